@@ -1,0 +1,307 @@
+//! Tokenizers: split a text into spans (byte offsets into the original text).
+//!
+//! ```
+//! use parallax::analysis::Tokenizer;
+//! let spans = Tokenizer::Words.spans("Moscow’s al-Sharaa, 49 years.");
+//! let words: Vec<_> = spans.iter().map(|s| &"Moscow’s al-Sharaa, 49 years."[s.start..s.end]).collect();
+//! assert_eq!(words, ["Moscow", "al-Sharaa", "49", "years"]);
+//! ```
+
+use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// How a text is cut into tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Tokenizer {
+    /// Unicode word boundaries (UAX #29); words joined by one hyphen stay one token; a
+    /// possessive `'s` is dropped. Only segments with a letter or digit are tokens.
+    Words,
+    /// scikit-learn's default `(?u)\b\w\w+\b`: runs of two or more word characters.
+    Pattern,
+    /// gensim's `simple_preprocess`: runs of non-digit word characters, `min_len..=max_len`
+    /// characters long, not starting with `_`.
+    Alphabetic {
+        /// Shortest token kept, in characters.
+        min_len: usize,
+        /// Longest token kept, in characters.
+        max_len: usize,
+    },
+    /// Spark's `RegexTokenizer` default: split on runs of ASCII whitespace.
+    Whitespace,
+}
+
+/// A token's place in the text, and whether a phrase may continue into it from the last token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// True if punctuation, a paragraph break or the start of the text precedes this token,
+    /// so an n-gram must not join it to the token before.
+    pub boundary: bool,
+}
+
+impl Tokenizer {
+    /// The token spans of a text, in order.
+    pub fn spans(&self, text: &str) -> Vec<Span> {
+        let mut out = Vec::new();
+        self.spans_into(text, &mut out);
+        out
+    }
+
+    /// Like [`Tokenizer::spans`], reusing a buffer.
+    pub fn spans_into(&self, text: &str, out: &mut Vec<Span>) {
+        out.clear();
+        match self {
+            Tokenizer::Words => words(text, out),
+            Tokenizer::Pattern => runs(text, out, |c| c.is_alphanumeric() || c == '_', 2, usize::MAX, false),
+            Tokenizer::Alphabetic { min_len, max_len } => {
+                runs(text, out, |c| (c.is_alphanumeric() || c == '_') && !is_digit(c), *min_len, *max_len, true)
+            }
+            Tokenizer::Whitespace => {
+                let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+                let bytes = text.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    if is_space(bytes[i]) {
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    while i < bytes.len() && !is_space(bytes[i]) {
+                        i += 1;
+                    }
+                    out.push(Span { start, end: i, boundary: false });
+                }
+            }
+        }
+    }
+}
+
+/// Python's `\d` (decimal digits), approximated by Unicode numerics outside ASCII.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+}
+
+/// Maximal runs of characters where `member` holds, kept if their length is in range.
+fn runs(text: &str, out: &mut Vec<Span>, member: impl Fn(char) -> bool, min: usize, max: usize, no_underscore: bool) {
+    let mut start = None;
+    let mut len = 0;
+    let flush = |start: usize, end: usize, len: usize, out: &mut Vec<Span>| {
+        if len >= min && len <= max && !(no_underscore && text[start..].starts_with('_')) {
+            out.push(Span { start, end, boundary: false });
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if member(c) {
+            if start.is_none() {
+                start = Some(i);
+                len = 0;
+            }
+            len += 1;
+        } else if let Some(s) = start.take() {
+            flush(s, i, len, out);
+        }
+    }
+    if let Some(s) = start {
+        flush(s, text.len(), len, out);
+    }
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// UAX #29 words with letters or digits, hyphen joins, possessives dropped, boundaries marked.
+fn words(text: &str, out: &mut Vec<Span>) {
+    // 1. Word segments that hold a letter or digit.
+    if text.is_ascii() {
+        ascii_segments(text.as_bytes(), out);
+    } else {
+        for (start, seg) in text.split_word_bound_indices() {
+            if seg.chars().any(char::is_alphanumeric) {
+                out.push(Span { start, end: start + seg.len(), boundary: false });
+            }
+        }
+    }
+    // 2. Join `a-b` (one hyphen, nothing else between); mark boundaries on the gaps.
+    let mut joined = 0;
+    let mut prev_end = 0;
+    for i in 0..out.len() {
+        let span = out[i];
+        let gap = &text[prev_end..span.start];
+        if i > 0 && gap.chars().count() == 1 && gap.chars().all(is_hyphen) {
+            out[joined - 1].end = span.end;
+        } else {
+            let boundary = i == 0 || gap.chars().any(|c| !c.is_whitespace()) || gap.matches('\n').count() >= 2;
+            out[joined] = Span { boundary, ..span };
+            joined += 1;
+        }
+        prev_end = span.end;
+    }
+    out.truncate(joined);
+    // 3. Drop a possessive 's (either apostrophe); the boundary logic above saw the full word.
+    for span in out.iter_mut() {
+        let token = &text[span.start..span.end];
+        for suffix in ["'s", "'S", "\u{2019}s", "\u{2019}S"] {
+            if token.len() > suffix.len() && token.ends_with(suffix) {
+                span.end -= suffix.len();
+                break;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wb {
+    Letter,
+    Numeric,
+    ExtendNumLet,
+    MidLetter,
+    MidNumLet,
+    MidNum,
+    Other,
+}
+
+fn wb_class(b: u8) -> Wb {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
+        b'0'..=b'9' => Wb::Numeric,
+        b'_' => Wb::ExtendNumLet,
+        b':' => Wb::MidLetter,
+        b'.' | b'\'' => Wb::MidNumLet,
+        b',' | b';' => Wb::MidNum,
+        _ => Wb::Other,
+    }
+}
+
+/// UAX #29 word segments of ASCII text that hold a letter or digit: the rules WB5–WB13b
+/// restricted to ASCII, checked against unicode-segmentation by a property test.
+fn ascii_segments(bytes: &[u8], out: &mut Vec<Span>) {
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        let class = wb_class(bytes[i]);
+        if !matches!(class, Wb::Letter | Wb::Numeric | Wb::ExtendNumLet) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut has_alnum = class != Wb::ExtendNumLet;
+        let mut last = class;
+        i += 1;
+        while i < n {
+            let c = wb_class(bytes[i]);
+            match c {
+                Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => {
+                    has_alnum |= c != Wb::ExtendNumLet;
+                    last = c;
+                    i += 1;
+                }
+                Wb::MidLetter | Wb::MidNumLet | Wb::MidNum if i + 1 < n => {
+                    let next = wb_class(bytes[i + 1]);
+                    let letters = last == Wb::Letter && next == Wb::Letter && c != Wb::MidNum;
+                    let numbers = last == Wb::Numeric && next == Wb::Numeric && c != Wb::MidLetter;
+                    if letters || numbers {
+                        last = next;
+                        i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        if has_alnum {
+            out.push(Span { start, end: i, boundary: false });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn texts<'a>(t: &Tokenizer, text: &'a str) -> Vec<&'a str> {
+        t.spans(text).iter().map(|s| &text[s.start..s.end]).collect()
+    }
+
+    #[test]
+    fn seed_article_edge_cases() {
+        let text = "Syria’s new government has emphasized the country’s “strategic interests” with \
+                    Russia's Moscow’s bases; al-Sharaa—also known—said 49 years at Khmeimim.";
+        let got = texts(&Tokenizer::Words, text);
+        assert_eq!(
+            got,
+            [
+                "Syria", "new", "government", "has", "emphasized", "the", "country", "strategic", "interests",
+                "with", "Russia", "Moscow", "bases", "al-Sharaa", "also", "known", "said", "49", "years", "at",
+                "Khmeimim"
+            ]
+        );
+    }
+
+    #[test]
+    fn boundaries_at_punctuation_not_spaces() {
+        let text = "the “strategic interests” of Moscow. Next one\n\nNew para";
+        let spans = Tokenizer::Words.spans(text);
+        let flags: Vec<(&str, bool)> = spans.iter().map(|s| (&text[s.start..s.end], s.boundary)).collect();
+        assert_eq!(
+            flags,
+            [
+                ("the", true),
+                ("strategic", true),
+                ("interests", false),
+                ("of", true),
+                ("Moscow", false),
+                ("Next", true),
+                ("one", false),
+                ("New", true),
+                ("para", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn contractions_numbers_and_french() {
+        assert_eq!(texts(&Tokenizer::Words, "don't U.S. 3.14 1,000 e-mail"), ["don't", "U.S", "3.14", "1,000", "e-mail"]);
+        let fr = "L’économie française s’est redressée ; l'Assemblée a voté « oui » aujourd’hui.";
+        assert_eq!(
+            texts(&Tokenizer::Words, fr),
+            ["L’économie", "française", "s’est", "redressée", "l'Assemblée", "a", "voté", "oui", "aujourd’hui"]
+        );
+    }
+
+    #[test]
+    fn sklearn_pattern() {
+        assert_eq!(texts(&Tokenizer::Pattern, "I can't see a_b 49 x-ray é2"), ["can", "see", "a_b", "49", "ray", "é2"]);
+    }
+
+    #[test]
+    fn gensim_alphabetic() {
+        let t = Tokenizer::Alphabetic { min_len: 2, max_len: 15 };
+        assert_eq!(texts(&t, "a b2c de _fg hij1 extraordinarilylong"), ["de", "hij"]);
+    }
+
+    #[test]
+    fn whitespace() {
+        assert_eq!(texts(&Tokenizer::Whitespace, "  Hello,  world!\tx\n"), ["Hello,", "world!", "x"]);
+    }
+
+    proptest! {
+        #[test]
+        fn ascii_fast_path_matches_uax29(text in "[aZ09_.:,;' \n\t!\"-]{0,40}") {
+            let mut fast = Vec::new();
+            ascii_segments(text.as_bytes(), &mut fast);
+            let fast: Vec<&str> = fast.iter().map(|s| &text[s.start..s.end]).collect();
+            let slow: Vec<&str> = text
+                .split_word_bounds()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .collect();
+            prop_assert_eq!(fast, slow);
+        }
+    }
+}

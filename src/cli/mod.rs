@@ -1,0 +1,348 @@
+//! Command-line flags: raw clap structs, and the functions that turn them into library settings.
+
+pub mod output;
+pub mod stats;
+pub mod vectorize;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use parallax::analysis::{AnalysisConfig, Filter, Language, Normalizer, stopwords};
+use parallax::corpus::{Corpus, FieldNames, OnError, ReadOptions, read_inputs};
+use parallax::vectorize::{DfLimit, Idf, Norm, Tf, Vectorizer, VocabularyParams, Weighting};
+
+/// parallax: compare texts statistically at corpus scale.
+#[derive(Parser, Debug)]
+#[command(name = "parallax", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Worker threads (default: all cores). Output is identical for any value.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    /// No progress or summary on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Fit and transform in one pass: write matrix.mtx, vocabulary.tsv, documents.tsv to --out.
+    Vectorize(vectorize::VectorizeArgs),
+    /// Learn the analysis, vocabulary and idf from a corpus and save them as a model.
+    Fit(vectorize::FitArgs),
+    /// Apply a saved model to documents (never changes the model); writes like `vectorize`.
+    Transform(vectorize::TransformArgs),
+    /// Summarize a corpus: documents, tokens, types, sources, dates.
+    Stats(stats::StatsArgs),
+    /// Print a built-in stop-word list (a language name, or `sklearn`).
+    Stopwords {
+        /// Language name or code, or `sklearn` for scikit-learn's English list.
+        list: String,
+    },
+}
+
+/// Where documents come from and how records are read.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Directories, .jsonl/.ndjson, .csv/.tsv, .txt/.md files (optionally .gz), or - for JSONL on stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Record field holding the id.
+    #[arg(long, default_value = "id", help_heading = "Input")]
+    pub id_field: String,
+    /// Record field holding the text.
+    #[arg(long, default_value = "text", help_heading = "Input")]
+    pub text_field: String,
+    /// Record field holding the title.
+    #[arg(long, default_value = "title", help_heading = "Input")]
+    pub title_field: String,
+    /// Record field holding the source (outlet).
+    #[arg(long, default_value = "source", help_heading = "Input")]
+    pub source_field: String,
+    /// Record field holding the ISO 8601 date.
+    #[arg(long, default_value = "date", help_heading = "Input")]
+    pub date_field: String,
+    /// What to do with a bad record: stop (fail) or skip it and report the count (skip).
+    #[arg(long, value_enum, default_value = "fail", help_heading = "Input")]
+    pub on_error: OnErrorArg,
+}
+
+/// `--on-error` values.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum OnErrorArg {
+    /// Stop at the first bad record.
+    Fail,
+    /// Skip bad records, count and report them.
+    Skip,
+}
+
+impl InputArgs {
+    /// Reads every input, with a clear error naming the place that failed.
+    pub fn read(&self) -> Result<Corpus> {
+        let options = ReadOptions {
+            fields: FieldNames {
+                id: self.id_field.clone(),
+                text: self.text_field.clone(),
+                title: self.title_field.clone(),
+                source: self.source_field.clone(),
+                date: self.date_field.clone(),
+            },
+            on_error: match self.on_error {
+                OnErrorArg::Fail => OnError::Fail,
+                OnErrorArg::Skip => OnError::Skip,
+            },
+        };
+        let corpus = read_inputs(&self.inputs, &options).context("reading input")?;
+        if corpus.docs.is_empty() {
+            bail!("no documents in {}", display_paths(&self.inputs));
+        }
+        Ok(corpus)
+    }
+}
+
+fn display_paths(paths: &[PathBuf]) -> String {
+    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Compatibility modes: reproduce another tool's default TF-IDF exactly.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compat {
+    /// scikit-learn TfidfVectorizer(): (?u)\b\w\w+\b, lowercase, smooth idf, L2.
+    Sklearn,
+    /// gensim simple_preprocess + TfidfModel: log2(N/df), L2, zero weights dropped.
+    Gensim,
+    /// quanteda dfm_tfidf: count · log10(N/df), no normalization.
+    Quanteda,
+    /// Spark MLlib RegexTokenizer + IDF: count · ln((N+1)/(df+1)), no normalization.
+    Spark,
+}
+
+/// Analysis flags.
+#[derive(Args, Debug, Clone, Default)]
+pub struct AnalysisArgs {
+    /// Language: picks the stemmer and the stop-word list together.
+    #[arg(long, help_heading = "Analysis")]
+    pub language: Option<Language>,
+    /// Stem with Snowball (default, except in --compat modes).
+    #[arg(long, overrides_with = "no_stem", help_heading = "Analysis")]
+    pub stem: bool,
+    /// Do not stem.
+    #[arg(long, help_heading = "Analysis")]
+    pub no_stem: bool,
+    /// Stop words: `default` (the language's list), `none`, `sklearn`, or a file (one per line).
+    #[arg(long, value_name = "LIST", help_heading = "Analysis")]
+    pub stopwords: Option<String>,
+    /// Strip accents from terms (surface forms keep them).
+    #[arg(long, help_heading = "Analysis")]
+    pub fold_accents: bool,
+    /// Word n-grams: N or MIN..MAX (e.g. 1..2). N-grams never cross punctuation or a removed word.
+    #[arg(long, value_name = "RANGE", help_heading = "Analysis")]
+    pub ngram: Option<String>,
+}
+
+/// Vocabulary flags.
+#[derive(Args, Debug, Clone, Default)]
+pub struct VocabArgs {
+    /// Drop terms in fewer documents: a count (5) or a proportion (0.01).
+    #[arg(long, value_name = "DF", help_heading = "Vocabulary")]
+    pub min_df: Option<DfLimit>,
+    /// Drop terms in more documents: a count or a proportion (default 1.0).
+    #[arg(long, value_name = "DF", help_heading = "Vocabulary")]
+    pub max_df: Option<DfLimit>,
+    /// Keep only the N most frequent terms.
+    #[arg(long, value_name = "N", help_heading = "Vocabulary")]
+    pub max_features: Option<usize>,
+    /// Use exactly these terms: a file with one word or phrase per line (analyzed like the text).
+    #[arg(long, value_name = "FILE", help_heading = "Vocabulary")]
+    pub vocabulary: Option<PathBuf>,
+}
+
+/// `--tf` values.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum TfArg {
+    /// The count.
+    Raw,
+    /// 1 if present.
+    Binary,
+    /// 1 + ln(count).
+    Log,
+    /// 0.5 + 0.5 · count / max count.
+    Augmented,
+    /// BM25 saturation (see --bm25-k1, --bm25-b).
+    Bm25,
+}
+
+/// Weighting flags.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WeightArgs {
+    /// Reproduce another tool's defaults exactly (analysis and weighting); other flags override.
+    #[arg(long, value_enum, help_heading = "Weighting")]
+    pub compat: Option<Compat>,
+    /// Term frequency.
+    #[arg(long, value_enum, help_heading = "Weighting")]
+    pub tf: Option<TfArg>,
+    /// Inverse document frequency: smooth, plain, none, prob, bm25, log2, log10, spark.
+    #[arg(long, help_heading = "Weighting")]
+    pub idf: Option<Idf>,
+    /// Row normalization: l2, l1, none.
+    #[arg(long, help_heading = "Weighting")]
+    pub norm: Option<Norm>,
+    /// BM25 k1.
+    #[arg(long, default_value_t = 1.2, help_heading = "Weighting")]
+    pub bm25_k1: f64,
+    /// BM25 b.
+    #[arg(long, default_value_t = 0.75, help_heading = "Weighting")]
+    pub bm25_b: f64,
+}
+
+/// Builds the analysis config from compat mode and flags.
+pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<AnalysisConfig> {
+    let language = a.language.unwrap_or(Language::English);
+    let mut config = match compat {
+        Some(Compat::Sklearn) => AnalysisConfig::sklearn(),
+        Some(Compat::Gensim) => AnalysisConfig::gensim(),
+        Some(Compat::Spark) => AnalysisConfig::spark(),
+        Some(Compat::Quanteda) => AnalysisConfig {
+            normalizers: vec![Normalizer::Nfkc],
+            filters: vec![Filter::Lowercase],
+            ..AnalysisConfig::for_language(language)
+        },
+        None => AnalysisConfig::for_language(language),
+    };
+    let stem = if a.no_stem {
+        Some(false)
+    } else if a.stem {
+        Some(true)
+    } else {
+        None
+    };
+    if let Some(stem) = stem {
+        config.filters.retain(|f| !matches!(f, Filter::Stem { .. }));
+        if stem {
+            config.filters.push(Filter::Stem { language });
+        }
+    } else if a.language.is_some() {
+        for f in &mut config.filters {
+            if let Filter::Stem { language: l } = f {
+                *l = language;
+            }
+        }
+    }
+    let stop = match a.stopwords.as_deref() {
+        None if a.language.is_some() && compat.is_none() => Some(("default", None)),
+        None => None,
+        Some(v) => Some((v, Some(v))),
+    };
+    if let Some((spec, _)) = stop {
+        let list = match spec {
+            "none" => None,
+            "default" => Some((language.name().to_string(), stopwords::builtin(language))),
+            "sklearn" => Some(("sklearn".to_string(), stopwords::sklearn_english())),
+            path => {
+                let words = stopwords::from_file(path.as_ref()).with_context(|| format!("--stopwords {path}"))?;
+                Some((path.to_string(), words))
+            }
+        };
+        config.filters.retain(|f| !matches!(f, Filter::StopWords { .. }));
+        if let Some((name, words)) = list {
+            // Stop words are matched after lowercasing and accent folding, before stemming.
+            let at = config
+                .filters
+                .iter()
+                .position(|f| matches!(f, Filter::Stem { .. }))
+                .unwrap_or(config.filters.len());
+            config.filters.insert(at, Filter::StopWords { name, words });
+        }
+    }
+    if a.fold_accents && !config.filters.contains(&Filter::FoldAccents) {
+        let at = config.filters.iter().position(|f| matches!(f, Filter::Lowercase)).map_or(0, |i| i + 1);
+        config.filters.insert(at, Filter::FoldAccents);
+    }
+    if let Some(range) = &a.ngram {
+        let (min, max) = parse_range(range).with_context(|| format!("--ngram {range}"))?;
+        config.ngram_min = min;
+        config.ngram_max = max;
+    }
+    config.validate()?;
+    Ok(config)
+}
+
+fn parse_range(s: &str) -> Result<(usize, usize)> {
+    let parse = |x: &str| x.trim().parse::<usize>().with_context(|| format!("`{x}` is not a whole number"));
+    match s.split_once("..") {
+        Some((a, b)) => Ok((parse(a)?, parse(b.trim_start_matches('='))?)),
+        None => {
+            let n = parse(s)?;
+            Ok((n, n))
+        }
+    }
+}
+
+/// Builds the weighting from compat mode and flags.
+pub fn weighting(w: &WeightArgs) -> Weighting {
+    let mut out = match w.compat {
+        None | Some(Compat::Sklearn) => Weighting::default(),
+        Some(Compat::Gensim) => Weighting { tf: Tf::Raw, idf: Idf::Log2, norm: Norm::L2 },
+        Some(Compat::Quanteda) => Weighting { tf: Tf::Raw, idf: Idf::Log10, norm: Norm::None },
+        Some(Compat::Spark) => Weighting { tf: Tf::Raw, idf: Idf::Spark, norm: Norm::None },
+    };
+    if let Some(tf) = w.tf {
+        out.tf = match tf {
+            TfArg::Raw => Tf::Raw,
+            TfArg::Binary => Tf::Binary,
+            TfArg::Log => Tf::Log,
+            TfArg::Augmented => Tf::Augmented,
+            TfArg::Bm25 => Tf::Bm25 { k1: w.bm25_k1, b: w.bm25_b },
+        };
+    }
+    if let Some(idf) = w.idf {
+        out.idf = idf;
+    }
+    if let Some(norm) = w.norm {
+        out.norm = norm;
+    }
+    out
+}
+
+/// Builds the vectorizer settings from all flags.
+pub fn vectorizer(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Result<Vectorizer> {
+    let analysis = analysis_config(a, w.compat)?;
+    let mut vocabulary = VocabularyParams::default();
+    if let Some(min_df) = v.min_df {
+        vocabulary.min_df = min_df;
+    }
+    if let Some(max_df) = v.max_df {
+        vocabulary.max_df = max_df;
+    }
+    vocabulary.max_features = v.max_features;
+    if let Some(path) = &v.vocabulary {
+        vocabulary.fixed = Some(read_vocabulary(path, &analysis)?);
+    }
+    vocabulary.validate()?;
+    Ok(Vectorizer { analysis, vocabulary, weighting: weighting(w) })
+}
+
+/// A vocabulary file: each line analyzed like the text; its terms joined make one column.
+fn read_vocabulary(path: &std::path::Path, analysis: &AnalysisConfig) -> Result<Vec<String>> {
+    let analyzer = parallax::analysis::Analyzer::new(analysis)?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("--vocabulary {}", path.display()))?;
+    let mut seen = std::collections::BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let terms: Vec<String> = analyzer.analyze(line).into_iter().filter_map(|t| t.term).collect();
+        if terms.is_empty() {
+            bail!("{}:{}: `{}` has no term after analysis (a stop word?)", path.display(), i + 1, line.trim());
+        }
+        let term = terms.join(" ");
+        if let Some(first) = seen.insert(term.clone(), i + 1) {
+            bail!("{}:{}: `{}` gives the same term `{term}` as line {first}", path.display(), i + 1, line.trim());
+        }
+    }
+    Ok(seen.into_keys().collect())
+}

@@ -1,0 +1,131 @@
+//! `parallax stats`: a corpus summary.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::Result;
+use clap::Args;
+use serde::Serialize;
+
+use super::output::{Format, report_reading};
+use super::{AnalysisArgs, InputArgs};
+use parallax::vectorize::Vectorizer;
+
+/// `parallax stats`.
+#[derive(Args, Debug)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+}
+
+#[derive(Serialize)]
+struct Stats {
+    documents: usize,
+    empty_documents: usize,
+    skipped_records: usize,
+    characters: usize,
+    tokens: u64,
+    terms: u64,
+    types: usize,
+    sources: BTreeMap<String, usize>,
+    without_source: usize,
+    first_date: Option<String>,
+    last_date: Option<String>,
+    without_date: usize,
+}
+
+pub fn stats(args: &StatsArgs, quiet: bool, out: &mut impl Write) -> Result<()> {
+    let analysis = super::analysis_config(&args.analysis, None)?;
+    let corpus = args.input.read()?;
+    report_reading(&corpus, quiet);
+    let docs = &corpus.docs;
+    let vectorizer = Vectorizer { analysis, ..Default::default() };
+    // An all-empty corpus has no vocabulary: report zero types rather than fail.
+    let (types, terms, tokens) = match vectorizer.fit_transform_report::<f32>(docs) {
+        Ok((model, matrix, report)) => {
+            let terms = matrix.parts().2.len() as u64;
+            let _ = terms;
+            let counted = parallax::vectorize::Vectorizer {
+                weighting: parallax::vectorize::Weighting {
+                    tf: parallax::vectorize::Tf::Raw,
+                    idf: parallax::vectorize::Idf::None,
+                    norm: parallax::vectorize::Norm::None,
+                },
+                ..vectorizer.clone()
+            };
+            let (_, counts) = counted.fit_transform::<f64>(docs)?;
+            let total: f64 = counts.parts().2.iter().sum();
+            (model.n_terms(), total as u64, report.tokens)
+        }
+        Err(parallax::Error::EmptyVocabulary(_)) => (0, 0, 0),
+        Err(e) => return Err(e.into()),
+    };
+    let mut sources = BTreeMap::new();
+    for d in docs {
+        if let Some(s) = &d.source {
+            *sources.entry(s.clone()).or_insert(0) += 1;
+        }
+    }
+    let dates: Vec<&str> = docs.iter().filter_map(|d| d.date.as_deref()).collect();
+    let stats = Stats {
+        documents: docs.len(),
+        empty_documents: corpus.report.empty_docs,
+        skipped_records: corpus.report.skipped_count,
+        characters: docs.iter().map(|d| d.text.chars().count()).sum(),
+        tokens,
+        terms,
+        types,
+        without_source: docs.len() - sources.values().sum::<usize>(),
+        sources,
+        first_date: dates.iter().min().map(|d| d[..10].to_string()),
+        last_date: dates.iter().max().map(|d| d[..10].to_string()),
+        without_date: docs.len() - dates.len(),
+    };
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &stats)?;
+            writeln!(out)?;
+        }
+        Format::Tsv => {
+            writeln!(out, "field\tvalue")?;
+            for (k, v) in rows(&stats) {
+                writeln!(out, "{k}\t{v}")?;
+            }
+        }
+        Format::Table => {
+            for (k, v) in rows(&stats) {
+                writeln!(out, "{k:<18} {v}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn rows(s: &Stats) -> Vec<(String, String)> {
+    let mut rows = vec![
+        ("documents".to_string(), s.documents.to_string()),
+        ("empty documents".into(), s.empty_documents.to_string()),
+        ("skipped records".into(), s.skipped_records.to_string()),
+        ("characters".into(), s.characters.to_string()),
+        ("tokens".into(), s.tokens.to_string()),
+        ("terms (kept)".into(), s.terms.to_string()),
+        ("types".into(), s.types.to_string()),
+        (
+            "date range".into(),
+            match (&s.first_date, &s.last_date) {
+                (Some(a), Some(b)) => format!("{a} .. {b} ({} without date)", s.without_date),
+                _ => "no dates".into(),
+            },
+        ),
+        ("sources".into(), format!("{} ({} documents without source)", s.sources.len(), s.without_source)),
+    ];
+    for (name, n) in &s.sources {
+        rows.push((format!("  {name}"), n.to_string()));
+    }
+    rows
+}

@@ -1,0 +1,673 @@
+//! Readers: a directory of text files, JSONL, CSV/TSV, a single text file, stdin; `.gz` anywhere.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
+
+use super::{Corpus, Document, frontmatter, is_iso_date};
+use crate::error::{Error, Location, Result};
+
+/// Names of the record fields that carry the document parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldNames {
+    /// Document id (required).
+    pub id: String,
+    /// Document text (required).
+    pub text: String,
+    /// Headline.
+    pub title: String,
+    /// Outlet or group.
+    pub source: String,
+    /// ISO 8601 date.
+    pub date: String,
+}
+
+impl Default for FieldNames {
+    fn default() -> Self {
+        FieldNames {
+            id: "id".into(),
+            text: "text".into(),
+            title: "title".into(),
+            source: "source".into(),
+            date: "date".into(),
+        }
+    }
+}
+
+/// What to do with a record that cannot be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnError {
+    /// Stop with an error naming the record (default).
+    #[default]
+    Fail,
+    /// Skip the record, count it and report it.
+    Skip,
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Field names in JSONL and CSV records.
+    pub fields: FieldNames,
+    /// Policy for bad records.
+    pub on_error: OnError,
+}
+
+/// What reading skipped or noticed. Nothing is dropped without being counted here.
+#[derive(Debug, Default, Clone)]
+pub struct ReadReport {
+    /// Records skipped under `--on-error skip`, with the reason (first 20 kept, all counted).
+    pub skipped: Vec<String>,
+    /// Total number of skipped records.
+    pub skipped_count: usize,
+    /// Blank lines in line-based inputs (not records).
+    pub blank_lines: usize,
+    /// README files ignored inside directory inputs.
+    pub ignored_files: Vec<PathBuf>,
+    /// Documents whose text is empty or only whitespace (kept, as empty rows).
+    pub empty_docs: usize,
+}
+
+impl ReadReport {
+    fn skip(&mut self, err: &Error) {
+        self.skipped_count += 1;
+        if self.skipped.len() < 20 {
+            self.skipped.push(err.to_string());
+        }
+    }
+}
+
+/// Reads every input in order into one corpus. Duplicate ids are an error naming both places.
+///
+/// A path may be a directory (every `*.txt`/`*.md` below it, sorted by path; id = relative path
+/// without extension; source = first-level subdirectory), a `.jsonl`/`.ndjson`, `.csv` or `.tsv`
+/// file, a single `.txt`/`.md` file, or `-` for JSONL on stdin. A `.gz` suffix is decompressed.
+pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
+    let mut corpus = Corpus::default();
+    for path in paths {
+        read_one(path, options, &mut corpus)?;
+    }
+    check_unique_ids(&corpus)?;
+    corpus.report.empty_docs = corpus.docs.iter().filter(|d| d.text.trim().is_empty()).count();
+    Ok(corpus)
+}
+
+fn check_unique_ids(corpus: &Corpus) -> Result<()> {
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    seen.reserve(corpus.docs.len());
+    for (i, doc) in corpus.docs.iter().enumerate() {
+        if let Some(&first) = seen.get(doc.id.as_str()) {
+            return Err(Error::DuplicateId {
+                id: doc.id.clone(),
+                first: corpus.origins[first].clone(),
+                second: corpus.origins[i].clone(),
+            });
+        }
+        seen.insert(&doc.id, i);
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Format {
+    Jsonl,
+    Csv,
+    Tsv,
+    Text,
+}
+
+fn format_of(path: &Path) -> Option<(Format, bool)> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (name, gz) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem.to_string(), true),
+        None => (name, false),
+    };
+    let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+    let format = match ext {
+        "jsonl" | "ndjson" | "json" => Format::Jsonl,
+        "csv" => Format::Csv,
+        "tsv" | "tab" => Format::Tsv,
+        "txt" | "md" | "text" => Format::Text,
+        _ => return None,
+    };
+    Some((format, gz))
+}
+
+fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("-", e))?;
+        return parse_jsonl(path, &bytes, options, corpus);
+    }
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return read_dir(path, corpus);
+    }
+    let Some((format, gz)) = format_of(path) else {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            reason: "expected a directory, .jsonl, .ndjson, .csv, .tsv, .txt or .md (optionally .gz), or -".into(),
+        });
+    };
+    let bytes = read_bytes(path, gz)?;
+    match format {
+        Format::Jsonl => parse_jsonl(path, &bytes, options, corpus),
+        Format::Csv => parse_csv(path, &bytes, b',', options, corpus),
+        Format::Tsv => parse_csv(path, &bytes, b'\t', options, corpus),
+        Format::Text => {
+            let id = text_id(path);
+            let at = Location {
+                path: path.to_path_buf(),
+                line: None,
+            };
+            match text_document(&bytes, id, None, &at) {
+                Ok(doc) => push(corpus, doc, at),
+                Err(e) if options.on_error == OnError::Skip => corpus.report.skip(&e),
+                Err(e) => return Err(e),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn push(corpus: &mut Corpus, doc: Document, at: Location) {
+    corpus.docs.push(doc);
+    corpus.origins.push(at);
+}
+
+fn read_bytes(path: &Path, gz: bool) -> Result<Vec<u8>> {
+    let raw = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if !gz {
+        return Ok(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() * 4);
+    flate2::read::MultiGzDecoder::new(&raw[..])
+        .read_to_end(&mut out)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(out)
+}
+
+/// File name without `.gz` and without its extension.
+fn text_id(path: &Path) -> String {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("document");
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()
+}
+
+fn is_readme(path: &Path) -> bool {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+}
+
+fn read_dir(root: &Path, corpus: &mut Corpus) -> Result<()> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(true) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            Error::io(path, e.into())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        if !matches!(format_of(path), Some((Format::Text, _))) {
+            continue;
+        }
+        if is_readme(path) {
+            corpus.report.ignored_files.push(path.to_path_buf());
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        files.push((rel.join("/"), rel.len(), path.to_path_buf()));
+    }
+    // Byte order of the relative path: stable across platforms and thread counts.
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let docs: Vec<Result<(Document, Location)>> = files
+        .par_iter()
+        .map(|(rel, depth, path)| {
+            let gz = rel.ends_with(".gz");
+            let bytes = read_bytes(path, gz)?;
+            let rel = rel.strip_suffix(".gz").unwrap_or(rel);
+            let id = rel.rsplit_once('.').map_or(rel, |(stem, _)| stem).to_string();
+            let source = (*depth > 1).then(|| rel.split('/').next().unwrap_or_default().to_string());
+            let at = Location {
+                path: path.clone(),
+                line: None,
+            };
+            Ok((text_document(&bytes, id, source, &at)?, at))
+        })
+        .collect();
+    for doc in docs {
+        let (doc, at) = doc?;
+        push(corpus, doc, at);
+    }
+    Ok(())
+}
+
+/// A text file as one document; front matter (`title`, `date`, `source`, others) becomes metadata.
+fn text_document(bytes: &[u8], id: String, source: Option<String>, at: &Location) -> Result<Document> {
+    let content = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
+        at: at.clone(),
+        byte: e.valid_up_to(),
+    })?;
+    let content = content.strip_prefix('\u{feff}').unwrap_or(content);
+    let (pairs, body) = frontmatter::split(content);
+    let mut doc = Document {
+        id,
+        text: body.to_string(),
+        source,
+        ..Default::default()
+    };
+    for (key, value) in pairs {
+        match key.as_str() {
+            "title" => doc.title = Some(value),
+            "source" => doc.source = Some(value),
+            "date" => {
+                if !is_iso_date(&value) {
+                    return Err(date_error(at, "date", &value));
+                }
+                doc.date = Some(value)
+            }
+            "id" | "text" => {}
+            _ => {
+                doc.meta.insert(key, value);
+            }
+        }
+    }
+    Ok(doc)
+}
+
+fn date_error(at: &Location, field: &str, value: &str) -> Error {
+    Error::Field {
+        at: at.clone(),
+        field: field.to_string(),
+        message: format!("`{value}` is not an ISO 8601 date (YYYY-MM-DD)"),
+    }
+}
+
+fn parse_jsonl(path: &Path, bytes: &[u8], options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if start < bytes.len() || end > start {
+            lines.push((start, end));
+        }
+        start = end + 1;
+    }
+    let fields = &options.fields;
+    let parsed: Vec<Option<Result<Document>>> = lines
+        .par_iter()
+        .enumerate()
+        .map(|(i, &(s, e))| {
+            let line = &bytes[s..e];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(u8::is_ascii_whitespace) {
+                return None;
+            }
+            let at = || Location {
+                path: path.to_path_buf(),
+                line: Some(i as u64 + 1),
+            };
+            Some(parse_json_record(line, fields, at))
+        })
+        .collect();
+    for (i, record) in parsed.into_iter().enumerate() {
+        let at = Location {
+            path: path.to_path_buf(),
+            line: Some(i as u64 + 1),
+        };
+        match record {
+            None => corpus.report.blank_lines += 1,
+            Some(Ok(doc)) => push(corpus, doc, at),
+            Some(Err(e)) if options.on_error == OnError::Skip => corpus.report.skip(&e),
+            Some(Err(e)) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn parse_json_record(line: &[u8], fields: &FieldNames, at: impl Fn() -> Location) -> Result<Document> {
+    let text = std::str::from_utf8(line).map_err(|e| Error::Utf8 {
+        at: at(),
+        byte: e.valid_up_to(),
+    })?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let raw = RecordSeed { fields }
+        .deserialize(&mut de)
+        .and_then(|raw| de.end().map(|()| raw))
+        .map_err(|e| Error::Malformed {
+            at: at(),
+            message: e.to_string(),
+        })?;
+    raw.into_document(fields, &at)
+}
+
+/// A record's parts before required fields are checked.
+#[derive(Default)]
+struct RawRecord {
+    id: Option<String>,
+    text: Option<Option<String>>,
+    title: Option<String>,
+    source: Option<String>,
+    date: Option<String>,
+    meta: BTreeMap<String, String>,
+    text_not_string: bool,
+}
+
+impl RawRecord {
+    fn into_document(self, fields: &FieldNames, at: &dyn Fn() -> Location) -> Result<Document> {
+        let missing = |field: &str, message: &str| Error::Field {
+            at: at(),
+            field: field.to_string(),
+            message: message.to_string(),
+        };
+        let id = self.id.ok_or_else(|| missing(&fields.id, "missing"))?;
+        if id.is_empty() {
+            return Err(missing(&fields.id, "empty id"));
+        }
+        if self.text_not_string {
+            return Err(missing(&fields.text, "must be a string"));
+        }
+        let text = match self.text {
+            None => return Err(missing(&fields.text, "missing")),
+            Some(None) => return Err(missing(&fields.text, "is null")),
+            Some(Some(t)) => t,
+        };
+        if let Some(date) = &self.date
+            && !is_iso_date(date)
+        {
+            return Err(date_error(&at(), &fields.date, date));
+        }
+        Ok(Document {
+            id,
+            text,
+            title: self.title,
+            source: self.source,
+            date: self.date,
+            meta: self.meta,
+        })
+    }
+}
+
+/// A scalar JSON value read as text: strings as they are, numbers and booleans printed.
+struct Scalar(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(Scalar(match value {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some(s),
+            other => Some(other.to_string()),
+        }))
+    }
+}
+
+struct RecordSeed<'a> {
+    fields: &'a FieldNames,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = RawRecord;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<RawRecord, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
+    type Value = RawRecord;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<RawRecord, A::Error> {
+        let f = self.fields;
+        let mut raw = RawRecord::default();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let key = key.as_ref();
+            if key == f.text {
+                // The hot field: read a string directly, without an intermediate Value.
+                match map.next_value::<Option<TextValue>>()? {
+                    Some(TextValue(Some(s))) => raw.text = Some(Some(s)),
+                    Some(TextValue(None)) => raw.text_not_string = true,
+                    None => raw.text = Some(None),
+                }
+            } else {
+                let value = map.next_value::<Scalar>()?.0;
+                if key == f.id {
+                    raw.id = value;
+                } else if key == f.title {
+                    raw.title = value;
+                } else if key == f.source {
+                    raw.source = value;
+                } else if key == f.date {
+                    raw.date = value;
+                } else if let Some(v) = value {
+                    raw.meta.insert(key.to_string(), v);
+                }
+            }
+        }
+        Ok(raw)
+    }
+}
+
+/// The text field: a string, or a marker that it was some other JSON type.
+struct TextValue(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for TextValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TextValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<TextValue, E> {
+                Ok(TextValue(Some(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<TextValue, E> {
+                Ok(TextValue(Some(v)))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<TextValue, E> {
+                Ok(TextValue(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<TextValue, E> {
+                Ok(TextValue(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<TextValue, E> {
+                Ok(TextValue(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<TextValue, E> {
+                Ok(TextValue(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<TextValue, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(TextValue(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<TextValue, A::Error> {
+                while a.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(TextValue(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn parse_csv(path: &Path, bytes: &[u8], delimiter: u8, options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+    let fields = &options.fields;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(bytes);
+    let at_line = |line: Option<u64>| Location {
+        path: path.to_path_buf(),
+        line,
+    };
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| Error::Malformed {
+            at: at_line(Some(1)),
+            message: e.to_string(),
+        })?
+        .clone();
+    let header_names: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let column = |name: &str| header_names.iter().position(|h| h == name);
+    let (id_col, text_col) = (column(&fields.id), column(&fields.text));
+    for (name, col) in [(&fields.id, id_col), (&fields.text, text_col)] {
+        if col.is_none() {
+            return Err(Error::Field {
+                at: at_line(Some(1)),
+                field: name.clone(),
+                message: format!("missing from the header ({})", header_names.join(", ")),
+            });
+        }
+    }
+    let mut record = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line();
+        let result = reader.read_byte_record(&mut record);
+        let at = at_line(Some(record.position().map_or(line, |p| p.line())));
+        let doc = match result {
+            Ok(false) => break,
+            Ok(true) => csv_document(&record, &header_names, fields, &at),
+            Err(e) => Err(Error::Malformed {
+                at: at.clone(),
+                message: e.to_string(),
+            }),
+        };
+        match doc {
+            Ok(doc) => push(corpus, doc, at),
+            Err(e) if options.on_error == OnError::Skip => corpus.report.skip(&e),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+fn csv_document(record: &csv::ByteRecord, headers: &[String], fields: &FieldNames, at: &Location) -> Result<Document> {
+    let mut raw = RawRecord::default();
+    for (name, value) in headers.iter().zip(record.iter()) {
+        let value = std::str::from_utf8(value)
+            .map_err(|e| Error::Field {
+                at: at.clone(),
+                field: name.clone(),
+                message: format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            })?
+            .to_string();
+        if *name == fields.text {
+            raw.text = Some(Some(value));
+        } else if value.is_empty() && *name != fields.id {
+            continue;
+        } else if *name == fields.id {
+            raw.id = Some(value);
+        } else if *name == fields.title {
+            raw.title = Some(value);
+        } else if *name == fields.source {
+            raw.source = Some(value);
+        } else if *name == fields.date {
+            raw.date = Some(value);
+        } else {
+            raw.meta.insert(name.clone(), value);
+        }
+    }
+    raw.into_document(fields, &|| at.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jsonl(text: &str, on_error: OnError) -> Result<Corpus> {
+        let mut corpus = Corpus::default();
+        let options = ReadOptions {
+            on_error,
+            ..Default::default()
+        };
+        parse_jsonl(Path::new("in.jsonl"), text.as_bytes(), &options, &mut corpus)?;
+        Ok(corpus)
+    }
+
+    #[test]
+    fn jsonl_fields_and_metadata() {
+        let c = jsonl(
+            "{\"id\": 7, \"text\": \"Hello\", \"source\": \"a\", \"date\": \"2024-01-02\", \"split\": \"train\", \"n\": 3}\n",
+            OnError::Fail,
+        )
+        .unwrap();
+        let d = &c.docs[0];
+        assert_eq!((d.id.as_str(), d.text.as_str()), ("7", "Hello"));
+        assert_eq!(d.source.as_deref(), Some("a"));
+        assert_eq!(d.meta["split"], "train");
+        assert_eq!(d.meta["n"], "3");
+    }
+
+    #[test]
+    fn malformed_line_is_named() {
+        let err = jsonl("{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\": \"b\", \"text\": }\n", OnError::Fail).unwrap_err();
+        assert!(err.to_string().starts_with("in.jsonl:3: malformed record"), "{err}");
+        let c = jsonl("{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\": \"b\", \"text\": }\n", OnError::Skip).unwrap();
+        assert_eq!((c.docs.len(), c.report.skipped_count, c.report.blank_lines), (1, 1, 1));
+    }
+
+    #[test]
+    fn missing_and_wrong_text_field() {
+        let err = jsonl("{\"id\":\"a\",\"body\":\"x\"}", OnError::Fail).unwrap_err();
+        assert_eq!(err.to_string(), "in.jsonl:1: field `text`: missing");
+        let err = jsonl("{\"id\":\"a\",\"text\":[1]}", OnError::Fail).unwrap_err();
+        assert_eq!(err.to_string(), "in.jsonl:1: field `text`: must be a string");
+        let err = jsonl("{\"id\":\"a\",\"text\":\"x\",\"date\":\"May 4\"}", OnError::Fail).unwrap_err();
+        assert!(err.to_string().contains("field `date`"), "{err}");
+    }
+
+    #[test]
+    fn invalid_utf8_names_line() {
+        let mut corpus = Corpus::default();
+        let bytes = b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"\xff\"}\n";
+        let err = parse_jsonl(Path::new("u.jsonl"), bytes, &ReadOptions::default(), &mut corpus).unwrap_err();
+        assert_eq!(err.to_string(), "u.jsonl:2: invalid UTF-8 at byte 18");
+    }
+
+    #[test]
+    fn csv_records() {
+        let mut corpus = Corpus::default();
+        let data = "id,text,source,extra\n1,\"Hello, world\",a,x\n2,Bye,b,\n";
+        parse_csv(Path::new("t.csv"), data.as_bytes(), b',', &ReadOptions::default(), &mut corpus).unwrap();
+        assert_eq!(corpus.docs.len(), 2);
+        assert_eq!(corpus.docs[0].text, "Hello, world");
+        assert_eq!(corpus.docs[0].meta["extra"], "x");
+        assert!(corpus.docs[1].meta.is_empty());
+        assert_eq!(corpus.origins[1].line, Some(3));
+    }
+
+    #[test]
+    fn csv_missing_text_column() {
+        let mut corpus = Corpus::default();
+        let err = parse_csv(Path::new("t.csv"), b"id,body\n1,x\n", b',', &ReadOptions::default(), &mut corpus)
+            .unwrap_err();
+        assert!(err.to_string().starts_with("t.csv:1: field `text`: missing from the header"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_places() {
+        let c = jsonl("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"y\"}\n", OnError::Fail).unwrap();
+        let err = check_unique_ids(&c).unwrap_err();
+        assert_eq!(err.to_string(), "duplicate document id `a`: first at in.jsonl:1, again at in.jsonl:2");
+    }
+}

@@ -1,0 +1,68 @@
+//! The `parallax` command: parse flags, call the library, map errors to exit codes
+//! (0 ok, 1 bad input or usage, 2 internal error); a closed pipe is not an error.
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(1);
+        }
+        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+            eprintln!("error: cannot start {n} threads: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match std::panic::catch_unwind(|| run(&cli)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+        Err(_) => {
+            eprintln!("error: internal error (a bug in parallax); please report it with the command line");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match &cli.command {
+        Command::Vectorize(args) => cli::vectorize::vectorize(args, cli.quiet)?,
+        Command::Fit(args) => cli::vectorize::fit(args, cli.quiet)?,
+        Command::Transform(args) => cli::vectorize::transform(args, cli.quiet)?,
+        Command::Stats(args) => cli::stats::stats(args, cli.quiet, &mut out)?,
+        Command::Stopwords { list } => {
+            let words = if list == "sklearn" {
+                parallax::analysis::stopwords::sklearn_english()
+            } else {
+                let language: parallax::analysis::Language = list.parse().map_err(anyhow::Error::msg)?;
+                parallax::analysis::stopwords::builtin(language)
+            };
+            for w in words {
+                writeln!(out, "{w}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

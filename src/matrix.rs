@@ -1,0 +1,231 @@
+//! The sparse matrix: compressed sparse rows, u32 column indices, f32 (or f64) values.
+//! This is the only module that knows the representation.
+
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// A stored value type: `f32` (default) or `f64`.
+pub trait Value: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
+    /// Converts from the f64 the weights are computed in.
+    fn from_f64(v: f64) -> Self;
+    /// Widens to f64.
+    fn to_f64(self) -> f64;
+    /// Appends the shortest decimal form that reads back to the same value.
+    fn write_to(self, buf: &mut Vec<u8>);
+}
+
+impl Value for f32 {
+    fn from_f64(v: f64) -> Self {
+        v as f32
+    }
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    fn write_to(self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(ryu::Buffer::new().format(self).as_bytes());
+    }
+}
+
+impl Value for f64 {
+    fn from_f64(v: f64) -> Self {
+        v
+    }
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn write_to(self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(ryu::Buffer::new().format(self).as_bytes());
+    }
+}
+
+/// A CSR matrix. Within a row, column indices are strictly increasing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CsrMatrix<V: Value = f32> {
+    n_cols: usize,
+    indptr: Vec<usize>,
+    indices: Vec<u32>,
+    data: Vec<V>,
+}
+
+impl<V: Value> CsrMatrix<V> {
+    /// Builds a matrix from rows of (column, value), each sorted by column.
+    ///
+    /// Panics if a row is unsorted or a column is out of range: rows come from our own code.
+    pub fn from_rows(n_cols: usize, rows: &[Vec<(u32, V)>]) -> Self {
+        let nnz = rows.iter().map(Vec::len).sum();
+        let mut m = CsrMatrix {
+            n_cols,
+            indptr: Vec::with_capacity(rows.len() + 1),
+            indices: Vec::with_capacity(nnz),
+            data: Vec::with_capacity(nnz),
+        };
+        m.indptr.push(0);
+        for row in rows {
+            m.push_row(row.iter().copied());
+        }
+        m
+    }
+
+    /// An empty matrix with `n_cols` columns, to be filled with [`CsrMatrix::push_row`].
+    pub fn new(n_cols: usize) -> Self {
+        CsrMatrix {
+            n_cols,
+            indptr: vec![0],
+            indices: Vec::new(),
+            data: Vec::new(),
+        }
+    }
+
+    /// Appends a row of (column, value) sorted by column.
+    pub fn push_row(&mut self, row: impl IntoIterator<Item = (u32, V)>) {
+        let start = self.indices.len();
+        for (col, value) in row {
+            assert!((col as usize) < self.n_cols, "column {col} out of range");
+            if let Some(&last) = self.indices.last()
+                && self.indices.len() > start
+            {
+                assert!(last < col, "row columns must be strictly increasing");
+            }
+            self.indices.push(col);
+            self.data.push(value);
+        }
+        self.indptr.push(self.indices.len());
+    }
+
+    /// Checks raw parts (from outside) and builds a matrix, or says what is wrong.
+    pub fn try_new(n_cols: usize, indptr: Vec<usize>, indices: Vec<u32>, data: Vec<V>) -> Result<Self> {
+        let bad = |reason: String| Error::param("matrix", "CSR parts", reason);
+        if indptr.first() != Some(&0) || indptr.last() != Some(&indices.len()) || indices.len() != data.len() {
+            return Err(bad("indptr must start at 0 and end at nnz; indices and data must have equal length".into()));
+        }
+        for (r, w) in indptr.windows(2).enumerate() {
+            if w[0] > w[1] {
+                return Err(bad(format!("indptr decreases at row {r}")));
+            }
+            let row = &indices[w[0]..w[1]];
+            if row.windows(2).any(|p| p[0] >= p[1]) || row.iter().any(|&c| c as usize >= n_cols) {
+                return Err(bad(format!("row {r}: columns unsorted, repeated or out of range")));
+            }
+        }
+        Ok(CsrMatrix {
+            n_cols,
+            indptr,
+            indices,
+            data,
+        })
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.indptr.len() - 1
+    }
+
+    /// Number of columns.
+    pub fn n_cols(&self) -> usize {
+        self.n_cols
+    }
+
+    /// Number of stored values.
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// Row `i` as (columns, values).
+    pub fn row(&self, i: usize) -> (&[u32], &[V]) {
+        let (s, e) = (self.indptr[i], self.indptr[i + 1]);
+        (&self.indices[s..e], &self.data[s..e])
+    }
+
+    /// Row pointers, column indices and values.
+    pub fn parts(&self) -> (&[usize], &[u32], &[V]) {
+        (&self.indptr, &self.indices, &self.data)
+    }
+
+    /// Appends another matrix's rows (same column count).
+    pub fn append(&mut self, other: &CsrMatrix<V>) {
+        assert_eq!(self.n_cols, other.n_cols, "column counts differ");
+        let offset = self.indices.len();
+        self.indices.extend_from_slice(&other.indices);
+        self.data.extend_from_slice(&other.data);
+        self.indptr.extend(other.indptr[1..].iter().map(|p| p + offset));
+    }
+
+    /// Writes Matrix Market `coordinate real general` (1-based), as `scipy.io.mmread` reads it.
+    /// Rows are formatted in parallel blocks and written in order, so the bytes do not depend
+    /// on the thread count.
+    pub fn write_matrix_market(&self, out: &mut impl Write) -> std::io::Result<()> {
+        writeln!(out, "%%MatrixMarket matrix coordinate real general")?;
+        writeln!(out, "% written by parallax {}", env!("CARGO_PKG_VERSION"))?;
+        writeln!(out, "{} {} {}", self.n_rows(), self.n_cols, self.nnz())?;
+        const BLOCK: usize = 2048;
+        let blocks: Vec<usize> = (0..self.n_rows()).step_by(BLOCK).collect();
+        // Bound memory: format a few blocks per thread at a time, write them in order.
+        for group in blocks.chunks(rayon::current_num_threads() * 4) {
+            let buffers: Vec<Vec<u8>> = group
+                .par_iter()
+                .map(|&first| {
+                    let last = (first + BLOCK).min(self.n_rows());
+                    let mut buf = Vec::with_capacity((self.indptr[last] - self.indptr[first]) * 24);
+                    let mut int = itoa::Buffer::new();
+                    for r in first..last {
+                        let row_label = int.format(r + 1).as_bytes().to_vec();
+                        let (cols, vals) = self.row(r);
+                        for (&c, &v) in cols.iter().zip(vals) {
+                            buf.extend_from_slice(&row_label);
+                            buf.push(b' ');
+                            buf.extend_from_slice(int.format(c + 1).as_bytes());
+                            buf.push(b' ');
+                            v.write_to(&mut buf);
+                            buf.push(b'\n');
+                        }
+                    }
+                    buf
+                })
+                .collect();
+            for buf in buffers {
+                out.write_all(&buf)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_and_read_rows() {
+        let m = CsrMatrix::<f32>::from_rows(3, &[vec![(0, 1.0), (2, 0.5)], vec![], vec![(1, 2.0)]]);
+        assert_eq!((m.n_rows(), m.n_cols(), m.nnz()), (3, 3, 3));
+        assert_eq!(m.row(1), (&[][..], &[][..]));
+        assert_eq!(m.row(2), (&[1u32][..], &[2.0f32][..]));
+        let mut out = Vec::new();
+        m.write_matrix_market(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.ends_with("3 3 3\n1 1 1.0\n1 3 0.5\n3 2 2.0\n"), "{text}");
+    }
+
+    #[test]
+    #[should_panic(expected = "strictly increasing")]
+    fn unsorted_row_is_a_bug() {
+        CsrMatrix::<f32>::from_rows(3, &[vec![(2, 1.0), (0, 1.0)]]);
+    }
+
+    #[test]
+    fn try_new_rejects_bad_parts() {
+        assert!(CsrMatrix::<f64>::try_new(2, vec![0, 2], vec![1, 0], vec![1.0, 1.0]).is_err());
+        assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![5], vec![1.0]).is_err());
+        assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![1], vec![1.0]).is_ok());
+    }
+
+    #[test]
+    fn append_rows() {
+        let mut a = CsrMatrix::<f32>::from_rows(2, &[vec![(0, 1.0)]]);
+        a.append(&CsrMatrix::from_rows(2, &[vec![(1, 2.0)]]));
+        assert_eq!(a.row(1), (&[1u32][..], &[2.0f32][..]));
+    }
+}

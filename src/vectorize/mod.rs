@@ -1,0 +1,421 @@
+//! Vectorizing: count terms, fit a vocabulary with document frequencies, weigh, build CSR.
+//!
+//! ```
+//! use parallax::corpus::Document;
+//! use parallax::vectorize::Vectorizer;
+//! let docs = vec![Document::new("a", "Troops remain at the bases."), Document::new("b", "The base stays.")];
+//! let (model, matrix) = Vectorizer::default().fit_transform::<f32>(&docs).unwrap();
+//! assert_eq!(matrix.n_rows(), 2);
+//! assert_eq!(model.surface(model.column("base").unwrap()), "bases");
+//! ```
+
+mod count;
+mod params;
+mod weighting;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+pub use params::{DfLimit, VocabularyParams};
+pub use weighting::{Idf, Norm, Tf, Weighting};
+
+use crate::analysis::{AnalysisConfig, Analyzer};
+use crate::corpus::Document;
+use crate::error::{Error, Result};
+use crate::matrix::{CsrMatrix, Value};
+use count::{ChunkCounts, NONE, chunk_bounds, count_chunk};
+
+const CHUNK_BYTES: usize = 1 << 20;
+const CHUNK_DOCS: usize = 4096;
+
+/// Settings for fitting: analysis, vocabulary and weighting.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Vectorizer {
+    /// The analysis pipeline.
+    pub analysis: AnalysisConfig,
+    /// Vocabulary limits.
+    pub vocabulary: VocabularyParams,
+    /// Weighting scheme.
+    pub weighting: Weighting,
+}
+
+/// What counting saw: tokens, empty rows, out-of-vocabulary tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CountReport {
+    /// Documents processed.
+    pub documents: usize,
+    /// Tokens before filtering.
+    pub tokens: u64,
+    /// Term occurrences not in the vocabulary (pruned at fit, or unseen at transform).
+    pub out_of_vocabulary: u64,
+    /// Rows with no stored value.
+    pub empty_rows: usize,
+}
+
+/// A fitted vectorizer: the analysis, weighting and vocabulary it learned. Only this type can
+/// transform, and transforming never changes it.
+#[derive(Debug, Clone)]
+pub struct FittedVectorizer {
+    pub(crate) analysis: AnalysisConfig,
+    pub(crate) weighting: Weighting,
+    pub(crate) vocabulary: VocabularyParams,
+    pub(crate) n_docs: u64,
+    pub(crate) avg_doc_len: f64,
+    pub(crate) terms: Vec<String>,
+    pub(crate) surfaces: Vec<String>,
+    pub(crate) df: Vec<u64>,
+    idf: Vec<f64>,
+    index: FxHashMap<String, u32>,
+    analyzer: std::sync::Arc<Analyzer>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").field("config", self.config()).finish()
+    }
+}
+
+impl Vectorizer {
+    /// Learns the vocabulary, document frequencies and surface forms from `docs`.
+    pub fn fit(&self, docs: &[Document]) -> Result<FittedVectorizer> {
+        Ok(self.fit_counts(docs)?.0)
+    }
+
+    /// Fits and returns the weighted matrix of the same documents, analyzing them once.
+    pub fn fit_transform<V: Value>(&self, docs: &[Document]) -> Result<(FittedVectorizer, CsrMatrix<V>)> {
+        let (model, chunks, local_to_col, report) = self.fit_counts(docs)?;
+        let _ = report;
+        let matrix = model.weigh_chunks(&chunks, &local_to_col);
+        Ok((model, matrix))
+    }
+
+    /// Like [`Vectorizer::fit_transform`], with the counting report.
+    pub fn fit_transform_report<V: Value>(
+        &self,
+        docs: &[Document],
+    ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
+        let (model, chunks, local_to_col, mut report) = self.fit_counts(docs)?;
+        let matrix: CsrMatrix<V> = model.weigh_chunks(&chunks, &local_to_col);
+        report.empty_rows = (0..matrix.n_rows()).filter(|&r| matrix.row(r).0.is_empty()).count();
+        Ok((model, matrix, report))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn fit_counts(&self, docs: &[Document]) -> Result<(FittedVectorizer, Vec<ChunkCounts>, Vec<Vec<u32>>, CountReport)> {
+        self.vocabulary.validate()?;
+        let analyzer = Analyzer::new(&self.analysis)?;
+        if docs.is_empty() {
+            return Err(Error::EmptyVocabulary("no documents to fit".into()));
+        }
+        let chunks: Vec<ChunkCounts> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
+            .into_par_iter()
+            .map(|r| count_chunk(&analyzer, &docs[r], true))
+            .collect();
+
+        // Merge chunk vocabularies: global ids in first-seen order (reordered below).
+        let mut global: FxHashMap<String, u32> = FxHashMap::default();
+        let mut df: Vec<u64> = Vec::new();
+        let mut cf: Vec<u64> = Vec::new();
+        let mut local_to_global: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
+        for chunk in &chunks {
+            let map: Vec<u32> = chunk
+                .terms
+                .iter()
+                .enumerate()
+                .map(|(lid, term)| {
+                    let g = match global.get(term.as_str()) {
+                        Some(&g) => g,
+                        None => {
+                            let g = df.len() as u32;
+                            global.insert(term.clone(), g);
+                            df.push(0);
+                            cf.push(0);
+                            g
+                        }
+                    };
+                    df[g as usize] += chunk.df[lid] as u64;
+                    cf[g as usize] += chunk.cf[lid];
+                    g
+                })
+                .collect();
+            local_to_global.push(map);
+        }
+        let mut terms: Vec<String> = vec![String::new(); df.len()];
+        for (term, g) in global {
+            terms[g as usize] = term;
+        }
+        // Surface forms: the most frequent per term, ties to the smallest string.
+        let mut surface_totals: FxHashMap<(u32, &str), u64> = FxHashMap::default();
+        for (chunk, map) in chunks.iter().zip(&local_to_global) {
+            for (lid, surface, count) in &chunk.surfaces {
+                *surface_totals.entry((map[*lid as usize], surface.as_str())).or_insert(0) += *count as u64;
+            }
+        }
+        let mut best: Vec<Option<(u64, &str)>> = vec![None; terms.len()];
+        for ((g, surface), count) in surface_totals {
+            let slot = &mut best[g as usize];
+            let better = match slot {
+                None => true,
+                Some((c, s)) => count > *c || (count == *c && surface < *s),
+            };
+            if better {
+                *slot = Some((count, surface));
+            }
+        }
+
+        let n_docs = docs.len() as u64;
+        let columns = self.vocabulary.select(&terms, &df, &cf, n_docs)?;
+        let mut global_to_col = vec![NONE; terms.len()];
+        for (col, &g) in columns.iter().enumerate() {
+            if g != NONE {
+                global_to_col[g as usize] = col as u32;
+            }
+        }
+        let local_to_col: Vec<Vec<u32>> = local_to_global
+            .iter()
+            .map(|m| m.iter().map(|&g| global_to_col[g as usize]).collect())
+            .collect();
+
+        let model_terms: Vec<String> = match &self.vocabulary.fixed {
+            Some(fixed) => fixed.clone(),
+            None => columns.iter().map(|&g| terms[g as usize].clone()).collect(),
+        };
+        let surfaces: Vec<String> = columns
+            .iter()
+            .zip(&model_terms)
+            .map(|(&g, term)| match g {
+                NONE => term.clone(),
+                g => best[g as usize].map_or_else(|| term.clone(), |(_, s)| s.to_string()),
+            })
+            .collect();
+        let model_df: Vec<u64> = columns.iter().map(|&g| if g == NONE { 0 } else { df[g as usize] }).collect();
+        let total_len: u64 = chunks.iter().flat_map(|c| &c.doc_lens).map(|&l| l as u64).sum();
+        let report = CountReport {
+            documents: docs.len(),
+            tokens: chunks.iter().map(|c| c.tokens).sum(),
+            out_of_vocabulary: cf.iter().zip(&global_to_col).filter(|(_, c)| **c == NONE).map(|(f, _)| f).sum(),
+            empty_rows: 0,
+        };
+        let model = FittedVectorizer::from_parts(
+            self.analysis.clone(),
+            self.weighting,
+            self.vocabulary.clone(),
+            n_docs,
+            total_len as f64 / n_docs as f64,
+            model_terms,
+            surfaces,
+            model_df,
+        )?;
+        Ok((model, chunks, local_to_col, report))
+    }
+}
+
+impl FittedVectorizer {
+    /// Assembles a fitted vectorizer from its learned parts, checking them.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn from_parts(
+        analysis: AnalysisConfig,
+        weighting: Weighting,
+        vocabulary: VocabularyParams,
+        n_docs: u64,
+        avg_doc_len: f64,
+        terms: Vec<String>,
+        surfaces: Vec<String>,
+        df: Vec<u64>,
+    ) -> Result<Self> {
+        if terms.len() != surfaces.len() || terms.len() != df.len() {
+            return Err(Error::param("model", "parts", "terms, surfaces and df differ in length"));
+        }
+        if let Some(w) = terms.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(Error::param("model", &w[1], "terms must be sorted and unique"));
+        }
+        let analyzer = std::sync::Arc::new(Analyzer::new(&analysis)?);
+        let idf = df.iter().map(|&d| weighting.idf.weight(d, n_docs)).collect();
+        let index = terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
+        Ok(FittedVectorizer {
+            analysis,
+            weighting,
+            vocabulary,
+            n_docs,
+            avg_doc_len,
+            terms,
+            surfaces,
+            df,
+            idf,
+            index,
+            analyzer,
+        })
+    }
+
+    /// Number of columns.
+    pub fn n_terms(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Terms in column order.
+    pub fn terms(&self) -> &[String] {
+        &self.terms
+    }
+
+    /// The most frequent surface form of a column's term.
+    pub fn surface(&self, col: usize) -> &str {
+        &self.surfaces[col]
+    }
+
+    /// Document frequency of a column's term at fit.
+    pub fn df(&self, col: usize) -> u64 {
+        self.df[col]
+    }
+
+    /// Learned idf of a column.
+    pub fn idf(&self, col: usize) -> f64 {
+        self.idf[col]
+    }
+
+    /// The column of a term, if in the vocabulary.
+    pub fn column(&self, term: &str) -> Option<usize> {
+        self.index.get(term).map(|&c| c as usize)
+    }
+
+    /// Documents seen at fit.
+    pub fn n_docs(&self) -> u64 {
+        self.n_docs
+    }
+
+    /// The analysis pipeline.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The weighting scheme.
+    pub fn weighting(&self) -> &Weighting {
+        &self.weighting
+    }
+
+    /// Weighs documents with what was learned; unknown terms are counted, never added.
+    pub fn transform<V: Value>(&self, docs: &[Document]) -> CsrMatrix<V> {
+        self.transform_report(docs).0
+    }
+
+    /// Like [`FittedVectorizer::transform`], with the counting report.
+    pub fn transform_report<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CountReport) {
+        let counted: Vec<(ChunkCounts, Vec<u32>)> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
+            .into_par_iter()
+            .map(|r| {
+                let chunk = count_chunk(&self.analyzer, &docs[r], false);
+                let map = chunk.terms.iter().map(|t| self.index.get(t.as_str()).copied().unwrap_or(NONE)).collect();
+                (chunk, map)
+            })
+            .collect();
+        let (chunks, maps): (Vec<_>, Vec<_>) = counted.into_iter().unzip();
+        let oov = chunks
+            .iter()
+            .zip(&maps)
+            .map(|(c, m)| c.cf.iter().zip(m).filter(|(_, col)| **col == NONE).map(|(f, _)| f).sum::<u64>())
+            .sum();
+        let matrix: CsrMatrix<V> = self.weigh_chunks(&chunks, &maps);
+        let report = CountReport {
+            documents: docs.len(),
+            tokens: chunks.iter().map(|c| c.tokens).sum(),
+            out_of_vocabulary: oov,
+            empty_rows: (0..matrix.n_rows()).filter(|&r| matrix.row(r).0.is_empty()).count(),
+        };
+        (matrix, report)
+    }
+
+    /// Turns chunk counts into weighted rows (in parallel, by chunk) and concatenates them.
+    fn weigh_chunks<V: Value>(&self, chunks: &[ChunkCounts], local_to_col: &[Vec<u32>]) -> CsrMatrix<V> {
+        let parts: Vec<CsrMatrix<V>> = chunks
+            .par_iter()
+            .zip(local_to_col)
+            .map(|(chunk, map)| {
+                let mut part = CsrMatrix::new(self.terms.len());
+                let (mut counts, mut weights) = (Vec::new(), Vec::new());
+                for (row, &len) in chunk.rows.iter().zip(&chunk.doc_lens) {
+                    counts.clear();
+                    counts.extend(row.iter().filter_map(|&(lid, c)| {
+                        let col = map[lid as usize];
+                        (col != NONE).then_some((col, c))
+                    }));
+                    counts.sort_unstable_by_key(|&(col, _)| col);
+                    self.weighting
+                        .weigh_row(&counts, &self.idf, len as f64, self.avg_doc_len, &mut weights);
+                    part.push_row(weights.iter().map(|&(c, w)| (c, V::from_f64(w))));
+                }
+                part
+            })
+            .collect();
+        let mut matrix = CsrMatrix::new(self.terms.len());
+        for part in &parts {
+            matrix.append(part);
+        }
+        matrix
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(texts: &[&str]) -> Vec<Document> {
+        texts.iter().enumerate().map(|(i, t)| Document::new(format!("d{i}"), *t)).collect()
+    }
+
+    #[test]
+    fn sklearn_toy_values() {
+        // scikit-learn: TfidfVectorizer().fit_transform(["a b b", "b c"]) with 2-letter tokens.
+        let v = Vectorizer {
+            analysis: AnalysisConfig::sklearn(),
+            ..Default::default()
+        };
+        let (model, m) = v.fit_transform::<f64>(&docs(&["aa bb bb", "bb cc"])).unwrap();
+        assert_eq!(model.terms(), ["aa", "bb", "cc"]);
+        let idf_a = (3.0f64 / 2.0).ln() + 1.0;
+        let (w_a, w_b) = (idf_a, 2.0);
+        let n = (w_a * w_a + w_b * w_b).sqrt();
+        let (cols, vals) = m.row(0);
+        assert_eq!(cols, [0, 1]);
+        assert!((vals[0] - w_a / n).abs() < 1e-12 && (vals[1] - w_b / n).abs() < 1e-12);
+    }
+
+    #[test]
+    fn transform_never_changes_the_model() {
+        let v = Vectorizer::default();
+        let model = v.fit(&docs(&["Troops at the base", "The base"])).unwrap();
+        let before = (model.terms().to_vec(), model.df.clone());
+        let (m, report) = model.transform_report::<f32>(&docs(&["Unknown words only", "troops"]));
+        assert_eq!((model.terms().to_vec(), model.df.clone()), before);
+        assert_eq!(m.row(0).0.len(), 0);
+        assert_eq!(report.out_of_vocabulary, 2); // "only" is a stop word
+        assert_eq!(report.empty_rows, 1);
+    }
+
+    #[test]
+    fn empty_documents_are_empty_rows() {
+        let (_, m) = Vectorizer::default().fit_transform::<f32>(&docs(&["", "Base camp", "   "])).unwrap();
+        assert_eq!(m.n_rows(), 3);
+        assert!(m.row(0).0.is_empty() && m.row(2).0.is_empty());
+    }
+
+    #[test]
+    fn pruning_everything_is_an_error() {
+        let v = Vectorizer {
+            vocabulary: VocabularyParams { min_df: DfLimit::Count(2), ..Default::default() },
+            ..Default::default()
+        };
+        let err = v.fit(&docs(&["one two", "three"])).unwrap_err();
+        assert!(err.to_string().starts_with("empty vocabulary"), "{err}");
+    }
+
+    #[test]
+    fn surface_form_is_most_frequent() {
+        let model = Vectorizer::default().fit(&docs(&["Bases bases base", "bases"])).unwrap();
+        assert_eq!(model.surface(model.column("base").unwrap()), "bases");
+    }
+
+    #[test]
+    fn fitted_model_is_send_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<FittedVectorizer>();
+    }
+}
