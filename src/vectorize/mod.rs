@@ -3,7 +3,7 @@
 //! ```
 //! use parallax::corpus::Document;
 //! use parallax::vectorize::Vectorizer;
-//! let docs = vec![Document::new("a", "Troops remain at the bases."), Document::new("b", "The base stays.")];
+//! let docs = vec![Document::new("a", "Troops remain at the bases."), Document::new("b", "The bases stay; a base.")];
 //! let (model, matrix) = Vectorizer::default().fit_transform::<f32>(&docs).unwrap();
 //! assert_eq!(matrix.n_rows(), 2);
 //! assert_eq!(model.surface(model.column("base").unwrap()), "bases");
