@@ -1,0 +1,6 @@
+//! parallax integration tests: one test binary, four modules.
+
+mod cli;
+mod errors;
+mod parity;
+mod util;
