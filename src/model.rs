@@ -126,8 +126,8 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std:
         let file = std::fs::File::create(&tmp)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
         write(&mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
+        // No fsync: the rename alone guarantees a killed run never leaves a partial file.
+        w.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&tmp, path)
     })();
     result.map_err(|e| {

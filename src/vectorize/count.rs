@@ -1,37 +1,41 @@
-//! Counting: documents to sparse per-document term counts, chunk by chunk.
+//! Counting: documents to sparse per-document term counts.
 //!
-//! Each chunk interns its own terms (ids local to the chunk), so chunks run in parallel without
-//! sharing; [`super`] merges them. A chunk's boundaries depend only on the input, never on the
-//! thread count, and merges are sums, so results are identical for any `--threads`.
+//! Three steps, each parallel where it can be:
+//! 1. tokenize chunks of documents, interning each chunk's distinct raw tokens;
+//! 2. unite the chunks' raw tokens into one lexicon and analyze every distinct spelling once
+//!    (normalize, filter, stem), in parallel;
+//! 3. count each chunk's documents through the lexicon (array lookups, no hashing of tokens).
+//!
+//! Chunk boundaries depend only on the input, never on the thread count, and ids are assigned
+//! in chunk order, so results are identical for any `--threads`.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::analysis::{Analyzer, Span, for_each_ngram};
 use crate::corpus::Document;
 
 pub(crate) const NONE: u32 = u32::MAX;
+const BOUNDARY: u32 = 1 << 31;
+const CHUNK_BYTES: usize = 1 << 20;
+const CHUNK_DOCS: usize = 4096;
 
-/// Counts of one chunk of documents.
-#[derive(Default)]
-pub(crate) struct ChunkCounts {
-    /// Local term id → term.
+/// Counts of a corpus: global term ids, rows, lengths and surface forms.
+pub(crate) struct Counted {
+    /// Term id → term (single terms first, then n-grams).
     pub terms: Vec<String>,
-    /// Local term id → documents containing it.
-    pub df: Vec<u32>,
-    /// Local term id → total occurrences.
-    pub cf: Vec<u64>,
-    /// (local term id, surface form, occurrences).
-    pub surfaces: Vec<(u32, String, u32)>,
-    /// Per document: (local term id, count), sorted by local id.
+    /// Per document: (term id, count), sorted by term id.
     pub rows: Vec<Vec<(u32, u32)>>,
-    /// Per document: kept unigram tokens (the length BM25 uses).
+    /// Per document: kept single-term tokens (the length BM25 uses).
     pub doc_lens: Vec<u32>,
-    /// Tokens seen, before filters removed any.
+    /// (term id, surface form, occurrences), one entry per distinct pair (fit only).
+    pub surfaces: Vec<(u32, String, u64)>,
+    /// Tokens before filters removed any.
     pub tokens: u64,
 }
 
 /// Splits documents into chunks of about `target_bytes` of text (at most `max_docs` documents).
-pub(crate) fn chunk_bounds(docs: &[Document], target_bytes: usize, max_docs: usize) -> Vec<std::ops::Range<usize>> {
+fn chunk_bounds(docs: &[Document], target_bytes: usize, max_docs: usize) -> Vec<std::ops::Range<usize>> {
     let mut bounds = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, doc) in docs.iter().enumerate() {
@@ -48,126 +52,231 @@ pub(crate) fn chunk_bounds(docs: &[Document], target_bytes: usize, max_docs: usi
     bounds
 }
 
-/// Analyzes and counts a chunk. `surfaces` asks for surface-form counts (fit needs them,
-/// transform does not).
-pub(crate) fn count_chunk(analyzer: &Analyzer, docs: &[Document], surfaces: bool) -> ChunkCounts {
-    let config = analyzer.config();
-    let (ngram_min, ngram_max) = (config.ngram_min, config.ngram_max);
-    let mut out = ChunkCounts::default();
-    // Raw token text → (surface id, term id): each distinct spelling is analyzed once.
-    let mut cache: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
-    let mut surface_ids: FxHashMap<String, u32> = FxHashMap::default();
-    let mut surface_term: Vec<u32> = Vec::new();
-    let mut surface_count: Vec<u32> = Vec::new();
-    let mut surface_strs: Vec<String> = Vec::new();
-    let mut term_ids: FxHashMap<String, u32> = FxHashMap::default();
-    // N-gram surface → (term id, occurrences).
-    let mut ngram_surfaces: FxHashMap<String, (u32, u32)> = FxHashMap::default();
+/// A chunk after tokenizing: distinct raw tokens, and every token as a local id.
+struct Tokenized<'a> {
+    raws: Vec<&'a str>,
+    /// Local raw id, with `BOUNDARY` set when a phrase may not continue into the token.
+    tokens: Vec<u32>,
+    /// End offset in `tokens` of each document.
+    doc_ends: Vec<usize>,
+}
 
-    let (mut sbuf, mut tbuf, mut gram, mut gram_surface) = (String::new(), String::new(), String::new(), String::new());
+fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a> {
+    let mut ids: FxHashMap<&'a str, u32> = FxHashMap::default();
+    let mut out = Tokenized { raws: Vec::new(), tokens: Vec::new(), doc_ends: Vec::with_capacity(docs.len()) };
     let mut spans: Vec<Span> = Vec::new();
-    let mut doc_terms: Vec<u32> = Vec::new();
-
-    let intern_term = |term: &str, term_ids: &mut FxHashMap<String, u32>, out: &mut ChunkCounts| -> u32 {
-        if let Some(&id) = term_ids.get(term) {
-            return id;
-        }
-        let id = out.terms.len() as u32;
-        out.terms.push(term.to_string());
-        out.df.push(0);
-        out.cf.push(0);
-        term_ids.insert(term.to_string(), id);
-        id
-    };
-
     for doc in docs {
         let text = doc.text.as_str();
         analyzer.spans_into(text, &mut spans);
-        out.tokens += spans.len() as u64;
-        let tokens = spans.iter().map(|span| {
+        for span in &spans {
             let raw = &text[span.start..span.end];
-            let (sid, tid) = match cache.get(raw) {
-                Some(&ids) => ids,
-                None => {
-                    analyzer.surface_into(raw, &mut sbuf);
-                    let sid = match surface_ids.get(sbuf.as_str()) {
-                        Some(&sid) => sid,
-                        None => {
-                            let tid = if analyzer.term_into(&sbuf, &mut tbuf) {
-                                intern_term(&tbuf, &mut term_ids, &mut out)
-                            } else {
-                                NONE
-                            };
-                            let sid = surface_term.len() as u32;
-                            surface_term.push(tid);
-                            surface_count.push(0);
-                            surface_strs.push(sbuf.clone());
-                            surface_ids.insert(sbuf.clone(), sid);
-                            sid
-                        }
-                    };
-                    let ids = (sid, surface_term[sid as usize]);
-                    cache.insert(raw, ids);
-                    ids
-                }
-            };
-            ((tid != NONE).then_some((tid, sid)), span.boundary)
-        });
-        let items = analyzer.ngram_items(tokens);
-        doc_terms.clear();
-        for_each_ngram(&items, ngram_min, ngram_max, |range| {
-            if range.len() == 1 {
-                let (tid, sid) = items[range.start].0;
-                surface_count[sid as usize] += 1;
-                doc_terms.push(tid);
-                return;
-            }
-            gram.clear();
-            gram_surface.clear();
-            for (k, &((tid, sid), _)) in items[range].iter().enumerate() {
-                if k > 0 {
-                    gram.push(' ');
-                    gram_surface.push(' ');
-                }
-                gram.push_str(&out.terms[tid as usize]);
-                gram_surface.push_str(&surface_strs[sid as usize]);
-            }
-            let tid = intern_term(&gram, &mut term_ids, &mut out);
-            if surfaces {
-                match ngram_surfaces.get_mut(gram_surface.as_str()) {
-                    Some(entry) => entry.1 += 1,
-                    None => {
-                        ngram_surfaces.insert(gram_surface.clone(), (tid, 1));
-                    }
-                }
-            }
-            doc_terms.push(tid);
-        });
-        out.doc_lens.push(items.len() as u32);
-        doc_terms.sort_unstable();
-        let mut row: Vec<(u32, u32)> = Vec::new();
-        for &t in &doc_terms {
-            match row.last_mut() {
-                Some((last, count)) if *last == t => *count += 1,
-                _ => row.push((t, 1)),
-            }
+            let id = *ids.entry(raw).or_insert_with(|| {
+                out.raws.push(raw);
+                (out.raws.len() - 1) as u32
+            });
+            out.tokens.push(if span.boundary { id | BOUNDARY } else { id });
         }
-        for &(t, c) in &row {
-            out.df[t as usize] += 1;
-            out.cf[t as usize] += c as u64;
-        }
-        out.rows.push(row);
-    }
-    if surfaces {
-        for (sid, surface) in surface_strs.into_iter().enumerate() {
-            let (tid, count) = (surface_term[sid], surface_count[sid]);
-            if tid != NONE && count > 0 {
-                out.surfaces.push((tid, surface, count));
-            }
-        }
-        for (surface, (tid, count)) in ngram_surfaces {
-            out.surfaces.push((tid, surface, count));
-        }
+        out.doc_ends.push(out.tokens.len());
     }
     out
+}
+
+/// Counts a corpus. `surfaces` asks for surface-form counts (fit needs them, transform not).
+pub(crate) fn count(analyzer: &Analyzer, docs: &[Document], surfaces: bool) -> Counted {
+    let t0 = std::time::Instant::now();
+    let trace = |what: &str| if std::env::var_os("PARALLAX_TRACE").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
+    let chunks: Vec<Tokenized> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
+        .into_par_iter()
+        .map(|r| tokenize_chunk(analyzer, &docs[r]))
+        .collect();
+
+    trace("tokenized");
+    // Unite the chunks' spellings; ids in chunk order.
+    let mut lexicon: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut raws: Vec<&str> = Vec::new();
+    let local_to_raw: Vec<Vec<u32>> = chunks
+        .iter()
+        .map(|c| {
+            c.raws
+                .iter()
+                .map(|&raw| {
+                    *lexicon.entry(raw).or_insert_with(|| {
+                        raws.push(raw);
+                        (raws.len() - 1) as u32
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    drop(lexicon);
+
+    trace("united");
+    // Analyze each spelling once.
+    let analyzed: Vec<(String, Option<String>)> = raws
+        .par_iter()
+        .with_min_len(1024)
+        .map_init(
+            || (String::new(), String::new()),
+            |(surface, term), raw| {
+                analyzer.surface_into(raw, surface);
+                let kept = analyzer.term_into(surface, term);
+                (surface.clone(), kept.then(|| term.clone()))
+            },
+        )
+        .collect();
+    let mut term_ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let mut terms: Vec<String> = Vec::new();
+    let raw_term: Vec<u32> = analyzed
+        .iter()
+        .map(|(_, term)| match term {
+            None => NONE,
+            Some(t) => *term_ids.entry(t.as_str()).or_insert_with(|| {
+                terms.push(t.clone());
+                (terms.len() - 1) as u32
+            }),
+        })
+        .collect();
+    drop(term_ids);
+    let n_unigrams = terms.len() as u32;
+    trace("analyzed");
+
+    // Count every chunk through the lexicon.
+    let config = analyzer.config();
+    let (ngram_min, ngram_max) = (config.ngram_min, config.ngram_max);
+    let counted: Vec<ChunkCounts> = chunks
+        .par_iter()
+        .zip(&local_to_raw)
+        .map(|(chunk, to_raw)| {
+            let term_of = |local: u32| raw_term[to_raw[(local & !BOUNDARY) as usize] as usize];
+            let mut out = ChunkCounts { raw_counts: vec![0; chunk.raws.len()], ..Default::default() };
+            let mut ngram_ids: FxHashMap<String, u32> = FxHashMap::default();
+            let mut ngram_surfaces: FxHashMap<String, (u32, u64)> = FxHashMap::default();
+            let (mut gram, mut gram_surface) = (String::new(), String::new());
+            let mut doc_terms: Vec<u32> = Vec::new();
+            let mut start = 0;
+            for (d, &end) in chunk.doc_ends.iter().enumerate() {
+                let tokens = chunk.tokens[start..end].iter().map(|&tok| {
+                    let t = term_of(tok);
+                    ((t != NONE).then_some((t, tok & !BOUNDARY)), tok & BOUNDARY != 0)
+                });
+                let items = analyzer.ngram_items(tokens);
+                out.tokens += (end - start) as u64;
+                start = end;
+                doc_terms.clear();
+                for_each_ngram(&items, ngram_min, ngram_max, |range| {
+                    if range.len() == 1 {
+                        let (t, local) = items[range.start].0;
+                        out.raw_counts[local as usize] += 1;
+                        doc_terms.push(t);
+                        return;
+                    }
+                    gram.clear();
+                    gram_surface.clear();
+                    for (k, &((t, local), _)) in items[range].iter().enumerate() {
+                        if k > 0 {
+                            gram.push(' ');
+                            gram_surface.push(' ');
+                        }
+                        gram.push_str(&terms[t as usize]);
+                        gram_surface.push_str(&analyzed[to_raw[local as usize] as usize].0);
+                    }
+                    let id = match ngram_ids.get(gram.as_str()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = out.ngrams.len() as u32;
+                            out.ngrams.push(gram.clone());
+                            ngram_ids.insert(gram.clone(), id);
+                            id
+                        }
+                    };
+                    if surfaces {
+                        ngram_surfaces.entry(gram_surface.clone()).or_insert((id, 0)).1 += 1;
+                    }
+                    doc_terms.push(id | BOUNDARY);
+                });
+                let _ = d;
+                out.doc_lens.push(items.len() as u32);
+                out.rows.push(run_lengths(&mut doc_terms));
+            }
+            out.ngram_surfaces = ngram_surfaces.into_iter().map(|(s, (id, c))| (id, s, c)).collect();
+            out
+        })
+        .collect();
+
+    trace("counted");
+    // Merge: n-gram ids become global (after the single terms), surfaces are summed.
+    let mut raw_counts = vec![0u64; raws.len()];
+    let mut ngram_global: FxHashMap<String, u32> = FxHashMap::default();
+    let mut result = Counted { terms, rows: Vec::with_capacity(docs.len()), doc_lens: Vec::new(), surfaces: Vec::new(), tokens: 0 };
+    let mut ngram_surfaces: FxHashMap<(u32, String), u64> = FxHashMap::default();
+    for (chunk, to_raw) in counted.into_iter().zip(&local_to_raw) {
+        for (local, &c) in chunk.raw_counts.iter().enumerate() {
+            raw_counts[to_raw[local] as usize] += c as u64;
+        }
+        let ngram_map: Vec<u32> = chunk
+            .ngrams
+            .into_iter()
+            .map(|g| {
+                let next = result.terms.len() as u32;
+                *ngram_global.entry(g).or_insert_with_key(|g| {
+                    result.terms.push(g.clone());
+                    next
+                })
+            })
+            .collect();
+        for (id, s, c) in chunk.ngram_surfaces {
+            *ngram_surfaces.entry((ngram_map[id as usize], s)).or_insert(0) += c;
+        }
+        for mut row in chunk.rows {
+            if !ngram_map.is_empty() {
+                for (t, _) in row.iter_mut() {
+                    if *t & BOUNDARY != 0 {
+                        *t = ngram_map[(*t & !BOUNDARY) as usize];
+                    }
+                }
+                row.sort_unstable_by_key(|&(t, _)| t);
+            }
+            result.rows.push(row);
+        }
+        result.doc_lens.extend(chunk.doc_lens);
+        result.tokens += chunk.tokens;
+    }
+    trace("merged");
+    debug_assert!(result.terms.len() as u64 >= n_unigrams as u64);
+    if surfaces {
+        let mut single: FxHashMap<(u32, &str), u64> = FxHashMap::default();
+        for (raw, &c) in raw_counts.iter().enumerate() {
+            let t = raw_term[raw];
+            if c > 0 && t != NONE {
+                *single.entry((t, analyzed[raw].0.as_str())).or_insert(0) += c;
+            }
+        }
+        result.surfaces = single.into_iter().map(|((t, s), c)| (t, s.to_string(), c)).collect();
+        result.surfaces.extend(ngram_surfaces.into_iter().map(|((t, s), c)| (t, s, c)));
+    }
+    result
+}
+
+#[derive(Default)]
+struct ChunkCounts {
+    rows: Vec<Vec<(u32, u32)>>,
+    doc_lens: Vec<u32>,
+    /// Occurrences counted per local raw id (single terms only).
+    raw_counts: Vec<u32>,
+    ngrams: Vec<String>,
+    ngram_surfaces: Vec<(u32, String, u64)>,
+    tokens: u64,
+}
+
+/// Sorts term ids and turns them into (id, count) pairs.
+fn run_lengths(ids: &mut [u32]) -> Vec<(u32, u32)> {
+    ids.sort_unstable();
+    let mut row: Vec<(u32, u32)> = Vec::new();
+    for &t in ids.iter() {
+        match row.last_mut() {
+            Some((last, count)) if *last == t => *count += 1,
+            _ => row.push((t, 1)),
+        }
+    }
+    row
 }

@@ -23,10 +23,7 @@ use crate::analysis::{AnalysisConfig, Analyzer};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
-use count::{ChunkCounts, NONE, chunk_bounds, count_chunk};
-
-const CHUNK_BYTES: usize = 1 << 20;
-const CHUNK_DOCS: usize = 4096;
+use count::{Counted, NONE, count};
 
 /// Settings for fitting: analysis, vocabulary and weighting.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -83,9 +80,8 @@ impl Vectorizer {
 
     /// Fits and returns the weighted matrix of the same documents, analyzing them once.
     pub fn fit_transform<V: Value>(&self, docs: &[Document]) -> Result<(FittedVectorizer, CsrMatrix<V>)> {
-        let (model, chunks, local_to_col, report) = self.fit_counts(docs)?;
-        let _ = report;
-        let matrix = model.weigh_chunks(&chunks, &local_to_col);
+        let (model, counted, term_to_col, _) = self.fit_counts(docs)?;
+        let matrix = model.weigh(&counted, &term_to_col);
         Ok((model, matrix))
     }
 
@@ -94,106 +90,67 @@ impl Vectorizer {
         &self,
         docs: &[Document],
     ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
-        let (model, chunks, local_to_col, mut report) = self.fit_counts(docs)?;
-        let matrix: CsrMatrix<V> = model.weigh_chunks(&chunks, &local_to_col);
+        let (model, counted, term_to_col, mut report) = self.fit_counts(docs)?;
+        let matrix: CsrMatrix<V> = model.weigh(&counted, &term_to_col);
         report.empty_rows = (0..matrix.n_rows()).filter(|&r| matrix.row(r).0.is_empty()).count();
         Ok((model, matrix, report))
     }
 
-    #[allow(clippy::type_complexity)]
-    fn fit_counts(&self, docs: &[Document]) -> Result<(FittedVectorizer, Vec<ChunkCounts>, Vec<Vec<u32>>, CountReport)> {
+    /// Counts the corpus and learns the model; returns the counts and each term's column.
+    fn fit_counts(&self, docs: &[Document]) -> Result<(FittedVectorizer, Counted, Vec<u32>, CountReport)> {
         self.vocabulary.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
         if docs.is_empty() {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
-        let chunks: Vec<ChunkCounts> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
-            .into_par_iter()
-            .map(|r| count_chunk(&analyzer, &docs[r], true))
-            .collect();
-
-        // Merge chunk vocabularies: global ids in first-seen order (reordered below).
-        let mut global: FxHashMap<String, u32> = FxHashMap::default();
-        let mut df: Vec<u64> = Vec::new();
-        let mut cf: Vec<u64> = Vec::new();
-        let mut local_to_global: Vec<Vec<u32>> = Vec::with_capacity(chunks.len());
-        for chunk in &chunks {
-            let map: Vec<u32> = chunk
-                .terms
-                .iter()
-                .enumerate()
-                .map(|(lid, term)| {
-                    let g = match global.get(term.as_str()) {
-                        Some(&g) => g,
-                        None => {
-                            let g = df.len() as u32;
-                            global.insert(term.clone(), g);
-                            df.push(0);
-                            cf.push(0);
-                            g
-                        }
-                    };
-                    df[g as usize] += chunk.df[lid] as u64;
-                    cf[g as usize] += chunk.cf[lid];
-                    g
-                })
-                .collect();
-            local_to_global.push(map);
-        }
-        let mut terms: Vec<String> = vec![String::new(); df.len()];
-        for (term, g) in global {
-            terms[g as usize] = term;
-        }
-        // Surface forms: the most frequent per term, ties to the smallest string.
-        let mut surface_totals: FxHashMap<(u32, &str), u64> = FxHashMap::default();
-        for (chunk, map) in chunks.iter().zip(&local_to_global) {
-            for (lid, surface, count) in &chunk.surfaces {
-                *surface_totals.entry((map[*lid as usize], surface.as_str())).or_insert(0) += *count as u64;
+        let counted = count(&analyzer, docs, true);
+        let terms = &counted.terms;
+        let (mut df, mut cf) = (vec![0u64; terms.len()], vec![0u64; terms.len()]);
+        for row in &counted.rows {
+            for &(t, c) in row {
+                df[t as usize] += 1;
+                cf[t as usize] += c as u64;
             }
         }
+        // Surface forms: the most frequent per term, ties to the smallest string.
         let mut best: Vec<Option<(u64, &str)>> = vec![None; terms.len()];
-        for ((g, surface), count) in surface_totals {
-            let slot = &mut best[g as usize];
+        for (t, surface, count) in &counted.surfaces {
+            let slot = &mut best[*t as usize];
             let better = match slot {
                 None => true,
-                Some((c, s)) => count > *c || (count == *c && surface < *s),
+                Some((c, s)) => *count > *c || (*count == *c && surface.as_str() < *s),
             };
             if better {
-                *slot = Some((count, surface));
+                *slot = Some((*count, surface));
             }
         }
 
         let n_docs = docs.len() as u64;
-        let columns = self.vocabulary.select(&terms, &df, &cf, n_docs)?;
-        let mut global_to_col = vec![NONE; terms.len()];
-        for (col, &g) in columns.iter().enumerate() {
-            if g != NONE {
-                global_to_col[g as usize] = col as u32;
+        let columns = self.vocabulary.select(terms, &df, &cf, n_docs)?;
+        let mut term_to_col = vec![NONE; terms.len()];
+        for (col, &t) in columns.iter().enumerate() {
+            if t != NONE {
+                term_to_col[t as usize] = col as u32;
             }
         }
-        let local_to_col: Vec<Vec<u32>> = local_to_global
-            .iter()
-            .map(|m| m.iter().map(|&g| global_to_col[g as usize]).collect())
-            .collect();
-
         let model_terms: Vec<String> = match &self.vocabulary.fixed {
             Some(fixed) => fixed.clone(),
-            None => columns.iter().map(|&g| terms[g as usize].clone()).collect(),
+            None => columns.iter().map(|&t| terms[t as usize].clone()).collect(),
         };
         let surfaces: Vec<String> = columns
             .iter()
             .zip(&model_terms)
-            .map(|(&g, term)| match g {
+            .map(|(&t, term)| match t {
                 NONE => term.clone(),
-                g => best[g as usize].map_or_else(|| term.clone(), |(_, s)| s.to_string()),
+                t => best[t as usize].map_or_else(|| term.clone(), |(_, s)| s.to_string()),
             })
             .collect();
-        let model_df: Vec<u64> = columns.iter().map(|&g| if g == NONE { 0 } else { df[g as usize] }).collect();
-        let total_len: u64 = chunks.iter().flat_map(|c| &c.doc_lens).map(|&l| l as u64).sum();
+        let model_df: Vec<u64> = columns.iter().map(|&t| if t == NONE { 0 } else { df[t as usize] }).collect();
+        let total_len: u64 = counted.doc_lens.iter().map(|&l| l as u64).sum();
         let report = CountReport {
             documents: docs.len(),
-            tokens: chunks.iter().map(|c| c.tokens).sum(),
-            out_of_vocabulary: cf.iter().zip(&global_to_col).filter(|(_, c)| **c == NONE).map(|(f, _)| f).sum(),
+            tokens: counted.tokens,
+            out_of_vocabulary: cf.iter().zip(&term_to_col).filter(|(_, c)| **c == NONE).map(|(f, _)| f).sum(),
             empty_rows: 0,
         };
         let model = FittedVectorizer::from_parts(
@@ -206,7 +163,7 @@ impl Vectorizer {
             surfaces,
             model_df,
         )?;
-        Ok((model, chunks, local_to_col, report))
+        Ok((model, counted, term_to_col, report))
     }
 }
 
@@ -299,47 +256,44 @@ impl FittedVectorizer {
 
     /// Like [`FittedVectorizer::transform`], with the counting report.
     pub fn transform_report<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CountReport) {
-        let counted: Vec<(ChunkCounts, Vec<u32>)> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
-            .into_par_iter()
-            .map(|r| {
-                let chunk = count_chunk(&self.analyzer, &docs[r], false);
-                let map = chunk.terms.iter().map(|t| self.index.get(t.as_str()).copied().unwrap_or(NONE)).collect();
-                (chunk, map)
-            })
-            .collect();
-        let (chunks, maps): (Vec<_>, Vec<_>) = counted.into_iter().unzip();
-        let oov = chunks
+        let counted = count(&self.analyzer, docs, false);
+        let term_to_col: Vec<u32> =
+            counted.terms.iter().map(|t| self.index.get(t.as_str()).copied().unwrap_or(NONE)).collect();
+        let oov = counted
+            .rows
             .iter()
-            .zip(&maps)
-            .map(|(c, m)| c.cf.iter().zip(m).filter(|(_, col)| **col == NONE).map(|(f, _)| f).sum::<u64>())
+            .flatten()
+            .filter(|(t, _)| term_to_col[*t as usize] == NONE)
+            .map(|&(_, c)| c as u64)
             .sum();
-        let matrix: CsrMatrix<V> = self.weigh_chunks(&chunks, &maps);
+        let matrix: CsrMatrix<V> = self.weigh(&counted, &term_to_col);
         let report = CountReport {
             documents: docs.len(),
-            tokens: chunks.iter().map(|c| c.tokens).sum(),
+            tokens: counted.tokens,
             out_of_vocabulary: oov,
             empty_rows: (0..matrix.n_rows()).filter(|&r| matrix.row(r).0.is_empty()).count(),
         };
         (matrix, report)
     }
 
-    /// Turns chunk counts into weighted rows (in parallel, by chunk) and concatenates them.
-    fn weigh_chunks<V: Value>(&self, chunks: &[ChunkCounts], local_to_col: &[Vec<u32>]) -> CsrMatrix<V> {
-        let parts: Vec<CsrMatrix<V>> = chunks
-            .par_iter()
-            .zip(local_to_col)
-            .map(|(chunk, map)| {
+    /// Turns counts into weighted rows (in parallel blocks of rows) and concatenates them.
+    fn weigh<V: Value>(&self, counted: &Counted, term_to_col: &[u32]) -> CsrMatrix<V> {
+        const BLOCK: usize = 1024;
+        let parts: Vec<CsrMatrix<V>> = counted
+            .rows
+            .par_chunks(BLOCK)
+            .zip(counted.doc_lens.par_chunks(BLOCK))
+            .map(|(rows, lens)| {
                 let mut part = CsrMatrix::new(self.terms.len());
                 let (mut counts, mut weights) = (Vec::new(), Vec::new());
-                for (row, &len) in chunk.rows.iter().zip(&chunk.doc_lens) {
+                for (row, &len) in rows.iter().zip(lens) {
                     counts.clear();
-                    counts.extend(row.iter().filter_map(|&(lid, c)| {
-                        let col = map[lid as usize];
+                    counts.extend(row.iter().filter_map(|&(t, c)| {
+                        let col = term_to_col[t as usize];
                         (col != NONE).then_some((col, c))
                     }));
                     counts.sort_unstable_by_key(|&(col, _)| col);
-                    self.weighting
-                        .weigh_row(&counts, &self.idf, len as f64, self.avg_doc_len, &mut weights);
+                    self.weighting.weigh_row(&counts, &self.idf, len as f64, self.avg_doc_len, &mut weights);
                     part.push_row(weights.iter().map(|&(c, w)| (c, V::from_f64(w))));
                 }
                 part
