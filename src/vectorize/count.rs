@@ -9,6 +9,9 @@
 //! Chunk boundaries depend only on the input, never on the thread count, and ids are assigned
 //! in chunk order, so results are identical for any `--threads`.
 
+use std::borrow::Cow;
+use std::hash::BuildHasher;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -21,7 +24,7 @@ const CHUNK_BYTES: usize = 1 << 20;
 const CHUNK_DOCS: usize = 4096;
 
 /// Counts of a corpus: global term ids, rows, lengths and surface forms.
-pub(crate) struct Counted {
+pub(crate) struct Counted<'a> {
     /// Term id → term (single terms first, then n-grams).
     pub terms: Vec<String>,
     /// Per document: (term id, count), sorted by term id.
@@ -29,7 +32,7 @@ pub(crate) struct Counted {
     /// Per document: kept single-term tokens (the length BM25 uses).
     pub doc_lens: Vec<u32>,
     /// (term id, surface form, occurrences), one entry per distinct pair (fit only).
-    pub surfaces: Vec<(u32, String, u64)>,
+    pub surfaces: Vec<(u32, Cow<'a, str>, u64)>,
     /// Tokens before filters removed any.
     pub tokens: u64,
 }
@@ -82,7 +85,7 @@ fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a
 }
 
 /// Counts a corpus. `surfaces` asks for surface-form counts (fit needs them, transform not).
-pub(crate) fn count(analyzer: &Analyzer, docs: &[Document], surfaces: bool) -> Counted {
+pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: bool) -> Counted<'a> {
     let t0 = std::time::Instant::now();
     let trace = |what: &str| if std::env::var_os("PARALLAX_TRACE").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
     let chunks: Vec<Tokenized> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
@@ -91,28 +94,68 @@ pub(crate) fn count(analyzer: &Analyzer, docs: &[Document], surfaces: bool) -> C
         .collect();
 
     trace("tokenized");
-    // Unite the chunks' spellings; ids in chunk order.
-    let mut lexicon: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut raws: Vec<&str> = Vec::new();
-    let local_to_raw: Vec<Vec<u32>> = chunks
-        .iter()
+    // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
+    // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
+    const SHARDS: usize = 64;
+    let shard_of = |raw: &str| (rustc_hash::FxBuildHasher.hash_one(raw) >> 58) as usize % SHARDS;
+    let by_shard: Vec<Vec<Vec<u32>>> = chunks
+        .par_iter()
         .map(|c| {
-            c.raws
-                .iter()
-                .map(|&raw| {
-                    *lexicon.entry(raw).or_insert_with(|| {
-                        raws.push(raw);
-                        (raws.len() - 1) as u32
-                    })
-                })
-                .collect()
+            let mut lists = vec![Vec::new(); SHARDS];
+            for (local, raw) in c.raws.iter().enumerate() {
+                lists[shard_of(raw)].push(local as u32);
+            }
+            lists
         })
         .collect();
-    drop(lexicon);
-
+    let shards: Vec<(Vec<&str>, Vec<Vec<u32>>)> = (0..SHARDS)
+        .into_par_iter()
+        .map(|shard| {
+            let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+            let mut raws: Vec<&str> = Vec::new();
+            let per_chunk = chunks
+                .iter()
+                .zip(&by_shard)
+                .map(|(c, lists)| {
+                    lists[shard]
+                        .iter()
+                        .map(|&local| {
+                            let raw = c.raws[local as usize];
+                            *ids.entry(raw).or_insert_with(|| {
+                                raws.push(raw);
+                                (raws.len() - 1) as u32
+                            })
+                        })
+                        .collect()
+                })
+                .collect();
+            (raws, per_chunk)
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(SHARDS);
+    let mut raws: Vec<&str> = Vec::new();
+    for (shard_raws, _) in &shards {
+        offsets.push(raws.len() as u32);
+        raws.extend_from_slice(shard_raws);
+    }
+    let local_to_raw: Vec<Vec<u32>> = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let mut map = vec![0u32; c.raws.len()];
+            for (shard, (_, per_chunk)) in shards.iter().enumerate() {
+                for (&local, &id) in by_shard[ci][shard].iter().zip(&per_chunk[ci]) {
+                    map[local as usize] = offsets[shard] + id;
+                }
+            }
+            map
+        })
+        .collect();
+    drop(by_shard);
+    drop(shards);
     trace("united");
-    // Analyze each spelling once.
-    let analyzed: Vec<(String, Option<String>)> = raws
+    // Analyze each spelling once. The surface form is kept only where normalizing changed it.
+    let analyzed: Vec<(Option<String>, Option<String>)> = raws
         .par_iter()
         .with_min_len(1024)
         .map_init(
@@ -120,10 +163,11 @@ pub(crate) fn count(analyzer: &Analyzer, docs: &[Document], surfaces: bool) -> C
             |(surface, term), raw| {
                 analyzer.surface_into(raw, surface);
                 let kept = analyzer.term_into(surface, term);
-                (surface.clone(), kept.then(|| term.clone()))
+                ((surface != raw).then(|| surface.clone()), kept.then(|| term.clone()))
             },
         )
         .collect();
+    let surface_of = |raw: usize| -> &str { analyzed[raw].0.as_deref().unwrap_or(raws[raw]) };
     let mut term_ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut terms: Vec<String> = Vec::new();
     let raw_term: Vec<u32> = analyzed
@@ -178,7 +222,7 @@ pub(crate) fn count(analyzer: &Analyzer, docs: &[Document], surfaces: bool) -> C
                             gram_surface.push(' ');
                         }
                         gram.push_str(&terms[t as usize]);
-                        gram_surface.push_str(&analyzed[to_raw[local as usize] as usize].0);
+                        gram_surface.push_str(surface_of(to_raw[local as usize] as usize));
                     }
                     let id = match ngram_ids.get(gram.as_str()) {
                         Some(&id) => id,
@@ -244,15 +288,21 @@ pub(crate) fn count(analyzer: &Analyzer, docs: &[Document], surfaces: bool) -> C
     trace("merged");
     debug_assert!(result.terms.len() as u64 >= n_unigrams as u64);
     if surfaces {
-        let mut single: FxHashMap<(u32, &str), u64> = FxHashMap::default();
+        // Distinct spellings are distinct surfaces unless normalizing merged them: only those
+        // go through a map.
+        let mut normalized: FxHashMap<(u32, &str), u64> = FxHashMap::default();
         for (raw, &c) in raw_counts.iter().enumerate() {
             let t = raw_term[raw];
-            if c > 0 && t != NONE {
-                *single.entry((t, analyzed[raw].0.as_str())).or_insert(0) += c;
+            if c == 0 || t == NONE {
+                continue;
+            }
+            match &analyzed[raw].0 {
+                None => result.surfaces.push((t, Cow::Borrowed(raws[raw]), c)),
+                Some(s) => *normalized.entry((t, s.as_str())).or_insert(0) += c,
             }
         }
-        result.surfaces = single.into_iter().map(|((t, s), c)| (t, s.to_string(), c)).collect();
-        result.surfaces.extend(ngram_surfaces.into_iter().map(|((t, s), c)| (t, s, c)));
+        result.surfaces.extend(normalized.into_iter().map(|((t, s), c)| (t, Cow::Owned(s.to_string()), c)));
+        result.surfaces.extend(ngram_surfaces.into_iter().map(|((t, s), c)| (t, Cow::Owned(s), c)));
     }
     result
 }

@@ -62,7 +62,8 @@ pub struct FittedVectorizer {
     pub(crate) surfaces: Vec<String>,
     pub(crate) df: Vec<u64>,
     idf: Vec<f64>,
-    index: FxHashMap<String, u32>,
+    /// Term → column, built on first use (fit_transform never needs it).
+    index: std::sync::OnceLock<FxHashMap<String, u32>>,
     analyzer: std::sync::Arc<Analyzer>,
 }
 
@@ -97,13 +98,16 @@ impl Vectorizer {
     }
 
     /// Counts the corpus and learns the model; returns the counts and each term's column.
-    fn fit_counts(&self, docs: &[Document]) -> Result<(FittedVectorizer, Counted, Vec<u32>, CountReport)> {
+    fn fit_counts<'a>(&self, docs: &'a [Document]) -> Result<(FittedVectorizer, Counted<'a>, Vec<u32>, CountReport)> {
         self.vocabulary.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
         if docs.is_empty() {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
+        let t0 = std::time::Instant::now();
+        let trace = |what: &str| if std::env::var_os("PARALLAX_TRACE").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
         let counted = count(&analyzer, docs, true);
+        trace("fit: counted");
         let terms = &counted.terms;
         let (mut df, mut cf) = (vec![0u64; terms.len()], vec![0u64; terms.len()]);
         for row in &counted.rows {
@@ -118,13 +122,14 @@ impl Vectorizer {
             let slot = &mut best[*t as usize];
             let better = match slot {
                 None => true,
-                Some((c, s)) => *count > *c || (*count == *c && surface.as_str() < *s),
+                Some((c, s)) => *count > *c || (*count == *c && surface.as_ref() < *s),
             };
             if better {
-                *slot = Some((*count, surface));
+                *slot = Some((*count, surface.as_ref()));
             }
         }
 
+        trace("fit: df and surfaces");
         let n_docs = docs.len() as u64;
         let columns = self.vocabulary.select(terms, &df, &cf, n_docs)?;
         let mut term_to_col = vec![NONE; terms.len()];
@@ -153,6 +158,7 @@ impl Vectorizer {
             out_of_vocabulary: cf.iter().zip(&term_to_col).filter(|(_, c)| **c == NONE).map(|(f, _)| f).sum(),
             empty_rows: 0,
         };
+        trace("fit: selected");
         let model = FittedVectorizer::from_parts(
             self.analysis.clone(),
             self.weighting,
@@ -163,6 +169,7 @@ impl Vectorizer {
             surfaces,
             model_df,
         )?;
+        trace("fit: model");
         Ok((model, counted, term_to_col, report))
     }
 }
@@ -188,7 +195,7 @@ impl FittedVectorizer {
         }
         let analyzer = std::sync::Arc::new(Analyzer::new(&analysis)?);
         let idf = df.iter().map(|&d| weighting.idf.weight(d, n_docs)).collect();
-        let index = terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect();
+        let index = std::sync::OnceLock::new();
         Ok(FittedVectorizer {
             analysis,
             weighting,
@@ -231,7 +238,11 @@ impl FittedVectorizer {
 
     /// The column of a term, if in the vocabulary.
     pub fn column(&self, term: &str) -> Option<usize> {
-        self.index.get(term).map(|&c| c as usize)
+        self.index().get(term).map(|&c| c as usize)
+    }
+
+    fn index(&self) -> &FxHashMap<String, u32> {
+        self.index.get_or_init(|| self.terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect())
     }
 
     /// Documents seen at fit.
@@ -258,7 +269,7 @@ impl FittedVectorizer {
     pub fn transform_report<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CountReport) {
         let counted = count(&self.analyzer, docs, false);
         let term_to_col: Vec<u32> =
-            counted.terms.iter().map(|t| self.index.get(t.as_str()).copied().unwrap_or(NONE)).collect();
+            counted.terms.iter().map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE)).collect();
         let oov = counted
             .rows
             .iter()
