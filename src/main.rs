@@ -17,7 +17,10 @@ fn main() -> ExitCode {
             eprintln!("error: --threads must be at least 1");
             return ExitCode::from(1);
         }
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+        {
             eprintln!("error: cannot start {n} threads: {e}");
             return ExitCode::from(2);
         }
@@ -30,7 +33,9 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(_) => {
-            eprintln!("error: internal error (a bug in parallax); please report it with the command line");
+            eprintln!(
+                "error: internal error (a bug in parallax); please report it with the command line"
+            );
             ExitCode::from(2)
         }
     }
@@ -48,7 +53,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             let words = if list == "sklearn" {
                 parallax::analysis::stopwords::sklearn_english()
             } else {
-                let language: parallax::analysis::Language = list.parse().map_err(anyhow::Error::msg)?;
+                let language: parallax::analysis::Language =
+                    list.parse().map_err(anyhow::Error::msg)?;
                 parallax::analysis::stopwords::builtin(language)
             };
             for w in words {

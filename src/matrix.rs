@@ -96,10 +96,21 @@ impl<V: Value> CsrMatrix<V> {
     }
 
     /// Checks raw parts (from outside) and builds a matrix, or says what is wrong.
-    pub fn try_new(n_cols: usize, indptr: Vec<usize>, indices: Vec<u32>, data: Vec<V>) -> Result<Self> {
+    pub fn try_new(
+        n_cols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        data: Vec<V>,
+    ) -> Result<Self> {
         let bad = |reason: String| Error::param("matrix", "CSR parts", reason);
-        if indptr.first() != Some(&0) || indptr.last() != Some(&indices.len()) || indices.len() != data.len() {
-            return Err(bad("indptr must start at 0 and end at nnz; indices and data must have equal length".into()));
+        if indptr.first() != Some(&0)
+            || indptr.last() != Some(&indices.len())
+            || indices.len() != data.len()
+        {
+            return Err(bad(
+                "indptr must start at 0 and end at nnz; indices and data must have equal length"
+                    .into(),
+            ));
         }
         for (r, w) in indptr.windows(2).enumerate() {
             if w[0] > w[1] {
@@ -107,7 +118,9 @@ impl<V: Value> CsrMatrix<V> {
             }
             let row = &indices[w[0]..w[1]];
             if row.windows(2).any(|p| p[0] >= p[1]) || row.iter().any(|&c| c as usize >= n_cols) {
-                return Err(bad(format!("row {r}: columns unsorted, repeated or out of range")));
+                return Err(bad(format!(
+                    "row {r}: columns unsorted, repeated or out of range"
+                )));
             }
         }
         Ok(CsrMatrix {
@@ -150,7 +163,8 @@ impl<V: Value> CsrMatrix<V> {
         let offset = self.indices.len();
         self.indices.extend_from_slice(&other.indices);
         self.data.extend_from_slice(&other.data);
-        self.indptr.extend(other.indptr[1..].iter().map(|p| p + offset));
+        self.indptr
+            .extend(other.indptr[1..].iter().map(|p| p + offset));
     }
 
     /// Writes Matrix Market `coordinate real general` (1-based), as `scipy.io.mmread` reads it.
@@ -206,7 +220,10 @@ mod tests {
         let mut out = Vec::new();
         m.write_matrix_market(&mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.ends_with("3 3 3\n1 1 1.0\n1 3 0.5\n3 2 2.0\n"), "{text}");
+        assert!(
+            text.ends_with("3 3 3\n1 1 1.0\n1 3 0.5\n3 2 2.0\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -44,19 +44,32 @@ pub fn to_json(model: &FittedVectorizer) -> Vec<u8> {
         n_docs: model.n_docs,
         avg_doc_len: model.avg_doc_len,
         terms: (0..model.n_terms())
-            .map(|c| (model.terms[c].clone(), model.surfaces[c].clone(), model.df[c]))
+            .map(|c| {
+                (
+                    model.terms[c].clone(),
+                    model.surfaces[c].clone(),
+                    model.df[c],
+                )
+            })
             .collect(),
     };
     // Pretty at the top, one term per line: readable and diffable.
     let mut out = Vec::new();
     let mut head = serde_json::to_value(&file).expect("model serializes");
-    let terms = head.as_object_mut().and_then(|o| o.remove("terms")).unwrap_or_default();
+    let terms = head
+        .as_object_mut()
+        .and_then(|o| o.remove("terms"))
+        .unwrap_or_default();
     let head = serde_json::to_string_pretty(&head).expect("model serializes");
     out.extend_from_slice(head.trim_end_matches('}').trim_end().as_bytes());
     out.extend_from_slice(b",\n  \"terms\": [");
     for (i, t) in terms.as_array().into_iter().flatten().enumerate() {
         out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        out.extend_from_slice(serde_json::to_string(t).expect("term serializes").as_bytes());
+        out.extend_from_slice(
+            serde_json::to_string(t)
+                .expect("term serializes")
+                .as_bytes(),
+        );
     }
     out.extend_from_slice(b"\n  ]\n}\n");
     out
@@ -68,23 +81,36 @@ pub fn from_json(bytes: &[u8], path: &Path) -> Result<FittedVectorizer> {
         path: path.to_path_buf(),
         reason,
     };
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
     if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-        return Err(bad(format!("not a parallax model (missing \"format\": \"{FORMAT}\")")));
+        return Err(bad(format!(
+            "not a parallax model (missing \"format\": \"{FORMAT}\")"
+        )));
     }
     match value.get("version").and_then(|v| v.as_u64()) {
         Some(v) if v == VERSION as u64 => {}
-        other => return Err(bad(format!("unsupported version {other:?}; this parallax reads version {VERSION}"))),
+        other => {
+            return Err(bad(format!(
+                "unsupported version {other:?}; this parallax reads version {VERSION}"
+            )));
+        }
     }
     let file: ModelFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
     if file.n_docs == 0 {
         return Err(bad("n_docs is 0".into()));
     }
     if !file.avg_doc_len.is_finite() || file.avg_doc_len < 0.0 {
-        return Err(bad(format!("avg_doc_len {} is not a length", file.avg_doc_len)));
+        return Err(bad(format!(
+            "avg_doc_len {} is not a length",
+            file.avg_doc_len
+        )));
     }
     if let Some((term, _, df)) = file.terms.iter().find(|t| t.2 > file.n_docs) {
-        return Err(bad(format!("term `{term}` has df {df} > n_docs {}", file.n_docs)));
+        return Err(bad(format!(
+            "term `{term}` has df {df} > n_docs {}",
+            file.n_docs
+        )));
     }
     let (mut terms, mut surfaces, mut df) = (Vec::new(), Vec::new(), Vec::new());
     for (t, s, d) in file.terms {
@@ -118,9 +144,18 @@ pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
 
 /// Writes a file through a temporary sibling and renames it into place, so a failed or killed
 /// run never leaves a half-written file where a complete one is expected.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let file = std::fs::File::create(&tmp)?;
@@ -143,7 +178,10 @@ mod tests {
     use crate::vectorize::Vectorizer;
 
     fn model() -> FittedVectorizer {
-        let docs = [Document::new("a", "Military bases remain."), Document::new("b", "Two bases, one base.")];
+        let docs = [
+            Document::new("a", "Military bases remain."),
+            Document::new("b", "Two bases, one base."),
+        ];
         Vectorizer::default().fit(&docs).unwrap()
     }
 
@@ -161,10 +199,18 @@ mod tests {
         let p = Path::new("m.json");
         let err = from_json(b"{\"format\": \"x\"}", p).unwrap_err();
         assert!(err.to_string().contains("not a parallax model"), "{err}");
-        let err = from_json(json.replace("\"version\": 1", "\"version\": 9").as_bytes(), p).unwrap_err();
+        let err = from_json(
+            json.replace("\"version\": 1", "\"version\": 9").as_bytes(),
+            p,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("unsupported version"), "{err}");
         let err = from_json(&json.as_bytes()[..json.len() / 2], p).unwrap_err();
-        assert!(err.to_string().starts_with("m.json: invalid model: not JSON"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("m.json: invalid model: not JSON"),
+            "{err}"
+        );
         let swapped = json.replace("[\n    [\"base\"", "[\n    [\"zzz\"");
         let err = from_json(swapped.as_bytes(), p).unwrap_err();
         assert!(err.to_string().contains("sorted and unique"), "{err}");

@@ -115,7 +115,10 @@ impl AnalysisConfig {
     /// gensim `simple_preprocess` defaults: alphabetic tokens of 2–15 characters, lowercase.
     pub fn gensim() -> Self {
         AnalysisConfig {
-            tokenizer: Tokenizer::Alphabetic { min_len: 2, max_len: 15 },
+            tokenizer: Tokenizer::Alphabetic {
+                min_len: 2,
+                max_len: 15,
+            },
             ..Self::sklearn()
         }
     }
@@ -185,8 +188,12 @@ impl Analyzer {
             .map(|f| match f {
                 Filter::Lowercase => CompiledFilter::Lowercase,
                 Filter::FoldAccents => CompiledFilter::FoldAccents,
-                Filter::StopWords { words, .. } => CompiledFilter::Stop(words.iter().cloned().collect()),
-                Filter::Stem { language } => CompiledFilter::Stem(rust_stemmers::Stemmer::create(language.algorithm())),
+                Filter::StopWords { words, .. } => {
+                    CompiledFilter::Stop(words.iter().cloned().collect())
+                }
+                Filter::Stem { language } => {
+                    CompiledFilter::Stem(rust_stemmers::Stemmer::create(language.algorithm()))
+                }
             })
             .collect();
         Ok(Analyzer {
@@ -212,7 +219,10 @@ impl Analyzer {
         for n in &self.config.normalizers {
             match n {
                 Normalizer::Nfkc => {
-                    if !surface.is_ascii() && is_nfkc_quick(surface.chars()) != unicode_normalization::IsNormalized::Yes {
+                    if !surface.is_ascii()
+                        && is_nfkc_quick(surface.chars())
+                            != unicode_normalization::IsNormalized::Yes
+                    {
                         *surface = surface.nfkc().collect();
                     }
                 }
@@ -240,7 +250,11 @@ impl Analyzer {
                 }
                 CompiledFilter::FoldAccents => {
                     if !term.is_ascii() {
-                        *term = term.nfd().filter(|&c| !is_combining_mark(c)).nfc().collect();
+                        *term = term
+                            .nfd()
+                            .filter(|&c| !is_combining_mark(c))
+                            .nfc()
+                            .collect();
                     }
                 }
                 CompiledFilter::Stop(words) => {
@@ -286,16 +300,24 @@ impl Analyzer {
         let tokens = self.analyze(text);
         let items = self.ngram_items(tokens.iter().map(|t| (t.term.as_deref(), t.boundary)));
         let mut out = Vec::new();
-        for_each_ngram(&items, self.config.ngram_min, self.config.ngram_max, |range| {
-            let words: Vec<&str> = items[range].iter().map(|i| i.0).collect();
-            out.push(words.join(" "));
-        });
+        for_each_ngram(
+            &items,
+            self.config.ngram_min,
+            self.config.ngram_max,
+            |range| {
+                let words: Vec<&str> = items[range].iter().map(|i| i.0).collect();
+                out.push(words.join(" "));
+            },
+        );
         out
     }
 
     /// Kept tokens with the flag "an n-gram may not reach back across this token's start",
     /// applying the config's rule for removed tokens and punctuation.
-    pub fn ngram_items<T: Copy>(&self, tokens: impl Iterator<Item = (Option<T>, bool)>) -> Vec<(T, bool)> {
+    pub fn ngram_items<T: Copy>(
+        &self,
+        tokens: impl Iterator<Item = (Option<T>, bool)>,
+    ) -> Vec<(T, bool)> {
         let mut items = Vec::new();
         let mut pending_break = false;
         for (term, boundary) in tokens {
@@ -313,7 +335,12 @@ impl Analyzer {
 
 /// Calls `f` with the index range of every n-gram (`min..=max` items long) that crosses no break.
 /// N-grams are emitted by start position, shortest first, the order scikit-learn uses.
-pub fn for_each_ngram<T>(items: &[(T, bool)], min: usize, max: usize, mut f: impl FnMut(std::ops::Range<usize>)) {
+pub fn for_each_ngram<T>(
+    items: &[(T, bool)],
+    min: usize,
+    max: usize,
+    mut f: impl FnMut(std::ops::Range<usize>),
+) {
     if min == 1 && max == 1 {
         (0..items.len()).for_each(|i| f(i..i + 1));
         return;
@@ -332,7 +359,8 @@ pub fn for_each_ngram<T>(items: &[(T, bool)], min: usize, max: usize, mut f: imp
 fn fold_quote(c: char) -> char {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => '"',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
         _ => c,
     }
 }
@@ -348,8 +376,18 @@ mod tests {
     #[test]
     fn surface_forms_keep_case_terms_are_stems() {
         let tokens = english().analyze("Russia’s military bases");
-        let got: Vec<(&str, Option<&str>)> = tokens.iter().map(|t| (t.surface.as_str(), t.term.as_deref())).collect();
-        assert_eq!(got, [("Russia", Some("russia")), ("military", Some("militari")), ("bases", Some("base"))]);
+        let got: Vec<(&str, Option<&str>)> = tokens
+            .iter()
+            .map(|t| (t.surface.as_str(), t.term.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("Russia", Some("russia")),
+                ("military", Some("militari")),
+                ("bases", Some("base"))
+            ]
+        );
     }
 
     #[test]
@@ -360,14 +398,34 @@ mod tests {
         let terms = a.terms("strategic interests of Russia. Military bases");
         assert_eq!(
             terms,
-            ["strateg", "strateg interest", "interest", "russia", "militari", "militari base", "base"]
+            [
+                "strateg",
+                "strateg interest",
+                "interest",
+                "russia",
+                "militari",
+                "militari base",
+                "base"
+            ]
         );
         // scikit-learn joins across removed words and punctuation.
         let mut config = AnalysisConfig::sklearn();
         config.ngram_max = 2;
-        config.filters.push(Filter::StopWords { name: "x".into(), words: ["of".to_string()].into() });
+        config.filters.push(Filter::StopWords {
+            name: "x".into(),
+            words: ["of".to_string()].into(),
+        });
         let a = Analyzer::new(&config).unwrap();
-        assert_eq!(a.terms("interests of Russia. Bases"), ["interests", "interests russia", "russia", "russia bases", "bases"]);
+        assert_eq!(
+            a.terms("interests of Russia. Bases"),
+            [
+                "interests",
+                "interests russia",
+                "russia",
+                "russia bases",
+                "bases"
+            ]
+        );
     }
 
     #[test]
@@ -382,9 +440,11 @@ mod tests {
 
     #[test]
     fn invalid_ngram_range() {
-        let mut config = AnalysisConfig::default();
-        config.ngram_min = 3;
-        config.ngram_max = 2;
+        let config = AnalysisConfig {
+            ngram_min: 3,
+            ngram_max: 2,
+            ..Default::default()
+        };
         assert!(Analyzer::new(&config).is_err());
     }
 
@@ -393,7 +453,10 @@ mod tests {
         let config = AnalysisConfig::for_language(Language::German);
         let json = serde_json::to_string(&config).unwrap();
         assert!(json.contains("\"type\":\"stem\""));
-        assert_eq!(serde_json::from_str::<AnalysisConfig>(&json).unwrap(), config);
+        assert_eq!(
+            serde_json::from_str::<AnalysisConfig>(&json).unwrap(),
+            config
+        );
     }
 
     #[test]

@@ -56,10 +56,22 @@ impl Tokenizer {
         out.clear();
         match self {
             Tokenizer::Words => words(text, out),
-            Tokenizer::Pattern => runs(text, out, |c| c.is_alphanumeric() || c == '_', 2, usize::MAX, false),
-            Tokenizer::Alphabetic { min_len, max_len } => {
-                runs(text, out, |c| (c.is_alphanumeric() || c == '_') && !is_digit(c), *min_len, *max_len, true)
-            }
+            Tokenizer::Pattern => runs(
+                text,
+                out,
+                |c| c.is_alphanumeric() || c == '_',
+                2,
+                usize::MAX,
+                false,
+            ),
+            Tokenizer::Alphabetic { min_len, max_len } => runs(
+                text,
+                out,
+                |c| (c.is_alphanumeric() || c == '_') && !is_digit(c),
+                *min_len,
+                *max_len,
+                true,
+            ),
             Tokenizer::Whitespace => {
                 let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
                 let bytes = text.as_bytes();
@@ -73,7 +85,11 @@ impl Tokenizer {
                     while i < bytes.len() && !is_space(bytes[i]) {
                         i += 1;
                     }
-                    out.push(Span { start, end: i, boundary: false });
+                    out.push(Span {
+                        start,
+                        end: i,
+                        boundary: false,
+                    });
                 }
             }
         }
@@ -86,12 +102,23 @@ fn is_digit(c: char) -> bool {
 }
 
 /// Maximal runs of characters where `member` holds, kept if their length is in range.
-fn runs(text: &str, out: &mut Vec<Span>, member: impl Fn(char) -> bool, min: usize, max: usize, no_underscore: bool) {
+fn runs(
+    text: &str,
+    out: &mut Vec<Span>,
+    member: impl Fn(char) -> bool,
+    min: usize,
+    max: usize,
+    no_underscore: bool,
+) {
     let mut start = None;
     let mut len = 0;
     let flush = |start: usize, end: usize, len: usize, out: &mut Vec<Span>| {
         if len >= min && len <= max && !(no_underscore && text[start..].starts_with('_')) {
-            out.push(Span { start, end, boundary: false });
+            out.push(Span {
+                start,
+                end,
+                boundary: false,
+            });
         }
     };
     for (i, c) in text.char_indices() {
@@ -122,7 +149,11 @@ fn words(text: &str, out: &mut Vec<Span>) {
     } else {
         for (start, seg) in text.split_word_bound_indices() {
             if seg.chars().any(char::is_alphanumeric) {
-                out.push(Span { start, end: start + seg.len(), boundary: false });
+                out.push(Span {
+                    start,
+                    end: start + seg.len(),
+                    boundary: false,
+                });
             }
         }
     }
@@ -135,7 +166,8 @@ fn words(text: &str, out: &mut Vec<Span>) {
         if i > 0 && gap.chars().count() == 1 && gap.chars().all(is_hyphen) {
             out[joined - 1].end = span.end;
         } else {
-            let boundary = i == 0 || gap.chars().any(|c| !c.is_whitespace()) || gap.matches('\n').count() >= 2;
+            let boundary =
+                i == 0 || gap.chars().any(|c| !c.is_whitespace()) || gap.matches('\n').count() >= 2;
             out[joined] = Span { boundary, ..span };
             joined += 1;
         }
@@ -215,7 +247,11 @@ fn ascii_segments(bytes: &[u8], out: &mut Vec<Span>) {
             }
         }
         if has_alnum {
-            out.push(Span { start, end: i, boundary: false });
+            out.push(Span {
+                start,
+                end: i,
+                boundary: false,
+            });
         }
     }
 }
@@ -226,7 +262,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn texts<'a>(t: &Tokenizer, text: &'a str) -> Vec<&'a str> {
-        t.spans(text).iter().map(|s| &text[s.start..s.end]).collect()
+        t.spans(text)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
     }
 
     #[test]
@@ -237,8 +276,26 @@ mod tests {
         assert_eq!(
             got,
             [
-                "Syria", "new", "government", "has", "emphasized", "the", "country", "strategic", "interests",
-                "with", "Russia", "Moscow", "bases", "al-Sharaa", "also", "known", "said", "49", "years", "at",
+                "Syria",
+                "new",
+                "government",
+                "has",
+                "emphasized",
+                "the",
+                "country",
+                "strategic",
+                "interests",
+                "with",
+                "Russia",
+                "Moscow",
+                "bases",
+                "al-Sharaa",
+                "also",
+                "known",
+                "said",
+                "49",
+                "years",
+                "at",
                 "Khmeimim"
             ]
         );
@@ -248,7 +305,10 @@ mod tests {
     fn boundaries_at_punctuation_not_spaces() {
         let text = "the “strategic interests” of Moscow. Next one\n\nNew para";
         let spans = Tokenizer::Words.spans(text);
-        let flags: Vec<(&str, bool)> = spans.iter().map(|s| (&text[s.start..s.end], s.boundary)).collect();
+        let flags: Vec<(&str, bool)> = spans
+            .iter()
+            .map(|s| (&text[s.start..s.end], s.boundary))
+            .collect();
         assert_eq!(
             flags,
             [
@@ -267,28 +327,53 @@ mod tests {
 
     #[test]
     fn contractions_numbers_and_french() {
-        assert_eq!(texts(&Tokenizer::Words, "don't U.S. 3.14 1,000 e-mail"), ["don't", "U.S", "3.14", "1,000", "e-mail"]);
+        assert_eq!(
+            texts(&Tokenizer::Words, "don't U.S. 3.14 1,000 e-mail"),
+            ["don't", "U.S", "3.14", "1,000", "e-mail"]
+        );
         let fr = "L’économie française s’est redressée ; l'Assemblée a voté « oui » aujourd’hui.";
         assert_eq!(
             texts(&Tokenizer::Words, fr),
-            ["L’économie", "française", "s’est", "redressée", "l'Assemblée", "a", "voté", "oui", "aujourd’hui"]
+            [
+                "L’économie",
+                "française",
+                "s’est",
+                "redressée",
+                "l'Assemblée",
+                "a",
+                "voté",
+                "oui",
+                "aujourd’hui"
+            ]
         );
     }
 
     #[test]
     fn sklearn_pattern() {
-        assert_eq!(texts(&Tokenizer::Pattern, "I can't see a_b 49 x-ray é2"), ["can", "see", "a_b", "49", "ray", "é2"]);
+        assert_eq!(
+            texts(&Tokenizer::Pattern, "I can't see a_b 49 x-ray é2"),
+            ["can", "see", "a_b", "49", "ray", "é2"]
+        );
     }
 
     #[test]
     fn gensim_alphabetic() {
-        let t = Tokenizer::Alphabetic { min_len: 2, max_len: 15 };
-        assert_eq!(texts(&t, "a b2c de _fg hij1 extraordinarilylong"), ["de", "hij"]);
+        let t = Tokenizer::Alphabetic {
+            min_len: 2,
+            max_len: 15,
+        };
+        assert_eq!(
+            texts(&t, "a b2c de _fg hij1 extraordinarilylong"),
+            ["de", "hij"]
+        );
     }
 
     #[test]
     fn whitespace() {
-        assert_eq!(texts(&Tokenizer::Whitespace, "  Hello,  world!\tx\n"), ["Hello,", "world!", "x"]);
+        assert_eq!(
+            texts(&Tokenizer::Whitespace, "  Hello,  world!\tx\n"),
+            ["Hello,", "world!", "x"]
+        );
     }
 
     proptest! {

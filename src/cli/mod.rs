@@ -105,7 +105,11 @@ impl InputArgs {
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {
-    paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Compatibility modes: reproduce another tool's default TF-IDF exactly.
@@ -243,11 +247,14 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
             "default" => Some((language.name().to_string(), stopwords::builtin(language))),
             "sklearn" => Some(("sklearn".to_string(), stopwords::sklearn_english())),
             path => {
-                let words = stopwords::from_file(path.as_ref()).with_context(|| format!("--stopwords {path}"))?;
+                let words = stopwords::from_file(path.as_ref())
+                    .with_context(|| format!("--stopwords {path}"))?;
                 Some((path.to_string(), words))
             }
         };
-        config.filters.retain(|f| !matches!(f, Filter::StopWords { .. }));
+        config
+            .filters
+            .retain(|f| !matches!(f, Filter::StopWords { .. }));
         if let Some((name, words)) = list {
             // Stop words are matched after lowercasing and accent folding, before stemming.
             let at = config
@@ -259,7 +266,11 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
         }
     }
     if a.fold_accents && !config.filters.contains(&Filter::FoldAccents) {
-        let at = config.filters.iter().position(|f| matches!(f, Filter::Lowercase)).map_or(0, |i| i + 1);
+        let at = config
+            .filters
+            .iter()
+            .position(|f| matches!(f, Filter::Lowercase))
+            .map_or(0, |i| i + 1);
         config.filters.insert(at, Filter::FoldAccents);
     }
     if let Some(range) = &a.ngram {
@@ -272,7 +283,11 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize)> {
-    let parse = |x: &str| x.trim().parse::<usize>().with_context(|| format!("`{x}` is not a whole number"));
+    let parse = |x: &str| {
+        x.trim()
+            .parse::<usize>()
+            .with_context(|| format!("`{x}` is not a whole number"))
+    };
     match s.split_once("..") {
         Some((a, b)) => Ok((parse(a)?, parse(b.trim_start_matches('='))?)),
         None => {
@@ -286,9 +301,21 @@ fn parse_range(s: &str) -> Result<(usize, usize)> {
 pub fn weighting(w: &WeightArgs) -> Weighting {
     let mut out = match w.compat {
         None | Some(Compat::Sklearn) => Weighting::default(),
-        Some(Compat::Gensim) => Weighting { tf: Tf::Raw, idf: Idf::Log2, norm: Norm::L2 },
-        Some(Compat::Quanteda) => Weighting { tf: Tf::Raw, idf: Idf::Log10, norm: Norm::None },
-        Some(Compat::Spark) => Weighting { tf: Tf::Raw, idf: Idf::Spark, norm: Norm::None },
+        Some(Compat::Gensim) => Weighting {
+            tf: Tf::Raw,
+            idf: Idf::Log2,
+            norm: Norm::L2,
+        },
+        Some(Compat::Quanteda) => Weighting {
+            tf: Tf::Raw,
+            idf: Idf::Log10,
+            norm: Norm::None,
+        },
+        Some(Compat::Spark) => Weighting {
+            tf: Tf::Raw,
+            idf: Idf::Spark,
+            norm: Norm::None,
+        },
     };
     if let Some(tf) = w.tf {
         out.tf = match tf {
@@ -296,7 +323,10 @@ pub fn weighting(w: &WeightArgs) -> Weighting {
             TfArg::Binary => Tf::Binary,
             TfArg::Log => Tf::Log,
             TfArg::Augmented => Tf::Augmented,
-            TfArg::Bm25 => Tf::Bm25 { k1: w.bm25_k1, b: w.bm25_b },
+            TfArg::Bm25 => Tf::Bm25 {
+                k1: w.bm25_k1,
+                b: w.bm25_b,
+            },
         };
     }
     if let Some(idf) = w.idf {
@@ -323,25 +353,44 @@ pub fn vectorizer(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Result<Vec
         vocabulary.fixed = Some(read_vocabulary(path, &analysis)?);
     }
     vocabulary.validate()?;
-    Ok(Vectorizer { analysis, vocabulary, weighting: weighting(w) })
+    Ok(Vectorizer {
+        analysis,
+        vocabulary,
+        weighting: weighting(w),
+    })
 }
 
 /// A vocabulary file: each line analyzed like the text; its terms joined make one column.
 fn read_vocabulary(path: &std::path::Path, analysis: &AnalysisConfig) -> Result<Vec<String>> {
     let analyzer = parallax::analysis::Analyzer::new(analysis)?;
-    let text = std::fs::read_to_string(path).with_context(|| format!("--vocabulary {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--vocabulary {}", path.display()))?;
     let mut seen = std::collections::BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let terms: Vec<String> = analyzer.analyze(line).into_iter().filter_map(|t| t.term).collect();
+        let terms: Vec<String> = analyzer
+            .analyze(line)
+            .into_iter()
+            .filter_map(|t| t.term)
+            .collect();
         if terms.is_empty() {
-            bail!("{}:{}: `{}` has no term after analysis (a stop word?)", path.display(), i + 1, line.trim());
+            bail!(
+                "{}:{}: `{}` has no term after analysis (a stop word?)",
+                path.display(),
+                i + 1,
+                line.trim()
+            );
         }
         let term = terms.join(" ");
         if let Some(first) = seen.insert(term.clone(), i + 1) {
-            bail!("{}:{}: `{}` gives the same term `{term}` as line {first}", path.display(), i + 1, line.trim());
+            bail!(
+                "{}:{}: `{}` gives the same term `{term}` as line {first}",
+                path.display(),
+                i + 1,
+                line.trim()
+            );
         }
     }
     Ok(seen.into_keys().collect())

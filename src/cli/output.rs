@@ -92,7 +92,10 @@ pub fn report_reading(corpus: &Corpus, quiet: bool) {
     let r = &corpus.report;
     if r.skipped_count > 0 {
         // Skipped records are reported even with --quiet: data was left out.
-        eprintln!("parallax: skipped {} bad record(s) (--on-error skip):", r.skipped_count);
+        eprintln!(
+            "parallax: skipped {} bad record(s) (--on-error skip):",
+            r.skipped_count
+        );
         for message in &r.skipped {
             eprintln!("  {message}");
         }
@@ -104,19 +107,35 @@ pub fn report_reading(corpus: &Corpus, quiet: bool) {
         return;
     }
     if r.empty_docs > 0 {
-        eprintln!("parallax: {} document(s) have no text; they are kept as empty rows", r.empty_docs);
+        eprintln!(
+            "parallax: {} document(s) have no text; they are kept as empty rows",
+            r.empty_docs
+        );
     }
     if !r.ignored_files.is_empty() {
-        eprintln!("parallax: ignored {} README file(s) in input directories", r.ignored_files.len());
+        eprintln!(
+            "parallax: ignored {} README file(s) in input directories",
+            r.ignored_files.len()
+        );
     }
 }
 
 /// One line at the end of a run: documents, tokens, terms, time and throughput.
-pub fn summary(what: &str, corpus: &Corpus, report: &CountReport, terms: usize, nnz: usize, started: std::time::Instant) {
+pub fn summary(
+    what: &str,
+    corpus: &Corpus,
+    report: &CountReport,
+    terms: usize,
+    nnz: usize,
+    started: std::time::Instant,
+) {
     let secs = started.elapsed().as_secs_f64();
     let bytes: usize = corpus.docs.iter().map(|d| d.text.len()).sum();
     let oov = if report.out_of_vocabulary > 0 {
-        format!(", {} token(s) outside the vocabulary", report.out_of_vocabulary)
+        format!(
+            ", {} token(s) outside the vocabulary",
+            report.out_of_vocabulary
+        )
     } else {
         String::new()
     };

@@ -44,7 +44,10 @@ pub fn stats(args: &StatsArgs, quiet: bool, out: &mut impl Write) -> Result<()> 
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
     let docs = &corpus.docs;
-    let vectorizer = Vectorizer { analysis, ..Default::default() };
+    let vectorizer = Vectorizer {
+        analysis,
+        ..Default::default()
+    };
     // An all-empty corpus has no vocabulary: report zero types rather than fail.
     let (types, terms, tokens) = match vectorizer.fit_transform_report::<f32>(docs) {
         Ok((model, matrix, report)) => {
@@ -122,7 +125,14 @@ fn rows(s: &Stats) -> Vec<(String, String)> {
                 _ => "no dates".into(),
             },
         ),
-        ("sources".into(), format!("{} ({} documents without source)", s.sources.len(), s.without_source)),
+        (
+            "sources".into(),
+            format!(
+                "{} ({} documents without source)",
+                s.sources.len(),
+                s.without_source
+            ),
+        ),
     ];
     for (name, n) in &s.sources {
         rows.push((format!("  {name}"), n.to_string()));

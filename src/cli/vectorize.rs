@@ -84,13 +84,22 @@ fn fit_write<V: Value>(
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
-    let (model, matrix, report) = settings.fit_transform_report::<V>(&corpus.docs).context("fitting")?;
+    let (model, matrix, report) = settings
+        .fit_transform_report::<V>(&corpus.docs)
+        .context("fitting")?;
     write_vectorized(&args.out, &model, &corpus.docs, &matrix)?;
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }
     if !quiet {
-        summary("vectorize", corpus, &report, model.n_terms(), matrix.nnz(), started);
+        summary(
+            "vectorize",
+            corpus,
+            &report,
+            model.n_terms(),
+            matrix.nnz(),
+            started,
+        );
     }
     Ok(())
 }
@@ -135,7 +144,14 @@ fn transform_write<V: Value>(
     let (matrix, report) = model.transform_report::<V>(&corpus.docs);
     write_vectorized(&args.out, model, &corpus.docs, &matrix)?;
     if !quiet {
-        summary("transform", corpus, &report, model.n_terms(), matrix.nnz(), started);
+        summary(
+            "transform",
+            corpus,
+            &report,
+            model.n_terms(),
+            matrix.nnz(),
+            started,
+        );
     }
     Ok(())
 }

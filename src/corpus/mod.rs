@@ -78,7 +78,9 @@ pub fn is_iso_date(s: &str) -> bool {
     }
     let month: u32 = s[5..7].parse().unwrap_or(0);
     let day: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&month) && (1..=31).contains(&day) && (b.len() == 10 || matches!(b[10], b'T' | b' '))
+    (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && (b.len() == 10 || matches!(b[10], b'T' | b' '))
 }
 
 #[cfg(test)]

@@ -93,7 +93,11 @@ pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
         read_one(path, options, &mut corpus)?;
     }
     check_unique_ids(&corpus)?;
-    corpus.report.empty_docs = corpus.docs.iter().filter(|d| d.text.trim().is_empty()).count();
+    corpus.report.empty_docs = corpus
+        .docs
+        .iter()
+        .filter(|d| d.text.trim().is_empty())
+        .count();
     Ok(corpus)
 }
 
@@ -197,9 +201,14 @@ fn read_bytes(path: &Path, gz: bool) -> Result<Vec<u8>> {
 
 /// File name without `.gz` and without its extension.
 fn text_id(path: &Path) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("document");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("document");
     let name = name.strip_suffix(".gz").unwrap_or(name);
-    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string()
+    name.rsplit_once('.')
+        .map_or(name, |(stem, _)| stem)
+        .to_string()
 }
 
 fn is_readme(path: &Path) -> bool {
@@ -241,8 +250,12 @@ fn read_dir(root: &Path, corpus: &mut Corpus) -> Result<()> {
             let gz = rel.ends_with(".gz");
             let bytes = read_bytes(path, gz)?;
             let rel = rel.strip_suffix(".gz").unwrap_or(rel);
-            let id = rel.rsplit_once('.').map_or(rel, |(stem, _)| stem).to_string();
-            let source = (*depth > 1).then(|| rel.split('/').next().unwrap_or_default().to_string());
+            let id = rel
+                .rsplit_once('.')
+                .map_or(rel, |(stem, _)| stem)
+                .to_string();
+            let source =
+                (*depth > 1).then(|| rel.split('/').next().unwrap_or_default().to_string());
             let at = Location {
                 path: path.clone(),
                 line: None,
@@ -258,7 +271,12 @@ fn read_dir(root: &Path, corpus: &mut Corpus) -> Result<()> {
 }
 
 /// A text file as one document; front matter (`title`, `date`, `source`, others) becomes metadata.
-fn text_document(bytes: &[u8], id: String, source: Option<String>, at: &Location) -> Result<Document> {
+fn text_document(
+    bytes: &[u8],
+    id: String,
+    source: Option<String>,
+    at: &Location,
+) -> Result<Document> {
     let content = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
         at: at.clone(),
         byte: e.valid_up_to(),
@@ -298,7 +316,12 @@ fn date_error(at: &Location, field: &str, value: &str) -> Error {
     }
 }
 
-fn parse_jsonl(path: &Path, bytes: &[u8], options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+fn parse_jsonl(
+    path: &Path,
+    bytes: &[u8],
+    options: &ReadOptions,
+    corpus: &mut Corpus,
+) -> Result<()> {
     let mut lines = Vec::new();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
@@ -339,7 +362,11 @@ fn parse_jsonl(path: &Path, bytes: &[u8], options: &ReadOptions, corpus: &mut Co
     Ok(())
 }
 
-fn parse_json_record(line: &[u8], fields: &FieldNames, at: impl Fn() -> Location) -> Result<Document> {
+fn parse_json_record(
+    line: &[u8],
+    fields: &FieldNames,
+    at: impl Fn() -> Location,
+) -> Result<Document> {
     let text = std::str::from_utf8(line).map_err(|e| Error::Utf8 {
         at: at(),
         byte: e.valid_up_to(),
@@ -422,7 +449,10 @@ struct RecordSeed<'a> {
 
 impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
     type Value = RawRecord;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<RawRecord, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<RawRecord, D::Error> {
         d.deserialize_map(self)
     }
 }
@@ -494,12 +524,21 @@ impl<'de> serde::Deserialize<'de> for TextValue {
             fn visit_bool<E>(self, _: bool) -> std::result::Result<TextValue, E> {
                 Ok(TextValue(None))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<TextValue, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<TextValue, A::Error> {
                 while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                 Ok(TextValue(None))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> std::result::Result<TextValue, A::Error> {
-                while a.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<TextValue, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
                 Ok(TextValue(None))
             }
         }
@@ -507,7 +546,13 @@ impl<'de> serde::Deserialize<'de> for TextValue {
     }
 }
 
-fn parse_csv(path: &Path, bytes: &[u8], delimiter: u8, options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+fn parse_csv(
+    path: &Path,
+    bytes: &[u8],
+    delimiter: u8,
+    options: &ReadOptions,
+    corpus: &mut Corpus,
+) -> Result<()> {
     let fields = &options.fields;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -526,7 +571,11 @@ fn parse_csv(path: &Path, bytes: &[u8], delimiter: u8, options: &ReadOptions, co
         .clone();
     let header_names: Vec<String> = headers
         .iter()
-        .map(|h| String::from_utf8_lossy(h).trim_start_matches('\u{feff}').to_string())
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
         .collect();
     let column = |name: &str| header_names.iter().position(|h| h == name);
     let (id_col, text_col) = (column(&fields.id), column(&fields.text));
@@ -561,7 +610,12 @@ fn parse_csv(path: &Path, bytes: &[u8], delimiter: u8, options: &ReadOptions, co
     Ok(())
 }
 
-fn csv_document(record: &csv::ByteRecord, headers: &[String], fields: &FieldNames, at: &Location) -> Result<Document> {
+fn csv_document(
+    record: &csv::ByteRecord,
+    headers: &[String],
+    fields: &FieldNames,
+    at: &Location,
+) -> Result<Document> {
     let mut raw = RawRecord::default();
     for (name, value) in headers.iter().zip(record.iter()) {
         let value = std::str::from_utf8(value)
@@ -600,7 +654,12 @@ mod tests {
             on_error,
             ..Default::default()
         };
-        parse_jsonl(Path::new("in.jsonl"), text.as_bytes(), &options, &mut corpus)?;
+        parse_jsonl(
+            Path::new("in.jsonl"),
+            text.as_bytes(),
+            &options,
+            &mut corpus,
+        )?;
         Ok(corpus)
     }
 
@@ -620,10 +679,24 @@ mod tests {
 
     #[test]
     fn malformed_line_is_named() {
-        let err = jsonl("{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\": \"b\", \"text\": }\n", OnError::Fail).unwrap_err();
-        assert!(err.to_string().starts_with("in.jsonl:3: malformed record"), "{err}");
-        let c = jsonl("{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\": \"b\", \"text\": }\n", OnError::Skip).unwrap();
-        assert_eq!((c.docs.len(), c.report.skipped_count, c.report.blank_lines), (1, 1, 1));
+        let err = jsonl(
+            "{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\": \"b\", \"text\": }\n",
+            OnError::Fail,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("in.jsonl:3: malformed record"),
+            "{err}"
+        );
+        let c = jsonl(
+            "{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\": \"b\", \"text\": }\n",
+            OnError::Skip,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.docs.len(), c.report.skipped_count, c.report.blank_lines),
+            (1, 1, 1)
+        );
     }
 
     #[test]
@@ -631,8 +704,15 @@ mod tests {
         let err = jsonl("{\"id\":\"a\",\"body\":\"x\"}", OnError::Fail).unwrap_err();
         assert_eq!(err.to_string(), "in.jsonl:1: field `text`: missing");
         let err = jsonl("{\"id\":\"a\",\"text\":[1]}", OnError::Fail).unwrap_err();
-        assert_eq!(err.to_string(), "in.jsonl:1: field `text`: must be a string");
-        let err = jsonl("{\"id\":\"a\",\"text\":\"x\",\"date\":\"May 4\"}", OnError::Fail).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "in.jsonl:1: field `text`: must be a string"
+        );
+        let err = jsonl(
+            "{\"id\":\"a\",\"text\":\"x\",\"date\":\"May 4\"}",
+            OnError::Fail,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("field `date`"), "{err}");
     }
 
@@ -640,7 +720,13 @@ mod tests {
     fn invalid_utf8_names_line() {
         let mut corpus = Corpus::default();
         let bytes = b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"\xff\"}\n";
-        let err = parse_jsonl(Path::new("u.jsonl"), bytes, &ReadOptions::default(), &mut corpus).unwrap_err();
+        let err = parse_jsonl(
+            Path::new("u.jsonl"),
+            bytes,
+            &ReadOptions::default(),
+            &mut corpus,
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "u.jsonl:2: invalid UTF-8 at byte 18");
     }
 
@@ -648,7 +734,14 @@ mod tests {
     fn csv_records() {
         let mut corpus = Corpus::default();
         let data = "id,text,source,extra\n1,\"Hello, world\",a,x\n2,Bye,b,\n";
-        parse_csv(Path::new("t.csv"), data.as_bytes(), b',', &ReadOptions::default(), &mut corpus).unwrap();
+        parse_csv(
+            Path::new("t.csv"),
+            data.as_bytes(),
+            b',',
+            &ReadOptions::default(),
+            &mut corpus,
+        )
+        .unwrap();
         assert_eq!(corpus.docs.len(), 2);
         assert_eq!(corpus.docs[0].text, "Hello, world");
         assert_eq!(corpus.docs[0].meta["extra"], "x");
@@ -659,15 +752,32 @@ mod tests {
     #[test]
     fn csv_missing_text_column() {
         let mut corpus = Corpus::default();
-        let err = parse_csv(Path::new("t.csv"), b"id,body\n1,x\n", b',', &ReadOptions::default(), &mut corpus)
-            .unwrap_err();
-        assert!(err.to_string().starts_with("t.csv:1: field `text`: missing from the header"), "{err}");
+        let err = parse_csv(
+            Path::new("t.csv"),
+            b"id,body\n1,x\n",
+            b',',
+            &ReadOptions::default(),
+            &mut corpus,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.csv:1: field `text`: missing from the header"),
+            "{err}"
+        );
     }
 
     #[test]
     fn duplicate_ids_name_both_places() {
-        let c = jsonl("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"y\"}\n", OnError::Fail).unwrap();
+        let c = jsonl(
+            "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"a\",\"text\":\"y\"}\n",
+            OnError::Fail,
+        )
+        .unwrap();
         let err = check_unique_ids(&c).unwrap_err();
-        assert_eq!(err.to_string(), "duplicate document id `a`: first at in.jsonl:1, again at in.jsonl:2");
+        assert_eq!(
+            err.to_string(),
+            "duplicate document id `a`: first at in.jsonl:1, again at in.jsonl:2"
+        );
     }
 }

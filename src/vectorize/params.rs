@@ -36,7 +36,9 @@ impl std::str::FromStr for DfLimit {
             }
             Ok(DfLimit::Proportion(p))
         } else {
-            s.parse().map(DfLimit::Count).map_err(|_| format!("`{s}` is not a count"))
+            s.parse()
+                .map(DfLimit::Count)
+                .map_err(|_| format!("`{s}` is not a count"))
         }
     }
 }
@@ -72,7 +74,11 @@ impl VocabularyParams {
             if let DfLimit::Proportion(p) = limit
                 && !(0.0..=1.0).contains(&p)
             {
-                return Err(Error::param(name, p, "a proportion must be within 0.0..=1.0"));
+                return Err(Error::param(
+                    name,
+                    p,
+                    "a proportion must be within 0.0..=1.0",
+                ));
             }
         }
         if self.max_features == Some(0) {
@@ -80,10 +86,18 @@ impl VocabularyParams {
         }
         if let Some(fixed) = &self.fixed {
             if fixed.is_empty() {
-                return Err(Error::param("--vocabulary", "(empty)", "the vocabulary file has no terms"));
+                return Err(Error::param(
+                    "--vocabulary",
+                    "(empty)",
+                    "the vocabulary file has no terms",
+                ));
             }
             if let Some(w) = fixed.windows(2).find(|w| w[0] >= w[1]) {
-                return Err(Error::param("--vocabulary", &w[1], "terms must be sorted and unique"));
+                return Err(Error::param(
+                    "--vocabulary",
+                    &w[1],
+                    "terms must be sorted and unique",
+                ));
             }
         }
         Ok(())
@@ -91,11 +105,23 @@ impl VocabularyParams {
 
     /// Chooses the columns: for each column, in term order, the global id of its term
     /// (`NONE` for a fixed-vocabulary term the corpus never used).
-    pub(crate) fn select(&self, terms: &[String], df: &[u64], cf: &[u64], n_docs: u64) -> Result<Vec<u32>> {
+    pub(crate) fn select(
+        &self,
+        terms: &[String],
+        df: &[u64],
+        cf: &[u64],
+        n_docs: u64,
+    ) -> Result<Vec<u32>> {
         if let Some(fixed) = &self.fixed {
-            let index: rustc_hash::FxHashMap<&str, u32> =
-                terms.iter().enumerate().map(|(i, t)| (t.as_str(), i as u32)).collect();
-            return Ok(fixed.iter().map(|t| index.get(t.as_str()).copied().unwrap_or(NONE)).collect());
+            let index: rustc_hash::FxHashMap<&str, u32> = terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.as_str(), i as u32))
+                .collect();
+            return Ok(fixed
+                .iter()
+                .map(|t| index.get(t.as_str()).copied().unwrap_or(NONE))
+                .collect());
         }
         let (lo, hi) = (self.min_df.documents(n_docs), self.max_df.documents(n_docs));
         if hi < lo {
@@ -114,7 +140,11 @@ impl VocabularyParams {
         if let Some(limit) = self.max_features
             && keep.len() > limit
         {
-            keep.sort_unstable_by(|&a, &b| cf[b as usize].cmp(&cf[a as usize]).then_with(|| terms[a as usize].cmp(&terms[b as usize])));
+            keep.sort_unstable_by(|&a, &b| {
+                cf[b as usize]
+                    .cmp(&cf[a as usize])
+                    .then_with(|| terms[a as usize].cmp(&terms[b as usize]))
+            });
             keep.truncate(limit);
         }
         use rayon::slice::ParallelSliceMut;
@@ -147,9 +177,16 @@ mod tests {
     fn select_by_df_and_frequency() {
         let terms: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
         let (df, cf) = ([1, 2, 3, 2], [1, 5, 9, 5]);
-        let p = VocabularyParams { min_df: DfLimit::Count(2), max_df: DfLimit::Proportion(0.9), ..Default::default() };
+        let p = VocabularyParams {
+            min_df: DfLimit::Count(2),
+            max_df: DfLimit::Proportion(0.9),
+            ..Default::default()
+        };
         assert_eq!(p.select(&terms, &df, &cf, 3).unwrap(), [1, 3]);
-        let p = VocabularyParams { max_features: Some(2), ..Default::default() };
+        let p = VocabularyParams {
+            max_features: Some(2),
+            ..Default::default()
+        };
         // c (9) first, then b and d tie at 5: b wins by term order.
         assert_eq!(p.select(&terms, &df, &cf, 3).unwrap(), [1, 2]);
     }

@@ -82,8 +82,9 @@ impl Default for Weighting {
 impl std::str::FromStr for Idf {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        serde_json::from_value(serde_json::Value::String(s.to_string()))
-            .map_err(|_| format!("unknown idf `{s}`; known: smooth, plain, none, prob, bm25, log2, log10, spark"))
+        serde_json::from_value(serde_json::Value::String(s.to_string())).map_err(|_| {
+            format!("unknown idf `{s}`; known: smooth, plain, none, prob, bm25, log2, log10, spark")
+        })
     }
 }
 
@@ -127,7 +128,11 @@ impl Tf {
             Tf::Log => 1.0 + c.ln(),
             Tf::Augmented => 0.5 + 0.5 * c / max_count.max(1) as f64,
             Tf::Bm25 { k1, b } => {
-                let ratio = if avg_len > 0.0 { doc_len / avg_len } else { 1.0 };
+                let ratio = if avg_len > 0.0 {
+                    doc_len / avg_len
+                } else {
+                    1.0
+                };
                 c * (k1 + 1.0) / (c + k1 * (1.0 - b + b * ratio))
             }
         }
@@ -137,7 +142,14 @@ impl Tf {
 impl Weighting {
     /// Weights a row in place: `counts` are (column, count); `idf[column]` is the learned idf.
     /// Zero weights are dropped, so the row holds only stored values.
-    pub fn weigh_row(&self, counts: &[(u32, u32)], idf: &[f64], doc_len: f64, avg_len: f64, out: &mut Vec<(u32, f64)>) {
+    pub fn weigh_row(
+        &self,
+        counts: &[(u32, u32)],
+        idf: &[f64],
+        doc_len: f64,
+        avg_len: f64,
+        out: &mut Vec<(u32, f64)>,
+    ) {
         out.clear();
         let max_count = counts.iter().map(|&(_, c)| c).max().unwrap_or(0);
         for &(col, count) in counts {
@@ -176,10 +188,20 @@ mod tests {
 
     #[test]
     fn l2_row_and_zero_drop() {
-        let w = Weighting { tf: Tf::Raw, idf: Idf::Log2, norm: Norm::L2 };
+        let w = Weighting {
+            tf: Tf::Raw,
+            idf: Idf::Log2,
+            norm: Norm::L2,
+        };
         let mut out = Vec::new();
         // Column 1 has idf 0 (in every document): dropped, as gensim does.
-        w.weigh_row(&[(0, 3), (1, 1), (2, 4)], &[1.0, 0.0, 1.0], 8.0, 8.0, &mut out);
+        w.weigh_row(
+            &[(0, 3), (1, 1), (2, 4)],
+            &[1.0, 0.0, 1.0],
+            8.0,
+            8.0,
+            &mut out,
+        );
         assert_eq!(out, [(0, 0.6), (2, 0.8)]);
     }
 
