@@ -174,10 +174,10 @@ impl<V: Value> CsrMatrix<V> {
         writeln!(out, "%%MatrixMarket matrix coordinate real general")?;
         writeln!(out, "% written by parallax {}", env!("CARGO_PKG_VERSION"))?;
         writeln!(out, "{} {} {}", self.n_rows(), self.n_cols, self.nnz())?;
-        const BLOCK: usize = 2048;
+        const BLOCK: usize = 512;
         let blocks: Vec<usize> = (0..self.n_rows()).step_by(BLOCK).collect();
         // Bound memory: format a few blocks per thread at a time, write them in order.
-        for group in blocks.chunks(rayon::current_num_threads() * 4) {
+        for group in blocks.chunks(rayon::current_num_threads() * 2) {
             let buffers: Vec<Vec<u8>> = group
                 .par_iter()
                 .map(|&first| {

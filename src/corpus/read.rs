@@ -144,12 +144,7 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
 
 fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io("-", e))?;
-        return parse_jsonl(path, &bytes, options, corpus);
+        return read_jsonl(path, std::io::stdin().lock(), options, corpus);
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
@@ -161,9 +156,16 @@ fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Corpus) -> Result<(
             reason: "expected a directory, .jsonl, .ndjson, .csv, .tsv, .txt or .md (optionally .gz), or -".into(),
         });
     };
+    if format == Format::Jsonl {
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        return match gz {
+            true => read_jsonl(path, flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)), options, corpus),
+            false => read_jsonl(path, file, options, corpus),
+        };
+    }
     let bytes = read_bytes(path, gz)?;
     match format {
-        Format::Jsonl => parse_jsonl(path, &bytes, options, corpus),
+        Format::Jsonl => unreachable!("JSONL is streamed above"),
         Format::Csv => parse_csv(path, &bytes, b',', options, corpus),
         Format::Tsv => parse_csv(path, &bytes, b'\t', options, corpus),
         Format::Text => {
@@ -316,12 +318,48 @@ fn date_error(at: &Location, field: &str, value: &str) -> Error {
     }
 }
 
-fn parse_jsonl(
+/// Reads JSONL in blocks of whole lines, so the raw bytes held at once stay small.
+fn read_jsonl(path: &Path, mut reader: impl Read, options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+    const BLOCK: usize = 8 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
+    let mut first_line = 0u64;
+    loop {
+        let filled = buf.len();
+        buf.resize(filled.max(BLOCK) + (1 << 16), 0);
+        let n = reader.read(&mut buf[filled..]).map_err(|e| Error::io(path, e))?;
+        buf.truncate(filled + n);
+        if n == 0 {
+            if !buf.is_empty() {
+                parse_jsonl_block(path, &buf, first_line, options, corpus)?;
+            }
+            return Ok(());
+        }
+        if buf.len() < BLOCK {
+            continue;
+        }
+        // Parse every complete line; keep the partial last line for the next block.
+        if let Some(last_newline) = memchr::memrchr(b'\n', &buf) {
+            let block = &buf[..=last_newline];
+            first_line += parse_jsonl_block(path, &block[..block.len() - 1], first_line, options, corpus)?;
+            buf.drain(..=last_newline);
+        }
+    }
+}
+
+#[cfg(test)]
+fn parse_jsonl(path: &Path, bytes: &[u8], options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+    parse_jsonl_block(path, bytes, 0, options, corpus).map(|_| ())
+}
+
+/// Parses the lines of a block in parallel (line numbers start after `first_line`); returns the
+/// number of lines.
+fn parse_jsonl_block(
     path: &Path,
     bytes: &[u8],
+    first_line: u64,
     options: &ReadOptions,
     corpus: &mut Corpus,
-) -> Result<()> {
+) -> Result<u64> {
     let mut lines = Vec::new();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
@@ -342,15 +380,16 @@ fn parse_jsonl(
             }
             let at = || Location {
                 path: path.to_path_buf(),
-                line: Some(i as u64 + 1),
+                line: Some(first_line + i as u64 + 1),
             };
             Some(parse_json_record(line, fields, at))
         })
         .collect();
+    let n_lines = parsed.len() as u64;
     for (i, record) in parsed.into_iter().enumerate() {
         let at = Location {
             path: path.to_path_buf(),
-            line: Some(i as u64 + 1),
+            line: Some(first_line + i as u64 + 1),
         };
         match record {
             None => corpus.report.blank_lines += 1,
@@ -359,7 +398,7 @@ fn parse_jsonl(
             Some(Err(e)) => return Err(e),
         }
     }
-    Ok(())
+    Ok(n_lines)
 }
 
 fn parse_json_record(
