@@ -1,8 +1,5 @@
 //! Bad input: exit code 1 and a message naming the file, line and field; never a panic; never a
 //! damaged output directory.
-//!
-//! Tests marked `#[ignore]` document bugs found in src/ (they fail today); run them with
-//! `cargo test --release --test tests -- --ignored`.
 
 use std::path::Path;
 
@@ -280,7 +277,6 @@ fn empty_vocabulary_after_pruning() {
 /// Cause: `VocabularyParams::select` in src/vectorize/params.rs checks `hi < lo` before
 /// pruning, and the default max-df (all documents) is below any min-df count above N.
 #[test]
-#[ignore = "src bug: --min-df above the document count blames --max-df instead of reporting an empty vocabulary"]
 fn min_df_above_document_count_is_an_empty_vocabulary() {
     let (_dir, run) = util::run(&["vectorize", &corpus(), "--out", "out", "--min-df", "1000"]);
     let err = run.fails();
@@ -384,7 +380,6 @@ fn unknown_language_is_named() {
 /// with clap's code 2 on any usage error (unknown flag, bad --language value, missing argument),
 /// the code reserved for internal errors. Fix: `Cli::try_parse()` and map `e.use_stderr()` to 1.
 #[test]
-#[ignore = "src bug: usage errors (clap) exit with 2, the internal-error code"]
 fn usage_errors_exit_with_code_1() {
     let (_dir, run) = util::run(&[
         "vectorize",
@@ -424,7 +419,6 @@ fn nonexistent_input_path_is_named() {
 /// CLI's `{:#}` chain prints the OS message twice:
 /// "error: reading input: x.jsonl: No such file or directory (os error 2): No such file or directory (os error 2)".
 #[test]
-#[ignore = "src bug: I/O error messages repeat the OS error"]
 fn io_error_message_is_not_repeated() {
     let (_dir, run) = util::run(&["vectorize", "no-such-file.jsonl", "--out", "out"]);
     let err = run.fails();
@@ -497,7 +491,6 @@ fn failed_run_keeps_previous_output() {
 /// (src/cli/vectorize.rs `fit_write`), so when saving the model fails (here: its directory does
 /// not exist) the run exits 1 but the output directory already holds the new run's files.
 #[test]
-#[ignore = "src bug: vectorize --model failure after the outputs were replaced"]
 fn failed_model_save_keeps_previous_output() {
     let dir = util::tempdir();
     let d = dir.path();
@@ -515,7 +508,6 @@ fn failed_model_save_keeps_previous_output() {
 /// validation in src/vectorize/weighting.rs): `nan` or `inf` write `NaN` values into matrix.mtx,
 /// and `--bm25-k1=-1` silently gives a matrix with no values, all with exit code 0.
 #[test]
-#[ignore = "src bug: BM25 parameters are not validated (NaN weights written, exit 0)"]
 fn bm25_parameters_are_validated() {
     let dir = util::tempdir();
     write(
@@ -544,7 +536,6 @@ fn bm25_parameters_are_validated() {
 /// `text_document`, `parse_csv`), but JSONL does not (`parse_jsonl`): a BOM-prefixed JSONL file,
 /// as some Windows tools write, fails with "bom.jsonl:1: malformed record: expected value".
 #[test]
-#[ignore = "src bug: a UTF-8 BOM at the start of a JSONL file is a malformed record"]
 fn jsonl_byte_order_mark_is_ignored() {
     let dir = util::tempdir();
     write(

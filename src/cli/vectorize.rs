@@ -87,10 +87,11 @@ fn fit_write<V: Value>(
     let (model, matrix, report) = settings
         .fit_transform_report::<V>(&corpus.docs)
         .context("fitting")?;
-    write_vectorized(&args.out, &model, &corpus.docs, &matrix)?;
+    // The model first: if it cannot be saved, the output directory is left as it was.
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }
+    write_vectorized(&args.out, &model, &corpus.docs, &matrix)?;
     if !quiet {
         summary(
             "vectorize",

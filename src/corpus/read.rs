@@ -159,7 +159,12 @@ fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Corpus) -> Result<(
     if format == Format::Jsonl {
         let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         return match gz {
-            true => read_jsonl(path, flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)), options, corpus),
+            true => read_jsonl(
+                path,
+                flate2::read::MultiGzDecoder::new(std::io::BufReader::new(file)),
+                options,
+                corpus,
+            ),
             false => read_jsonl(path, file, options, corpus),
         };
     }
@@ -319,15 +324,25 @@ fn date_error(at: &Location, field: &str, value: &str) -> Error {
 }
 
 /// Reads JSONL in blocks of whole lines, so the raw bytes held at once stay small.
-fn read_jsonl(path: &Path, mut reader: impl Read, options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+fn read_jsonl(
+    path: &Path,
+    mut reader: impl Read,
+    options: &ReadOptions,
+    corpus: &mut Corpus,
+) -> Result<()> {
     const BLOCK: usize = 8 << 20;
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
     let mut first_line = 0u64;
     loop {
         let filled = buf.len();
         buf.resize(filled.max(BLOCK) + (1 << 16), 0);
-        let n = reader.read(&mut buf[filled..]).map_err(|e| Error::io(path, e))?;
+        let n = reader
+            .read(&mut buf[filled..])
+            .map_err(|e| Error::io(path, e))?;
         buf.truncate(filled + n);
+        if first_line == 0 && buf.starts_with(b"\xef\xbb\xbf") {
+            buf.drain(..3); // a UTF-8 byte order mark is not part of the first record
+        }
         if n == 0 {
             if !buf.is_empty() {
                 parse_jsonl_block(path, &buf, first_line, options, corpus)?;
@@ -340,14 +355,20 @@ fn read_jsonl(path: &Path, mut reader: impl Read, options: &ReadOptions, corpus:
         // Parse every complete line; keep the partial last line for the next block.
         if let Some(last_newline) = memchr::memrchr(b'\n', &buf) {
             let block = &buf[..=last_newline];
-            first_line += parse_jsonl_block(path, &block[..block.len() - 1], first_line, options, corpus)?;
+            first_line +=
+                parse_jsonl_block(path, &block[..block.len() - 1], first_line, options, corpus)?;
             buf.drain(..=last_newline);
         }
     }
 }
 
 #[cfg(test)]
-fn parse_jsonl(path: &Path, bytes: &[u8], options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+fn parse_jsonl(
+    path: &Path,
+    bytes: &[u8],
+    options: &ReadOptions,
+    corpus: &mut Corpus,
+) -> Result<()> {
     parse_jsonl_block(path, bytes, 0, options, corpus).map(|_| ())
 }
 

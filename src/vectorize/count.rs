@@ -93,20 +93,33 @@ fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a
     out
 }
 
+/// Phase timings on stderr when `PARALLAX_TRACE` is set: a profiling aid for developers.
+pub(crate) struct Trace(Option<std::time::Instant>);
+
+impl Trace {
+    pub(crate) fn start() -> Self {
+        Trace(std::env::var_os("PARALLAX_TRACE").map(|_| std::time::Instant::now()))
+    }
+
+    pub(crate) fn mark(&self, what: &str) {
+        if let Some(t0) = self.0 {
+            eprintln!(
+                "parallax trace: {what} at {:.3} s",
+                t0.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
 /// Counts a corpus. `surfaces` asks for surface-form counts (fit needs them, transform not).
 pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: bool) -> Counted<'a> {
-    let t0 = std::time::Instant::now();
-    let trace = |what: &str| {
-        if std::env::var_os("PARALLAX_TRACE").is_some() {
-            eprintln!("{what}: {:?}", t0.elapsed())
-        }
-    };
+    let trace = Trace::start();
     let chunks: Vec<Tokenized> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
         .into_par_iter()
         .map(|r| tokenize_chunk(analyzer, &docs[r]))
         .collect();
 
-    trace("tokenized");
+    trace.mark("tokenized");
     // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
     // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
     const SHARDS: usize = 64;
@@ -166,7 +179,7 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
         .collect();
     drop(by_shard);
     drop(shards);
-    trace("united");
+    trace.mark("united");
     // Analyze each spelling once. The surface form is kept only where normalizing changed it.
     let analyzed: Vec<(Option<String>, Option<String>)> = raws
         .par_iter()
@@ -198,7 +211,7 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
         .collect();
     drop(term_ids);
     let n_unigrams = terms.len() as u32;
-    trace("analyzed");
+    trace.mark("analyzed");
 
     // Count every chunk through the lexicon.
     let config = analyzer.config();
@@ -275,7 +288,7 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
         })
         .collect();
 
-    trace("counted");
+    trace.mark("counted");
     // Merge: n-gram ids become global (after the single terms), surfaces are summed.
     let mut raw_counts = vec![0u64; raws.len()];
     let mut ngram_global: FxHashMap<String, u32> = FxHashMap::default();
@@ -321,7 +334,7 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
         result.doc_lens.extend(chunk.doc_lens);
         result.tokens += chunk.tokens;
     }
-    trace("merged");
+    trace.mark("merged");
     debug_assert!(result.terms.len() as u64 >= n_unigrams as u64);
     if surfaces {
         // Distinct spellings are distinct surfaces unless normalizing merged them: only those

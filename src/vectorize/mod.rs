@@ -110,18 +110,14 @@ impl Vectorizer {
         docs: &'a [Document],
     ) -> Result<(FittedVectorizer, Counted<'a>, Vec<u32>, CountReport)> {
         self.vocabulary.validate()?;
+        self.weighting.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
         if docs.is_empty() {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
-        let t0 = std::time::Instant::now();
-        let trace = |what: &str| {
-            if std::env::var_os("PARALLAX_TRACE").is_some() {
-                eprintln!("{what}: {:?}", t0.elapsed())
-            }
-        };
+        let trace = count::Trace::start();
         let counted = count(&analyzer, docs, true);
-        trace("fit: counted");
+        trace.mark("fit: counted");
         let terms = &counted.terms;
         let (mut df, mut cf) = (vec![0u64; terms.len()], vec![0u64; terms.len()]);
         for row in &counted.rows {
@@ -143,7 +139,7 @@ impl Vectorizer {
             }
         }
 
-        trace("fit: df and surfaces");
+        trace.mark("fit: df and surfaces");
         let n_docs = docs.len() as u64;
         let columns = self.vocabulary.select(terms, &df, &cf, n_docs)?;
         let mut term_to_col = vec![NONE; terms.len()];
@@ -180,7 +176,7 @@ impl Vectorizer {
                 .sum(),
             empty_rows: 0,
         };
-        trace("fit: selected");
+        trace.mark("fit: selected");
         let model = FittedVectorizer::from_parts(
             self.analysis.clone(),
             self.weighting,
@@ -191,7 +187,7 @@ impl Vectorizer {
             surfaces,
             model_df,
         )?;
-        trace("fit: model");
+        trace.mark("fit: model");
         Ok((model, counted, term_to_col, report))
     }
 }

@@ -25,6 +25,15 @@ impl DfLimit {
     }
 }
 
+impl std::fmt::Display for DfLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DfLimit::Count(c) => write!(f, "{c}"),
+            DfLimit::Proportion(p) => write!(f, "{p:?}"),
+        }
+    }
+}
+
 impl std::str::FromStr for DfLimit {
     type Err = String;
     /// `5` is a count; `0.5` or `1.0` (with a point) is a proportion.
@@ -125,11 +134,18 @@ impl VocabularyParams {
         }
         let (lo, hi) = (self.min_df.documents(n_docs), self.max_df.documents(n_docs));
         if hi < lo {
-            return Err(Error::param(
-                "--max-df",
-                format!("{:?}", self.max_df),
-                format!("allows fewer documents ({hi}) than --min-df ({lo})"),
-            ));
+            let limit = if self.max_df == Self::default().max_df {
+                format!("the corpus has {n_docs}")
+            } else {
+                format!(
+                    "--max-df {} allows at most {hi} of the {n_docs}",
+                    self.max_df
+                )
+            };
+            return Err(Error::EmptyVocabulary(format!(
+                "--min-df {} asks for terms in at least {lo} documents, but {limit}",
+                self.min_df
+            )));
         }
         let mut keep: Vec<u32> = (0..terms.len() as u32)
             .filter(|&g| {
@@ -151,7 +167,7 @@ impl VocabularyParams {
         keep.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
         if keep.is_empty() {
             return Err(Error::EmptyVocabulary(format!(
-                "no term of {} is in between --min-df {:?} and --max-df {:?} over {n_docs} documents",
+                "no term of {} is within --min-df {} and --max-df {} over {n_docs} documents",
                 terms.len(),
                 self.min_df,
                 self.max_df

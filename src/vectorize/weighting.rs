@@ -140,6 +140,27 @@ impl Tf {
 }
 
 impl Weighting {
+    /// Checks the BM25 parameters (the other components have no free parameters).
+    pub fn validate(&self) -> crate::Result<()> {
+        if let Tf::Bm25 { k1, b } = self.tf {
+            if !(k1.is_finite() && k1 > 0.0) {
+                return Err(crate::Error::param(
+                    "--bm25-k1",
+                    k1,
+                    "must be a positive number",
+                ));
+            }
+            if !(0.0..=1.0).contains(&b) {
+                return Err(crate::Error::param(
+                    "--bm25-b",
+                    b,
+                    "must be within 0.0..=1.0",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Weights a row in place: `counts` are (column, count); `idf[column]` is the learned idf.
     /// Zero weights are dropped, so the row holds only stored values.
     pub fn weigh_row(
