@@ -163,12 +163,25 @@ fn words(text: &str, out: &mut Vec<Span>) {
     for i in 0..out.len() {
         let span = out[i];
         let gap = &text[prev_end..span.start];
-        if i > 0 && gap.chars().count() == 1 && gap.chars().all(is_hyphen) {
+        // Fast path: most gaps are one ASCII byte.
+        let (join, boundary) = match gap.as_bytes() {
+            [b' ' | b'\n' | b'\t' | b'\r'] => (false, false),
+            [b'-'] => (true, false),
+            [b] if b.is_ascii() => (false, true),
+            _ => {
+                let join = gap.chars().count() == 1 && gap.chars().all(is_hyphen);
+                let boundary =
+                    gap.chars().any(|c| !c.is_whitespace()) || gap.matches('\n').count() >= 2;
+                (join, boundary)
+            }
+        };
+        if join && i > 0 {
             out[joined - 1].end = span.end;
         } else {
-            let boundary =
-                i == 0 || gap.chars().any(|c| !c.is_whitespace()) || gap.matches('\n').count() >= 2;
-            out[joined] = Span { boundary, ..span };
+            out[joined] = Span {
+                boundary: boundary || i == 0,
+                ..span
+            };
             joined += 1;
         }
         prev_end = span.end;
@@ -176,11 +189,13 @@ fn words(text: &str, out: &mut Vec<Span>) {
     out.truncate(joined);
     // 3. Drop a possessive 's (either apostrophe); the boundary logic above saw the full word.
     for span in out.iter_mut() {
-        let token = &text[span.start..span.end];
-        for suffix in ["'s", "'S", "\u{2019}s", "\u{2019}S"] {
-            if token.len() > suffix.len() && token.ends_with(suffix) {
-                span.end -= suffix.len();
-                break;
+        let token = &text.as_bytes()[span.start..span.end];
+        let n = token.len();
+        if n > 2 && matches!(token[n - 1], b's' | b'S') {
+            if token[n - 2] == b'\'' {
+                span.end -= 2;
+            } else if n > 4 && token[n - 4..n - 1] == *"\u{2019}".as_bytes() {
+                span.end -= 4;
             }
         }
     }
@@ -197,7 +212,7 @@ enum Wb {
     Other,
 }
 
-fn wb_class(b: u8) -> Wb {
+const fn wb_class_of(b: u8) -> Wb {
     match b {
         b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
         b'0'..=b'9' => Wb::Numeric,
@@ -207,6 +222,22 @@ fn wb_class(b: u8) -> Wb {
         b',' | b';' => Wb::MidNum,
         _ => Wb::Other,
     }
+}
+
+/// Word-break classes of all bytes, looked up instead of matched in the hot loop.
+static WB_CLASS: [Wb; 256] = {
+    let mut table = [Wb::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = wb_class_of(b as u8);
+        b += 1;
+    }
+    table
+};
+
+#[inline]
+fn wb_class(b: u8) -> Wb {
+    WB_CLASS[b as usize]
 }
 
 /// UAX #29 word segments of ASCII text that hold a letter or digit: the rules WB5–WB13b
