@@ -1,7 +1,9 @@
 //! Saved models: one versioned JSON file holding everything `fit` learned.
 //!
 //! Terms are written in column order; nothing comes from hash-map order, so the same fit gives
-//! the same bytes. Loading validates the version, the lengths and the term order.
+//! the same bytes. A model also holds the full statistics it was fitted from (all terms before
+//! pruning), so shards merge and nightly updates equal a refit. Loading validates the version,
+//! the term order and that the columns follow from the statistics.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,12 +12,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::AnalysisConfig;
 use crate::error::{Error, Result};
-use crate::vectorize::{FittedVectorizer, VocabularyParams, Weighting};
+use crate::vectorize::{
+    FittedVectorizer, Statistics, TermStats, Vectorizer, VocabularyParams, Weighting,
+};
 
 /// Format tag written in every model.
 pub const FORMAT: &str = "parallax-model";
 /// Current model version.
 pub const VERSION: u32 = 1;
+
+/// Format tag of shard files (partial statistics from `fit --shard`).
+pub const SHARD_FORMAT: &str = "parallax-shard";
+
+/// One term's statistics on disk: `[term, df, cf, [[surface, count], ...]]`.
+type TermRow = (String, u64, u64, Vec<(String, u64)>);
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatisticsFile {
+    n_docs: u64,
+    total_len: u64,
+    terms: Vec<TermRow>,
+}
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +48,86 @@ struct ModelFile {
     avg_doc_len: f64,
     /// `[term, surface, df]` in column order.
     terms: Vec<(String, String, u64)>,
+    /// Everything counted, before pruning: what `merge` and `fit --update` add to.
+    statistics: StatisticsFile,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShardFile {
+    format: String,
+    version: u32,
+    parallax: String,
+    analysis: AnalysisConfig,
+    statistics: StatisticsFile,
+}
+
+fn statistics_file(stats: &Statistics) -> StatisticsFile {
+    StatisticsFile {
+        n_docs: stats.n_docs,
+        total_len: stats.total_len,
+        terms: stats
+            .terms
+            .iter()
+            .map(|t| (t.term.clone(), t.df, t.cf, t.surfaces.clone()))
+            .collect(),
+    }
+}
+
+fn statistics_of(file: StatisticsFile) -> Statistics {
+    Statistics {
+        n_docs: file.n_docs,
+        total_len: file.total_len,
+        terms: file
+            .terms
+            .into_iter()
+            .map(|(term, df, cf, surfaces)| TermStats {
+                term,
+                df,
+                cf,
+                surfaces,
+            })
+            .collect(),
+    }
+}
+
+/// Pretty JSON with the long arrays (`terms`, `statistics.terms`) one element per line:
+/// readable, diffable, and the same bytes for the same content (keys are sorted).
+fn write_json(value: &serde_json::Value) -> Vec<u8> {
+    fn write(value: &serde_json::Value, indent: usize, out: &mut Vec<u8>) {
+        let pad = "  ".repeat(indent);
+        match value {
+            serde_json::Value::Object(map) => {
+                out.extend_from_slice(b"{");
+                for (i, (key, v)) in map.iter().enumerate() {
+                    out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                    out.extend_from_slice(
+                        format!("{pad}  {}: ", serde_json::Value::from(key.as_str())).as_bytes(),
+                    );
+                    if key == "terms" {
+                        let items = v.as_array().map(Vec::as_slice).unwrap_or_default();
+                        out.extend_from_slice(b"[");
+                        for (j, item) in items.iter().enumerate() {
+                            out.extend_from_slice(if j == 0 { b"\n" } else { b",\n" });
+                            out.extend_from_slice(format!("{pad}    {item}").as_bytes());
+                        }
+                        out.extend_from_slice(format!("\n{pad}  ]").as_bytes());
+                    } else {
+                        write(v, indent + 1, out);
+                    }
+                }
+                out.extend_from_slice(format!("\n{pad}}}").as_bytes());
+            }
+            other => {
+                let text = serde_json::to_string_pretty(other).expect("JSON values serialize");
+                out.extend_from_slice(text.replace('\n', &format!("\n{pad}")).as_bytes());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    write(value, 0, &mut out);
+    out.push(b'\n');
+    out
 }
 
 /// Serializes a model to JSON bytes.
@@ -52,30 +150,60 @@ pub fn to_json(model: &FittedVectorizer) -> Vec<u8> {
                 )
             })
             .collect(),
+        statistics: statistics_file(model.statistics()),
     };
-    // Pretty at the top, one term per line: readable and diffable.
-    let mut out = Vec::new();
-    let mut head = serde_json::to_value(&file).expect("model serializes");
-    let terms = head
-        .as_object_mut()
-        .and_then(|o| o.remove("terms"))
-        .unwrap_or_default();
-    let head = serde_json::to_string_pretty(&head).expect("model serializes");
-    out.extend_from_slice(head.trim_end_matches('}').trim_end().as_bytes());
-    out.extend_from_slice(b",\n  \"terms\": [");
-    for (i, t) in terms.as_array().into_iter().flatten().enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-        out.extend_from_slice(
-            serde_json::to_string(t)
-                .expect("term serializes")
-                .as_bytes(),
-        );
+    write_json(&serde_json::to_value(&file).expect("model serializes"))
+}
+
+/// Serializes shard statistics (from `fit --shard`) to JSON bytes.
+pub fn shard_to_json(analysis: &AnalysisConfig, stats: &Statistics) -> Vec<u8> {
+    let file = ShardFile {
+        format: SHARD_FORMAT.into(),
+        version: VERSION,
+        parallax: env!("CARGO_PKG_VERSION").into(),
+        analysis: analysis.clone(),
+        statistics: statistics_file(stats),
+    };
+    write_json(&serde_json::to_value(&file).expect("shard serializes"))
+}
+
+/// Checks the format tag and version of a model or shard file.
+fn check_header(value: &serde_json::Value, formats: &[&str], path: &Path) -> Result<String> {
+    let bad = |reason: String| Error::Model {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let format = value
+        .get("format")
+        .and_then(|f| f.as_str())
+        .unwrap_or_default()
+        .to_string();
+    if !formats.contains(&format.as_str()) {
+        let kind = if formats.len() == 1 {
+            "model"
+        } else {
+            "model or shard"
+        };
+        return Err(bad(format!(
+            "not a parallax {kind} (missing \"format\": \"{}\")",
+            formats[0]
+        )));
     }
-    out.extend_from_slice(b"\n  ]\n}\n");
-    out
+    match value.get("version").and_then(|v| v.as_u64()) {
+        Some(v) if v == VERSION as u64 => Ok(format),
+        other => {
+            let found = other.map_or_else(|| "missing".to_string(), |v| v.to_string());
+            Err(bad(format!(
+                "unsupported version {found}; this parallax reads version {VERSION}"
+            )))
+        }
+    }
 }
 
 /// Reads and validates a model from JSON bytes; `path` names it in errors.
+///
+/// The columns are recomputed from the statistics and must equal the stored ones, so a model
+/// edited by hand or damaged on disk is refused rather than used.
 pub fn from_json(bytes: &[u8], path: &Path) -> Result<FittedVectorizer> {
     let bad = |reason: String| Error::Model {
         path: path.to_path_buf(),
@@ -83,27 +211,13 @@ pub fn from_json(bytes: &[u8], path: &Path) -> Result<FittedVectorizer> {
     };
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
-    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-        return Err(bad(format!(
-            "not a parallax model (missing \"format\": \"{FORMAT}\")"
-        )));
-    }
-    match value.get("version").and_then(|v| v.as_u64()) {
-        Some(v) if v == VERSION as u64 => {}
-        other => {
-            return Err(bad(format!(
-                "unsupported version {other:?}; this parallax reads version {VERSION}"
-            )));
-        }
-    }
+    check_header(&value, &[FORMAT], path)?;
     let file: ModelFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
-    if file.n_docs == 0 {
-        return Err(bad("n_docs is 0".into()));
-    }
-    if !file.avg_doc_len.is_finite() || file.avg_doc_len < 0.0 {
+    let statistics = statistics_of(file.statistics);
+    if statistics.n_docs != file.n_docs {
         return Err(bad(format!(
-            "avg_doc_len {} is not a length",
-            file.avg_doc_len
+            "n_docs {} differs from the statistics' {}",
+            file.n_docs, statistics.n_docs
         )));
     }
     if let Some((term, _, df)) = file.terms.iter().find(|t| t.2 > file.n_docs) {
@@ -112,23 +226,49 @@ pub fn from_json(bytes: &[u8], path: &Path) -> Result<FittedVectorizer> {
             file.n_docs
         )));
     }
-    let (mut terms, mut surfaces, mut df) = (Vec::new(), Vec::new(), Vec::new());
-    for (t, s, d) in file.terms {
-        terms.push(t);
-        surfaces.push(s);
-        df.push(d);
+    if let Some(w) = file.terms.windows(2).find(|w| w[0].0 >= w[1].0) {
+        return Err(bad(format!(
+            "terms must be sorted and unique (at `{}`)",
+            w[1].0
+        )));
     }
-    FittedVectorizer::from_parts(
-        file.analysis,
-        file.weighting,
-        file.vocabulary,
-        file.n_docs,
-        file.avg_doc_len,
-        terms,
-        surfaces,
-        df,
-    )
-    .map_err(|e| bad(e.to_string()))
+    let settings = Vectorizer {
+        analysis: file.analysis,
+        vocabulary: file.vocabulary,
+        weighting: file.weighting,
+    };
+    let model = settings
+        .fit_statistics(statistics)
+        .map_err(|e| bad(e.to_string()))?;
+    let same = model.n_terms() == file.terms.len()
+        && file.terms.iter().enumerate().all(|(c, (t, s, df))| {
+            model.terms()[c] == *t && model.surface(c) == s && model.df(c) == *df
+        });
+    if !same {
+        return Err(bad("its columns do not match its statistics".into()));
+    }
+    Ok(model)
+}
+
+/// Reads the statistics and analysis of a shard or a model file (for `merge`).
+pub fn load_statistics(path: &Path) -> Result<(AnalysisConfig, Statistics)> {
+    let bad = |reason: String| Error::Model {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let (analysis, stats) = if check_header(&value, &[SHARD_FORMAT, FORMAT], path)? == SHARD_FORMAT
+    {
+        let file: ShardFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+        (file.analysis, statistics_of(file.statistics))
+    } else {
+        let model = from_json(&bytes, path)?;
+        (model.analysis.clone(), model.statistics().clone())
+    };
+    stats.validate().map_err(|e| bad(e.to_string()))?;
+    Ok((analysis, stats))
 }
 
 /// Loads a model file.
@@ -211,8 +351,16 @@ mod tests {
                 .starts_with("m.json: invalid model: not JSON"),
             "{err}"
         );
-        let swapped = json.replace("[\n    [\"base\"", "[\n    [\"zzz\"");
+        let swapped = json.replacen("\n    [\"base\"", "\n    [\"zzz\"", 1);
         let err = from_json(swapped.as_bytes(), p).unwrap_err();
         assert!(err.to_string().contains("sorted and unique"), "{err}");
+        // A column edited by hand no longer follows from the statistics.
+        let edited = json.replacen("[\"base\",\"bases\",2]", "[\"base\",\"BASES\",2]", 1);
+        assert_ne!(edited, json);
+        let err = from_json(edited.as_bytes(), p).unwrap_err();
+        assert!(
+            err.to_string().contains("do not match its statistics"),
+            "{err}"
+        );
     }
 }

@@ -325,7 +325,7 @@ fn corrupt_models_are_refused() {
         ("version.json", "unsupported version"),
         ("unsorted.json", "sorted and unique"),
         ("other.json", "not a parallax model"),
-        ("df.json", "> n_docs"),
+        ("df.json", "n_docs 2 differs from the statistics"),
         ("missing.json", "No such file"),
     ] {
         let run = run_in(

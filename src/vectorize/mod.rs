@@ -11,12 +11,14 @@
 
 mod count;
 mod params;
+mod stats;
 mod weighting;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 pub use params::{DfLimit, VocabularyParams};
+pub use stats::{Statistics, TermStats};
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
@@ -62,6 +64,8 @@ pub struct FittedVectorizer {
     pub(crate) surfaces: Vec<String>,
     pub(crate) df: Vec<u64>,
     idf: Vec<f64>,
+    /// Everything counted at fit, unpruned: what `merge` and `fit --update` add to.
+    pub(crate) statistics: Statistics,
     /// Term → column, built on first use (fit_transform never needs it).
     index: std::sync::OnceLock<FxHashMap<String, u32>>,
     analyzer: std::sync::Arc<Analyzer>,
@@ -104,13 +108,12 @@ impl Vectorizer {
         Ok((model, matrix, report))
     }
 
-    /// Counts the corpus and learns the model; returns the counts and each term's column.
+    /// Counts the corpus and learns the model; returns the counts and each counted term's column.
     fn fit_counts<'a>(
         &self,
         docs: &'a [Document],
     ) -> Result<(FittedVectorizer, Counted<'a>, Vec<u32>, CountReport)> {
-        self.vocabulary.validate()?;
-        self.weighting.validate()?;
+        self.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
         if docs.is_empty() {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
@@ -118,77 +121,79 @@ impl Vectorizer {
         let trace = count::Trace::start();
         let counted = count(&analyzer, docs, true);
         trace.mark("fit: counted");
-        let terms = &counted.terms;
-        let (mut df, mut cf) = (vec![0u64; terms.len()], vec![0u64; terms.len()]);
-        for row in &counted.rows {
-            for &(t, c) in row {
-                df[t as usize] += 1;
-                cf[t as usize] += c as u64;
-            }
-        }
-        // Surface forms: the most frequent per term, ties to the smallest string.
-        let mut best: Vec<Option<(u64, &str)>> = vec![None; terms.len()];
-        for (t, surface, count) in &counted.surfaces {
-            let slot = &mut best[*t as usize];
-            let better = match slot {
-                None => true,
-                Some((c, s)) => *count > *c || (*count == *c && surface.as_ref() < *s),
-            };
-            if better {
-                *slot = Some((*count, surface.as_ref()));
-            }
-        }
+        let (stats, index) = Statistics::from_counted(&counted, docs.len() as u64);
+        trace.mark("fit: statistics");
+        let model = self.fit_statistics(stats)?;
+        trace.mark("fit: model");
+        let stat_to_col = model.stat_columns();
+        let term_to_col: Vec<u32> = index.iter().map(|&i| stat_to_col[i as usize]).collect();
+        let out_of_vocabulary = model
+            .statistics
+            .terms
+            .iter()
+            .zip(&stat_to_col)
+            .filter(|(_, c)| **c == NONE)
+            .map(|(t, _)| t.cf)
+            .sum();
+        let report = CountReport {
+            documents: docs.len(),
+            tokens: counted.tokens,
+            out_of_vocabulary,
+            empty_rows: 0,
+        };
+        Ok((model, counted, term_to_col, report))
+    }
 
-        trace.mark("fit: df and surfaces");
-        let n_docs = docs.len() as u64;
-        let columns = self.vocabulary.select(terms, &df, &cf, n_docs)?;
-        let mut term_to_col = vec![NONE; terms.len()];
-        for (col, &t) in columns.iter().enumerate() {
-            if t != NONE {
-                term_to_col[t as usize] = col as u32;
-            }
+    /// Checks every setting.
+    pub fn validate(&self) -> Result<()> {
+        self.analysis.validate()?;
+        self.vocabulary.validate()?;
+        self.weighting.validate()
+    }
+
+    /// Learns a model from statistics (a fit, or merged shards): chooses the columns, their
+    /// surface forms and idf.
+    pub fn fit_statistics(&self, statistics: Statistics) -> Result<FittedVectorizer> {
+        self.validate()?;
+        statistics.validate()?;
+        if statistics.n_docs == 0 {
+            return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
+        let stats = &statistics.terms;
+        let terms: Vec<&str> = stats.iter().map(|t| t.term.as_str()).collect();
+        let df: Vec<u64> = stats.iter().map(|t| t.df).collect();
+        let cf: Vec<u64> = stats.iter().map(|t| t.cf).collect();
+        let columns = self
+            .vocabulary
+            .select(&terms, &df, &cf, statistics.n_docs)?;
         let model_terms: Vec<String> = match &self.vocabulary.fixed {
             Some(fixed) => fixed.clone(),
-            None => columns.iter().map(|&t| terms[t as usize].clone()).collect(),
+            None => columns
+                .iter()
+                .map(|&t| terms[t as usize].to_string())
+                .collect(),
         };
         let surfaces: Vec<String> = columns
             .iter()
             .zip(&model_terms)
             .map(|(&t, term)| match t {
                 NONE => term.clone(),
-                t => best[t as usize].map_or_else(|| term.clone(), |(_, s)| s.to_string()),
+                t => stats[t as usize].best_surface().unwrap_or(term).to_string(),
             })
             .collect();
         let model_df: Vec<u64> = columns
             .iter()
             .map(|&t| if t == NONE { 0 } else { df[t as usize] })
             .collect();
-        let total_len: u64 = counted.doc_lens.iter().map(|&l| l as u64).sum();
-        let report = CountReport {
-            documents: docs.len(),
-            tokens: counted.tokens,
-            out_of_vocabulary: cf
-                .iter()
-                .zip(&term_to_col)
-                .filter(|(_, c)| **c == NONE)
-                .map(|(f, _)| f)
-                .sum(),
-            empty_rows: 0,
-        };
-        trace.mark("fit: selected");
-        let model = FittedVectorizer::from_parts(
+        FittedVectorizer::from_parts(
             self.analysis.clone(),
             self.weighting,
             self.vocabulary.clone(),
-            n_docs,
-            total_len as f64 / n_docs as f64,
+            statistics,
             model_terms,
             surfaces,
             model_df,
-        )?;
-        trace.mark("fit: model");
-        Ok((model, counted, term_to_col, report))
+        )
     }
 }
 
@@ -199,12 +204,13 @@ impl FittedVectorizer {
         analysis: AnalysisConfig,
         weighting: Weighting,
         vocabulary: VocabularyParams,
-        n_docs: u64,
-        avg_doc_len: f64,
+        statistics: Statistics,
         terms: Vec<String>,
         surfaces: Vec<String>,
         df: Vec<u64>,
     ) -> Result<Self> {
+        let n_docs = statistics.n_docs;
+        let avg_doc_len = statistics.total_len as f64 / n_docs.max(1) as f64;
         if terms.len() != surfaces.len() || terms.len() != df.len() {
             return Err(Error::param(
                 "model",
@@ -237,6 +243,7 @@ impl FittedVectorizer {
             idf,
             index,
             analyzer,
+            statistics,
         })
     }
 
@@ -268,6 +275,20 @@ impl FittedVectorizer {
     /// The column of a term, if in the vocabulary.
     pub fn column(&self, term: &str) -> Option<usize> {
         self.index().get(term).map(|&c| c as usize)
+    }
+
+    /// For every term of the statistics, its column (or `NONE` if pruned).
+    fn stat_columns(&self) -> Vec<u32> {
+        self.statistics
+            .terms
+            .iter()
+            .map(|t| self.column(&t.term).map_or(NONE, |c| c as u32))
+            .collect()
+    }
+
+    /// The statistics the model was fitted from (all terms, before pruning).
+    pub fn statistics(&self) -> &Statistics {
+        &self.statistics
     }
 
     fn index(&self) -> &FxHashMap<String, u32> {

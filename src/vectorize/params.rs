@@ -116,7 +116,7 @@ impl VocabularyParams {
     /// (`NONE` for a fixed-vocabulary term the corpus never used).
     pub(crate) fn select(
         &self,
-        terms: &[String],
+        terms: &[&str],
         df: &[u64],
         cf: &[u64],
         n_docs: u64,
@@ -125,7 +125,7 @@ impl VocabularyParams {
             let index: rustc_hash::FxHashMap<&str, u32> = terms
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (t.as_str(), i as u32))
+                .map(|(i, t)| (*t, i as u32))
                 .collect();
             return Ok(fixed
                 .iter()
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn select_by_df_and_frequency() {
-        let terms: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        let terms = ["a", "b", "c", "d"];
         let (df, cf) = ([1, 2, 3, 2], [1, 5, 9, 5]);
         let p = VocabularyParams {
             min_df: DfLimit::Count(2),

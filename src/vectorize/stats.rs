@@ -1,0 +1,241 @@
+//! Corpus statistics: what a fit learns from, as sums that merge exactly.
+//!
+//! Document counts, lengths, and per term its document frequency, corpus frequency and surface
+//! form counts. Merging adds them (terms kept sorted), so it is associative and commutative:
+//! shards fitted apart and merged equal one fit over their union, byte for byte.
+
+use std::borrow::Cow;
+
+use rayon::slice::ParallelSliceMut;
+use serde::{Deserialize, Serialize};
+
+use super::count::Counted;
+use crate::error::{Error, Result};
+
+/// One term's statistics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermStats {
+    /// The term (a stem, or stems joined by spaces for an n-gram).
+    pub term: String,
+    /// Documents containing it.
+    pub df: u64,
+    /// Occurrences in all documents.
+    pub cf: u64,
+    /// Forms it was written in, with counts, sorted by form.
+    pub surfaces: Vec<(String, u64)>,
+}
+
+impl TermStats {
+    /// The most frequent surface form (ties go to the smallest string).
+    pub fn best_surface(&self) -> Option<&str> {
+        self.surfaces
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+            .map(|(s, _)| s.as_str())
+    }
+}
+
+/// Statistics of a set of documents. Terms are sorted and unique.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Statistics {
+    /// Documents counted.
+    pub n_docs: u64,
+    /// Sum of document lengths (kept single-term tokens), for BM25's average length.
+    pub total_len: u64,
+    /// Per term, in term order.
+    pub terms: Vec<TermStats>,
+}
+
+impl Statistics {
+    /// Builds statistics from counts. Also returns, for every counted term id, its index in
+    /// `terms`.
+    pub(crate) fn from_counted(counted: &Counted<'_>, n_docs: u64) -> (Statistics, Vec<u32>) {
+        let n = counted.terms.len();
+        let (mut df, mut cf) = (vec![0u64; n], vec![0u64; n]);
+        for row in &counted.rows {
+            for &(t, c) in row {
+                df[t as usize] += 1;
+                cf[t as usize] += c as u64;
+            }
+        }
+        let mut surfaces: Vec<Vec<(Cow<'_, str>, u64)>> = vec![Vec::new(); n];
+        for (t, s, c) in &counted.surfaces {
+            surfaces[*t as usize].push((Cow::Borrowed(s.as_ref()), *c));
+        }
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| {
+            counted.terms[a as usize].cmp(&counted.terms[b as usize])
+        });
+        let mut index = vec![0u32; n];
+        let terms = order
+            .iter()
+            .enumerate()
+            .map(|(i, &t)| {
+                index[t as usize] = i as u32;
+                TermStats {
+                    term: counted.terms[t as usize].clone(),
+                    df: df[t as usize],
+                    cf: cf[t as usize],
+                    surfaces: sum_sorted(std::mem::take(&mut surfaces[t as usize])),
+                }
+            })
+            .collect();
+        let total_len = counted.doc_lens.iter().map(|&l| l as u64).sum();
+        (
+            Statistics {
+                n_docs,
+                total_len,
+                terms,
+            },
+            index,
+        )
+    }
+
+    /// The sum of two statistics.
+    pub fn merge(&self, other: &Statistics) -> Statistics {
+        let (a, b) = (&self.terms, &other.terms);
+        let mut terms = Vec::with_capacity(a.len().max(b.len()));
+        let (mut i, mut j) = (0, 0);
+        while i < a.len() || j < b.len() {
+            let order = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) => x.term.cmp(&y.term),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            match order {
+                std::cmp::Ordering::Less => {
+                    terms.push(a[i].clone());
+                    i += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    terms.push(b[j].clone());
+                    j += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    let both = a[i].surfaces.iter().chain(&b[j].surfaces);
+                    terms.push(TermStats {
+                        term: a[i].term.clone(),
+                        df: a[i].df + b[j].df,
+                        cf: a[i].cf + b[j].cf,
+                        surfaces: sum_sorted(
+                            both.map(|(s, c)| (Cow::Borrowed(s.as_str()), *c)).collect(),
+                        ),
+                    });
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        Statistics {
+            n_docs: self.n_docs + other.n_docs,
+            total_len: self.total_len + other.total_len,
+            terms,
+        }
+    }
+
+    /// Checks what a file could have broken: order, uniqueness, counts.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |reason: String| Error::param("statistics", "terms", reason);
+        if let Some(w) = self.terms.windows(2).find(|w| w[0].term >= w[1].term) {
+            return Err(bad(format!(
+                "terms must be sorted and unique (at `{}`)",
+                w[1].term
+            )));
+        }
+        for t in &self.terms {
+            if t.df > self.n_docs || t.df > t.cf {
+                return Err(bad(format!(
+                    "term `{}`: df {} vs cf {} and n_docs {}",
+                    t.term, t.df, t.cf, self.n_docs
+                )));
+            }
+            if t.surfaces.windows(2).any(|w| w[0].0 >= w[1].0) {
+                return Err(bad(format!(
+                    "term `{}`: surfaces must be sorted and unique",
+                    t.term
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sorts (form, count) pairs by form and adds the counts of equal forms.
+fn sum_sorted(mut pairs: Vec<(Cow<'_, str>, u64)>) -> Vec<(String, u64)> {
+    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut out: Vec<(String, u64)> = Vec::with_capacity(pairs.len());
+    for (s, c) in pairs {
+        match out.last_mut() {
+            Some((last, count)) if *last == s => *count += c,
+            _ => out.push((s.into_owned(), c)),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(n_docs: u64, terms: &[(&str, u64, &[(&str, u64)])]) -> Statistics {
+        Statistics {
+            n_docs,
+            total_len: n_docs * 3,
+            terms: terms
+                .iter()
+                .map(|(t, df, s)| TermStats {
+                    term: t.to_string(),
+                    df: *df,
+                    cf: s.iter().map(|x| x.1).sum(),
+                    surfaces: s.iter().map(|(a, c)| (a.to_string(), *c)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn merge_adds_and_keeps_order() {
+        let a = stats(
+            2,
+            &[("base", 1, &[("bases", 2)]), ("troop", 2, &[("troops", 2)])],
+        );
+        let b = stats(
+            1,
+            &[
+                ("army", 1, &[("army", 1)]),
+                ("base", 1, &[("base", 1), ("bases", 1)]),
+            ],
+        );
+        let m = a.merge(&b);
+        assert_eq!(m.n_docs, 3);
+        let base = &m.terms[1];
+        assert_eq!((base.term.as_str(), base.df, base.cf), ("base", 2, 4));
+        assert_eq!(
+            base.surfaces,
+            [("base".to_string(), 1), ("bases".to_string(), 3)]
+        );
+        assert_eq!(base.best_surface(), Some("bases"));
+        assert_eq!(
+            m.terms.iter().map(|t| t.term.as_str()).collect::<Vec<_>>(),
+            ["army", "base", "troop"]
+        );
+    }
+
+    #[test]
+    fn merge_is_associative_and_commutative() {
+        let a = stats(1, &[("a", 1, &[("A", 1)]), ("c", 1, &[("c", 2)])]);
+        let b = stats(2, &[("b", 2, &[("b", 2)]), ("c", 1, &[("C", 1)])]);
+        let c = stats(1, &[("a", 1, &[("a", 1)])]);
+        assert_eq!(a.merge(&b).merge(&c), a.merge(&b.merge(&c)));
+        assert_eq!(a.merge(&b), b.merge(&a));
+        assert_eq!(a.merge(&Statistics::default()), a);
+    }
+
+    #[test]
+    fn validate_catches_disorder() {
+        let mut s = stats(1, &[("a", 1, &[("a", 1)]), ("b", 1, &[("b", 1)])]);
+        assert!(s.validate().is_ok());
+        s.terms.swap(0, 1);
+        assert!(s.validate().is_err());
+    }
+}
