@@ -159,12 +159,12 @@ impl VocabularyParams {
             keep.sort_unstable_by(|&a, &b| {
                 cf[b as usize]
                     .cmp(&cf[a as usize])
-                    .then_with(|| terms[a as usize].cmp(&terms[b as usize]))
+                    .then_with(|| terms[a as usize].cmp(terms[b as usize]))
             });
             keep.truncate(limit);
         }
         use rayon::slice::ParallelSliceMut;
-        keep.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(&terms[b as usize]));
+        keep.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
         if keep.is_empty() {
             return Err(Error::EmptyVocabulary(format!(
                 "no term of {} is within --min-df {} and --max-df {} over {n_docs} documents",

@@ -177,7 +177,10 @@ fn sum_sorted(mut pairs: Vec<(Cow<'_, str>, u64)>) -> Vec<(String, u64)> {
 mod tests {
     use super::*;
 
-    fn stats(n_docs: u64, terms: &[(&str, u64, &[(&str, u64)])]) -> Statistics {
+    /// (term, df, [(surface, count)]).
+    type Row<'a> = (&'a str, u64, &'a [(&'a str, u64)]);
+
+    fn stats(n_docs: u64, terms: &[Row]) -> Statistics {
         Statistics {
             n_docs,
             total_len: n_docs * 3,
