@@ -55,6 +55,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Vectorize(args) => cli::vectorize::vectorize(args, cli.quiet)?,
         Command::Fit(args) => cli::vectorize::fit(args, cli.quiet)?,
         Command::Transform(args) => cli::vectorize::transform(args, cli.quiet)?,
+        Command::Merge(args) => cli::vectorize::merge(args, cli.quiet)?,
         Command::Stats(args) => cli::stats::stats(args, cli.quiet, &mut out)?,
         Command::Stopwords { list } => {
             let words = if list == "sklearn" {

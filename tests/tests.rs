@@ -1,6 +1,7 @@
-//! parallax integration tests: one test binary, four modules.
+//! parallax integration tests: one test binary, one module per area.
 
 mod cli;
 mod errors;
 mod parity;
+mod shards;
 mod util;

@@ -36,6 +36,8 @@ pub enum Command {
     Fit(vectorize::FitArgs),
     /// Apply a saved model to documents (never changes the model); writes like `vectorize`.
     Transform(vectorize::TransformArgs),
+    /// Merge shards from `fit --shard` into one model (equal to fitting all their documents).
+    Merge(vectorize::MergeArgs),
     /// Summarize a corpus: documents, tokens, types, sources, dates.
     Stats(stats::StatsArgs),
     /// Print a built-in stop-word list (a language name, or `sklearn`).
@@ -203,6 +205,35 @@ pub struct WeightArgs {
     pub bm25_b: f64,
 }
 
+impl AnalysisArgs {
+    /// True if any analysis flag was given.
+    pub fn is_set(&self) -> bool {
+        self.language.is_some()
+            || self.stem
+            || self.no_stem
+            || self.stopwords.is_some()
+            || self.fold_accents
+            || self.ngram.is_some()
+    }
+}
+
+impl VocabArgs {
+    /// True if any vocabulary flag was given.
+    pub fn is_set(&self) -> bool {
+        self.min_df.is_some()
+            || self.max_df.is_some()
+            || self.max_features.is_some()
+            || self.vocabulary.is_some()
+    }
+}
+
+impl WeightArgs {
+    /// True if any weighting flag was given (the BM25 parameters count only with `--tf bm25`).
+    pub fn is_set(&self) -> bool {
+        self.compat.is_some() || self.tf.is_some() || self.idf.is_some() || self.norm.is_some()
+    }
+}
+
 /// Builds the analysis config from compat mode and flags.
 pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<AnalysisConfig> {
     let language = a.language.unwrap_or(Language::English);
@@ -341,6 +372,16 @@ pub fn weighting(w: &WeightArgs) -> Weighting {
 /// Builds the vectorizer settings from all flags.
 pub fn vectorizer(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Result<Vectorizer> {
     let analysis = analysis_config(a, w.compat)?;
+    let vocabulary = vocabulary_params(v, &analysis)?;
+    Ok(Vectorizer {
+        analysis,
+        vocabulary,
+        weighting: weighting(w),
+    })
+}
+
+/// Vocabulary settings; a `--vocabulary` file is analyzed with `analysis`.
+pub fn vocabulary_params(v: &VocabArgs, analysis: &AnalysisConfig) -> Result<VocabularyParams> {
     let mut vocabulary = VocabularyParams::default();
     if let Some(min_df) = v.min_df {
         vocabulary.min_df = min_df;
@@ -350,14 +391,10 @@ pub fn vectorizer(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Result<Vec
     }
     vocabulary.max_features = v.max_features;
     if let Some(path) = &v.vocabulary {
-        vocabulary.fixed = Some(read_vocabulary(path, &analysis)?);
+        vocabulary.fixed = Some(read_vocabulary(path, analysis)?);
     }
     vocabulary.validate()?;
-    Ok(Vectorizer {
-        analysis,
-        vocabulary,
-        weighting: weighting(w),
-    })
+    Ok(vocabulary)
 }
 
 /// A vocabulary file: each line analyzed like the text; its terms joined make one column.

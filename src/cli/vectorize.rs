@@ -2,14 +2,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::output::{Dtype, report_reading, summary, write_vectorized};
 use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Corpus;
 use parallax::matrix::Value;
-use parallax::model;
+use parallax::model::{self, write_atomic};
 use parallax::vectorize::{FittedVectorizer, Vectorizer};
 
 /// `parallax vectorize`.
@@ -39,9 +41,17 @@ pub struct VectorizeArgs {
 pub struct FitArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Where to save the model (JSON).
-    #[arg(long, short)]
-    pub model: PathBuf,
+    /// Where to save the model (JSON); with --update, defaults to the updated model's path.
+    #[arg(long, short, required_unless_present = "update")]
+    pub model: Option<PathBuf>,
+    /// Write partial statistics (a shard) for `parallax merge` instead of a model. Only the
+    /// analysis flags apply here; vocabulary and weighting flags go to `merge`.
+    #[arg(long, conflicts_with = "update")]
+    pub shard: bool,
+    /// Add the inputs' statistics to this model and refit it with its own settings (equal to
+    /// refitting on all documents). Analysis, vocabulary and weighting flags are not allowed.
+    #[arg(long, value_name = "MODEL")]
+    pub update: Option<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
     #[command(flatten)]
@@ -107,15 +117,137 @@ fn fit_write<V: Value>(
 
 pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
+    if let Some(base) = &args.update {
+        return update(args, base, quiet, started);
+    }
+    let out = args
+        .model
+        .as_ref()
+        .expect("clap requires --model without --update");
     let settings = super::vectorizer(&args.analysis, &args.vocab, &args.weight)?;
+    if args.shard && (args.vocab.is_set() || args.weight.is_set()) {
+        bail!(
+            "--shard writes statistics only: give vocabulary and weighting flags to `parallax merge`"
+        );
+    }
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
+    if args.shard {
+        let stats = settings.statistics(&corpus.docs).context("counting")?;
+        write_atomic(out, |w| {
+            w.write_all(&model::shard_to_json(&settings.analysis, &stats))
+        })?;
+        if !quiet {
+            eprintln!(
+                "parallax fit --shard: {} documents, {} terms → {} ({:.2} s)",
+                stats.n_docs,
+                stats.terms.len(),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
     let model = settings.fit(&corpus.docs).context("fitting")?;
-    model::save(&model, &args.model)?;
+    model::save(&model, out)?;
     if !quiet {
         eprintln!(
             "parallax fit: {} documents, {} terms → {} ({:.2} s)",
             corpus.docs.len(),
+            model.n_terms(),
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// `fit --update`: the model's statistics plus the inputs', refitted with the model's settings.
+fn update(
+    args: &FitArgs,
+    base: &std::path::Path,
+    quiet: bool,
+    started: std::time::Instant,
+) -> Result<()> {
+    if args.analysis.is_set() || args.vocab.is_set() || args.weight.is_set() {
+        bail!(
+            "--update refits with the model's own settings: remove the analysis, vocabulary and weighting flags"
+        );
+    }
+    let old = model::load(base)?;
+    let settings = Vectorizer::of(&old);
+    let corpus = args.input.read()?;
+    report_reading(&corpus, quiet);
+    let added = settings.statistics(&corpus.docs).context("counting")?;
+    let merged = old.statistics().merge(&added);
+    let model = settings.fit_statistics(merged).context("refitting")?;
+    let out = args.model.as_deref().unwrap_or(base);
+    model::save(&model, out)?;
+    if !quiet {
+        eprintln!(
+            "parallax fit --update: +{} documents ({} in all), {} terms → {} ({:.2} s)",
+            corpus.docs.len(),
+            model.n_docs(),
+            model.n_terms(),
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// `parallax merge`.
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shards from `fit --shard` (or models); their analysis settings must be identical.
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// Where to save the merged model.
+    #[arg(long, short)]
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub vocab: VocabArgs,
+    #[command(flatten)]
+    pub weight: WeightArgs,
+}
+
+pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
+    let started = std::time::Instant::now();
+    if args.weight.compat.is_some() {
+        bail!(
+            "--compat sets the analysis too, which the shards already fixed: give --tf, --idf, --norm instead"
+        );
+    }
+    let mut analysis = None;
+    let mut merged = parallax::vectorize::Statistics::default();
+    for path in &args.shards {
+        let (a, stats) = model::load_statistics(path)?;
+        match &analysis {
+            None => analysis = Some((a, path)),
+            Some((first, first_path)) if *first != a => bail!(
+                "{}: its analysis settings differ from {}'s; shards must be fitted with the same analysis flags",
+                path.display(),
+                first_path.display()
+            ),
+            Some(_) => {}
+        }
+        merged = merged.merge(&stats);
+    }
+    let (analysis, _) = analysis.expect("clap requires at least one shard");
+    let settings = Vectorizer {
+        vocabulary: super::vocabulary_params(&args.vocab, &analysis)?,
+        weighting: super::weighting(&args.weight),
+        analysis,
+    };
+    let model = settings
+        .fit_statistics(merged)
+        .context("fitting the merged statistics")?;
+    model::save(&model, &args.model)?;
+    if !quiet {
+        eprintln!(
+            "parallax merge: {} shards, {} documents, {} terms → {} ({:.2} s)",
+            args.shards.len(),
+            model.n_docs(),
             model.n_terms(),
             args.model.display(),
             started.elapsed().as_secs_f64()

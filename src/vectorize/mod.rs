@@ -144,6 +144,23 @@ impl Vectorizer {
         Ok((model, counted, term_to_col, report))
     }
 
+    /// Counts documents into statistics only (for `fit --shard` and `fit --update`): no
+    /// vocabulary is chosen, nothing is weighted.
+    pub fn statistics(&self, docs: &[Document]) -> Result<Statistics> {
+        let analyzer = Analyzer::new(&self.analysis)?;
+        let counted = count(&analyzer, docs, true);
+        Ok(Statistics::from_counted(&counted, docs.len() as u64).0)
+    }
+
+    /// The settings a fitted model was made with.
+    pub fn of(model: &FittedVectorizer) -> Vectorizer {
+        Vectorizer {
+            analysis: model.analysis.clone(),
+            vocabulary: model.vocabulary.clone(),
+            weighting: model.weighting,
+        }
+    }
+
     /// Checks every setting.
     pub fn validate(&self) -> Result<()> {
         self.analysis.validate()?;
