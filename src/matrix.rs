@@ -15,9 +15,17 @@ pub trait Value: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
     fn to_f64(self) -> f64;
     /// Appends the shortest decimal form that reads back to the same value.
     fn write_to(self, buf: &mut Vec<u8>);
+    /// NumPy dtype, e.g. `<f4`.
+    const NPY_DESCR: &'static str;
+    /// Appends the little-endian bytes.
+    fn write_le(self, buf: &mut Vec<u8>);
 }
 
 impl Value for f32 {
+    const NPY_DESCR: &'static str = "<f4";
+    fn write_le(self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(&self.to_le_bytes());
+    }
     fn from_f64(v: f64) -> Self {
         v as f32
     }
@@ -30,6 +38,10 @@ impl Value for f32 {
 }
 
 impl Value for f64 {
+    const NPY_DESCR: &'static str = "<f8";
+    fn write_le(self, buf: &mut Vec<u8>) {
+        buf.extend_from_slice(&self.to_le_bytes());
+    }
     fn from_f64(v: f64) -> Self {
         v
     }
@@ -207,6 +219,106 @@ impl<V: Value> CsrMatrix<V> {
     }
 }
 
+/// One `.npy` array: header (version 1.0, padded to 64 bytes) and little-endian data.
+fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    let unpadded = 10 + header.len() + 1;
+    header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
+    header.push('\n');
+    let mut out = Vec::with_capacity(10 + header.len() + data.len());
+    out.extend_from_slice(b"\x93NUMPY\x01\x00");
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+/// Writes `entries` as an uncompressed zip archive (what `numpy.load` reads). Timestamps are
+/// fixed, so the bytes depend only on the content.
+fn write_zip(out: &mut impl Write, entries: &[(&str, Vec<u8>)]) -> std::io::Result<()> {
+    let too_big = || std::io::Error::other("array too large for a zip without zip64 (over 4 GiB)");
+    let mut central = Vec::new();
+    let mut offset: u64 = 0;
+    for (name, data) in entries {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let size = u32::try_from(data.len()).map_err(|_| too_big())?;
+        let local_offset = u32::try_from(offset).map_err(|_| too_big())?;
+        let mut fields = Vec::new();
+        fields.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        fields.extend_from_slice(&0u16.to_le_bytes()); // flags
+        fields.extend_from_slice(&0u16.to_le_bytes()); // method: stored
+        fields.extend_from_slice(&0u16.to_le_bytes()); // time
+        fields.extend_from_slice(&0x21u16.to_le_bytes()); // date: 1980-01-01
+        fields.extend_from_slice(&crc.sum().to_le_bytes());
+        fields.extend_from_slice(&size.to_le_bytes());
+        fields.extend_from_slice(&size.to_le_bytes());
+        fields.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        fields.extend_from_slice(&0u16.to_le_bytes()); // extra length
+        out.write_all(b"PK\x03\x04")?;
+        out.write_all(&fields)?;
+        out.write_all(name.as_bytes())?;
+        out.write_all(data)?;
+        offset += 30 + name.len() as u64 + data.len() as u64;
+        central.extend_from_slice(b"PK\x01\x02");
+        central.extend_from_slice(&20u16.to_le_bytes()); // version made by
+        central.extend_from_slice(&fields);
+        central.extend_from_slice(&[0u8; 6]); // comment length, disk, internal attributes
+        central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
+        central.extend_from_slice(&local_offset.to_le_bytes());
+        central.extend_from_slice(name.as_bytes());
+    }
+    let central_offset = u32::try_from(offset).map_err(|_| too_big())?;
+    out.write_all(&central)?;
+    out.write_all(b"PK\x05\x06")?;
+    out.write_all(&[0u8; 4])?; // disk numbers
+    out.write_all(&(entries.len() as u16).to_le_bytes())?;
+    out.write_all(&(entries.len() as u16).to_le_bytes())?;
+    out.write_all(&(central.len() as u32).to_le_bytes())?;
+    out.write_all(&central_offset.to_le_bytes())?;
+    out.write_all(&0u16.to_le_bytes())
+}
+
+impl<V: Value> CsrMatrix<V> {
+    /// Writes the `.npz` layout of `scipy.sparse.save_npz` (uncompressed), which
+    /// `scipy.sparse.load_npz` reads: `data`, `indices` (int32), `indptr` (int64), `format`, `shape`.
+    pub fn write_npz(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let mut data = Vec::with_capacity(self.data.len() * 8);
+        for &v in &self.data {
+            v.write_le(&mut data);
+        }
+        let indices: Vec<u8> = self
+            .indices
+            .iter()
+            .flat_map(|&c| (c as i32).to_le_bytes())
+            .collect();
+        let indptr: Vec<u8> = self
+            .indptr
+            .iter()
+            .flat_map(|&p| (p as i64).to_le_bytes())
+            .collect();
+        let shape: Vec<u8> = [self.n_rows() as i64, self.n_cols as i64]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let format: Vec<u8> = "csr"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let n = |len: usize| format!("({len},)");
+        write_zip(
+            out,
+            &[
+                ("indices.npy", npy("<i4", &n(self.nnz()), &indices)),
+                ("indptr.npy", npy("<i8", &n(self.indptr.len()), &indptr)),
+                ("format.npy", npy("<U3", "()", &format)),
+                ("shape.npy", npy("<i8", "(2,)", &shape)),
+                ("data.npy", npy(V::NPY_DESCR, &n(self.nnz()), &data)),
+            ],
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +349,31 @@ mod tests {
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 2], vec![1, 0], vec![1.0, 1.0]).is_err());
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![5], vec![1.0]).is_err());
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![1], vec![1.0]).is_ok());
+    }
+
+    #[test]
+    fn npz_layout() {
+        let m = CsrMatrix::<f32>::from_rows(3, &[vec![(0, 1.0), (2, 0.5)], vec![]]);
+        let mut out = Vec::new();
+        m.write_npz(&mut out).unwrap();
+        assert!(out.starts_with(b"PK\x03\x04"));
+        let text = String::from_utf8_lossy(&out);
+        for name in [
+            "indices.npy",
+            "indptr.npy",
+            "format.npy",
+            "shape.npy",
+            "data.npy",
+        ] {
+            assert_eq!(
+                text.matches(name).count(),
+                2,
+                "{name} in a local and the central header"
+            );
+        }
+        assert!(text.contains("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }"));
+        let header = npy("<i8", "(2,)", &[]);
+        assert_eq!(header.len() % 64, 0);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod cli;
 mod errors;
+mod interop;
 mod parity;
 mod shards;
 mod util;

@@ -20,6 +20,17 @@ pub enum Format {
     Tsv,
 }
 
+/// How the matrix is written.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatrixFormat {
+    /// matrix.mtx: Matrix Market coordinate (scipy.io.mmread, R Matrix, MATLAB).
+    Mtx,
+    /// matrix.npz: scipy.sparse.save_npz layout (scipy.sparse.load_npz).
+    Npz,
+    /// rows.jsonl (or stdout without --out): {"id": ..., "terms": {"surface": weight, ...}}.
+    Jsonl,
+}
+
 /// Value type of the written matrix.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dtype {
@@ -51,12 +62,21 @@ pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
 /// Writes matrix.mtx, vocabulary.tsv and documents.tsv into `dir`, each atomically.
 pub fn write_vectorized<V: Value>(
     dir: &Path,
+    format: MatrixFormat,
     model: &FittedVectorizer,
     docs: &[Document],
     matrix: &CsrMatrix<V>,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    write_atomic(&dir.join("matrix.mtx"), |w| matrix.write_matrix_market(w))?;
+    match format {
+        MatrixFormat::Mtx => {
+            write_atomic(&dir.join("matrix.mtx"), |w| matrix.write_matrix_market(w))?
+        }
+        MatrixFormat::Npz => write_atomic(&dir.join("matrix.npz"), |w| matrix.write_npz(w))?,
+        MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
+            write_jsonl_rows(w, model, docs, matrix)
+        })?,
+    }
     write_atomic(&dir.join("vocabulary.tsv"), |w| {
         writeln!(w, "column\tterm\tsurface\tdf\tidf")?;
         for col in 0..model.n_terms() {
@@ -84,6 +104,35 @@ pub fn write_vectorized<V: Value>(
         }
         Ok(())
     })?;
+    Ok(())
+}
+
+/// One JSON object per document: its id and its weights keyed by surface form (a surface form
+/// belongs to one term only, so keys never collide), in column order.
+pub fn write_jsonl_rows<V: Value>(
+    w: &mut impl Write,
+    model: &FittedVectorizer,
+    docs: &[Document],
+    matrix: &CsrMatrix<V>,
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    for (row, doc) in docs.iter().enumerate() {
+        line.clear();
+        line.extend_from_slice(b"{\"id\":");
+        serde_json::to_writer(&mut line, &doc.id)?;
+        line.extend_from_slice(b",\"terms\":{");
+        let (cols, vals) = matrix.row(row);
+        for (i, (&c, &v)) in cols.iter().zip(vals).enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            serde_json::to_writer(&mut line, model.surface(c as usize))?;
+            line.push(b':');
+            v.write_to(&mut line);
+        }
+        line.extend_from_slice(b"}}\n");
+        w.write_all(&line)?;
+    }
     Ok(())
 }
 

@@ -7,7 +7,9 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Dtype, report_reading, summary, write_vectorized};
+use super::output::{
+    Dtype, MatrixFormat, report_reading, summary, write_jsonl_rows, write_vectorized,
+};
 use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Corpus;
 use parallax::matrix::Value;
@@ -22,7 +24,10 @@ pub struct VectorizeArgs {
     /// Output directory (created if missing).
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Value type of matrix.mtx.
+    /// Matrix file format.
+    #[arg(long, value_enum, default_value = "mtx")]
+    pub format: MatrixFormat,
+    /// Value type of the matrix.
     #[arg(long, value_enum, default_value = "f32")]
     pub dtype: Dtype,
     /// Also save the fitted model here.
@@ -68,10 +73,13 @@ pub struct TransformArgs {
     /// The model saved by `fit`.
     #[arg(long, short)]
     pub model: PathBuf,
-    /// Output directory (created if missing).
-    #[arg(long, short)]
-    pub out: PathBuf,
-    /// Value type of matrix.mtx.
+    /// Output directory (created if missing); with `--format jsonl` and no --out, rows go to stdout.
+    #[arg(long, short, required_unless_present = "format")]
+    pub out: Option<PathBuf>,
+    /// Matrix file format.
+    #[arg(long, value_enum, default_value = "mtx")]
+    pub format: MatrixFormat,
+    /// Value type of the matrix.
     #[arg(long, value_enum, default_value = "f32")]
     pub dtype: Dtype,
 }
@@ -101,7 +109,7 @@ fn fit_write<V: Value>(
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }
-    write_vectorized(&args.out, &model, &corpus.docs, &matrix)?;
+    write_vectorized(&args.out, args.format, &model, &corpus.docs, &matrix)?;
     if !quiet {
         summary(
             "vectorize",
@@ -275,7 +283,15 @@ fn transform_write<V: Value>(
     started: std::time::Instant,
 ) -> Result<()> {
     let (matrix, report) = model.transform_report::<V>(&corpus.docs);
-    write_vectorized(&args.out, model, &corpus.docs, &matrix)?;
+    match &args.out {
+        Some(dir) => write_vectorized(dir, args.format, model, &corpus.docs, &matrix)?,
+        None if args.format == MatrixFormat::Jsonl => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write_jsonl_rows(&mut out, model, &corpus.docs, &matrix)?;
+            out.flush()?;
+        }
+        None => bail!("--out DIR is required unless --format jsonl writes rows to stdout"),
+    }
     if !quiet {
         summary(
             "transform",
