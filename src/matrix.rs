@@ -53,6 +53,18 @@ impl Value for f64 {
     }
 }
 
+/// The Matrix Market header for a real coordinate matrix.
+pub fn write_matrix_market_header(
+    out: &mut impl Write,
+    rows: usize,
+    cols: usize,
+    nnz: usize,
+) -> std::io::Result<()> {
+    writeln!(out, "%%MatrixMarket matrix coordinate real general")?;
+    writeln!(out, "% written by parallax {}", env!("CARGO_PKG_VERSION"))?;
+    writeln!(out, "{rows} {cols} {nnz}")
+}
+
 /// A CSR matrix. Within a row, column indices are strictly increasing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsrMatrix<V: Value = f32> {
@@ -183,9 +195,17 @@ impl<V: Value> CsrMatrix<V> {
     /// Rows are formatted in parallel blocks and written in order, so the bytes do not depend
     /// on the thread count.
     pub fn write_matrix_market(&self, out: &mut impl Write) -> std::io::Result<()> {
-        writeln!(out, "%%MatrixMarket matrix coordinate real general")?;
-        writeln!(out, "% written by parallax {}", env!("CARGO_PKG_VERSION"))?;
-        writeln!(out, "{} {} {}", self.n_rows(), self.n_cols, self.nnz())?;
+        write_matrix_market_header(out, self.n_rows(), self.n_cols, self.nnz())?;
+        self.write_matrix_market_entries(out, 0)
+    }
+
+    /// Writes only the entries, numbering rows from `first_row` (0-based): for a matrix written
+    /// in pieces, whose header ([`write_matrix_market_header`]) comes last.
+    pub fn write_matrix_market_entries(
+        &self,
+        out: &mut impl Write,
+        first_row: usize,
+    ) -> std::io::Result<()> {
         const BLOCK: usize = 512;
         let blocks: Vec<usize> = (0..self.n_rows()).step_by(BLOCK).collect();
         // Bound memory: format a few blocks per thread at a time, write them in order.
@@ -197,7 +217,7 @@ impl<V: Value> CsrMatrix<V> {
                     let mut buf = Vec::with_capacity((self.indptr[last] - self.indptr[first]) * 24);
                     let mut int = itoa::Buffer::new();
                     for r in first..last {
-                        let row_label = int.format(r + 1).as_bytes().to_vec();
+                        let row_label = int.format(first_row + r + 1).as_bytes().to_vec();
                         let (cols, vals) = self.row(r);
                         for (&c, &v) in cols.iter().zip(vals) {
                             buf.extend_from_slice(&row_label);

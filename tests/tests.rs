@@ -5,4 +5,5 @@ mod errors;
 mod interop;
 mod parity;
 mod shards;
+mod streaming;
 mod util;

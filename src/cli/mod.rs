@@ -2,6 +2,7 @@
 
 pub mod output;
 pub mod stats;
+pub mod stream;
 pub mod vectorize;
 
 use std::path::PathBuf;
@@ -10,7 +11,9 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use parallax::analysis::{AnalysisConfig, Filter, Language, Normalizer, stopwords};
-use parallax::corpus::{Corpus, FieldNames, OnError, ReadOptions, read_inputs};
+use parallax::corpus::{
+    Corpus, FieldNames, OnError, ReadOptions, ReadReport, read_inputs, read_inputs_chunked,
+};
 use parallax::vectorize::{DfLimit, Idf, Norm, Tf, Vectorizer, VocabularyParams, Weighting};
 
 /// parallax: compare texts statistically at corpus scale.
@@ -71,6 +74,10 @@ pub struct InputArgs {
     /// What to do with a bad record: stop (fail) or skip it and report the count (skip).
     #[arg(long, value_enum, default_value = "fail", help_heading = "Input")]
     pub on_error: OnErrorArg,
+    /// Text per chunk when streaming, in MB: memory grows with it (fit, transform and large
+    /// vectorize runs read their input chunk by chunk).
+    #[arg(long, default_value_t = 64, value_name = "MB", help_heading = "Input")]
+    pub chunk_mb: usize,
 }
 
 /// `--on-error` values.
@@ -85,7 +92,68 @@ pub enum OnErrorArg {
 impl InputArgs {
     /// Reads every input, with a clear error naming the place that failed.
     pub fn read(&self) -> Result<Corpus> {
-        let options = ReadOptions {
+        let corpus = read_inputs(&self.inputs, &self.options()).context("reading input")?;
+        if corpus.docs.is_empty() {
+            bail!("no documents in {}", display_paths(&self.inputs));
+        }
+        Ok(corpus)
+    }
+
+    /// Reads every input chunk by chunk (about `--chunk-mb` of text each), in input order.
+    pub fn read_chunked(
+        &self,
+        on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
+    ) -> Result<ReadReport> {
+        let mut failure = None;
+        let mut documents = 0;
+        let mut forward = |chunk: Corpus| -> parallax::Result<()> {
+            documents += chunk.docs.len();
+            // Keep the caller's error whole; stop reading with a marker the reader passes up.
+            on_chunk(chunk).map_err(|e| {
+                failure = Some(e);
+                parallax::Error::param("chunk", "", "stopped")
+            })
+        };
+        let result = read_inputs_chunked(
+            &self.inputs,
+            &self.options(),
+            self.chunk_mb.max(1) << 20,
+            &mut forward,
+        );
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let report = result.context("reading input")?;
+        if documents == 0 {
+            bail!("no documents in {}", display_paths(&self.inputs));
+        }
+        Ok(report)
+    }
+
+    /// True if any input is stdin (which can be read only once).
+    pub fn has_stdin(&self) -> bool {
+        self.inputs.iter().any(|p| p.as_os_str() == "-")
+    }
+
+    /// Total size of the input files in bytes (directories counted by their text files).
+    pub fn size(&self) -> u64 {
+        self.inputs
+            .iter()
+            .map(|p| match std::fs::metadata(p) {
+                Ok(m) if m.is_dir() => walkdir::WalkDir::new(p)
+                    .into_iter()
+                    .filter_map(|e| e.ok()?.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum(),
+                Ok(m) => m.len(),
+                Err(_) => 0,
+            })
+            .sum()
+    }
+
+    fn options(&self) -> ReadOptions {
+        ReadOptions {
             fields: FieldNames {
                 id: self.id_field.clone(),
                 text: self.text_field.clone(),
@@ -97,12 +165,7 @@ impl InputArgs {
                 OnErrorArg::Fail => OnError::Fail,
                 OnErrorArg::Skip => OnError::Skip,
             },
-        };
-        let corpus = read_inputs(&self.inputs, &options).context("reading input")?;
-        if corpus.docs.is_empty() {
-            bail!("no documents in {}", display_paths(&self.inputs));
         }
-        Ok(corpus)
     }
 }
 

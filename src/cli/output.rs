@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use parallax::corpus::{Corpus, Document};
+use parallax::corpus::{Corpus, Document, ReadReport};
 use parallax::matrix::{CsrMatrix, Value};
 use parallax::model::write_atomic;
 use parallax::vectorize::{CountReport, FittedVectorizer};
@@ -59,7 +59,7 @@ pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// Writes matrix.mtx, vocabulary.tsv and documents.tsv into `dir`, each atomically.
+/// Writes the matrix file, vocabulary.tsv and documents.tsv into `dir`, each atomically.
 pub fn write_vectorized<V: Value>(
     dir: &Path,
     format: MatrixFormat,
@@ -77,6 +77,19 @@ pub fn write_vectorized<V: Value>(
             write_jsonl_rows(w, model, docs, matrix)
         })?,
     }
+    write_vocabulary(dir, model)?;
+    write_atomic(&dir.join("documents.tsv"), |w| {
+        writeln!(w, "{DOCUMENTS_HEADER}")?;
+        write_document_rows(w, docs, 0)
+    })?;
+    Ok(())
+}
+
+/// Header of documents.tsv.
+pub const DOCUMENTS_HEADER: &str = "row\tid\tsource\ttitle";
+
+/// Writes `dir/vocabulary.tsv` atomically: column, term, surface form, df, idf.
+pub fn write_vocabulary(dir: &Path, model: &FittedVectorizer) -> Result<()> {
     write_atomic(&dir.join("vocabulary.tsv"), |w| {
         writeln!(w, "column\tterm\tsurface\tdf\tidf")?;
         for col in 0..model.n_terms() {
@@ -91,19 +104,25 @@ pub fn write_vectorized<V: Value>(
         }
         Ok(())
     })?;
-    write_atomic(&dir.join("documents.tsv"), |w| {
-        writeln!(w, "row\tid\tsource\ttitle")?;
-        for (row, d) in docs.iter().enumerate() {
-            writeln!(
-                w,
-                "{row}\t{}\t{}\t{}",
-                tsv_field(&d.id),
-                tsv_field(d.source.as_deref().unwrap_or("")),
-                tsv_field(d.title.as_deref().unwrap_or(""))
-            )?;
-        }
-        Ok(())
-    })?;
+    Ok(())
+}
+
+/// documents.tsv lines, numbering rows from `first_row`.
+pub fn write_document_rows(
+    w: &mut impl Write,
+    docs: &[Document],
+    first_row: usize,
+) -> std::io::Result<()> {
+    for (i, d) in docs.iter().enumerate() {
+        writeln!(
+            w,
+            "{}\t{}\t{}\t{}",
+            first_row + i,
+            tsv_field(&d.id),
+            tsv_field(d.source.as_deref().unwrap_or("")),
+            tsv_field(d.title.as_deref().unwrap_or(""))
+        )?;
+    }
     Ok(())
 }
 
@@ -116,7 +135,7 @@ pub fn write_jsonl_rows<V: Value>(
     matrix: &CsrMatrix<V>,
 ) -> std::io::Result<()> {
     let mut line = Vec::new();
-    for (row, doc) in docs.iter().enumerate() {
+    for (row, doc) in docs.iter().enumerate().take(matrix.n_rows()) {
         line.clear();
         line.extend_from_slice(b"{\"id\":");
         serde_json::to_writer(&mut line, &doc.id)?;
@@ -138,7 +157,11 @@ pub fn write_jsonl_rows<V: Value>(
 
 /// Prints what reading skipped or noticed, so nothing is dropped silently.
 pub fn report_reading(corpus: &Corpus, quiet: bool) {
-    let r = &corpus.report;
+    report_read(&corpus.report, quiet)
+}
+
+/// Like [`report_reading`], from a reading report alone (streamed input).
+pub fn report_read(r: &ReadReport, quiet: bool) {
     if r.skipped_count > 0 {
         // Skipped records are reported even with --quiet: data was left out.
         eprintln!(
@@ -169,17 +192,16 @@ pub fn report_reading(corpus: &Corpus, quiet: bool) {
     }
 }
 
-/// One line at the end of a run: documents, tokens, terms, time and throughput.
+/// One line at the end of a run: documents, tokens, terms, time and throughput (of text).
 pub fn summary(
     what: &str,
-    corpus: &Corpus,
+    text_bytes: usize,
     report: &CountReport,
     terms: usize,
     nnz: usize,
     started: std::time::Instant,
 ) {
     let secs = started.elapsed().as_secs_f64();
-    let bytes: usize = corpus.docs.iter().map(|d| d.text.len()).sum();
     let oov = if report.out_of_vocabulary > 0 {
         format!(
             ", {} token(s) outside the vocabulary",
@@ -193,6 +215,6 @@ pub fn summary(
         report.documents,
         report.tokens,
         report.empty_rows,
-        bytes as f64 / 1e6 / secs.max(1e-9)
+        text_bytes as f64 / 1e6 / secs.max(1e-9)
     );
 }

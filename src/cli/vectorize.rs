@@ -7,14 +7,13 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{
-    Dtype, MatrixFormat, report_reading, summary, write_jsonl_rows, write_vectorized,
-};
+use super::output::{Dtype, MatrixFormat, report_read, report_reading, summary, write_vectorized};
+use super::stream::StreamOut;
 use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Corpus;
 use parallax::matrix::Value;
 use parallax::model::{self, write_atomic};
-use parallax::vectorize::{FittedVectorizer, Vectorizer};
+use parallax::vectorize::{CountReport, FittedVectorizer, Statistics, Vectorizer};
 
 /// `parallax vectorize`.
 #[derive(Args, Debug)]
@@ -30,6 +29,10 @@ pub struct VectorizeArgs {
     /// Value type of the matrix.
     #[arg(long, value_enum, default_value = "f32")]
     pub dtype: Dtype,
+    /// Read the input twice, chunk by chunk (fit, then transform), with memory bounded by the
+    /// chunk and the vocabulary; automatic for inputs of 512 MB or more.
+    #[arg(long)]
+    pub stream: bool,
     /// Also save the fitted model here.
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -84,9 +87,24 @@ pub struct TransformArgs {
     pub dtype: Dtype,
 }
 
+/// Inputs at least this large are vectorized in two streamed passes (fit, then transform)
+/// instead of in memory, so memory stays bounded.
+const STREAM_FROM_BYTES: u64 = 512 << 20;
+
 pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let settings = super::vectorizer(&args.analysis, &args.vocab, &args.weight)?;
+    let stream = args.stream || args.input.size() >= STREAM_FROM_BYTES;
+    if stream && args.input.has_stdin() {
+        if args.stream {
+            bail!("--stream reads the input twice, which stdin cannot be; give a file");
+        }
+    } else if stream {
+        return match args.dtype {
+            Dtype::F32 => vectorize_streamed::<f32>(&settings, args, quiet, started),
+            Dtype::F64 => vectorize_streamed::<f64>(&settings, args, quiet, started),
+        };
+    }
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
     match args.dtype {
@@ -111,12 +129,81 @@ fn fit_write<V: Value>(
     }
     write_vectorized(&args.out, args.format, &model, &corpus.docs, &matrix)?;
     if !quiet {
+        let bytes = corpus.docs.iter().map(|d| d.text.len()).sum();
         summary(
             "vectorize",
-            corpus,
+            bytes,
             &report,
             model.n_terms(),
             matrix.nnz(),
+            started,
+        );
+    }
+    Ok(())
+}
+
+/// Fits from the input's statistics, chunk by chunk; the report counts what was read.
+fn fit_streamed(
+    settings: &Vectorizer,
+    input: &InputArgs,
+    quiet: bool,
+) -> Result<(Statistics, usize)> {
+    let mut stats = Statistics::default();
+    let mut bytes = 0;
+    let report = input.read_chunked(&mut |chunk| {
+        bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
+        stats.absorb(settings.statistics(&chunk.docs)?);
+        Ok(())
+    })?;
+    report_read(&report, quiet);
+    Ok((stats, bytes))
+}
+
+/// Transforms the input chunk by chunk into `out`; returns the counting report and text bytes.
+fn transform_streamed<V: Value>(
+    model: &FittedVectorizer,
+    input: &InputArgs,
+    out: &mut StreamOut<V>,
+    quiet: bool,
+) -> Result<(CountReport, usize)> {
+    let mut total = CountReport::default();
+    let mut bytes = 0;
+    let report = input.read_chunked(&mut |chunk| {
+        bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
+        let (matrix, r) = model.transform_report::<V>(&chunk.docs);
+        out.append(model, &chunk.docs, &matrix)?;
+        total.documents += r.documents;
+        total.tokens += r.tokens;
+        total.out_of_vocabulary += r.out_of_vocabulary;
+        total.empty_rows += r.empty_rows;
+        Ok(())
+    })?;
+    report_read(&report, quiet);
+    Ok((total, bytes))
+}
+
+fn vectorize_streamed<V: Value>(
+    settings: &Vectorizer,
+    args: &VectorizeArgs,
+    quiet: bool,
+    started: std::time::Instant,
+) -> Result<()> {
+    let (stats, _) = fit_streamed(settings, &args.input, true)?;
+    let model = settings.fit_statistics(stats).context("fitting")?;
+    if let Some(path) = &args.model {
+        model::save(&model, path)?;
+    }
+    let mut out = StreamOut::<V>::create(Some(&args.out), args.format, model.n_terms())?;
+    let (report, bytes) = transform_streamed(&model, &args.input, &mut out, quiet)?;
+    let (_, nnz) = out.totals();
+    out.finish(&model)?;
+    if !quiet {
+        summary(
+            "vectorize (streamed)",
+            bytes,
+            &report,
+            model.n_terms(),
+            nnz,
             started,
         );
     }
@@ -138,10 +225,8 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
             "--shard writes statistics only: give vocabulary and weighting flags to `parallax merge`"
         );
     }
-    let corpus = args.input.read()?;
-    report_reading(&corpus, quiet);
+    let (stats, _) = fit_streamed(&settings, &args.input, quiet)?;
     if args.shard {
-        let stats = settings.statistics(&corpus.docs).context("counting")?;
         write_atomic(out, |w| {
             w.write_all(&model::shard_to_json(&settings.analysis, &stats))
         })?;
@@ -156,12 +241,12 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
         }
         return Ok(());
     }
-    let model = settings.fit(&corpus.docs).context("fitting")?;
+    let model = settings.fit_statistics(stats).context("fitting")?;
     model::save(&model, out)?;
     if !quiet {
         eprintln!(
             "parallax fit: {} documents, {} terms → {} ({:.2} s)",
-            corpus.docs.len(),
+            model.n_docs(),
             model.n_terms(),
             out.display(),
             started.elapsed().as_secs_f64()
@@ -184,9 +269,8 @@ fn update(
     }
     let old = model::load(base)?;
     let settings = Vectorizer::of(&old);
-    let corpus = args.input.read()?;
-    report_reading(&corpus, quiet);
-    let added = settings.statistics(&corpus.docs).context("counting")?;
+    let (added, _) = fit_streamed(&settings, &args.input, quiet)?;
+    let added_docs = added.n_docs;
     let merged = old.statistics().merge(&added);
     let model = settings.fit_statistics(merged).context("refitting")?;
     let out = args.model.as_deref().unwrap_or(base);
@@ -194,7 +278,7 @@ fn update(
     if !quiet {
         eprintln!(
             "parallax fit --update: +{} documents ({} in all), {} terms → {} ({:.2} s)",
-            corpus.docs.len(),
+            added_docs,
             model.n_docs(),
             model.n_terms(),
             out.display(),
@@ -267,40 +351,27 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
 pub fn transform(args: &TransformArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let model = model::load(&args.model)?;
-    let corpus = args.input.read()?;
-    report_reading(&corpus, quiet);
     match args.dtype {
-        Dtype::F32 => transform_write::<f32>(&model, &corpus, args, quiet, started),
-        Dtype::F64 => transform_write::<f64>(&model, &corpus, args, quiet, started),
+        Dtype::F32 => transform_write::<f32>(&model, args, quiet, started),
+        Dtype::F64 => transform_write::<f64>(&model, args, quiet, started),
     }
 }
 
 fn transform_write<V: Value>(
     model: &FittedVectorizer,
-    corpus: &Corpus,
     args: &TransformArgs,
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
-    let (matrix, report) = model.transform_report::<V>(&corpus.docs);
-    match &args.out {
-        Some(dir) => write_vectorized(dir, args.format, model, &corpus.docs, &matrix)?,
-        None if args.format == MatrixFormat::Jsonl => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            write_jsonl_rows(&mut out, model, &corpus.docs, &matrix)?;
-            out.flush()?;
-        }
-        None => bail!("--out DIR is required unless --format jsonl writes rows to stdout"),
+    if args.out.is_none() && args.format != MatrixFormat::Jsonl {
+        bail!("--out DIR is required unless --format jsonl writes rows to stdout");
     }
+    let mut out = StreamOut::<V>::create(args.out.as_deref(), args.format, model.n_terms())?;
+    let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
+    let (_, nnz) = out.totals();
+    out.finish(model)?;
     if !quiet {
-        summary(
-            "transform",
-            corpus,
-            &report,
-            model.n_terms(),
-            matrix.nnz(),
-            started,
-        );
+        summary("transform", bytes, &report, model.n_terms(), nnz, started);
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ mod read;
 
 use std::collections::BTreeMap;
 
-pub use read::{FieldNames, OnError, ReadOptions, ReadReport, read_inputs};
+pub use read::{FieldNames, OnError, ReadOptions, ReadReport, read_inputs, read_inputs_chunked};
 
 use crate::error::Location;
 

@@ -88,17 +88,95 @@ impl ReadReport {
 /// without extension; source = first-level subdirectory), a `.jsonl`/`.ndjson`, `.csv` or `.tsv`
 /// file, a single `.txt`/`.md` file, or `-` for JSONL on stdin. A `.gz` suffix is decompressed.
 pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
-    let mut corpus = Corpus::default();
+    let mut corpus = Collector::default();
     for path in paths {
         read_one(path, options, &mut corpus)?;
     }
+    let mut corpus = Corpus {
+        docs: corpus.docs,
+        origins: corpus.origins,
+        report: corpus.report,
+    };
     check_unique_ids(&corpus)?;
-    corpus.report.empty_docs = corpus
-        .docs
-        .iter()
-        .filter(|d| d.text.trim().is_empty())
-        .count();
+    corpus.report.empty_docs = count_empty(&corpus.docs);
     Ok(corpus)
+}
+
+/// Reads inputs like [`read_inputs`], handing documents to `on_chunk` in input order, in chunks
+/// of about `chunk_bytes` of text, so memory stays bounded however large the input. Duplicate
+/// ids are checked across chunks. Returns what reading skipped or noticed.
+pub fn read_inputs_chunked(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    chunk_bytes: usize,
+    on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
+) -> Result<ReadReport> {
+    let mut collector = Collector {
+        limit: chunk_bytes.max(1),
+        on_chunk: Some(on_chunk),
+        ..Default::default()
+    };
+    for path in paths {
+        read_one(path, options, &mut collector)?;
+        collector.flush(false)?;
+    }
+    collector.flush(true)?;
+    Ok(collector.report)
+}
+
+fn count_empty(docs: &[Document]) -> usize {
+    docs.iter().filter(|d| d.text.trim().is_empty()).count()
+}
+
+/// Where readers put documents: all in memory, or handed on chunk by chunk.
+#[derive(Default)]
+struct Collector<'f> {
+    docs: Vec<Document>,
+    origins: Vec<Location>,
+    report: ReadReport,
+    bytes: usize,
+    /// Text bytes per chunk (0: keep everything).
+    limit: usize,
+    on_chunk: Option<&'f mut dyn FnMut(Corpus) -> Result<()>>,
+    /// Ids of documents already handed on: (input path index, line).
+    seen: FxHashMap<String, (u32, Option<u64>)>,
+    paths: Vec<PathBuf>,
+}
+
+impl Collector<'_> {
+    /// Hands the buffered documents on if a chunk is full (or `always`).
+    fn flush(&mut self, always: bool) -> Result<()> {
+        let Some(on_chunk) = self.on_chunk.as_mut() else {
+            return Ok(());
+        };
+        if self.docs.is_empty() || (!always && self.bytes < self.limit) {
+            return Ok(());
+        }
+        for (doc, at) in self.docs.iter().zip(&self.origins) {
+            if self.paths.last() != Some(&at.path) {
+                self.paths.push(at.path.clone());
+            }
+            let here = ((self.paths.len() - 1) as u32, at.line);
+            if let Some((p, line)) = self.seen.insert(doc.id.clone(), here) {
+                return Err(Error::DuplicateId {
+                    id: doc.id.clone(),
+                    first: Location {
+                        path: self.paths[p as usize].clone(),
+                        line,
+                    },
+                    second: at.clone(),
+                });
+            }
+        }
+        self.report.empty_docs += count_empty(&self.docs);
+        let chunk = Corpus {
+            docs: std::mem::take(&mut self.docs),
+            origins: std::mem::take(&mut self.origins),
+            report: ReadReport::default(),
+        };
+        self.bytes = 0;
+        on_chunk(chunk)
+    }
 }
 
 fn check_unique_ids(corpus: &Corpus) -> Result<()> {
@@ -142,7 +220,7 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
     Some((format, gz))
 }
 
-fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Corpus) -> Result<()> {
+fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Collector) -> Result<()> {
     if path.as_os_str() == "-" {
         return read_jsonl(path, std::io::stdin().lock(), options, corpus);
     }
@@ -189,7 +267,8 @@ fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Corpus) -> Result<(
     }
 }
 
-fn push(corpus: &mut Corpus, doc: Document, at: Location) {
+fn push(corpus: &mut Collector, doc: Document, at: Location) {
+    corpus.bytes += doc.text.len();
     corpus.docs.push(doc);
     corpus.origins.push(at);
 }
@@ -224,7 +303,7 @@ fn is_readme(path: &Path) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
 }
 
-fn read_dir(root: &Path, corpus: &mut Corpus) -> Result<()> {
+fn read_dir(root: &Path, corpus: &mut Collector) -> Result<()> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(true) {
         let entry = entry.map_err(|e| {
@@ -328,7 +407,7 @@ fn read_jsonl(
     path: &Path,
     mut reader: impl Read,
     options: &ReadOptions,
-    corpus: &mut Corpus,
+    corpus: &mut Collector,
 ) -> Result<()> {
     const BLOCK: usize = 8 << 20;
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
@@ -358,6 +437,7 @@ fn read_jsonl(
             first_line +=
                 parse_jsonl_block(path, &block[..block.len() - 1], first_line, options, corpus)?;
             buf.drain(..=last_newline);
+            corpus.flush(false)?;
         }
     }
 }
@@ -367,7 +447,7 @@ fn parse_jsonl(
     path: &Path,
     bytes: &[u8],
     options: &ReadOptions,
-    corpus: &mut Corpus,
+    corpus: &mut Collector,
 ) -> Result<()> {
     parse_jsonl_block(path, bytes, 0, options, corpus).map(|_| ())
 }
@@ -379,7 +459,7 @@ fn parse_jsonl_block(
     bytes: &[u8],
     first_line: u64,
     options: &ReadOptions,
-    corpus: &mut Corpus,
+    corpus: &mut Collector,
 ) -> Result<u64> {
     let mut lines = Vec::new();
     let mut start = 0;
@@ -611,7 +691,7 @@ fn parse_csv(
     bytes: &[u8],
     delimiter: u8,
     options: &ReadOptions,
-    corpus: &mut Corpus,
+    corpus: &mut Collector,
 ) -> Result<()> {
     let fields = &options.fields;
     let mut reader = csv::ReaderBuilder::new()
@@ -709,7 +789,7 @@ mod tests {
     use super::*;
 
     fn jsonl(text: &str, on_error: OnError) -> Result<Corpus> {
-        let mut corpus = Corpus::default();
+        let mut corpus = Collector::default();
         let options = ReadOptions {
             on_error,
             ..Default::default()
@@ -720,7 +800,11 @@ mod tests {
             &options,
             &mut corpus,
         )?;
-        Ok(corpus)
+        Ok(Corpus {
+            docs: corpus.docs,
+            origins: corpus.origins,
+            report: corpus.report,
+        })
     }
 
     #[test]
@@ -778,7 +862,7 @@ mod tests {
 
     #[test]
     fn invalid_utf8_names_line() {
-        let mut corpus = Corpus::default();
+        let mut corpus = Collector::default();
         let bytes = b"{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":\"\xff\"}\n";
         let err = parse_jsonl(
             Path::new("u.jsonl"),
@@ -792,7 +876,7 @@ mod tests {
 
     #[test]
     fn csv_records() {
-        let mut corpus = Corpus::default();
+        let mut corpus = Collector::default();
         let data = "id,text,source,extra\n1,\"Hello, world\",a,x\n2,Bye,b,\n";
         parse_csv(
             Path::new("t.csv"),
@@ -811,7 +895,7 @@ mod tests {
 
     #[test]
     fn csv_missing_text_column() {
-        let mut corpus = Corpus::default();
+        let mut corpus = Collector::default();
         let err = parse_csv(
             Path::new("t.csv"),
             b"id,body\n1,x\n",

@@ -91,6 +91,50 @@ impl Statistics {
         )
     }
 
+    /// Adds `other` into `self`, moving its terms (no copies): for streamed fits.
+    pub fn absorb(&mut self, other: Statistics) {
+        if self.terms.is_empty() {
+            let (n, len) = (self.n_docs, self.total_len);
+            *self = other;
+            self.n_docs += n;
+            self.total_len += len;
+            return;
+        }
+        let mine = std::mem::take(&mut self.terms);
+        let mut terms = Vec::with_capacity(mine.len().max(other.terms.len()));
+        let (mut a, mut b) = (
+            mine.into_iter().peekable(),
+            other.terms.into_iter().peekable(),
+        );
+        loop {
+            let order = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => x.term.cmp(&y.term),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => break,
+            };
+            match order {
+                std::cmp::Ordering::Less => terms.extend(a.next()),
+                std::cmp::Ordering::Greater => terms.extend(b.next()),
+                std::cmp::Ordering::Equal => {
+                    let (mut x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
+                    x.df += y.df;
+                    x.cf += y.cf;
+                    let both = x
+                        .surfaces
+                        .into_iter()
+                        .chain(y.surfaces)
+                        .map(|(s, c)| (Cow::Owned(s), c));
+                    x.surfaces = sum_sorted(both.collect());
+                    terms.push(x);
+                }
+            }
+        }
+        self.terms = terms;
+        self.n_docs += other.n_docs;
+        self.total_len += other.total_len;
+    }
+
     /// The sum of two statistics.
     pub fn merge(&self, other: &Statistics) -> Statistics {
         let (a, b) = (&self.terms, &other.terms);
@@ -232,6 +276,10 @@ mod tests {
         assert_eq!(a.merge(&b).merge(&c), a.merge(&b.merge(&c)));
         assert_eq!(a.merge(&b), b.merge(&a));
         assert_eq!(a.merge(&Statistics::default()), a);
+        let mut absorbed = a.clone();
+        absorbed.absorb(b.clone());
+        absorbed.absorb(c.clone());
+        assert_eq!(absorbed, a.merge(&b).merge(&c));
     }
 
     #[test]
