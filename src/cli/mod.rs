@@ -99,15 +99,19 @@ impl InputArgs {
         Ok(corpus)
     }
 
-    /// Reads every input chunk by chunk (about `--chunk-mb` of text each), in input order.
+    /// Reads every input chunk by chunk (about `--chunk-mb` of text each), in input order,
+    /// with a progress bar on stderr when it is a terminal (and `quiet` is off).
     pub fn read_chunked(
         &self,
+        quiet: bool,
         on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
     ) -> Result<ReadReport> {
+        let progress = progress_bar(self.size(), quiet);
         let mut failure = None;
         let mut documents = 0;
         let mut forward = |chunk: Corpus| -> parallax::Result<()> {
             documents += chunk.docs.len();
+            progress.inc(chunk.docs.iter().map(|d| d.text.len() as u64).sum());
             // Keep the caller's error whole; stop reading with a marker the reader passes up.
             on_chunk(chunk).map_err(|e| {
                 failure = Some(e);
@@ -123,6 +127,7 @@ impl InputArgs {
         if let Some(e) = failure {
             return Err(e);
         }
+        progress.finish_and_clear();
         let report = result.context("reading input")?;
         if documents == 0 {
             bail!("no documents in {}", display_paths(&self.inputs));
@@ -167,6 +172,24 @@ impl InputArgs {
             },
         }
     }
+}
+
+/// Progress on stderr (text read, throughput, elapsed); hidden unless stderr is a terminal.
+/// The input size is shown as context: text is smaller than the files it comes in.
+fn progress_bar(input_bytes: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bytes} of text read from {msg} of input ({bytes_per_sec}, {elapsed})",
+        )
+        .expect("the template is valid"),
+    );
+    bar.set_message(indicatif::HumanBytes(input_bytes).to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {

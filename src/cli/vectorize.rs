@@ -150,7 +150,7 @@ fn fit_streamed(
 ) -> Result<(Statistics, usize)> {
     let mut stats = Statistics::default();
     let mut bytes = 0;
-    let report = input.read_chunked(&mut |chunk| {
+    let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         stats.absorb(settings.statistics(&chunk.docs)?);
         Ok(())
@@ -168,7 +168,7 @@ fn transform_streamed<V: Value>(
 ) -> Result<(CountReport, usize)> {
     let mut total = CountReport::default();
     let mut bytes = 0;
-    let report = input.read_chunked(&mut |chunk| {
+    let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         let (matrix, r) = model.transform_report::<V>(&chunk.docs);
         out.append(model, &chunk.docs, &matrix)?;
