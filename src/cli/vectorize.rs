@@ -30,7 +30,7 @@ pub struct VectorizeArgs {
     #[arg(long, value_enum, default_value = "f32")]
     pub dtype: Dtype,
     /// Read the input twice, chunk by chunk (fit, then transform), with memory bounded by the
-    /// chunk and the vocabulary; automatic for inputs of 512 MB or more.
+    /// chunk and the vocabulary; automatic for inputs of 256 MiB or more.
     #[arg(long)]
     pub stream: bool,
     /// Also save the fitted model here.
@@ -89,7 +89,7 @@ pub struct TransformArgs {
 
 /// Inputs at least this large are vectorized in two streamed passes (fit, then transform)
 /// instead of in memory, so memory stays bounded.
-const STREAM_FROM_BYTES: u64 = 512 << 20;
+const STREAM_FROM_BYTES: u64 = 256 << 20;
 
 pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
