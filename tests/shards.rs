@@ -179,3 +179,23 @@ fn statistics_merge_in_the_library() {
         parallax::model::to_json(&direct)
     );
 }
+
+#[test]
+fn xargs_parallel_shards_equal_one_shot() {
+    let Some(data) = util::shared_data("basil/basil-2010-2014.jsonl") else {
+        return;
+    };
+    let dir = util::tempdir();
+    let script = util::root().join("tests/scripts/shards_xargs.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .args([env!("CARGO_BIN_EXE_parallax"), arg(&data), arg(dir.path())])
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
