@@ -230,7 +230,39 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
             let (mut gram, mut gram_surface) = (String::new(), String::new());
             let mut doc_terms: Vec<u32> = Vec::new();
             let mut start = 0;
-            for (d, &end) in chunk.doc_ends.iter().enumerate() {
+            if ngram_min == 1 && ngram_max == 1 {
+                // Single terms only: count into a dense array, sort just the distinct terms.
+                let mut dense = vec![0u32; terms.len()];
+                for &end in &chunk.doc_ends {
+                    doc_terms.clear();
+                    let mut len = 0;
+                    for &tok in &chunk.tokens[start..end] {
+                        let local = tok & !BOUNDARY;
+                        let t = term_of(local);
+                        if t == NONE {
+                            continue;
+                        }
+                        out.raw_counts[local as usize] += 1;
+                        len += 1;
+                        if dense[t as usize] == 0 {
+                            doc_terms.push(t);
+                        }
+                        dense[t as usize] += 1;
+                    }
+                    out.tokens += (end - start) as u64;
+                    start = end;
+                    doc_terms.sort_unstable();
+                    out.rows.push(
+                        doc_terms
+                            .iter()
+                            .map(|&t| (t, std::mem::take(&mut dense[t as usize])))
+                            .collect(),
+                    );
+                    out.doc_lens.push(len);
+                }
+                return out;
+            }
+            for &end in &chunk.doc_ends {
                 let tokens = chunk.tokens[start..end].iter().map(|&tok| {
                     let t = term_of(tok);
                     (
@@ -276,7 +308,6 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
                     }
                     doc_terms.push(id | BOUNDARY);
                 });
-                let _ = d;
                 out.doc_lens.push(items.len() as u32);
                 out.rows.push(run_lengths(&mut doc_terms));
             }
