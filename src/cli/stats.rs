@@ -48,26 +48,11 @@ pub fn stats(args: &StatsArgs, quiet: bool, out: &mut impl Write) -> Result<()> 
         analysis,
         ..Default::default()
     };
-    // An all-empty corpus has no vocabulary: report zero types rather than fail.
-    let (types, terms, tokens) = match vectorizer.fit_transform_report::<f32>(docs) {
-        Ok((model, matrix, report)) => {
-            let terms = matrix.parts().2.len() as u64;
-            let _ = terms;
-            let counted = parallax::vectorize::Vectorizer {
-                weighting: parallax::vectorize::Weighting {
-                    tf: parallax::vectorize::Tf::Raw,
-                    idf: parallax::vectorize::Idf::None,
-                    norm: parallax::vectorize::Norm::None,
-                },
-                ..vectorizer.clone()
-            };
-            let (_, counts) = counted.fit_transform::<f64>(docs)?;
-            let total: f64 = counts.parts().2.iter().sum();
-            (model.n_terms(), total as u64, report.tokens)
-        }
-        Err(parallax::Error::EmptyVocabulary(_)) => (0, 0, 0),
-        Err(e) => return Err(e.into()),
-    };
+    let statistics = vectorizer.statistics(docs)?;
+    // Tokens as cut by the tokenizer; terms: kept occurrences (after stop words); types: distinct terms.
+    let tokens = count_tokens(&vectorizer, docs)?;
+    let terms: u64 = statistics.terms.iter().map(|t| t.cf).sum();
+    let types = statistics.terms.len();
     let mut sources = BTreeMap::new();
     for d in docs {
         if let Some(s) = &d.source {
@@ -107,6 +92,18 @@ pub fn stats(args: &StatsArgs, quiet: bool, out: &mut impl Write) -> Result<()> 
         }
     }
     Ok(())
+}
+
+fn count_tokens(vectorizer: &Vectorizer, docs: &[parallax::corpus::Document]) -> Result<u64> {
+    let analyzer = parallax::analysis::Analyzer::new(&vectorizer.analysis)?;
+    let mut spans = Vec::new();
+    Ok(docs
+        .iter()
+        .map(|d| {
+            analyzer.spans_into(&d.text, &mut spans);
+            spans.len() as u64
+        })
+        .sum())
 }
 
 fn rows(s: &Stats) -> Vec<(String, String)> {
