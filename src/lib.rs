@@ -32,6 +32,7 @@ pub mod corpus;
 mod error;
 pub mod matrix;
 pub mod model;
+pub mod similarity;
 pub mod vectorize;
 
 pub use error::{Error, Location, Result};

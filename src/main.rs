@@ -57,6 +57,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Transform(args) => cli::vectorize::transform(args, cli.quiet)?,
         Command::Merge(args) => cli::vectorize::merge(args, cli.quiet)?,
         Command::Stats(args) => cli::stats::stats(args, cli.quiet, &mut out)?,
+        Command::Similar(args) => cli::similar::similar(args, cli.quiet, &mut out)?,
+        Command::Stories(args) => cli::stories::stories(args, cli.quiet, &mut out)?,
+        Command::Eval(args) => cli::eval::eval(args, cli.quiet, &mut out)?,
         Command::Stopwords { list } => {
             let words = if list == "sklearn" {
                 parallax::analysis::stopwords::sklearn_english()

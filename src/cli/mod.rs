@@ -1,7 +1,10 @@
 //! Command-line flags: raw clap structs, and the functions that turn them into library settings.
 
+pub mod eval;
 pub mod output;
+pub mod similar;
 pub mod stats;
+pub mod stories;
 pub mod stream;
 pub mod vectorize;
 
@@ -43,6 +46,12 @@ pub enum Command {
     Merge(vectorize::MergeArgs),
     /// Summarize a corpus: documents, tokens, types, sources, dates.
     Stats(stats::StatsArgs),
+    /// The k most similar documents of every document (or against a reference set), exactly.
+    Similar(similar::SimilarArgs),
+    /// Group documents that report the same event, across sources.
+    Stories(stories::StoriesArgs),
+    /// Score results against gold data.
+    Eval(eval::EvalArgs),
     /// Print a built-in stop-word list (a language name, or `sklearn`).
     Stopwords {
         /// Language name or code, or `sklearn` for scikit-learn's English list.

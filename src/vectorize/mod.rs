@@ -333,6 +333,19 @@ impl FittedVectorizer {
         &self.weighting
     }
 
+    /// The same vocabulary and statistics under another weighting (for example BM25 for
+    /// retrieval, or binary term sets); idf is recomputed from the learned document frequencies.
+    pub fn with_weighting(&self, weighting: Weighting) -> FittedVectorizer {
+        let mut model = self.clone();
+        model.idf = self
+            .df
+            .iter()
+            .map(|&d| weighting.idf.weight(d, self.n_docs))
+            .collect();
+        model.weighting = weighting;
+        model
+    }
+
     /// Weighs documents with what was learned; unknown terms are counted, never added.
     pub fn transform<V: Value>(&self, docs: &[Document]) -> CsrMatrix<V> {
         self.transform_report(docs).0

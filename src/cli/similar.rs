@@ -1,0 +1,453 @@
+//! `parallax similar`: the k nearest documents of every document, or of every document against a
+//! reference set; optionally the dense score matrix of a small corpus.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+
+use super::output::{Format, report_reading, tsv_field};
+use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use parallax::corpus::{Corpus, Document};
+use parallax::matrix::CsrMatrix;
+use parallax::model;
+use parallax::similarity::{self, MAX_DENSE, Measure, Neighbors, Search};
+use parallax::vectorize::{FittedVectorizer, Weighting};
+
+/// `parallax similar`.
+#[derive(Args, Debug)]
+pub struct SimilarArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Neighbours per document.
+    #[arg(short, default_value_t = 10)]
+    pub k: usize,
+    /// Keep only neighbours scoring at least this.
+    #[arg(long, default_value_t = 0.0, value_name = "T")]
+    pub threshold: f32,
+    /// Compare every input document against these reference documents instead of each other.
+    #[arg(long, num_args = 1.., value_name = "INPUT")]
+    pub against: Vec<PathBuf>,
+    /// Only neighbours from another source (documents without a source count as other sources).
+    #[arg(long)]
+    pub across_sources: bool,
+    /// Similarity measure.
+    #[arg(long, value_enum, default_value = "cosine")]
+    pub measure: MeasureArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the neighbours to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Also write every pair's score as a dense matrix (.csv or .npy; rows and columns in input
+    /// order; at most 20,000 documents a side). Ignores -k, --threshold and --across-sources.
+    #[arg(long, value_name = "FILE")]
+    pub matrix: Option<PathBuf>,
+    /// Work in the space of a saved model (from `fit`): its analysis, vocabulary and idf.
+    /// --tf, --idf and --norm still apply on top of it.
+    #[arg(long, short, value_name = "M.json")]
+    pub model: Option<PathBuf>,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub vocab: VocabArgs,
+    #[command(flatten)]
+    pub weight: WeightArgs,
+}
+
+/// `--measure` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeasureArg {
+    /// Cosine on the chosen weighting (TF-IDF by default).
+    Cosine,
+    /// Jaccard index of the term sets.
+    Jaccard,
+    /// BM25 of each input document (as a query) against the others or the --against set
+    /// (--bm25-k1, --bm25-b; --tf, --idf and --norm do not apply).
+    Bm25,
+}
+
+/// The term space shared by `similar` and `stories`: a fitted (or loaded) model and the rows of
+/// the query and reference documents under a measure.
+pub(super) struct Space {
+    pub model: FittedVectorizer,
+    pub queries: CsrMatrix<f32>,
+    /// `None` for a self-join.
+    pub reference: Option<CsrMatrix<f32>>,
+}
+
+/// The flags that decide the term space.
+pub(super) struct SpaceFlags<'a> {
+    pub model: Option<&'a Path>,
+    pub analysis: &'a AnalysisArgs,
+    pub vocab: &'a VocabArgs,
+    pub weight: &'a WeightArgs,
+}
+
+impl SpaceFlags<'_> {
+    /// Builds the space: with a model, transform; without, fit on the documents (queries and
+    /// reference together, except BM25 against a reference, whose statistics come from the
+    /// reference alone, as in retrieval).
+    pub(super) fn build(
+        &self,
+        measure: Measure,
+        queries: &[Document],
+        reference: Option<&[Document]>,
+    ) -> Result<Space> {
+        let given = |w: &WeightArgs| w.tf.is_some() || w.idf.is_some() || w.norm.is_some();
+        if matches!(measure, Measure::Bm25 { .. }) && given(self.weight) {
+            bail!("--measure bm25 has its own weighting; --tf, --idf and --norm apply to cosine");
+        }
+        // BM25 against a reference takes its statistics from the reference alone.
+        let reference_only = reference.is_some() && matches!(measure, Measure::Bm25 { .. });
+        let (model, fitted) = match self.model {
+            Some(path) => {
+                let a = self.analysis;
+                let analysis_given = a.language.is_some()
+                    || a.stem
+                    || a.no_stem
+                    || a.stopwords.is_some()
+                    || a.fold_accents
+                    || a.ngram.is_some();
+                let v = self.vocab;
+                let vocab_given = v.min_df.is_some()
+                    || v.max_df.is_some()
+                    || v.max_features.is_some()
+                    || v.vocabulary.is_some();
+                if analysis_given || vocab_given || self.weight.compat.is_some() {
+                    bail!(
+                        "--model fixes the analysis and the vocabulary; drop the analysis, vocabulary and --compat \
+                         flags (--tf, --idf and --norm may still change the weighting)"
+                    );
+                }
+                let model = model::load(path)?;
+                let chosen = overridden(*model.weighting(), self.weight);
+                (model.with_weighting(chosen), None)
+            }
+            None => {
+                let settings = super::vectorizer(self.analysis, self.vocab, self.weight)?;
+                let mut fit_on: Vec<Document> = Vec::new();
+                let docs: &[Document] = match reference {
+                    Some(r) if reference_only => r,
+                    Some(r) => {
+                        fit_on.reserve(queries.len() + r.len());
+                        fit_on.extend_from_slice(queries);
+                        fit_on.extend_from_slice(r);
+                        &fit_on
+                    }
+                    None => queries,
+                };
+                let chosen = settings.weighting;
+                let settings = parallax::vectorize::Vectorizer {
+                    weighting: measure.document_weighting(chosen),
+                    ..settings
+                };
+                let (model, matrix) = settings.fit_transform::<f32>(docs).context("fitting")?;
+                // The weighting chosen for cosine, with the vocabulary just learned.
+                (model.with_weighting(chosen), Some(matrix))
+            }
+        };
+        let chosen = *model.weighting();
+        let doc_w = measure.document_weighting(chosen);
+        let query_w = measure.query_weighting(chosen);
+        let n_q = queries.len();
+        let transform =
+            |w: Weighting, docs: &[Document]| model.with_weighting(w).transform::<f32>(docs);
+        let (queries_m, reference_m) = match fitted {
+            // Fitted on the reference alone (BM25).
+            Some(m) if reference_only => (transform(query_w, queries), Some(m)),
+            // Fitted on the queries (then the reference), weighted for documents; a BM25
+            // query keeps the same terms with weight 1.
+            Some(m) => {
+                let q = rows(&m, 0..n_q);
+                let q = if query_w == doc_w {
+                    q
+                } else {
+                    similarity::binarize(&q)
+                };
+                (q, reference.map(|_| rows(&m, n_q..m.n_rows())))
+            }
+            None => (
+                transform(query_w, queries),
+                reference.map(|r| transform(doc_w, r)),
+            ),
+        };
+        Ok(Space {
+            model,
+            queries: queries_m,
+            reference: reference_m,
+        })
+    }
+}
+
+/// The model's weighting with the parts given on the command line replaced.
+fn overridden(base: Weighting, w: &WeightArgs) -> Weighting {
+    let flags = super::weighting(w);
+    Weighting {
+        tf: if w.tf.is_some() { flags.tf } else { base.tf },
+        idf: if w.idf.is_some() { flags.idf } else { base.idf },
+        norm: if w.norm.is_some() {
+            flags.norm
+        } else {
+            base.norm
+        },
+    }
+}
+
+/// Rows `range` of a matrix as a new matrix.
+fn rows(m: &CsrMatrix<f32>, range: std::ops::Range<usize>) -> CsrMatrix<f32> {
+    let mut out = CsrMatrix::new(m.n_cols());
+    for r in range {
+        let (cols, vals) = m.row(r);
+        out.push_row(cols.iter().copied().zip(vals.iter().copied()));
+    }
+    out
+}
+
+/// Source group of every document: equal sources share a group; a document without a source
+/// gets a group of its own.
+pub(super) fn source_groups<'a>(docs: impl Iterator<Item = &'a Document>) -> Vec<u32> {
+    let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut next = 0u32;
+    docs.map(|d| {
+        let g = match d.source.as_deref() {
+            Some(s) => *ids.entry(s).or_insert_with(|| {
+                next += 1;
+                next - 1
+            }),
+            None => u32::MAX - next,
+        };
+        if d.source.is_none() {
+            next += 1;
+        }
+        g
+    })
+    .collect()
+}
+
+pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Result<()> {
+    let started = std::time::Instant::now();
+    let measure = match args.measure {
+        MeasureArg::Cosine => Measure::Cosine,
+        MeasureArg::Jaccard => Measure::Jaccard,
+        MeasureArg::Bm25 => Measure::Bm25 {
+            k1: args.weight.bm25_k1,
+            b: args.weight.bm25_b,
+        },
+    };
+    if args.k == 0 {
+        bail!("-k must be at least 1");
+    }
+    if !args.threshold.is_finite() || args.threshold < 0.0 {
+        bail!("--threshold must be a number ≥ 0 (got {})", args.threshold);
+    }
+    let matrix_ext = match &args.matrix {
+        Some(path) => Some(dense_extension(path)?),
+        None => None,
+    };
+    let corpus = args.input.read()?;
+    report_reading(&corpus, quiet);
+    let reference: Option<Corpus> = if args.against.is_empty() {
+        None
+    } else {
+        let input = InputArgs {
+            inputs: args.against.clone(),
+            ..args.input.clone()
+        };
+        let r = input.read().context("reading --against")?;
+        report_reading(&r, quiet);
+        Some(r)
+    };
+    let ref_docs = reference.as_ref().map(|r| &r.docs[..]);
+    let n_ref = ref_docs.map_or(corpus.docs.len(), <[_]>::len);
+    if args.matrix.is_some() && (corpus.docs.len() > MAX_DENSE || n_ref > MAX_DENSE) {
+        bail!(
+            "--matrix is for small corpora: at most {MAX_DENSE} documents a side, and this is {} × {n_ref}; \
+             use the top-k neighbours (-k) instead",
+            corpus.docs.len()
+        );
+    }
+    let flags = SpaceFlags {
+        model: args.model.as_deref(),
+        analysis: &args.analysis,
+        vocab: &args.vocab,
+        weight: &args.weight,
+    };
+    let space = flags.build(measure, &corpus.docs, ref_docs)?;
+    let search = Search {
+        k: args.k,
+        min_score: args.threshold,
+        score: measure.score(),
+    };
+
+    let ref_all: &[Document] = ref_docs.unwrap_or(&corpus.docs);
+    let neighbours = if args.across_sources {
+        if !corpus
+            .docs
+            .iter()
+            .chain(ref_all)
+            .any(|d| d.source.is_some())
+            && !quiet
+        {
+            eprintln!(
+                "parallax: --across-sources, but no document has a source; every pair counts as across"
+            );
+        }
+        let groups = source_groups(corpus.docs.iter().chain(ref_docs.into_iter().flatten()));
+        let (q_groups, r_groups) = match ref_docs {
+            Some(_) => groups.split_at(corpus.docs.len()),
+            None => (&groups[..], &groups[..]),
+        };
+        similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |q, d| {
+            q_groups[q] != r_groups[d]
+        })?
+    } else {
+        similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |_, _| {
+            true
+        })?
+    };
+
+    if let (Some(path), Some(ext)) = (&args.matrix, matrix_ext) {
+        let dense =
+            similarity::dense_scores(&space.queries, space.reference.as_ref(), measure.score())?;
+        parallax::model::write_atomic(path, |w| match ext {
+            Dense::Csv => similarity::write_csv(&dense, w),
+            Dense::Npy => similarity::write_npy(&dense, w),
+        })?;
+    }
+    let write =
+        |w: &mut dyn Write| write_neighbours(w, args.format, &corpus.docs, ref_all, &neighbours);
+    match &args.out {
+        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        None => write(stdout)?,
+    }
+    if !quiet {
+        let against = match ref_docs {
+            Some(r) => format!(" against {} reference documents", r.len()),
+            None => String::new(),
+        };
+        eprintln!(
+            "parallax similar: {} documents{against}, {} terms, {}, k = {}: {} neighbour pairs; {:.2} s",
+            corpus.docs.len(),
+            space.model.n_terms(),
+            format!("{:?}", args.measure).to_lowercase(),
+            args.k,
+            neighbours.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Dense {
+    Csv,
+    Npy,
+}
+
+fn dense_extension(path: &Path) -> Result<Dense> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => Ok(Dense::Csv),
+        Some("npy") => Ok(Dense::Npy),
+        _ => bail!(
+            "--matrix {}: the file name must end in .csv or .npy",
+            path.display()
+        ),
+    }
+}
+
+fn score_text(score: f32) -> String {
+    ryu::Buffer::new().format(score).to_string()
+}
+
+fn write_neighbours(
+    out: &mut dyn Write,
+    format: Format,
+    queries: &[Document],
+    reference: &[Document],
+    nn: &Neighbors,
+) -> std::io::Result<()> {
+    let json = |s: &str| serde_json::to_string(s).expect("strings serialize");
+    match format {
+        Format::Json => {
+            out.write_all(b"{")?;
+            for (i, (doc, list)) in queries.iter().zip(nn.iter()).enumerate() {
+                write!(
+                    out,
+                    "{}\n  {}: [",
+                    if i == 0 { "" } else { "," },
+                    json(&doc.id)
+                )?;
+                for (j, n) in list.iter().enumerate() {
+                    let r = &reference[n.index as usize];
+                    let source = r.source.as_deref().map_or_else(|| "null".to_string(), json);
+                    write!(
+                        out,
+                        "{}{{\"id\": {}, \"score\": {}, \"source\": {source}}}",
+                        if j == 0 { "" } else { ", " },
+                        json(&r.id),
+                        score_text(n.score)
+                    )?;
+                }
+                out.write_all(b"]")?;
+            }
+            out.write_all(if queries.is_empty() { b"}\n" } else { b"\n}\n" })?;
+        }
+        Format::Tsv => {
+            writeln!(out, "id\trank\tneighbour\tscore\tsource")?;
+            for (doc, list) in queries.iter().zip(nn.iter()) {
+                for (rank, n) in list.iter().enumerate() {
+                    let r = &reference[n.index as usize];
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}",
+                        tsv_field(&doc.id),
+                        rank + 1,
+                        tsv_field(&r.id),
+                        score_text(n.score),
+                        tsv_field(r.source.as_deref().unwrap_or(""))
+                    )?;
+                }
+            }
+        }
+        Format::Table => {
+            let width = nn
+                .iter()
+                .flatten()
+                .map(|n| reference[n.index as usize].id.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (i, (doc, list)) in queries.iter().zip(nn.iter()).enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                match &doc.source {
+                    Some(s) => writeln!(out, "{}  ({s})", doc.id)?,
+                    None => writeln!(out, "{}", doc.id)?,
+                }
+                if list.is_empty() {
+                    writeln!(out, "     (no neighbours)")?;
+                }
+                for (rank, n) in list.iter().enumerate() {
+                    let r = &reference[n.index as usize];
+                    writeln!(
+                        out,
+                        "  {:>3}  {:.4}  {:<width$}  {}",
+                        rank + 1,
+                        n.score,
+                        r.id,
+                        r.source.as_deref().unwrap_or("")
+                    )?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

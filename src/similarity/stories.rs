@@ -1,0 +1,455 @@
+//! Stories: documents that report the same event, grouped by average-linkage clustering over
+//! the sparse graph of each document's nearest neighbours.
+//!
+//! 1. Each document's `k` nearest neighbours by cosine (within the date window, if any) give the
+//!    candidate pairs: only pairs at or above the threshold can ever be joined.
+//! 2. Clusters start as single documents. The pair of neighbouring clusters with the highest
+//!    *average* cosine over all their cross pairs is merged, while that average is at least the
+//!    threshold (UPGMA). With unit vectors the average is exact and cheap: `S_A·S_B / (|A|·|B|)`,
+//!    `S` the sum of a cluster's vectors. A merge that would make a story span more than the date
+//!    window is not made.
+//! 3. A story's label is the surface forms of the largest terms of `S`; pairs of its documents
+//!    with a cosine of at least 0.9 are flagged as near-duplicates.
+//!
+//! Average linkage rather than connected components: one strong link between two stories (a
+//! shared quote, a follow-up article) does not chain them together, because every cross pair
+//! counts.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeSet, BinaryHeap};
+
+use super::topk::{Search, top_k_with};
+use crate::error::{Error, Result};
+use crate::matrix::{CsrMatrix, Value};
+
+/// Settings for [`stories`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryParams {
+    /// Merge clusters while the average cosine of their cross pairs is at least this.
+    pub threshold: f32,
+    /// Nearest neighbours per document in the candidate graph.
+    pub k: usize,
+    /// Documents more than this many days apart are never in the same story (undated
+    /// documents are not constrained).
+    pub window_days: Option<u32>,
+    /// Pairs in a story at or above this cosine are flagged as near-duplicates.
+    pub near_duplicate: f32,
+    /// Terms in a story's label.
+    pub label_terms: usize,
+}
+
+impl Default for StoryParams {
+    /// Threshold 0.24, k = 10, a 14-day window, near-duplicates at 0.9, four label terms: chosen
+    /// on BASIL and the demo corpus, for TF-IDF cosine (see docs/similarity.md).
+    fn default() -> Self {
+        StoryParams {
+            threshold: 0.24,
+            k: 10,
+            window_days: Some(14),
+            near_duplicate: 0.9,
+            label_terms: 4,
+        }
+    }
+}
+
+/// One story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    /// Its documents (rows), ascending.
+    pub docs: Vec<usize>,
+    /// Label terms (columns), most weighty first.
+    pub terms: Vec<u32>,
+    /// Pairs of its documents with a cosine of at least [`StoryParams::near_duplicate`]
+    /// (among each document's k nearest neighbours), as (row, row, cosine), rows ascending.
+    pub near_duplicates: Vec<(usize, usize, f32)>,
+}
+
+/// Groups the rows of `matrix` into stories; every row is in exactly one story (a story may have
+/// one document). `days[i]` is row i's date as a day number (see [`day_number`]), used by the
+/// window. Stories come largest first, then by first document; deterministic.
+pub fn stories<V: Value>(
+    matrix: &CsrMatrix<V>,
+    days: Option<&[Option<i64>]>,
+    params: &StoryParams,
+) -> Result<Vec<Story>> {
+    if !(params.threshold > 0.0 && params.threshold <= 1.0) {
+        return Err(Error::param(
+            "threshold",
+            params.threshold,
+            "must be in (0, 1]",
+        ));
+    }
+    if let Some(days) = days
+        && days.len() != matrix.n_rows()
+    {
+        return Err(Error::param(
+            "days",
+            days.len(),
+            "one date (or none) per row",
+        ));
+    }
+    let day = |i: usize| days.and_then(|d| d[i]);
+    let window = params.window_days.map(i64::from);
+    let within = |a: usize, b: usize| match (window, day(a), day(b)) {
+        (Some(w), Some(x), Some(y)) => (x - y).abs() <= w,
+        _ => true,
+    };
+    let edge_min = params.threshold.min(params.near_duplicate);
+    let search = Search::new(params.k).min_score(edge_min);
+    let nn = top_k_with(matrix, None, &search, within)?;
+
+    let n = matrix.n_rows();
+    let mut clusters: Vec<Cluster> = (0..n)
+        .map(|i| {
+            let (cols, vals) = matrix.row(i);
+            let norm = vals
+                .iter()
+                .map(|v| v.to_f64() * v.to_f64())
+                .sum::<f64>()
+                .sqrt();
+            let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+            Cluster {
+                members: vec![i],
+                sum: cols
+                    .iter()
+                    .zip(vals)
+                    .map(|(&c, v)| (c, v.to_f64() * scale))
+                    .collect(),
+                span: day(i).map(|d| (d, d)),
+                version: 0,
+                alive: true,
+                neighbours: BTreeSet::new(),
+            }
+        })
+        .collect();
+    let mut heap = BinaryHeap::new();
+    for (i, list) in nn.iter().enumerate() {
+        for nb in list {
+            let j = nb.index as usize;
+            if nb.score >= params.threshold && clusters[i].neighbours.insert(j) {
+                clusters[j].neighbours.insert(i);
+                let (a, b) = (i.min(j), i.max(j));
+                heap.push(Candidate {
+                    avg: sparse_dot(&clusters[a].sum, &clusters[b].sum),
+                    a,
+                    b,
+                    versions: (0, 0),
+                });
+            }
+        }
+    }
+
+    let mut dense = vec![0.0f64; matrix.n_cols()];
+    while let Some(c) = heap.pop() {
+        let (a, b) = (c.a, c.b);
+        if !clusters[a].alive
+            || !clusters[b].alive
+            || (clusters[a].version, clusters[b].version) != c.versions
+        {
+            continue;
+        }
+        if c.avg < params.threshold as f64 {
+            break;
+        }
+        let span = merge_span(clusters[a].span, clusters[b].span);
+        if let (Some(w), Some((first, last))) = (window, span)
+            && last - first > w
+        {
+            continue;
+        }
+        // Merge b into a.
+        let cb = std::mem::take(&mut clusters[b]);
+        let ca = &mut clusters[a];
+        ca.members.extend(cb.members);
+        ca.sum = sparse_add(&ca.sum, &cb.sum);
+        ca.span = span;
+        ca.version += 1;
+        ca.neighbours.extend(cb.neighbours);
+        ca.neighbours.remove(&a);
+        ca.neighbours.remove(&b);
+        for &(col, v) in &ca.sum {
+            dense[col as usize] = v;
+        }
+        let size_a = ca.members.len() as f64;
+        let neighbours: Vec<usize> = ca.neighbours.iter().copied().collect();
+        let version_a = ca.version;
+        for &o in &neighbours {
+            let other = &mut clusters[o];
+            other.neighbours.remove(&b);
+            other.neighbours.insert(a);
+            let dot: f64 = other
+                .sum
+                .iter()
+                .map(|&(col, v)| dense[col as usize] * v)
+                .sum();
+            let avg = dot / (size_a * other.members.len() as f64);
+            let (x, y) = (a.min(o), a.max(o));
+            let versions = if x == a {
+                (version_a, other.version)
+            } else {
+                (other.version, version_a)
+            };
+            heap.push(Candidate {
+                avg,
+                a: x,
+                b: y,
+                versions,
+            });
+        }
+        for &(col, _) in &clusters[a].sum {
+            dense[col as usize] = 0.0;
+        }
+    }
+
+    let mut story_of = vec![0usize; n];
+    let mut out: Vec<Story> = Vec::new();
+    let mut alive: Vec<&mut Cluster> = clusters.iter_mut().filter(|c| c.alive).collect();
+    for c in &mut alive {
+        c.members.sort_unstable();
+    }
+    alive.sort_by(|x, y| {
+        y.members
+            .len()
+            .cmp(&x.members.len())
+            .then(x.members[0].cmp(&y.members[0]))
+    });
+    for (s, c) in alive.into_iter().enumerate() {
+        for &m in &c.members {
+            story_of[m] = s;
+        }
+        let mut terms: Vec<(u32, f64)> = c.sum.clone();
+        terms.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        out.push(Story {
+            docs: std::mem::take(&mut c.members),
+            terms: terms.iter().take(params.label_terms).map(|t| t.0).collect(),
+            near_duplicates: Vec::new(),
+        });
+    }
+    for (i, list) in nn.iter().enumerate() {
+        for nb in list {
+            let j = nb.index as usize;
+            let pair_once = i < j || !nn.of(j).iter().any(|x| x.index as usize == i);
+            if nb.score >= params.near_duplicate && story_of[i] == story_of[j] && pair_once {
+                out[story_of[i]]
+                    .near_duplicates
+                    .push((i.min(j), i.max(j), nb.score));
+            }
+        }
+    }
+    for s in &mut out {
+        s.near_duplicates.sort_by_key(|d| (d.0, d.1));
+    }
+    Ok(out)
+}
+
+/// A day number (days since 1970-01-01) from an ISO date `YYYY-MM-DD...`, or `None`.
+pub fn day_number(date: &str) -> Option<i64> {
+    if !crate::corpus::is_iso_date(date) {
+        return None;
+    }
+    let y: i64 = date[0..4].parse().ok()?;
+    let m: i64 = date[5..7].parse().ok()?;
+    let d: i64 = date[8..10].parse().ok()?;
+    // Days from civil (proleptic Gregorian), after H. Hinnant's algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+#[derive(Debug, Default)]
+struct Cluster {
+    members: Vec<usize>,
+    /// Sum of the members' unit vectors, by column.
+    sum: Vec<(u32, f64)>,
+    /// First and last day, if any member is dated.
+    span: Option<(i64, i64)>,
+    version: u32,
+    alive: bool,
+    neighbours: BTreeSet<usize>,
+}
+
+/// A pair of clusters and their average cross similarity when it was computed.
+struct Candidate {
+    avg: f64,
+    a: usize,
+    b: usize,
+    versions: (u32, u32),
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Candidate {}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Candidate {
+    /// Highest average first, then the lowest pair.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.avg
+            .total_cmp(&other.avg)
+            .then((Reverse(self.a), Reverse(self.b)).cmp(&(Reverse(other.a), Reverse(other.b))))
+    }
+}
+
+fn merge_span(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some((x.0.min(y.0), x.1.max(y.1))),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+fn sparse_dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
+    let (mut i, mut j, mut dot) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot
+}
+
+fn sparse_add(a: &[(u32, f64)], b: &[(u32, f64)]) -> Vec<(u32, f64)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x.0 == y.0 => {
+                i += 1;
+                j += 1;
+                (x.0, x.1 + y.1)
+            }
+            (Some(x), Some(y)) if x.0 < y.0 => {
+                i += 1;
+                *x
+            }
+            (Some(x), None) => {
+                i += 1;
+                *x
+            }
+            (_, Some(y)) => {
+                j += 1;
+                *y
+            }
+            (None, None) => unreachable!(),
+        };
+        out.push(next);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(rows: &[&[(u32, f32)]]) -> CsrMatrix<f32> {
+        CsrMatrix::from_rows(6, &rows.iter().map(|r| r.to_vec()).collect::<Vec<_>>())
+    }
+
+    fn params(threshold: f32) -> StoryParams {
+        StoryParams {
+            threshold,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn groups_by_average_linkage() {
+        // 0,1,2 share terms 0–1; 3,4 share 3–4; 5 is alone.
+        let x = m(&[
+            &[(0, 1.0), (1, 1.0)],
+            &[(0, 1.0), (1, 0.9)],
+            &[(0, 0.8), (1, 1.0), (2, 0.2)],
+            &[(3, 1.0), (4, 1.0)],
+            &[(3, 1.0), (4, 1.0)],
+            &[(5, 1.0)],
+        ]);
+        let s = stories(&x, None, &params(0.5)).unwrap();
+        let docs: Vec<&[usize]> = s.iter().map(|s| &s.docs[..]).collect();
+        assert_eq!(docs, [&[0, 1, 2][..], &[3, 4], &[5]]);
+        assert_eq!(s[1].near_duplicates, [(3, 4, 1.0)]);
+        assert_eq!(s[2].terms, [5]);
+    }
+
+    #[test]
+    fn one_strong_link_does_not_chain_stories() {
+        // 0–1 and 2–3 are tight pairs; 1–2 are similar, but the clusters on average are not.
+        let x = m(&[
+            &[(0, 1.0)],
+            &[(0, 1.0), (1, 0.6)],
+            &[(1, 0.6), (2, 1.0)],
+            &[(2, 1.0)],
+        ]);
+        let s = stories(&x, None, &params(0.3)).unwrap();
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].docs, [0, 1]);
+    }
+
+    #[test]
+    fn window_keeps_distant_dates_apart() {
+        let x = m(&[&[(0, 1.0)], &[(0, 1.0)], &[(0, 1.0)]]);
+        let days = [Some(0), Some(3), Some(30)];
+        let s = stories(
+            &x,
+            Some(&days),
+            &StoryParams {
+                window_days: Some(7),
+                ..params(0.5)
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            s.iter().map(|s| s.docs.clone()).collect::<Vec<_>>(),
+            [vec![0, 1], vec![2]]
+        );
+        let s = stories(
+            &x,
+            Some(&days),
+            &StoryParams {
+                window_days: None,
+                ..params(0.5)
+            },
+        )
+        .unwrap();
+        assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn empty_and_single_documents() {
+        let s = stories(&m(&[&[]]), None, &params(0.5)).unwrap();
+        assert_eq!(s.len(), 1);
+        assert!(s[0].terms.is_empty());
+        let s = stories(&m(&[&[], &[], &[(1, 1.0)]]), None, &params(0.5)).unwrap();
+        assert_eq!(s.len(), 3);
+        assert!(stories(&m(&[&[]]), None, &params(0.0)).is_err());
+    }
+
+    #[test]
+    fn day_numbers() {
+        assert_eq!(day_number("1970-01-01"), Some(0));
+        assert_eq!(day_number("2000-03-01"), Some(11017));
+        assert_eq!(day_number("2024-12-08T10:00:00Z"), Some(20065));
+        assert_eq!(
+            day_number("2024-02-29").unwrap() + 1,
+            day_number("2024-03-01").unwrap()
+        );
+        assert_eq!(day_number("yesterday"), None);
+    }
+}
