@@ -283,11 +283,23 @@ pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
 }
 
 /// Writes a file through a temporary sibling and renames it into place, so a failed or killed
-/// run never leaves a half-written file where a complete one is expected.
+/// run never leaves a half-written file where a complete one is expected. A target that exists
+/// but is not a regular file (`/dev/null`, a named pipe) is written in place: renaming over it
+/// would replace the device or pipe itself.
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        return write(&mut w)
+            .and_then(|()| w.into_inner().map(|_| ()).map_err(|e| e.into_error()))
+            .map_err(|e| Error::io(path, e));
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -323,6 +335,23 @@ mod tests {
             Document::new("b", "Two bases, one base."),
         ];
         Vectorizer::default().fit(&docs).unwrap()
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn devices_are_written_in_place_not_replaced() {
+        let null = Path::new("/dev/null");
+        if !null.exists() {
+            return;
+        }
+        write_atomic(null, |w| w.write_all(b"discarded")).unwrap();
+        use std::os::unix::fs::FileTypeExt;
+        assert!(
+            std::fs::metadata(null)
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
     }
 
     #[test]
