@@ -115,7 +115,7 @@ impl InputArgs {
         quiet: bool,
         on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
     ) -> Result<ReadReport> {
-        let progress = progress_bar(self.size(), quiet);
+        let progress = progress_bar(|| self.size(), quiet);
         let mut failure = None;
         let mut documents = 0;
         let mut forward = |chunk: Corpus| -> parallax::Result<()> {
@@ -185,7 +185,8 @@ impl InputArgs {
 
 /// Progress on stderr (text read, throughput, elapsed); hidden unless stderr is a terminal.
 /// The input size is shown as context: text is smaller than the files it comes in.
-fn progress_bar(input_bytes: u64, quiet: bool) -> indicatif::ProgressBar {
+/// The input size is computed only when the bar is shown (it walks directories).
+fn progress_bar(input_bytes: impl FnOnce() -> u64, quiet: bool) -> indicatif::ProgressBar {
     if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         return indicatif::ProgressBar::hidden();
     }
@@ -196,7 +197,7 @@ fn progress_bar(input_bytes: u64, quiet: bool) -> indicatif::ProgressBar {
         )
         .expect("the template is valid"),
     );
-    bar.set_message(indicatif::HumanBytes(input_bytes).to_string());
+    bar.set_message(indicatif::HumanBytes(input_bytes()).to_string());
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
 }
