@@ -118,7 +118,23 @@ pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
 
 /// Writes a file through a temporary sibling and renames it into place, so a failed or killed
 /// run never leaves a half-written file where a complete one is expected.
+///
+/// A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in place: renaming over it
+/// would replace it with a regular file.
 pub fn write_atomic(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<()> {
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        let result = (|| {
+            let file = std::fs::OpenOptions::new().write(true).open(path)?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?;
+            Ok(())
+        })();
+        return result.map_err(|e| Error::io(path, e));
+    }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
@@ -153,6 +169,28 @@ mod tests {
         let back = from_json(&json, Path::new("m.json")).unwrap();
         assert_eq!(to_json(&back), json);
         assert_eq!(back.surface(back.column("base").unwrap()), "bases");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn pipes_are_written_in_place() {
+        let dir = std::env::temp_dir().join(format!("parallax-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("skipping: mkfifo unavailable");
+            return;
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, |w| w.write_all(b"through the pipe")).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
