@@ -8,7 +8,7 @@
 //! let pred = [0, 0, 1, 2];
 //! let c = cluster_agreement(&gold, &pred);
 //! assert_eq!((c.precision, c.recall), (1.0, 0.5));
-//! assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]).unwrap() - 0.9986).abs() < 1e-4);
+//! assert!((pearson(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]).unwrap() - 0.99795).abs() < 1e-5);
 //! assert_eq!(spearman(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]), Some(1.0));
 //! ```
 
