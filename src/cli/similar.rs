@@ -160,6 +160,7 @@ impl SpaceFlags<'_> {
             Some(m) if reference_only => (transform(query_w, queries), Some(m)),
             // Fitted on the queries (then the reference), weighted for documents; a BM25
             // query keeps the same terms with weight 1.
+            Some(m) if reference.is_none() && query_w == doc_w => (m, None),
             Some(m) => {
                 let q = rows(&m, 0..n_q);
                 let q = if query_w == doc_w {
