@@ -563,37 +563,71 @@ impl<'a, V: Value> Index<'a, V> {
         self.block_width = common.min(BLOCK_CELLS / n.max(1));
         self.block_start = n_cols - self.block_width;
         self.block = vec![0.0; n * self.block_width];
-        let mut entries: Vec<(u32, f64)> = Vec::new();
-        let mut suffixes: Vec<f32> = Vec::new();
+        // Per row, in parallel: its entries by rank with their normalized values (rounded up)
+        // and the row's norm from each entry on (in `ranked`, at the row's CSR positions), its
+        // boundary values, and its block row.
+        let mut ranked: Vec<(u32, f32, f32)> = vec![(0, 0.0, 0.0); indices.len()];
+        let mut segments: Vec<&mut [(u32, f32, f32)]> = Vec::with_capacity(n);
+        let mut rest = &mut ranked[..];
         for d in 0..n {
-            let (s, e) = (indptr[d], indptr[d + 1]);
-            let scale = self.inv_norm[d];
-            entries.clear();
-            entries.extend(
-                indices[s..e]
-                    .iter()
-                    .zip(&data[s..e])
-                    .map(|(&c, &v)| (self.rank_of[c as usize], v.to_f64() * scale)),
+            let (head, tail) = rest.split_at_mut(indptr[d + 1] - indptr[d]);
+            segments.push(head);
+            rest = tail;
+        }
+        let (h, start, nb) = (self.block_width, self.block_start, self.n_boundaries);
+        let mut boundary_rows = vec![0.0f32; n * nb];
+        // With no block, one unused column per row keeps the rows zipped below.
+        let mut block = if h > 0 {
+            std::mem::take(&mut self.block)
+        } else {
+            vec![0.0; n]
+        };
+        let rank_of = &self.rank_of;
+        let inv_norm = &self.inv_norm;
+        segments
+            .into_par_iter()
+            .zip(boundary_rows.par_chunks_mut(nb))
+            .zip(block.par_chunks_mut(h.max(1)))
+            .enumerate()
+            .for_each_init(
+                Vec::new,
+                |sorted: &mut Vec<(u32, f64)>, (d, ((out, bounds), block_row))| {
+                    let (s, e) = (indptr[d], indptr[d + 1]);
+                    let scale = inv_norm[d];
+                    sorted.clear();
+                    sorted.extend(
+                        indices[s..e]
+                            .iter()
+                            .zip(&data[s..e])
+                            .map(|(&c, &v)| (rank_of[c as usize], v.to_f64() * scale)),
+                    );
+                    sorted.sort_unstable_by_key(|&(r, _)| r);
+                    let mut tail = 0.0f64;
+                    for (i, &(r, x)) in sorted.iter().enumerate().rev() {
+                        tail += x * x;
+                        out[i] = (r, up(x), up(tail.sqrt() * (1.0 + 1e-12)));
+                        if h > 0 && r as usize >= start {
+                            block_row[r as usize - start] = x as f32;
+                        }
+                    }
+                    for (j, b) in bounds.iter_mut().enumerate() {
+                        let from = n_cols.saturating_sub(1 << j) as u32;
+                        let pos = out.partition_point(|e| e.0 < from);
+                        *b = out.get(pos).map_or(0.0, |e| e.2);
+                    }
+                },
             );
-            entries.sort_unstable_by_key(|&(r, _)| r);
-            suffixes.clear();
-            suffixes.resize(entries.len(), 0.0);
-            let mut tail = 0.0f64;
-            for (i, &(r, x)) in entries.iter().enumerate().rev() {
-                tail += x * x;
-                let suffix = up(tail.sqrt() * (1.0 + 1e-12));
-                suffixes[i] = suffix;
-                let r = r as usize;
-                self.max_suffix[r] = self.max_suffix[r].max(suffix);
-                self.max_value[r] = self.max_value[r].max(up(x));
-                if r >= self.block_start {
-                    self.block[d * self.block_width + r - self.block_start] = x as f32;
-                }
-            }
-            for j in 0..self.n_boundaries {
-                let from = n_cols.saturating_sub(1 << j) as u32;
-                let pos = entries.partition_point(|&(r, _)| r < from);
-                self.boundary_suffix[j * n + d] = suffixes.get(pos).copied().unwrap_or(0.0);
+        if h > 0 {
+            self.block = block;
+        }
+        for &(r, x, suffix) in &ranked {
+            let r = r as usize;
+            self.max_suffix[r] = self.max_suffix[r].max(suffix);
+            self.max_value[r] = self.max_value[r].max(x);
+        }
+        for d in 0..n {
+            for j in 0..nb {
+                self.boundary_suffix[j * n + d] = boundary_rows[d * nb + j];
             }
         }
         for r in (0..n_cols).rev() {
