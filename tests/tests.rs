@@ -5,5 +5,6 @@ mod errors;
 mod interop;
 mod parity;
 mod shards;
+mod similarity;
 mod streaming;
 mod util;

@@ -160,6 +160,7 @@ impl SpaceFlags<'_> {
             Some(m) if reference_only => (transform(query_w, queries), Some(m)),
             // Fitted on the queries (then the reference), weighted for documents; a BM25
             // query keeps the same terms with weight 1.
+            Some(m) if reference.is_none() && query_w == doc_w => (m, None),
             Some(m) => {
                 let q = rows(&m, 0..n_q);
                 let q = if query_w == doc_w {
@@ -276,6 +277,7 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         weight: &args.weight,
     };
     let space = flags.build(measure, &corpus.docs, ref_docs)?;
+    let vectorized = started.elapsed();
     let search = Search {
         k: args.k,
         min_score: args.threshold,
@@ -309,6 +311,7 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         })?
     };
 
+    let searched = started.elapsed() - vectorized;
     if let (Some(path), Some(ext)) = (&args.matrix, matrix_ext) {
         let dense =
             similarity::dense_scores(&space.queries, space.reference.as_ref(), measure.score())?;
@@ -329,13 +332,16 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             None => String::new(),
         };
         eprintln!(
-            "parallax similar: {} documents{against}, {} terms, {}, k = {}: {} neighbour pairs; {:.2} s",
+            "parallax similar: {} documents{against}, {} terms, {}, k = {}: {} neighbour pairs; {:.2} s \
+             (read and vectorize {:.2} s, neighbours {:.2} s)",
             corpus.docs.len(),
             space.model.n_terms(),
             format!("{:?}", args.measure).to_lowercase(),
             args.k,
             neighbours.len(),
-            started.elapsed().as_secs_f64()
+            started.elapsed().as_secs_f64(),
+            vectorized.as_secs_f64(),
+            searched.as_secs_f64()
         );
     }
     Ok(())

@@ -89,9 +89,6 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         .iter()
         .map(|d| d.date.as_deref().and_then(similarity::day_number))
         .collect();
-    if args.window_days.0.is_some() && days.iter().all(Option::is_none) && !quiet {
-        eprintln!("parallax: no document has a date, so the --window-days window has no effect");
-    }
     let params = StoryParams {
         threshold: args.threshold,
         k: args.k,
