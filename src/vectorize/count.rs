@@ -38,7 +38,11 @@ pub(crate) struct Counted<'a> {
 }
 
 /// Splits documents into chunks of about `target_bytes` of text (at most `max_docs` documents).
-fn chunk_bounds(docs: &[Document], target_bytes: usize, max_docs: usize) -> Vec<std::ops::Range<usize>> {
+fn chunk_bounds(
+    docs: &[Document],
+    target_bytes: usize,
+    max_docs: usize,
+) -> Vec<std::ops::Range<usize>> {
     let mut bounds = Vec::new();
     let (mut start, mut bytes) = (0, 0);
     for (i, doc) in docs.iter().enumerate() {
@@ -66,7 +70,11 @@ struct Tokenized<'a> {
 
 fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a> {
     let mut ids: FxHashMap<&'a str, u32> = FxHashMap::default();
-    let mut out = Tokenized { raws: Vec::new(), tokens: Vec::new(), doc_ends: Vec::with_capacity(docs.len()) };
+    let mut out = Tokenized {
+        raws: Vec::new(),
+        tokens: Vec::new(),
+        doc_ends: Vec::with_capacity(docs.len()),
+    };
     let mut spans: Vec<Span> = Vec::new();
     for doc in docs {
         let text = doc.text.as_str();
@@ -77,7 +85,8 @@ fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a
                 out.raws.push(raw);
                 (out.raws.len() - 1) as u32
             });
-            out.tokens.push(if span.boundary { id | BOUNDARY } else { id });
+            out.tokens
+                .push(if span.boundary { id | BOUNDARY } else { id });
         }
         out.doc_ends.push(out.tokens.len());
     }
@@ -87,7 +96,11 @@ fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a
 /// Counts a corpus. `surfaces` asks for surface-form counts (fit needs them, transform not).
 pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: bool) -> Counted<'a> {
     let t0 = std::time::Instant::now();
-    let trace = |what: &str| if std::env::var_os("PARALLAX_TRACE").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
+    let trace = |what: &str| {
+        if std::env::var_os("PARALLAX_TRACE").is_some() {
+            eprintln!("{what}: {:?}", t0.elapsed())
+        }
+    };
     let chunks: Vec<Tokenized> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
         .into_par_iter()
         .map(|r| tokenize_chunk(analyzer, &docs[r]))
@@ -163,7 +176,10 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
             |(surface, term), raw| {
                 analyzer.surface_into(raw, surface);
                 let kept = analyzer.term_into(surface, term);
-                ((surface != raw).then(|| surface.clone()), kept.then(|| term.clone()))
+                (
+                    (surface != raw).then(|| surface.clone()),
+                    kept.then(|| term.clone()),
+                )
             },
         )
         .collect();
@@ -192,7 +208,10 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
         .zip(&local_to_raw)
         .map(|(chunk, to_raw)| {
             let term_of = |local: u32| raw_term[to_raw[(local & !BOUNDARY) as usize] as usize];
-            let mut out = ChunkCounts { raw_counts: vec![0; chunk.raws.len()], ..Default::default() };
+            let mut out = ChunkCounts {
+                raw_counts: vec![0; chunk.raws.len()],
+                ..Default::default()
+            };
             let mut ngram_ids: FxHashMap<String, u32> = FxHashMap::default();
             let mut ngram_surfaces: FxHashMap<String, (u32, u64)> = FxHashMap::default();
             let (mut gram, mut gram_surface) = (String::new(), String::new());
@@ -201,7 +220,10 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
             for (d, &end) in chunk.doc_ends.iter().enumerate() {
                 let tokens = chunk.tokens[start..end].iter().map(|&tok| {
                     let t = term_of(tok);
-                    ((t != NONE).then_some((t, tok & !BOUNDARY)), tok & BOUNDARY != 0)
+                    (
+                        (t != NONE).then_some((t, tok & !BOUNDARY)),
+                        tok & BOUNDARY != 0,
+                    )
                 });
                 let items = analyzer.ngram_items(tokens);
                 out.tokens += (end - start) as u64;
@@ -234,7 +256,10 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
                         }
                     };
                     if surfaces {
-                        ngram_surfaces.entry(gram_surface.clone()).or_insert((id, 0)).1 += 1;
+                        ngram_surfaces
+                            .entry(gram_surface.clone())
+                            .or_insert((id, 0))
+                            .1 += 1;
                     }
                     doc_terms.push(id | BOUNDARY);
                 });
@@ -242,7 +267,10 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
                 out.doc_lens.push(items.len() as u32);
                 out.rows.push(run_lengths(&mut doc_terms));
             }
-            out.ngram_surfaces = ngram_surfaces.into_iter().map(|(s, (id, c))| (id, s, c)).collect();
+            out.ngram_surfaces = ngram_surfaces
+                .into_iter()
+                .map(|(s, (id, c))| (id, s, c))
+                .collect();
             out
         })
         .collect();
@@ -251,7 +279,13 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
     // Merge: n-gram ids become global (after the single terms), surfaces are summed.
     let mut raw_counts = vec![0u64; raws.len()];
     let mut ngram_global: FxHashMap<String, u32> = FxHashMap::default();
-    let mut result = Counted { terms, rows: Vec::with_capacity(docs.len()), doc_lens: Vec::new(), surfaces: Vec::new(), tokens: 0 };
+    let mut result = Counted {
+        terms,
+        rows: Vec::with_capacity(docs.len()),
+        doc_lens: Vec::new(),
+        surfaces: Vec::new(),
+        tokens: 0,
+    };
     let mut ngram_surfaces: FxHashMap<(u32, String), u64> = FxHashMap::default();
     for (chunk, to_raw) in counted.into_iter().zip(&local_to_raw) {
         for (local, &c) in chunk.raw_counts.iter().enumerate() {
@@ -269,7 +303,9 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
             })
             .collect();
         for (id, s, c) in chunk.ngram_surfaces {
-            *ngram_surfaces.entry((ngram_map[id as usize], s)).or_insert(0) += c;
+            *ngram_surfaces
+                .entry((ngram_map[id as usize], s))
+                .or_insert(0) += c;
         }
         for mut row in chunk.rows {
             if !ngram_map.is_empty() {
@@ -301,8 +337,16 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
                 Some(s) => *normalized.entry((t, s.as_str())).or_insert(0) += c,
             }
         }
-        result.surfaces.extend(normalized.into_iter().map(|((t, s), c)| (t, Cow::Owned(s.to_string()), c)));
-        result.surfaces.extend(ngram_surfaces.into_iter().map(|((t, s), c)| (t, Cow::Owned(s), c)));
+        result.surfaces.extend(
+            normalized
+                .into_iter()
+                .map(|((t, s), c)| (t, Cow::Owned(s.to_string()), c)),
+        );
+        result.surfaces.extend(
+            ngram_surfaces
+                .into_iter()
+                .map(|((t, s), c)| (t, Cow::Owned(s), c)),
+        );
     }
     result
 }

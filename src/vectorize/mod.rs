@@ -69,7 +69,9 @@ pub struct FittedVectorizer {
 
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Analyzer").field("config", self.config()).finish()
+        f.debug_struct("Analyzer")
+            .field("config", self.config())
+            .finish()
     }
 }
 
@@ -80,7 +82,10 @@ impl Vectorizer {
     }
 
     /// Fits and returns the weighted matrix of the same documents, analyzing them once.
-    pub fn fit_transform<V: Value>(&self, docs: &[Document]) -> Result<(FittedVectorizer, CsrMatrix<V>)> {
+    pub fn fit_transform<V: Value>(
+        &self,
+        docs: &[Document],
+    ) -> Result<(FittedVectorizer, CsrMatrix<V>)> {
         let (model, counted, term_to_col, _) = self.fit_counts(docs)?;
         let matrix = model.weigh(&counted, &term_to_col);
         Ok((model, matrix))
@@ -93,19 +98,28 @@ impl Vectorizer {
     ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
         let (model, counted, term_to_col, mut report) = self.fit_counts(docs)?;
         let matrix: CsrMatrix<V> = model.weigh(&counted, &term_to_col);
-        report.empty_rows = (0..matrix.n_rows()).filter(|&r| matrix.row(r).0.is_empty()).count();
+        report.empty_rows = (0..matrix.n_rows())
+            .filter(|&r| matrix.row(r).0.is_empty())
+            .count();
         Ok((model, matrix, report))
     }
 
     /// Counts the corpus and learns the model; returns the counts and each term's column.
-    fn fit_counts<'a>(&self, docs: &'a [Document]) -> Result<(FittedVectorizer, Counted<'a>, Vec<u32>, CountReport)> {
+    fn fit_counts<'a>(
+        &self,
+        docs: &'a [Document],
+    ) -> Result<(FittedVectorizer, Counted<'a>, Vec<u32>, CountReport)> {
         self.vocabulary.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
         if docs.is_empty() {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
         let t0 = std::time::Instant::now();
-        let trace = |what: &str| if std::env::var_os("PARALLAX_TRACE").is_some() { eprintln!("{what}: {:?}", t0.elapsed()) };
+        let trace = |what: &str| {
+            if std::env::var_os("PARALLAX_TRACE").is_some() {
+                eprintln!("{what}: {:?}", t0.elapsed())
+            }
+        };
         let counted = count(&analyzer, docs, true);
         trace("fit: counted");
         let terms = &counted.terms;
@@ -150,12 +164,20 @@ impl Vectorizer {
                 t => best[t as usize].map_or_else(|| term.clone(), |(_, s)| s.to_string()),
             })
             .collect();
-        let model_df: Vec<u64> = columns.iter().map(|&t| if t == NONE { 0 } else { df[t as usize] }).collect();
+        let model_df: Vec<u64> = columns
+            .iter()
+            .map(|&t| if t == NONE { 0 } else { df[t as usize] })
+            .collect();
         let total_len: u64 = counted.doc_lens.iter().map(|&l| l as u64).sum();
         let report = CountReport {
             documents: docs.len(),
             tokens: counted.tokens,
-            out_of_vocabulary: cf.iter().zip(&term_to_col).filter(|(_, c)| **c == NONE).map(|(f, _)| f).sum(),
+            out_of_vocabulary: cf
+                .iter()
+                .zip(&term_to_col)
+                .filter(|(_, c)| **c == NONE)
+                .map(|(f, _)| f)
+                .sum(),
             empty_rows: 0,
         };
         trace("fit: selected");
@@ -188,13 +210,24 @@ impl FittedVectorizer {
         df: Vec<u64>,
     ) -> Result<Self> {
         if terms.len() != surfaces.len() || terms.len() != df.len() {
-            return Err(Error::param("model", "parts", "terms, surfaces and df differ in length"));
+            return Err(Error::param(
+                "model",
+                "parts",
+                "terms, surfaces and df differ in length",
+            ));
         }
         if let Some(w) = terms.windows(2).find(|w| w[0] >= w[1]) {
-            return Err(Error::param("model", &w[1], "terms must be sorted and unique"));
+            return Err(Error::param(
+                "model",
+                &w[1],
+                "terms must be sorted and unique",
+            ));
         }
         let analyzer = std::sync::Arc::new(Analyzer::new(&analysis)?);
-        let idf = df.iter().map(|&d| weighting.idf.weight(d, n_docs)).collect();
+        let idf = df
+            .iter()
+            .map(|&d| weighting.idf.weight(d, n_docs))
+            .collect();
         let index = std::sync::OnceLock::new();
         Ok(FittedVectorizer {
             analysis,
@@ -242,7 +275,13 @@ impl FittedVectorizer {
     }
 
     fn index(&self) -> &FxHashMap<String, u32> {
-        self.index.get_or_init(|| self.terms.iter().enumerate().map(|(i, t)| (t.clone(), i as u32)).collect())
+        self.index.get_or_init(|| {
+            self.terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.clone(), i as u32))
+                .collect()
+        })
     }
 
     /// Documents seen at fit.
@@ -268,8 +307,11 @@ impl FittedVectorizer {
     /// Like [`FittedVectorizer::transform`], with the counting report.
     pub fn transform_report<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CountReport) {
         let counted = count(&self.analyzer, docs, false);
-        let term_to_col: Vec<u32> =
-            counted.terms.iter().map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE)).collect();
+        let term_to_col: Vec<u32> = counted
+            .terms
+            .iter()
+            .map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE))
+            .collect();
         let oov = counted
             .rows
             .iter()
@@ -282,7 +324,9 @@ impl FittedVectorizer {
             documents: docs.len(),
             tokens: counted.tokens,
             out_of_vocabulary: oov,
-            empty_rows: (0..matrix.n_rows()).filter(|&r| matrix.row(r).0.is_empty()).count(),
+            empty_rows: (0..matrix.n_rows())
+                .filter(|&r| matrix.row(r).0.is_empty())
+                .count(),
         };
         (matrix, report)
     }
@@ -304,7 +348,13 @@ impl FittedVectorizer {
                         (col != NONE).then_some((col, c))
                     }));
                     counts.sort_unstable_by_key(|&(col, _)| col);
-                    self.weighting.weigh_row(&counts, &self.idf, len as f64, self.avg_doc_len, &mut weights);
+                    self.weighting.weigh_row(
+                        &counts,
+                        &self.idf,
+                        len as f64,
+                        self.avg_doc_len,
+                        &mut weights,
+                    );
                     part.push_row(weights.iter().map(|&(c, w)| (c, V::from_f64(w))));
                 }
                 part
@@ -323,7 +373,11 @@ mod tests {
     use super::*;
 
     fn docs(texts: &[&str]) -> Vec<Document> {
-        texts.iter().enumerate().map(|(i, t)| Document::new(format!("d{i}"), *t)).collect()
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document::new(format!("d{i}"), *t))
+            .collect()
     }
 
     #[test]
@@ -333,7 +387,9 @@ mod tests {
             analysis: AnalysisConfig::sklearn(),
             ..Default::default()
         };
-        let (model, m) = v.fit_transform::<f64>(&docs(&["aa bb bb", "bb cc"])).unwrap();
+        let (model, m) = v
+            .fit_transform::<f64>(&docs(&["aa bb bb", "bb cc"]))
+            .unwrap();
         assert_eq!(model.terms(), ["aa", "bb", "cc"]);
         let idf_a = (3.0f64 / 2.0).ln() + 1.0;
         let (w_a, w_b) = (idf_a, 2.0);
@@ -357,7 +413,9 @@ mod tests {
 
     #[test]
     fn empty_documents_are_empty_rows() {
-        let (_, m) = Vectorizer::default().fit_transform::<f32>(&docs(&["", "Base camp", "   "])).unwrap();
+        let (_, m) = Vectorizer::default()
+            .fit_transform::<f32>(&docs(&["", "Base camp", "   "]))
+            .unwrap();
         assert_eq!(m.n_rows(), 3);
         assert!(m.row(0).0.is_empty() && m.row(2).0.is_empty());
     }
@@ -365,7 +423,10 @@ mod tests {
     #[test]
     fn pruning_everything_is_an_error() {
         let v = Vectorizer {
-            vocabulary: VocabularyParams { min_df: DfLimit::Count(2), ..Default::default() },
+            vocabulary: VocabularyParams {
+                min_df: DfLimit::Count(2),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let err = v.fit(&docs(&["one two", "three"])).unwrap_err();
@@ -374,7 +435,9 @@ mod tests {
 
     #[test]
     fn surface_form_is_most_frequent() {
-        let model = Vectorizer::default().fit(&docs(&["Bases bases base", "bases"])).unwrap();
+        let model = Vectorizer::default()
+            .fit(&docs(&["Bases bases base", "bases"]))
+            .unwrap();
         assert_eq!(model.surface(model.column("base").unwrap()), "bases");
     }
 
