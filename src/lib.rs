@@ -30,6 +30,7 @@
 pub mod analysis;
 pub mod corpus;
 mod error;
+pub mod keywords;
 pub mod matrix;
 pub mod model;
 pub mod vectorize;
