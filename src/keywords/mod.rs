@@ -63,7 +63,9 @@
 //!
 //! **Groups** (`--per source`, a story, the corpus) score a candidate by the mean of its
 //! document scores over the group's documents (0 where absent), so terms used across the
-//! group rise; counts and surface forms are summed over the group.
+//! group rise; counts and surface forms are summed over the group. Document scores for groups
+//! use the plain idf ([`KeywordParams::group_idf_power`] = 1): averaged over many documents, a
+//! damped idf lets frequent general words ("would", "said") rise.
 
 pub mod eval;
 mod extract;
@@ -108,6 +110,9 @@ pub struct KeywordParams {
     pub max_words: usize,
     /// Exponent `α` applied to the idf (1 = plain TF-IDF; below 1 damps the idf).
     pub idf_power: f64,
+    /// Exponent `α` when ranking groups: averaging over many documents lets frequent,
+    /// general words ("would", "said") rise unless the idf keeps its full weight.
+    pub group_idf_power: f64,
     /// Strength `p` of the first-position boost (0 turns it off).
     pub position: f64,
     /// Scale `s` of the first-position boost, in tokens.
@@ -135,6 +140,7 @@ impl Default for KeywordParams {
             phrases: false,
             max_words: 3,
             idf_power: 0.5,
+            group_idf_power: 1.0,
             position: 1.0,
             position_scale: 20.0,
             title: 0.0,
@@ -164,7 +170,8 @@ impl KeywordParams {
         for (name, v) in [
             ("--position", self.position),
             ("--title-weight", self.title),
-            ("idf_power", self.idf_power),
+            ("--idf-power", self.idf_power),
+            ("--idf-power", self.group_idf_power),
             ("word_length", self.word_length),
         ] {
             if !(v >= 0.0 && v.is_finite()) {
@@ -239,7 +246,7 @@ impl<'m> KeywordExtractor<'m> {
     /// [`FittedVectorizer::analyze`]), so they are not analyzed twice. Fails if they went
     /// through another analysis than the model's.
     pub fn documents_analyzed(&self, analyzed: &Analyzed) -> Result<Vec<Vec<Keyword>>> {
-        let shared = self.shared(analyzed)?;
+        let shared = self.shared(analyzed, &self.params)?;
         let parts: Vec<Vec<Vec<Keyword>>> = (0..shared.n_chunks())
             .into_par_iter()
             .map_init(
@@ -254,7 +261,7 @@ impl<'m> KeywordExtractor<'m> {
         Ok(parts.into_iter().flatten().collect())
     }
 
-    fn shared<'l>(&self, analyzed: &'l Analyzed<'l>) -> Result<Shared<'l>>
+    fn shared<'l>(&self, analyzed: &'l Analyzed<'l>, params: &KeywordParams) -> Result<Shared<'l>>
     where
         'm: 'l,
     {
@@ -265,7 +272,7 @@ impl<'m> KeywordExtractor<'m> {
                 "the documents were analyzed with another pipeline than the model's",
             ));
         }
-        Ok(Shared::new(self.model, analyzed, &self.params))
+        Ok(Shared::new(self.model, analyzed, params))
     }
 
     fn top(&self, lex: &mut Lexicon) -> Vec<Keyword> {
@@ -301,7 +308,11 @@ impl<'m> KeywordExtractor<'m> {
             groups.len(),
             "one group per document"
         );
-        let shared = self.shared(analyzed)?;
+        let params = KeywordParams {
+            idf_power: self.params.group_idf_power,
+            ..self.params.clone()
+        };
+        let shared = self.shared(analyzed, &params)?;
         // Chunks are scored in parallel a batch at a time and merged in order, so memory stays
         // near the running sums.
         let chunks: Vec<usize> = (0..shared.n_chunks()).collect();
@@ -588,7 +599,12 @@ mod tests {
             "Ferry ferry pay",
         ]);
         let model = Vectorizer::default().fit(&corpus).unwrap();
-        let extractor = KeywordExtractor::new(&model, KeywordParams::default()).unwrap();
+        // Groups use the plain idf; so do the document scores they are compared with here.
+        let params = KeywordParams {
+            idf_power: 1.0,
+            ..Default::default()
+        };
+        let extractor = KeywordExtractor::new(&model, params).unwrap();
         let each = extractor.documents(&corpus);
         let groups: Vec<Option<String>> = ["port", "port", "sea", "sea"]
             .iter()
