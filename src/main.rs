@@ -44,6 +44,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Fit(args) => cli::vectorize::fit(args, cli.quiet)?,
         Command::Transform(args) => cli::vectorize::transform(args, cli.quiet)?,
         Command::Stats(args) => cli::stats::stats(args, cli.quiet, &mut out)?,
+        Command::Keywords(args) => cli::keywords::keywords(args, cli.quiet, &mut out)?,
+        Command::Keyness(args) => cli::keyness::keyness(args, cli.quiet, &mut out)?,
+        Command::EvalKeywords(args) => cli::keywords::eval_keywords(args, &mut out)?,
         Command::Stopwords { list } => {
             let words = if list == "sklearn" {
                 parallax::analysis::stopwords::sklearn_english()

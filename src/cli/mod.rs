@@ -1,5 +1,7 @@
 //! Command-line flags: raw clap structs, and the functions that turn them into library settings.
 
+pub mod keyness;
+pub mod keywords;
 pub mod output;
 pub mod stats;
 pub mod vectorize;
@@ -38,6 +40,12 @@ pub enum Command {
     Transform(vectorize::TransformArgs),
     /// Summarize a corpus: documents, tokens, types, sources, dates.
     Stats(stats::StatsArgs),
+    /// Rank the key terms or phrases of each document, source, story or the whole corpus.
+    Keywords(keywords::KeywordsArgs),
+    /// Which terms each group (source, field, date bucket) uses more than the rest or another.
+    Keyness(keyness::KeynessArgs),
+    /// Score predicted keyphrases against gold keys: P/R/F1@k (to move under `eval`).
+    EvalKeywords(keywords::EvalKeywordsArgs),
     /// Print a built-in stop-word list (a language name, or `sklearn`).
     Stopwords {
         /// Language name or code, or `sklearn` for scikit-learn's English list.
