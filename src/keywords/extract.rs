@@ -272,6 +272,8 @@ pub(crate) struct Lexicon<'s, 'l> {
     slots: Vec<(u32, u32)>,
     generation: u32,
     order: Vec<u32>,
+    /// Title tokens at the start of `tokens`.
+    title_tokens: usize,
 }
 
 /// Article and pronoun elisions (`l'`, `d'`, `qu'`…) cut from the start of a word before it is
@@ -340,6 +342,7 @@ impl<'s, 'l> Lexicon<'s, 'l> {
             slots: vec![(0, 0); shared.terms.len()],
             generation: 0,
             order: Vec::new(),
+            title_tokens: 0,
         }
     }
 
@@ -478,13 +481,19 @@ impl<'s, 'l> Lexicon<'s, 'l> {
     /// Finds and scores the candidates of a document, given its text's tokens as (spelling
     /// id, boundary), into `self.cands` (in order of first occurrence).
     fn candidates(&mut self, doc: &Document, text: impl Iterator<Item = (u32, bool)>) {
-        let title_tokens = self.tokens_of(doc, text);
+        self.title_tokens = self.tokens_of(doc, text);
         let params = &self.shared.params;
         let max_words = if params.phrases {
             params.max_words.clamp(1, MAX_WORDS)
         } else {
             1
         };
+        self.collect(max_words);
+    }
+
+    /// Finds the candidates of `self.tokens` up to `max_words` long and scores them.
+    fn collect(&mut self, max_words: usize) {
+        let title_tokens = self.title_tokens;
         self.cands.clear();
         self.index.clear();
         self.generation = self.generation.wrapping_add(1);
@@ -649,12 +658,41 @@ impl<'s, 'l> Lexicon<'s, 'l> {
                 |i| cands[order[i] as usize].count as u64,
             );
             if picked.len() >= n || all {
-                let out = picked.into_iter().map(|i| order[i] as usize).collect();
+                let out: Vec<usize> = picked.into_iter().map(|i| order[i] as usize).collect();
                 self.order = order;
+                let params = &self.shared.params;
+                if out.len() < n && !params.phrases && params.max_words > 1 {
+                    return self.fill_with_phrases(out, n);
+                }
                 return out;
             }
             head = order.len();
         }
+    }
+
+    /// A document with fewer than `n` terms (a headline, a short post): its best keyphrases
+    /// follow the terms (`chosen`, positions in `self.cands`), up to `n` in all.
+    fn fill_with_phrases(&mut self, chosen: Vec<usize>, n: usize) -> Vec<usize> {
+        let words = std::mem::take(&mut self.cands);
+        self.collect(self.shared.params.max_words.clamp(1, MAX_WORDS));
+        let mut phrases: Vec<Candidate> = std::mem::take(&mut self.cands)
+            .into_iter()
+            .filter(|c| c.len > 1)
+            .collect();
+        phrases.sort_by(|a, b| self.compare(a, b));
+        let mut out: Vec<Candidate> = Vec::with_capacity(n);
+        let mut positions = Vec::with_capacity(n);
+        let mut words: Vec<Option<Candidate>> = words.into_iter().map(Some).collect();
+        for i in chosen {
+            positions.push(out.len());
+            out.push(words[i].take().expect("chosen once"));
+        }
+        for phrase in phrases.into_iter().take(n - out.len()) {
+            positions.push(out.len());
+            out.push(phrase);
+        }
+        self.cands = out;
+        positions
     }
 }
 
