@@ -44,6 +44,10 @@ pub struct KeywordsArgs {
     /// Power of the idf in the score (1 = plain TF-IDF; default 0.5 for documents, 1 for groups).
     #[arg(long, value_name = "A", help_heading = "Scoring")]
     pub idf_power: Option<f64>,
+    /// Exponent of the word-length factor: words shorter than 8 characters weigh less (0 turns
+    /// it off).
+    #[arg(long, value_name = "B", help_heading = "Scoring")]
+    pub word_length: Option<f64>,
     /// Extra weight of a candidate that occurs in the title (0 turns it off).
     #[arg(long, value_name = "T", help_heading = "Scoring")]
     pub title_weight: Option<f64>,
@@ -125,6 +129,9 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     }
     if let Some(t) = args.title_weight {
         params.title = t;
+    }
+    if let Some(b) = args.word_length {
+        params.word_length = b;
     }
     if let Some(a) = args.idf_power {
         params.idf_power = a;

@@ -172,7 +172,7 @@ impl KeywordParams {
             ("--title-weight", self.title),
             ("--idf-power", self.idf_power),
             ("--idf-power", self.group_idf_power),
-            ("word_length", self.word_length),
+            ("--word-length", self.word_length),
         ] {
             if !(v >= 0.0 && v.is_finite()) {
                 return Err(Error::param(name, v, "must be a number ≥ 0"));
