@@ -548,3 +548,33 @@ fn quality_wikinews_french() {
         assert!(f1 >= 36.3, "F1@10 = {f1}");
     }
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let Some(data) = shared_data("20news/20news-bydate.jsonl") else {
+        return;
+    };
+    for args in [
+        vec!["keywords", &data, "--format", "json", "-q"],
+        vec![
+            "keyness", &data, "--by", "source", "--format", "json", "-n", "2000", "-q",
+        ],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_parallax"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut head = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -284,7 +284,8 @@ fn write_json(
                 .collect(),
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &list)?;
+    // Serialized first, so a closed pipe surfaces as an io::Error.
+    out.write_all(&serde_json::to_vec_pretty(&list)?)?;
     writeln!(out)?;
     Ok(())
 }

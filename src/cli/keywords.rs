@@ -241,9 +241,10 @@ fn write_json(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Resul
     out.write_all(b"{")?;
     for (i, (name, keywords)) in results.iter().enumerate() {
         out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        serde_json::to_writer(&mut *out, name)?;
+        // Serialized first, so a closed pipe surfaces as an io::Error.
+        out.write_all(&serde_json::to_vec(name)?)?;
         out.write_all(b": ")?;
-        serde_json::to_writer(&mut *out, keywords)?;
+        out.write_all(&serde_json::to_vec(keywords)?)?;
     }
     out.write_all(if results.is_empty() { b"}\n" } else { b"\n}\n" })?;
     Ok(())
