@@ -3,6 +3,7 @@
 mod cli;
 mod errors;
 mod interop;
+mod keywords;
 mod parity;
 mod shards;
 mod similarity;

@@ -1,6 +1,8 @@
 //! Command-line flags: raw clap structs, and the functions that turn them into library settings.
 
 pub mod eval;
+pub mod keyness;
+pub mod keywords;
 pub mod output;
 pub mod similar;
 pub mod stats;
@@ -52,6 +54,10 @@ pub enum Command {
     Stories(stories::StoriesArgs),
     /// Score results against gold data.
     Eval(eval::EvalArgs),
+    /// Rank the key terms or phrases of each document, source, story or the whole corpus.
+    Keywords(keywords::KeywordsArgs),
+    /// Which terms each group (source, field, date bucket) uses more than the rest or another.
+    Keyness(keyness::KeynessArgs),
     /// Print a built-in stop-word list (a language name, or `sklearn`).
     Stopwords {
         /// Language name or code, or `sklearn` for scikit-learn's English list.
