@@ -36,7 +36,9 @@ pub struct Report {
 /// One source at a glance.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceSummary {
+    /// Source name (value of `by`).
     pub name: String,
+    /// Its documents.
     pub documents: usize,
     /// Tokens counted in the vocabulary.
     pub tokens: f64,
@@ -53,6 +55,7 @@ pub struct SourceSummary {
 /// One story, as `parallax stories --format json` writes it.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoryRecord {
+    /// Story id (its position in `Report::stories`).
     pub id: usize,
     /// Surface forms of its heaviest terms.
     pub label: String,
@@ -60,15 +63,20 @@ pub struct StoryRecord {
     pub docs: Vec<String>,
     /// Distinct sources (values of `by`), sorted.
     pub sources: Vec<String>,
+    /// Earliest date of its documents (`YYYY-MM-DD`), if any is dated.
     pub first_date: Option<String>,
+    /// Latest date.
     pub last_date: Option<String>,
+    /// Near-duplicate pairs.
     pub near_duplicates: Vec<NearDuplicate>,
 }
 
 /// Two documents of a story with a cosine of at least 0.9.
 #[derive(Debug, Clone, Serialize)]
 pub struct NearDuplicate {
+    /// The two document ids.
     pub docs: [String; 2],
+    /// Their cosine.
     pub score: f32,
 }
 
@@ -86,7 +94,9 @@ pub struct Coverage {
 /// A story's documents per source.
 #[derive(Debug, Clone, Serialize)]
 pub struct CoverageRow {
+    /// Story id.
     pub story: usize,
+    /// Its label.
     pub label: String,
     /// Documents per source, in `Coverage::sources` order (0: skipped).
     pub documents: Vec<usize>,
@@ -95,7 +105,9 @@ pub struct CoverageRow {
 /// A story carried by several sources: its articles side by side.
 #[derive(Debug, Clone, Serialize)]
 pub struct AlignedStory {
+    /// Story id.
     pub story: usize,
+    /// Its label.
     pub label: String,
     /// The articles, grouped by source (sources sorted, documents by id).
     pub articles: Vec<Article>,
@@ -114,9 +126,13 @@ pub struct AlignedStory {
 /// One article of an aligned story.
 #[derive(Debug, Clone, Serialize)]
 pub struct Article {
+    /// Source.
     pub source: String,
+    /// Document id.
     pub id: String,
+    /// Title, if any.
     pub title: Option<String>,
+    /// Date, if any.
     pub date: Option<String>,
     /// Tokens counted in the vocabulary.
     pub tokens: f64,
@@ -125,23 +141,31 @@ pub struct Article {
 /// Mean similarity of two sources' articles.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourcePair {
+    /// A source.
     pub a: String,
+    /// Another source.
     pub b: String,
+    /// Mean cosine over their cross pairs of articles.
     pub mean: f64,
 }
 
 /// Similarity of two documents.
 #[derive(Debug, Clone, Serialize)]
 pub struct DocPair {
+    /// A document id.
     pub a: String,
+    /// Another document id, from another source.
     pub b: String,
+    /// Their cosine.
     pub score: f64,
 }
 
 /// A source's distinctive terms in one story.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceTerms {
+    /// The source.
     pub source: String,
+    /// Its distinctive terms, most distinctive first.
     pub terms: Vec<KeyTerm>,
 }
 
@@ -167,17 +191,22 @@ pub struct KeyTerm {
 /// A source against every other source.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceKeyness {
+    /// The source.
     pub source: String,
     /// `g2`, `chi2`, `logodds`, `pmi` or `logratio`.
     pub measure: &'static str,
+    /// Its documents.
     pub documents: usize,
+    /// Its distinctive terms, most distinctive first.
     pub terms: Vec<KeyTerm>,
 }
 
 /// A term used by every source.
 #[derive(Debug, Clone, Serialize)]
 pub struct SharedTerm {
+    /// The term as analyzed.
     pub term: String,
+    /// Its most frequent surface form.
     pub surface: String,
     /// Count per source, in `Report::sources` order.
     pub counts: Vec<f64>,
@@ -186,6 +215,7 @@ pub struct SharedTerm {
 /// Source × source similarity, rows and columns in `sources` order.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceSimilarity {
+    /// Source names.
     pub sources: Vec<String>,
     /// Stories both sources carried.
     pub shared_stories: Vec<Vec<usize>>,
