@@ -163,7 +163,15 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     }
     for (s, name) in names.iter().enumerate() {
         let docs_of = group_of.iter().filter(|&&g| g == Some(s)).count();
-        if docs_of == 1 && n_src > 1 {
+        let tokens: f64 = (0..n)
+            .filter(|&i| group_of[i] == Some(s))
+            .map(|i| row_tokens[i])
+            .sum();
+        if tokens == 0.0 {
+            notes.push(format!(
+                "{by} {name}: no terms in its documents, so no distinctive terms"
+            ));
+        } else if docs_of == 1 && n_src > 1 {
             notes.push(format!(
                 "{by} {name} has one document: its distinctive terms are that article's"
             ));
