@@ -1,5 +1,6 @@
 //! Command-line flags: raw clap structs, and the functions that turn them into library settings.
 
+pub mod compare;
 pub mod eval;
 pub mod keyness;
 pub mod keywords;
@@ -58,6 +59,9 @@ pub enum Command {
     Keywords(keywords::KeywordsArgs),
     /// Which terms each group (source, field, date bucket) uses more than the rest or another.
     Keyness(keyness::KeynessArgs),
+    /// The coverage report: stories across sources, who covered what, how close their versions
+    /// are, each source's distinctive terms; as a summary, JSON and an HTML page.
+    Compare(compare::CompareArgs),
     /// Print a built-in stop-word list (a language name, or `sklearn`).
     Stopwords {
         /// Language name or code, or `sklearn` for scikit-learn's English list.

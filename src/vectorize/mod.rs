@@ -147,6 +147,21 @@ impl Vectorizer {
         Ok((model, matrix, report))
     }
 
+    /// Fits, and returns both the weighted matrix and the raw term counts of the same documents
+    /// (columns as in the model), analyzing them once: for stages that need similarity and
+    /// counts together (`compare`).
+    pub fn fit_transform_counts<V: Value>(
+        &self,
+        docs: &[Document],
+    ) -> Result<(FittedVectorizer, CsrMatrix<V>, CsrMatrix<f64>)> {
+        let (model, counted, term_to_col, _, _) = self.fit_counts(docs, false)?;
+        let weighted = model.weigh(&counted, &term_to_col);
+        let counts = model
+            .with_weighting(Weighting::COUNTS)
+            .weigh(&counted, &term_to_col);
+        Ok((model, weighted, counts))
+    }
+
     /// Counts the corpus and learns the model; returns the counts, each term's column and, if
     /// `keep_lexed`, the analyzed corpus.
     #[allow(clippy::type_complexity)]
@@ -435,6 +450,22 @@ impl FittedVectorizer {
                 .count(),
         };
         (matrix, report)
+    }
+
+    /// Like [`Vectorizer::fit_transform_counts`] with what was learned: the weighted matrix and
+    /// the raw counts of known terms.
+    pub fn transform_counts<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CsrMatrix<f64>) {
+        let counted = count(&self.analyzer, docs, false);
+        let term_to_col: Vec<u32> = counted
+            .terms
+            .iter()
+            .map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE))
+            .collect();
+        let weighted = self.weigh(&counted, &term_to_col);
+        let counts = self
+            .with_weighting(Weighting::COUNTS)
+            .weigh(&counted, &term_to_col);
+        (weighted, counts)
     }
 
     /// Turns counts into weighted rows (in parallel blocks of rows) and concatenates them.
