@@ -250,7 +250,8 @@ details summary { cursor: pointer; color: var(--accent); font-size: .88rem; }
 .col { background: var(--soft); border-radius: 6px; padding: 8px 10px; }
 .col ul, .col ol { margin: 0; padding-left: 18px; font-size: .9rem; }
 .col li { margin: 2px 0; }
-.col .meta { display: block; font-size: .78rem; word-break: break-all; }
+.col .meta { display: block; font-size: .78rem; overflow-wrap: anywhere; }
+.col ol { columns: 2; column-gap: 18px; }
 .pairs { display: flex; flex-wrap: wrap; gap: 4px 32px; margin-top: 8px; font-size: .88rem; }
 .pairs ul { margin: 0; padding-left: 18px; }
 .legend { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; font-size: .85rem; }
@@ -912,11 +913,11 @@ fn aligned_story(out: &mut String, story: &AlignedStory) {
         w!(out, "<div class=\"col\">\n<h4>{}</h4>\n<ul>\n", esc(source));
         for a in story.articles.iter().filter(|a| a.source == *source) {
             let title = a.title.as_deref().unwrap_or(&a.id);
-            w!(out, "<li>{}<span class=\"meta\">{}", esc(title), esc(&a.id));
+            w!(out, "<li>{}<span class=\"meta\">", esc(title));
             if let Some(date) = &a.date {
-                w!(out, " · {}", esc(date));
+                w!(out, "{} · ", esc(date));
             }
-            out.push_str("</span></li>\n");
+            w!(out, "{}</span></li>\n", esc(&a.id));
         }
         out.push_str("</ul>\n<h5>Distinctive terms</h5>\n");
         let terms = story
