@@ -5,6 +5,7 @@ mod errors;
 mod interop;
 mod keywords;
 mod parity;
+mod report;
 mod shards;
 mod similarity;
 mod streaming;
