@@ -95,7 +95,19 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         window_days: args.window_days.0,
         ..Default::default()
     };
-    let stories = similarity::stories(&space.queries, Some(&days), &params)?;
+    let mut names: Vec<&str> = docs.iter().filter_map(|d| d.source.as_deref()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let sources: Vec<Option<u32>> = docs
+        .iter()
+        .map(|d| {
+            d.source
+                .as_deref()
+                .map(|s| names.binary_search(&s).expect("listed") as u32)
+        })
+        .collect();
+    let stories =
+        similarity::stories_of_sources(&space.queries, Some(&days), Some(&sources), &params)?;
     let shown: Vec<Shown> = stories
         .iter()
         .map(|s| show(s, docs, &space.model))

@@ -176,7 +176,9 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         .iter()
         .map(|d| d.date.as_deref().and_then(similarity::day_number))
         .collect();
-    let found = similarity::stories(weighted, Some(&days), &params.stories)?;
+    let source_ids: Vec<Option<u32>> = group_of.iter().map(|g| g.map(|g| g as u32)).collect();
+    let found =
+        similarity::stories_of_sources(weighted, Some(&days), Some(&source_ids), &params.stories)?;
     let stories: Vec<StoryRecord> = found
         .iter()
         .enumerate()

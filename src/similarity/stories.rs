@@ -72,6 +72,29 @@ pub fn stories<V: Value>(
     days: Option<&[Option<i64>]>,
     params: &StoryParams,
 ) -> Result<Vec<Story>> {
+    stories_of_sources(matrix, days, None, params)
+}
+
+/// Like [`stories`], knowing each row's source (`sources[i]`, `None` if unknown). After
+/// clustering, an article left alone joins the story of its nearest neighbour (cosine at least
+/// the threshold, within the window) when that story has no article from its source yet: a
+/// source rarely runs two versions of one event, and average linkage alone can leave out the
+/// one version that reads unlike the others (a different angle on the same event).
+pub fn stories_of_sources<V: Value>(
+    matrix: &CsrMatrix<V>,
+    days: Option<&[Option<i64>]>,
+    sources: Option<&[Option<u32>]>,
+    params: &StoryParams,
+) -> Result<Vec<Story>> {
+    if let Some(sources) = sources
+        && sources.len() != matrix.n_rows()
+    {
+        return Err(Error::param(
+            "sources",
+            sources.len(),
+            "one source (or none) per row",
+        ));
+    }
     if !(params.threshold > 0.0 && params.threshold <= 1.0) {
         return Err(Error::param(
             "threshold",
@@ -201,6 +224,10 @@ pub fn stories<V: Value>(
         }
     }
 
+    if let Some(sources) = sources {
+        attach_singletons(&mut clusters, &nn, sources, window, params.threshold);
+    }
+
     let mut story_of = vec![0usize; n];
     let mut out: Vec<Story> = Vec::new();
     let mut alive: Vec<&mut Cluster> = clusters.iter_mut().filter(|c| c.alive).collect();
@@ -240,6 +267,55 @@ pub fn stories<V: Value>(
         s.near_duplicates.sort_by_key(|d| (d.0, d.1));
     }
     Ok(out)
+}
+
+/// Moves each single-article cluster (rows ascending) into the cluster of its best neighbour
+/// that has no article of its source, if their cosine is at least `threshold` and the story
+/// stays within the window.
+fn attach_singletons(
+    clusters: &mut [Cluster],
+    nn: &super::topk::Neighbors,
+    sources: &[Option<u32>],
+    window: Option<i64>,
+    threshold: f32,
+) {
+    let mut owner: Vec<usize> = vec![0; clusters.len()];
+    for (c, cluster) in clusters.iter().enumerate() {
+        if cluster.alive {
+            for &m in &cluster.members {
+                owner[m] = c;
+            }
+        }
+    }
+    for i in 0..clusters.len() {
+        let Some(source) = sources[i] else { continue };
+        if !clusters[i].alive || clusters[i].members.len() != 1 {
+            continue;
+        }
+        let target = nn
+            .of(i)
+            .iter()
+            .take_while(|nb| nb.score >= threshold)
+            .find_map(|nb| {
+                let c = owner[nb.index as usize];
+                let story = &clusters[c];
+                let fits = story.members.len() >= 2
+                    && story.members.iter().all(|&m| sources[m] != Some(source))
+                    && match (window, merge_span(story.span, clusters[i].span)) {
+                        (Some(w), Some((first, last))) => last - first <= w,
+                        _ => true,
+                    };
+                fits.then_some(c)
+            });
+        if let Some(c) = target {
+            let single = std::mem::take(&mut clusters[i]);
+            let story = &mut clusters[c];
+            story.span = merge_span(story.span, single.span);
+            story.sum = sparse_add(&story.sum, &single.sum);
+            story.members.extend(single.members);
+            owner[i] = c;
+        }
+    }
 }
 
 /// A day number (days since 1970-01-01) from an ISO date `YYYY-MM-DD...`, or `None`.
@@ -368,6 +444,32 @@ mod tests {
             threshold,
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_lone_version_joins_the_story_its_source_is_missing_from() {
+        // cos(0,1) = 0.9; the third row: cos 0.3 with row 1, 0.1 with row 0, so average
+        // linkage (0.2) leaves it out at threshold 0.24.
+        let x = m(&[
+            &[(0, 1.0)],
+            &[(0, 0.9), (1, 0.436)],
+            &[(0, 0.1), (1, 0.4817), (2, 0.8706)],
+        ]);
+        let p = params(0.24);
+        let alone = stories(&x, None, &p).unwrap();
+        assert_eq!(alone.len(), 2);
+        let joined = stories_of_sources(&x, None, Some(&[Some(0), Some(1), Some(2)]), &p).unwrap();
+        assert_eq!(joined[0].docs, [0, 1, 2]);
+        // Not when its source is already in the story, nor without a source.
+        for third in [Some(0), None] {
+            let s = stories_of_sources(&x, None, Some(&[Some(0), Some(1), third]), &p).unwrap();
+            assert_eq!(s.len(), 2, "{third:?}");
+        }
+        // Not across the window.
+        let days = [Some(0), Some(1), Some(40)];
+        let s =
+            stories_of_sources(&x, Some(&days), Some(&[Some(0), Some(1), Some(2)]), &p).unwrap();
+        assert_eq!(s.len(), 2);
     }
 
     #[test]
