@@ -6,6 +6,7 @@ mod errors;
 mod interop;
 mod keywords;
 mod parity;
+mod report;
 mod shards;
 mod similarity;
 mod streaming;

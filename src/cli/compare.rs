@@ -30,6 +30,9 @@ pub struct CompareArgs {
     /// Write the summary or JSON to this file (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Also write the report as a self-contained HTML page (inline CSS and SVG, works offline).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Stories: join two groups while the average cosine of their cross pairs is at least T.
     #[arg(long, value_name = "T", default_value_t = StoryParams::default().threshold)]
     pub threshold: f32,
@@ -168,6 +171,11 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         &params,
     )?;
 
+    // The page first, so that a closed stdout pipe does not cost it.
+    if let Some(path) = &args.html {
+        let page = compare::html::render(&report);
+        parallax::model::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
+    }
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             CompareFormat::Json => {

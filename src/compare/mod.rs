@@ -13,6 +13,7 @@
 //!   whole corpus scaled to the story's size (counts in one story are small; the prior keeps a
 //!   word used once from outranking the story's real differences).
 
+pub mod html;
 pub mod report;
 
 pub use report::Report;
