@@ -53,7 +53,7 @@ fn demo_corpus_report() {
     );
     // The seed article has no source: counted and said.
     assert_eq!(r["ungrouped"], 1);
-    assert!(r["notes"].to_string().contains("no `source`"));
+    assert!(r["notes"].to_string().contains("have no source"));
 
     // Every story across outlets holds articles of one event (the slug after the outlet).
     let rows = r["coverage"]["rows"].as_array().unwrap();

@@ -137,7 +137,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     let ungrouped = group_of.iter().filter(|g| g.is_none()).count();
     if n_src == 0 {
         notes.push(format!(
-            "no document has a `{by}`: nothing to compare between sources; stories only"
+            "no document has a {by}: nothing to compare between sources; stories only"
         ));
     } else if n_src == 1 {
         notes.push(format!(
@@ -147,7 +147,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     }
     if ungrouped > 0 && n_src > 0 {
         notes.push(format!(
-            "{ungrouped} document(s) have no `{by}`: they are in stories, not in per-{by} results"
+            "{ungrouped} document(s) have no {by}: they are in stories, not in per-{by} results"
         ));
     }
     let row_tokens: Vec<f64> = (0..n).map(|i| counts.row(i).1.iter().sum()).collect();
