@@ -25,7 +25,7 @@ use rustc_hash::FxHashMap;
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
-use crate::keywords::keyness::{self, GroupCounts, KeynessParams, KeynessRow, Measure};
+use crate::keywords::keyness::{self, GroupCounts, KeynessParams, KeynessRow, Measure, Table};
 use crate::matrix::CsrMatrix;
 use crate::similarity::{self, StoryParams};
 use crate::vectorize::FittedVectorizer;
@@ -124,6 +124,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         ));
     }
     let mut notes = Vec::new();
+    let trace = crate::vectorize::Trace::start();
 
     // Sources.
     let mut names: Vec<String> = groups.iter().flatten().cloned().collect();
@@ -187,6 +188,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     let source_ids: Vec<Option<u32>> = group_of.iter().map(|g| g.map(|g| g as u32)).collect();
     let found =
         similarity::stories_of_sources(weighted, Some(&days), Some(&source_ids), &params.stories)?;
+    trace.mark("compare: stories");
     let stories: Vec<StoryRecord> = found
         .iter()
         .enumerate()
@@ -267,6 +269,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         })
         .collect();
 
+    trace.mark("compare: aligned");
     // Source summaries.
     let sources: Vec<SourceSummary> = (0..n_src)
         .map(|g| {
@@ -316,9 +319,11 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         (Vec::new(), Vec::new())
     };
 
+    trace.mark("compare: keyness");
     let similarity = source_similarity(&names, &group_of, &unit, &aligned, &multi, &per_story);
     let timeline = timeline(&group_of, &days, n_src, params.period, &mut notes);
 
+    trace.mark("compare: similarity, timeline");
     Ok(Report {
         by: by.to_string(),
         documents: n,
@@ -531,69 +536,74 @@ fn align(
     pairs.truncate(cx.params.max_pairs);
 
     // Each source's articles against the other sources' articles in the story, on the columns
-    // the story uses.
-    let mut local: BTreeMap<u32, usize> = BTreeMap::new();
-    for rows in by_source.values() {
-        for &i in rows {
-            for &c in cx.counts.row(i).0 {
-                local.insert(c, 0);
-            }
-        }
-    }
-    let columns: Vec<u32> = local.keys().copied().collect();
-    for (k, slot) in local.values_mut().enumerate() {
-        *slot = k;
-    }
+    // the story uses: log-odds z-scores (no p-values: they are not shown per story).
+    let all: Vec<usize> = by_source.values().flatten().copied().collect();
+    let mut columns: Vec<u32> = all
+        .iter()
+        .flat_map(|&i| cx.counts.row(i).0.iter().copied())
+        .collect();
+    columns.sort_unstable();
+    columns.dedup();
     let side = |rows: &[usize]| {
         let mut v = vec![0.0; columns.len()];
         for &i in rows {
             let (cols, vals) = cx.counts.row(i);
             for (&c, &x) in cols.iter().zip(vals) {
-                v[local[&c]] += x;
+                v[columns.binary_search(&c).expect("a story column")] += x;
             }
         }
         v
     };
-    let all: Vec<usize> = by_source.values().flatten().copied().collect();
     let story_counts = side(&all);
     let story_tokens: f64 = story_counts.iter().sum();
     let background: Vec<f64> = columns.iter().map(|&c| cx.background[c as usize]).collect();
     let background_total: f64 = background.iter().sum();
-    let within = KeynessParams {
-        measure: Measure::LogOdds,
-        yates: false,
-        min_count: 1.0,
-        // The prior weighs as much as the story's own tokens.
-        prior_scale: if background_total > 0.0 {
-            story_tokens / background_total
-        } else {
-            1.0
-        },
+    // The prior weighs as much as the story's own tokens.
+    let prior_scale = if background_total > 0.0 {
+        story_tokens / background_total
+    } else {
+        1.0
     };
     let distinctive_terms = sources
         .iter()
         .map(|&(g, rows)| {
             let target = side(rows);
-            let reference: Vec<f64> = story_counts
-                .iter()
-                .zip(&target)
-                .map(|(a, t)| (a - t).max(0.0))
-                .collect();
-            let terms = if target.iter().sum::<f64>() == 0.0 {
+            let target_total: f64 = target.iter().sum();
+            let terms = if target_total == 0.0 {
                 notes.push(format!(
                     "{}: no terms in its article(s) here, so no distinctive terms",
                     cx.names[g]
                 ));
                 Vec::new()
             } else {
-                let rows = keyness::compare(&target, &reference, &background, &within)
-                    .into_iter()
-                    .map(|r| KeynessRow {
-                        term: columns[r.term] as usize,
-                        ..r
+                let reference_total = story_tokens - target_total;
+                let mut scored: Vec<KeynessRow> = (0..columns.len())
+                    .filter(|&t| target[t] > 0.0)
+                    .map(|t| {
+                        let table = Table {
+                            target: target[t],
+                            reference: (story_counts[t] - target[t]).max(0.0),
+                            target_total,
+                            reference_total,
+                        };
+                        let alpha = prior_scale * background[t].max(story_counts[t]);
+                        KeynessRow {
+                            term: columns[t] as usize,
+                            target: table.target,
+                            reference: table.reference,
+                            statistic: table.log_odds_z(alpha, prior_scale * background_total),
+                            log_ratio: table.log_ratio(),
+                            p_value: None,
+                            p_adjusted: None,
+                        }
                     })
                     .collect();
-                distinctive(rows, None, cx.params.story_terms, cx.model)
+                scored.sort_by(|x, y| {
+                    y.statistic
+                        .total_cmp(&x.statistic)
+                        .then(x.term.cmp(&y.term))
+                });
+                distinctive(scored, None, cx.params.story_terms, cx.model)
             };
             SourceTerms {
                 source: cx.names[g].clone(),

@@ -184,7 +184,8 @@ pub struct KeyTerm {
     pub statistic: f64,
     /// Log Ratio effect size (log2 of the ratio of relative frequencies).
     pub log_ratio: f64,
-    /// Benjamini–Hochberg adjusted p-value, when the measure has p-values.
+    /// Benjamini–Hochberg adjusted p-value, when the measure has p-values (per source; a
+    /// story's distinctive terms have log-odds z-scores only, their counts being small).
     pub p_adjusted: Option<f64>,
 }
 

@@ -119,7 +119,9 @@ pub fn stories_of_sources<V: Value>(
     };
     let edge_min = params.threshold.min(params.near_duplicate);
     let search = Search::new(params.k).min_score(edge_min);
+    let trace = crate::vectorize::Trace::start();
     let nn = top_k_with(matrix, None, &search, within)?;
+    trace.mark("stories: neighbours");
 
     let n = matrix.n_rows();
     let mut clusters: Vec<Cluster> = (0..n)
@@ -224,6 +226,7 @@ pub fn stories_of_sources<V: Value>(
         }
     }
 
+    trace.mark("stories: clustered");
     if let Some(sources) = sources {
         attach_singletons(&mut clusters, &nn, sources, window, params.threshold);
     }

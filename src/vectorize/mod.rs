@@ -10,6 +10,7 @@
 //! ```
 
 mod count;
+pub(crate) use count::Trace;
 mod params;
 mod stats;
 mod weighting;
