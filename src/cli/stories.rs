@@ -9,8 +9,9 @@ use clap::Args;
 use super::output::{Format, report_reading, tsv_field};
 use super::similar::SpaceFlags;
 use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use parallax::compare::report::StoryRecord;
 use parallax::corpus::Document;
-use parallax::similarity::{self, Measure, Story, StoryParams};
+use parallax::similarity::{self, Measure, StoryParams};
 
 /// `parallax stories`.
 #[derive(Args, Debug)]
@@ -58,13 +59,10 @@ pub(super) fn parse_window(s: &str) -> Result<Window, String> {
     }
 }
 
-/// A story ready to print.
+/// A story ready to print: its record (what the JSON holds) and its documents.
 struct Shown<'a> {
-    label: String,
+    record: StoryRecord,
     docs: Vec<&'a Document>,
-    sources: Vec<&'a str>,
-    dates: Option<(&'a str, &'a str)>,
-    near: Vec<(&'a str, &'a str, f32)>,
 }
 
 pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Result<()> {
@@ -110,7 +108,11 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         similarity::stories_of_sources(&space.queries, Some(&days), Some(&sources), &params)?;
     let shown: Vec<Shown> = stories
         .iter()
-        .map(|s| show(s, docs, &space.model))
+        .enumerate()
+        .map(|(id, s)| Shown {
+            record: StoryRecord::new(id, s, docs, |i| docs[i].source.as_deref(), &space.model),
+            docs: s.docs.iter().map(|&i| &docs[i]).collect(),
+        })
         .collect();
 
     let write = |w: &mut dyn Write| write_stories(w, args.format, &shown);
@@ -120,7 +122,7 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     }
     if !quiet {
         let multi = shown.iter().filter(|s| s.docs.len() > 1).count();
-        let across = shown.iter().filter(|s| s.sources.len() > 1).count();
+        let across = shown.iter().filter(|s| s.record.sources.len() > 1).count();
         eprintln!(
             "parallax stories: {} documents → {} stories ({multi} with several documents, {across} across sources); {:.2} s",
             docs.len(),
@@ -131,78 +133,14 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     Ok(())
 }
 
-fn show<'a>(
-    s: &Story,
-    docs: &'a [Document],
-    model: &parallax::vectorize::FittedVectorizer,
-) -> Shown<'a> {
-    let members: Vec<&Document> = s.docs.iter().map(|&i| &docs[i]).collect();
-    let mut sources: Vec<&str> = members.iter().filter_map(|d| d.source.as_deref()).collect();
-    sources.sort_unstable();
-    sources.dedup();
-    let day = |d: &&'a Document| {
-        d.date
-            .as_deref()
-            .filter(|x| similarity::day_number(x).is_some())
-            .map(|x| &x[..10])
-    };
-    let first = members.iter().filter_map(day).min();
-    let last = members.iter().filter_map(day).max();
-    Shown {
-        label: s
-            .terms
-            .iter()
-            .map(|&c| model.surface(c as usize))
-            .collect::<Vec<_>>()
-            .join(", "),
-        docs: members,
-        sources,
-        dates: first.zip(last),
-        near: s
-            .near_duplicates
-            .iter()
-            .map(|&(a, b, score)| (&docs[a].id[..], &docs[b].id[..], score))
-            .collect(),
-    }
-}
-
 fn write_stories(out: &mut dyn Write, format: Format, stories: &[Shown]) -> std::io::Result<()> {
-    let json = |s: &str| serde_json::to_string(s).expect("strings serialize");
-    let list =
-        |items: &mut dyn Iterator<Item = &str>| items.map(json).collect::<Vec<_>>().join(", ");
-    let score = |x: f32| ryu::Buffer::new().format(x).to_string();
     match format {
         Format::Json => {
+            // One story a line; the fields are `StoryRecord`'s, as in `compare --format json`.
             out.write_all(b"{\"stories\": [")?;
             for (id, s) in stories.iter().enumerate() {
-                let dates = match s.dates {
-                    Some((a, b)) => (json(a), json(b)),
-                    None => ("null".into(), "null".into()),
-                };
-                let near: Vec<String> = s
-                    .near
-                    .iter()
-                    .map(|(a, b, x)| {
-                        format!(
-                            "{{\"docs\": [{}, {}], \"score\": {}}}",
-                            json(a),
-                            json(b),
-                            score(*x)
-                        )
-                    })
-                    .collect();
-                write!(
-                    out,
-                    "{}\n  {{\"id\": {id}, \"label\": {}, \"docs\": [{}], \"sources\": [{}], \"first_date\": {}, \
-                     \"last_date\": {}, \"near_duplicates\": [{}]}}",
-                    if id == 0 { "" } else { "," },
-                    json(&s.label),
-                    list(&mut s.docs.iter().map(|d| &d.id[..])),
-                    list(&mut s.sources.iter().copied()),
-                    dates.0,
-                    dates.1,
-                    near.join(", ")
-                )?;
+                let line = serde_json::to_string(&s.record).expect("a story serializes");
+                write!(out, "{}\n  {line}", if id == 0 { "" } else { "," })?;
             }
             out.write_all(if stories.is_empty() {
                 b"]}\n"
@@ -220,7 +158,7 @@ fn write_stories(out: &mut dyn Write, format: Format, stories: &[Shown]) -> std:
                         tsv_field(&d.id),
                         tsv_field(d.source.as_deref().unwrap_or("")),
                         tsv_field(d.date.as_deref().unwrap_or("")),
-                        tsv_field(&s.label)
+                        tsv_field(&s.record.label)
                     )?;
                 }
             }
@@ -241,11 +179,12 @@ fn write_stories(out: &mut dyn Write, format: Format, stories: &[Shown]) -> std:
                     writeln!(out)?;
                 }
                 let n = s.docs.len();
+                let r = &s.record;
                 let mut about = format!("{n} document{}", if n == 1 { "" } else { "s" });
-                if !s.sources.is_empty() {
-                    about += &format!(", {}", s.sources.join(" "));
+                if !r.sources.is_empty() {
+                    about += &format!(", {}", r.sources.join(" "));
                 }
-                if let Some((a, b)) = s.dates {
+                if let (Some(a), Some(b)) = (&r.first_date, &r.last_date) {
                     about += &if a == b {
                         format!(", {a}")
                     } else {
@@ -255,10 +194,10 @@ fn write_stories(out: &mut dyn Write, format: Format, stories: &[Shown]) -> std:
                 writeln!(
                     out,
                     "story {id}: {}  ({about})",
-                    if s.label.is_empty() {
+                    if r.label.is_empty() {
                         "(no terms)"
                     } else {
-                        &s.label
+                        &r.label
                     }
                 )?;
                 for d in &s.docs {
@@ -271,8 +210,9 @@ fn write_stories(out: &mut dyn Write, format: Format, stories: &[Shown]) -> std:
                     );
                     writeln!(out, "{}", line.trim_end())?;
                 }
-                for (a, b, x) in &s.near {
-                    writeln!(out, "  near-duplicates: {a} ≈ {b} ({x:.3})")?;
+                for near in &r.near_duplicates {
+                    let [a, b] = &near.docs;
+                    writeln!(out, "  near-duplicates: {a} ≈ {b} ({:.3})", near.score)?;
                 }
             }
         }

@@ -192,7 +192,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     let stories: Vec<StoryRecord> = found
         .iter()
         .enumerate()
-        .map(|(id, s)| story_record(id, s, docs, &group_of, &names, &days, model))
+        .map(|(id, s)| StoryRecord::new(id, s, docs, |i| groups[i].as_deref(), model))
         .collect();
 
     // Coverage.
@@ -347,52 +347,6 @@ fn shorten(items: &[&str], max: usize) -> String {
         s += &format!(" and {} more", items.len() - max);
     }
     s
-}
-
-/// A story as `parallax stories --format json` writes it.
-fn story_record(
-    id: usize,
-    s: &similarity::Story,
-    docs: &[Document],
-    group_of: &[Option<usize>],
-    names: &[String],
-    days: &[Option<i64>],
-    model: &FittedVectorizer,
-) -> StoryRecord {
-    let mut sources: Vec<String> = s
-        .docs
-        .iter()
-        .filter_map(|&i| group_of[i].map(|g| names[g].clone()))
-        .collect();
-    sources.sort();
-    sources.dedup();
-    let dated = || {
-        s.docs
-            .iter()
-            .filter(|&&i| days[i].is_some())
-            .map(|&i| &docs[i].date.as_deref().expect("dated")[..10])
-    };
-    StoryRecord {
-        id,
-        label: s
-            .terms
-            .iter()
-            .map(|&c| model.surface(c as usize))
-            .collect::<Vec<_>>()
-            .join(", "),
-        docs: s.docs.iter().map(|&i| docs[i].id.clone()).collect(),
-        sources,
-        first_date: dated().min().map(str::to_string),
-        last_date: dated().max().map(str::to_string),
-        near_duplicates: s
-            .near_duplicates
-            .iter()
-            .map(|&(a, b, score)| NearDuplicate {
-                docs: [docs[a].id.clone(), docs[b].id.clone()],
-                score,
-            })
-            .collect(),
-    }
 }
 
 /// Row `i` scaled to unit length (empty rows stay empty).

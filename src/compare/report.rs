@@ -71,6 +71,55 @@ pub struct StoryRecord {
     pub near_duplicates: Vec<NearDuplicate>,
 }
 
+impl StoryRecord {
+    /// The record of story `id`; `source_of(row)` is a document's source (or group), if any.
+    pub fn new<'a>(
+        id: usize,
+        story: &crate::similarity::Story,
+        docs: &'a [crate::corpus::Document],
+        source_of: impl Fn(usize) -> Option<&'a str>,
+        model: &crate::vectorize::FittedVectorizer,
+    ) -> Self {
+        let mut sources: Vec<String> = story
+            .docs
+            .iter()
+            .filter_map(|&i| source_of(i).map(str::to_string))
+            .collect();
+        sources.sort();
+        sources.dedup();
+        let dated = || {
+            story.docs.iter().filter_map(|&i| {
+                docs[i]
+                    .date
+                    .as_deref()
+                    .filter(|d| crate::similarity::day_number(d).is_some())
+                    .map(|d| &d[..10])
+            })
+        };
+        StoryRecord {
+            id,
+            label: story
+                .terms
+                .iter()
+                .map(|&c| model.surface(c as usize))
+                .collect::<Vec<_>>()
+                .join(", "),
+            docs: story.docs.iter().map(|&i| docs[i].id.clone()).collect(),
+            sources,
+            first_date: dated().min().map(str::to_string),
+            last_date: dated().max().map(str::to_string),
+            near_duplicates: story
+                .near_duplicates
+                .iter()
+                .map(|&(a, b, score)| NearDuplicate {
+                    docs: [docs[a].id.clone(), docs[b].id.clone()],
+                    score,
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Two documents of a story with a cosine of at least 0.9.
 #[derive(Debug, Clone, Serialize)]
 pub struct NearDuplicate {
