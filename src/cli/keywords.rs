@@ -29,6 +29,11 @@ pub struct KeywordsArgs {
     /// Keyphrases: runs of up to --max-words terms bounded by stop words and punctuation.
     #[arg(long)]
     pub phrases: bool,
+    /// Read the input chunk by chunk (`--chunk-mb`) and write each document's keywords as soon
+    /// as its chunk is ranked: memory stays bounded by the chunk and the vocabulary. Automatic
+    /// from 256 MiB of input with `--per doc`; without `--model`, idf is fitted in a first pass.
+    #[arg(long)]
+    pub stream: bool,
     /// Longest keyphrase, in words.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub max_words: usize,
@@ -138,6 +143,17 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
         params.group_idf_power = a;
     }
     params.validate()?;
+    let per_doc = args.per == "doc";
+    let stream =
+        args.stream || (per_doc && args.input.size() >= super::vectorize::STREAM_FROM_BYTES);
+    if stream && !per_doc {
+        bail!("--stream ranks documents (--per doc); groups need the whole input in memory");
+    }
+    if stream && args.model.is_none() && args.input.has_stdin() && args.stream {
+        bail!(
+            "--stream without --model reads the input twice (fit, then rank), which stdin cannot be; give a file or a --model"
+        );
+    }
     let fitted = match &args.model {
         Some(path) => {
             let given = flags_given(&args.analysis, &args.vocab, &args.weight);
@@ -164,6 +180,9 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
             eprintln!("keywords: {what}: {:?}", started.elapsed())
         }
     };
+    if stream && (fitted.is_some() || !args.input.has_stdin()) {
+        return keywords_streamed(args, fitted, settings, params, quiet, out, started);
+    }
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
     trace("read");
@@ -237,21 +256,93 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     Ok(())
 }
 
+/// `--per doc` in two streamed passes (one with `--model`): idf from the input's statistics,
+/// then each chunk analyzed, ranked and written before the next is read. The output is the same
+/// bytes as in memory.
+fn keywords_streamed(
+    args: &KeywordsArgs,
+    fitted: Option<parallax::vectorize::FittedVectorizer>,
+    settings: Option<parallax::vectorize::Vectorizer>,
+    params: KeywordParams,
+    quiet: bool,
+    out: &mut impl Write,
+    started: std::time::Instant,
+) -> Result<()> {
+    let model = match (fitted, settings) {
+        (Some(m), _) => m,
+        (None, Some(s)) => {
+            let (stats, _) = super::vectorize::fit_streamed(&s, &args.input, true)?;
+            s.fit_statistics(stats)
+                .context("fitting idf on the input")?
+        }
+        (None, None) => unreachable!("either a model or settings"),
+    };
+    let extractor = KeywordExtractor::new(&model, params)?;
+    let mut written = 0usize;
+    match args.format {
+        Format::Json => out.write_all(b"{")?,
+        Format::Tsv => writeln!(out, "doc\trank\tphrase\tstem\tscore\tcount")?,
+        Format::Table => {}
+    }
+    let report = args.input.read_chunked(quiet, &mut |chunk| {
+        let analyzed = model.analyze(&chunk.docs);
+        let ranked = extractor.documents_analyzed(&analyzed)?;
+        let results: Vec<(String, Vec<Keyword>)> = chunk
+            .docs
+            .iter()
+            .map(|d| d.id.clone())
+            .zip(ranked)
+            .collect();
+        match args.format {
+            Format::Json => write_json_entries(out, &results, written)?,
+            Format::Tsv => write_tsv_rows(out, &results)?,
+            Format::Table => write_table_entries(out, &results, written)?,
+        }
+        written += results.len();
+        Ok(())
+    })?;
+    if args.format == Format::Json {
+        out.write_all(if written == 0 { b"}\n" } else { b"\n}\n" })?;
+    }
+    super::output::report_read(&report, quiet);
+    if !quiet {
+        eprintln!(
+            "parallax keywords: {written} documents, {written} rankings (streamed); {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
 fn write_json(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
     out.write_all(b"{")?;
+    write_json_entries(out, results, 0)?;
+    out.write_all(if results.is_empty() { b"}\n" } else { b"\n}\n" })?;
+    Ok(())
+}
+
+/// The `"name": [...]` entries of the JSON object, `before` entries having been written.
+fn write_json_entries(
+    out: &mut impl Write,
+    results: &[(String, Vec<Keyword>)],
+    before: usize,
+) -> Result<()> {
     for (i, (name, keywords)) in results.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        out.write_all(if before + i == 0 { b"\n  " } else { b",\n  " })?;
         // Serialized first, so a closed pipe surfaces as an io::Error.
         out.write_all(&serde_json::to_vec(name)?)?;
         out.write_all(b": ")?;
         out.write_all(&serde_json::to_vec(keywords)?)?;
     }
-    out.write_all(if results.is_empty() { b"}\n" } else { b"\n}\n" })?;
     Ok(())
 }
 
 fn write_tsv(out: &mut impl Write, label: &str, results: &[(String, Vec<Keyword>)]) -> Result<()> {
     writeln!(out, "{label}\trank\tphrase\tstem\tscore\tcount")?;
+    write_tsv_rows(out, results)
+}
+
+fn write_tsv_rows(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
     for (name, keywords) in results {
         for (rank, k) in keywords.iter().enumerate() {
             writeln!(
@@ -270,8 +361,17 @@ fn write_tsv(out: &mut impl Write, label: &str, results: &[(String, Vec<Keyword>
 }
 
 fn write_table(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
+    write_table_entries(out, results, 0)
+}
+
+/// Table entries, `before` entries having been written.
+fn write_table_entries(
+    out: &mut impl Write,
+    results: &[(String, Vec<Keyword>)],
+    before: usize,
+) -> Result<()> {
     for (i, (name, keywords)) in results.iter().enumerate() {
-        if i > 0 {
+        if before + i > 0 {
             writeln!(out)?;
         }
         writeln!(out, "{name}")?;

@@ -89,7 +89,7 @@ pub struct TransformArgs {
 
 /// Inputs at least this large are vectorized in two streamed passes (fit, then transform)
 /// instead of in memory, so memory stays bounded.
-const STREAM_FROM_BYTES: u64 = 256 << 20;
+pub(super) const STREAM_FROM_BYTES: u64 = 256 << 20;
 
 pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
@@ -143,7 +143,7 @@ fn fit_write<V: Value>(
 }
 
 /// Fits from the input's statistics, chunk by chunk; the report counts what was read.
-fn fit_streamed(
+pub(super) fn fit_streamed(
     settings: &Vectorizer,
     input: &InputArgs,
     quiet: bool,
