@@ -60,6 +60,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Similar(args) => cli::similar::similar(args, cli.quiet, &mut out)?,
         Command::Stories(args) => cli::stories::stories(args, cli.quiet, &mut out)?,
         Command::Eval(args) => cli::eval::eval(args, cli.quiet, &mut out)?,
+        Command::Blocks(args) => cli::blocks::blocks(args, cli.quiet, &mut out)?,
         Command::Stopwords { list } => {
             let words = if list == "sklearn" {
                 parallax::analysis::stopwords::sklearn_english()

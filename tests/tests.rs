@@ -1,6 +1,7 @@
 //! parallax integration tests: one test binary, one module per area.
 
 mod cli;
+mod cluster;
 mod errors;
 mod interop;
 mod parity;

@@ -1,5 +1,6 @@
 //! Command-line flags: raw clap structs, and the functions that turn them into library settings.
 
+pub mod blocks;
 pub mod eval;
 pub mod output;
 pub mod similar;
@@ -52,6 +53,9 @@ pub enum Command {
     Stories(stories::StoriesArgs),
     /// Score results against gold data.
     Eval(eval::EvalArgs),
+    /// The block of every document (a field's value or a window of days) as a stable FNV-1a 64
+    /// hash, as JSONL: for grouping documents on a cluster.
+    Blocks(blocks::BlocksArgs),
     /// Print a built-in stop-word list (a language name, or `sklearn`).
     Stopwords {
         /// Language name or code, or `sklearn` for scikit-learn's English list.
