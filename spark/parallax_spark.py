@@ -322,12 +322,18 @@ def batch_of(columns, pa):
     return pa.RecordBatch.from_pydict(arrays)
 
 
+_SHIPPED: dict = {}
+
+
 def ship(spark, path: str) -> str:
     """Ships a local file to every executor under a name that changes with its content (Spark
-    refuses the same name twice with different contents); returns that name."""
+    refuses the same name twice from different paths); returns that name."""
     digest = hashlib.sha256(open(path, "rb").read()).hexdigest()[:16]
     base, ext = os.path.splitext(os.path.basename(path))
     name = f"{base}-{digest}{ext}"
+    if _SHIPPED.get(name) is spark:
+        return name
+    _SHIPPED[name] = spark
     staged = os.path.join(tempfile.mkdtemp(prefix="parallax-ship-"), name)
     shutil.copyfile(path, staged)
     try:
