@@ -12,6 +12,9 @@
 //! - [`vectorize::FittedVectorizer`]: the learned vocabulary, saved and loaded by [`model`];
 //! - [`matrix::CsrMatrix`]: the weighted document × term matrix.
 //!
+//! On top of them, [`keywords`] ranks the key terms and phrases of documents and groups, and
+//! measures keyness (which terms one group uses more than another).
+//!
 //! ```
 //! use parallax::{corpus::Document, vectorize::Vectorizer};
 //! let docs = [
@@ -28,8 +31,10 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod compare;
 pub mod corpus;
 mod error;
+pub mod keywords;
 pub mod matrix;
 pub mod model;
 pub mod similarity;

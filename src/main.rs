@@ -60,6 +60,9 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Similar(args) => cli::similar::similar(args, cli.quiet, &mut out)?,
         Command::Stories(args) => cli::stories::stories(args, cli.quiet, &mut out)?,
         Command::Eval(args) => cli::eval::eval(args, cli.quiet, &mut out)?,
+        Command::Compare(args) => cli::compare::compare(args, cli.quiet, &mut out)?,
+        Command::Keywords(args) => cli::keywords::keywords(args, cli.quiet, &mut out)?,
+        Command::Keyness(args) => cli::keyness::keyness(args, cli.quiet, &mut out)?,
         Command::Blocks(args) => cli::blocks::blocks(args, cli.quiet, &mut out)?,
         Command::Stopwords { list } => {
             let words = if list == "sklearn" {

@@ -4,6 +4,7 @@ mod cli;
 mod cluster;
 mod errors;
 mod interop;
+mod keywords;
 mod parity;
 mod shards;
 mod similarity;

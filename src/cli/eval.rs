@@ -29,6 +29,8 @@ pub enum EvalCommand {
     Stories(EvalStoriesArgs),
     /// Similarity scores against human ratings: Pearson and Spearman correlation.
     Similarity(EvalSimilarityArgs),
+    /// Predicted keyphrases against gold keys: P/R/F1@k with stemmed exact match.
+    Keywords(crate::cli::keywords::EvalKeywordsArgs),
 }
 
 /// Output format of `eval` (a table or one JSON object).
@@ -83,6 +85,7 @@ pub fn eval(args: &EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     match &args.command {
         EvalCommand::Stories(a) => stories(a, quiet, out),
         EvalCommand::Similarity(a) => similarity(a, quiet, out),
+        EvalCommand::Keywords(a) => crate::cli::keywords::eval_keywords(a, out),
     }
 }
 

@@ -1,7 +1,10 @@
 //! Command-line flags: raw clap structs, and the functions that turn them into library settings.
 
 pub mod blocks;
+pub mod compare;
 pub mod eval;
+pub mod keyness;
+pub mod keywords;
 pub mod output;
 pub mod similar;
 pub mod stats;
@@ -53,6 +56,13 @@ pub enum Command {
     Stories(stories::StoriesArgs),
     /// Score results against gold data.
     Eval(eval::EvalArgs),
+    /// Rank the key terms or phrases of each document, source, story or the whole corpus.
+    Keywords(keywords::KeywordsArgs),
+    /// Which terms each group (source, field, date bucket) uses more than the rest or another.
+    Keyness(keyness::KeynessArgs),
+    /// The coverage report: stories across sources, who covered what, how close their versions
+    /// are, each source's distinctive terms; as a summary, JSON and an HTML page.
+    Compare(compare::CompareArgs),
     /// The block of every document (a field's value or a window of days) as a stable FNV-1a 64
     /// hash, as JSONL: for grouping documents on a cluster.
     Blocks(blocks::BlocksArgs),

@@ -87,6 +87,32 @@ pub(super) struct SpaceFlags<'a> {
 }
 
 impl SpaceFlags<'_> {
+    /// Loads a saved model, refusing flags that would change its analysis or vocabulary; the
+    /// weighting flags still apply.
+    pub(super) fn saved_model(&self, path: &Path) -> Result<FittedVectorizer> {
+        let a = self.analysis;
+        let analysis_given = a.language.is_some()
+            || a.stem
+            || a.no_stem
+            || a.stopwords.is_some()
+            || a.fold_accents
+            || a.ngram.is_some();
+        let v = self.vocab;
+        let vocab_given = v.min_df.is_some()
+            || v.max_df.is_some()
+            || v.max_features.is_some()
+            || v.vocabulary.is_some();
+        if analysis_given || vocab_given || self.weight.compat.is_some() {
+            bail!(
+                "--model fixes the analysis and the vocabulary; drop the analysis, vocabulary and --compat \
+                 flags (--tf, --idf and --norm may still change the weighting)"
+            );
+        }
+        let model = model::load(path)?;
+        let chosen = overridden(*model.weighting(), self.weight);
+        Ok(model.with_weighting(chosen))
+    }
+
     /// Builds the space: with a model, transform; without, fit on the documents (queries and
     /// reference together, except BM25 against a reference, whose statistics come from the
     /// reference alone, as in retrieval).
@@ -103,29 +129,7 @@ impl SpaceFlags<'_> {
         // BM25 against a reference takes its statistics from the reference alone.
         let reference_only = reference.is_some() && matches!(measure, Measure::Bm25 { .. });
         let (model, fitted) = match self.model {
-            Some(path) => {
-                let a = self.analysis;
-                let analysis_given = a.language.is_some()
-                    || a.stem
-                    || a.no_stem
-                    || a.stopwords.is_some()
-                    || a.fold_accents
-                    || a.ngram.is_some();
-                let v = self.vocab;
-                let vocab_given = v.min_df.is_some()
-                    || v.max_df.is_some()
-                    || v.max_features.is_some()
-                    || v.vocabulary.is_some();
-                if analysis_given || vocab_given || self.weight.compat.is_some() {
-                    bail!(
-                        "--model fixes the analysis and the vocabulary; drop the analysis, vocabulary and --compat \
-                         flags (--tf, --idf and --norm may still change the weighting)"
-                    );
-                }
-                let model = model::load(path)?;
-                let chosen = overridden(*model.weighting(), self.weight);
-                (model.with_weighting(chosen), None)
-            }
+            Some(path) => (self.saved_model(path)?, None),
             None => {
                 let settings = super::vectorizer(self.analysis, self.vocab, self.weight)?;
                 let mut fit_on: Vec<Document> = Vec::new();

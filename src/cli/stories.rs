@@ -48,7 +48,7 @@ pub struct StoriesArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window(pub Option<u32>);
 
-fn parse_window(s: &str) -> Result<Window, String> {
+pub(super) fn parse_window(s: &str) -> Result<Window, String> {
     match s {
         "none" | "off" => Ok(Window(None)),
         _ => s

@@ -111,10 +111,64 @@ impl Trace {
     }
 }
 
-/// Counts a corpus. `surfaces` asks for surface-form counts (fit needs them, transform not).
-pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: bool) -> Counted<'a> {
+/// A corpus cut into tokens, with every distinct spelling analyzed once: what counting and
+/// keyword extraction share.
+pub(crate) struct Lexed<'a> {
+    chunks: Vec<Tokenized<'a>>,
+    /// Index of each chunk's first document.
+    chunk_starts: Vec<usize>,
+    /// Per chunk: local raw id → spelling id.
+    local_to_raw: Vec<Vec<u32>>,
+    /// Distinct spellings, by id.
+    pub raws: Vec<&'a str>,
+    /// Per spelling: its surface form if normalizing changed it, and its term id (`NONE` if a
+    /// filter removed it).
+    pub analyzed: Vec<(Option<String>, u32)>,
+    /// Term id → term (single terms).
+    pub terms: Vec<String>,
+}
+
+impl<'a> Lexed<'a> {
+    /// Number of chunks (fixed by the input, never by the thread count).
+    pub fn n_chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// The documents of chunk `c`: the index of the first, and each one's tokens as
+    /// (spelling id, whether a phrase may not continue into the token).
+    pub fn chunk_docs(
+        &self,
+        c: usize,
+    ) -> (
+        usize,
+        impl Iterator<Item = impl Iterator<Item = (u32, bool)> + '_> + '_,
+    ) {
+        let chunk = &self.chunks[c];
+        let to_raw = &self.local_to_raw[c];
+        let starts = std::iter::once(0).chain(chunk.doc_ends.iter().copied());
+        let docs = starts.zip(&chunk.doc_ends).map(move |(start, &end)| {
+            chunk.tokens[start..end]
+                .iter()
+                .map(move |&tok| (to_raw[(tok & !BOUNDARY) as usize], tok & BOUNDARY != 0))
+        });
+        (self.chunk_starts[c], docs)
+    }
+
+    /// The surface form of a spelling.
+    pub fn surface(&self, raw: u32) -> &str {
+        self.analyzed[raw as usize]
+            .0
+            .as_deref()
+            .unwrap_or(self.raws[raw as usize])
+    }
+}
+
+/// Tokenizes a corpus in chunks and analyzes each distinct spelling once.
+pub(crate) fn lex<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Lexed<'a> {
     let trace = Trace::start();
-    let chunks: Vec<Tokenized> = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS)
+    let bounds = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS);
+    let chunk_starts = bounds.iter().map(|r| r.start).collect();
+    let chunks: Vec<Tokenized> = bounds
         .into_par_iter()
         .map(|r| tokenize_chunk(analyzer, &docs[r]))
         .collect();
@@ -196,7 +250,6 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
             },
         )
         .collect();
-    let surface_of = |raw: usize| -> &str { analyzed[raw].0.as_deref().unwrap_or(raws[raw]) };
     let mut term_ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut terms: Vec<String> = Vec::new();
     let raw_term: Vec<u32> = analyzed
@@ -210,15 +263,53 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
         })
         .collect();
     drop(term_ids);
-    let n_unigrams = terms.len() as u32;
+    let analyzed = analyzed
+        .into_iter()
+        .zip(raw_term)
+        .map(|((surface, _), t)| (surface, t))
+        .collect();
     trace.mark("analyzed");
+    Lexed {
+        chunks,
+        chunk_starts,
+        local_to_raw,
+        raws,
+        analyzed,
+        terms,
+    }
+}
+
+/// Counts a corpus. `surfaces` asks for surface-form counts (fit needs them, transform not).
+pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: bool) -> Counted<'a> {
+    count_lexed(analyzer, &lex(analyzer, docs), docs.len(), surfaces)
+}
+
+/// Counts an analyzed corpus of `n_docs` documents.
+pub(crate) fn count_lexed<'a>(
+    analyzer: &Analyzer,
+    lexed: &Lexed<'a>,
+    n_docs: usize,
+    surfaces: bool,
+) -> Counted<'a> {
+    let trace = Trace::start();
+    let Lexed {
+        chunks,
+        local_to_raw,
+        raws,
+        analyzed,
+        ..
+    } = lexed;
+    let raw_term: Vec<u32> = analyzed.iter().map(|&(_, t)| t).collect();
+    let surface_of = |raw: usize| -> &str { lexed.surface(raw as u32) };
+    let terms = lexed.terms.clone();
+    let n_unigrams = terms.len() as u32;
 
     // Count every chunk through the lexicon.
     let config = analyzer.config();
     let (ngram_min, ngram_max) = (config.ngram_min, config.ngram_max);
     let counted: Vec<ChunkCounts> = chunks
         .par_iter()
-        .zip(&local_to_raw)
+        .zip(local_to_raw.par_iter())
         .map(|(chunk, to_raw)| {
             let term_of = |local: u32| raw_term[to_raw[(local & !BOUNDARY) as usize] as usize];
             let mut out = ChunkCounts {
@@ -325,13 +416,13 @@ pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: boo
     let mut ngram_global: FxHashMap<String, u32> = FxHashMap::default();
     let mut result = Counted {
         terms,
-        rows: Vec::with_capacity(docs.len()),
+        rows: Vec::with_capacity(n_docs),
         doc_lens: Vec::new(),
         surfaces: Vec::new(),
         tokens: 0,
     };
     let mut ngram_surfaces: FxHashMap<(u32, String), u64> = FxHashMap::default();
-    for (chunk, to_raw) in counted.into_iter().zip(&local_to_raw) {
+    for (chunk, to_raw) in counted.into_iter().zip(local_to_raw.iter()) {
         for (local, &c) in chunk.raw_counts.iter().enumerate() {
             raw_counts[to_raw[local] as usize] += c as u64;
         }

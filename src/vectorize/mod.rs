@@ -25,7 +25,7 @@ use crate::analysis::{AnalysisConfig, Analyzer};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
-use count::{Counted, NONE, count};
+use count::{Counted, Lexed, NONE, count, count_lexed, lex};
 
 /// Settings for fitting: analysis, vocabulary and weighting.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -49,6 +49,27 @@ pub struct CountReport {
     pub out_of_vocabulary: u64,
     /// Rows with no stored value.
     pub empty_rows: usize,
+}
+
+/// Documents as one analysis pipeline cut and analyzed them (every distinct spelling analyzed
+/// once), kept for stages that read the tokens again, such as keywords. Made by
+/// [`Vectorizer::fit_analyzed`] or [`FittedVectorizer::analyze`].
+pub struct Analyzed<'a> {
+    pub(crate) docs: &'a [Document],
+    pub(crate) config: AnalysisConfig,
+    pub(crate) lexed: Lexed<'a>,
+}
+
+impl Analyzed<'_> {
+    /// The documents.
+    pub fn docs(&self) -> &[Document] {
+        self.docs
+    }
+
+    /// The analysis they went through.
+    pub fn config(&self) -> &AnalysisConfig {
+        &self.config
+    }
 }
 
 /// A fitted vectorizer: the analysis, weighting and vocabulary it learned. Only this type can
@@ -82,7 +103,25 @@ impl std::fmt::Debug for Analyzer {
 impl Vectorizer {
     /// Learns the vocabulary, document frequencies and surface forms from `docs`.
     pub fn fit(&self, docs: &[Document]) -> Result<FittedVectorizer> {
-        Ok(self.fit_counts(docs)?.0)
+        Ok(self.fit_counts(docs, false)?.0)
+    }
+
+    /// Fits like [`Vectorizer::fit`] and keeps the corpus as analyzed, so later stages
+    /// (keywords) reuse it instead of analyzing the documents again.
+    pub fn fit_analyzed<'a>(
+        &self,
+        docs: &'a [Document],
+    ) -> Result<(FittedVectorizer, Analyzed<'a>)> {
+        let (model, _, _, _, lexed) = self.fit_counts(docs, true)?;
+        let lexed = lexed.expect("fit_counts keeps the analysis when asked");
+        Ok((
+            model,
+            Analyzed {
+                docs,
+                config: self.analysis.clone(),
+                lexed,
+            },
+        ))
     }
 
     /// Fits and returns the weighted matrix of the same documents, analyzing them once.
@@ -90,7 +129,7 @@ impl Vectorizer {
         &self,
         docs: &[Document],
     ) -> Result<(FittedVectorizer, CsrMatrix<V>)> {
-        let (model, counted, term_to_col, _) = self.fit_counts(docs)?;
+        let (model, counted, term_to_col, _, _) = self.fit_counts(docs, false)?;
         let matrix = model.weigh(&counted, &term_to_col);
         Ok((model, matrix))
     }
@@ -100,7 +139,7 @@ impl Vectorizer {
         &self,
         docs: &[Document],
     ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
-        let (model, counted, term_to_col, mut report) = self.fit_counts(docs)?;
+        let (model, counted, term_to_col, mut report, _) = self.fit_counts(docs, false)?;
         let matrix: CsrMatrix<V> = model.weigh(&counted, &term_to_col);
         report.empty_rows = (0..matrix.n_rows())
             .filter(|&r| matrix.row(r).0.is_empty())
@@ -108,18 +147,44 @@ impl Vectorizer {
         Ok((model, matrix, report))
     }
 
-    /// Counts the corpus and learns the model; returns the counts and each counted term's column.
+    /// Fits, and returns both the weighted matrix and the raw term counts of the same documents
+    /// (columns as in the model), analyzing them once: for stages that need similarity and
+    /// counts together (`compare`).
+    pub fn fit_transform_counts<V: Value>(
+        &self,
+        docs: &[Document],
+    ) -> Result<(FittedVectorizer, CsrMatrix<V>, CsrMatrix<f64>)> {
+        let (model, counted, term_to_col, _, _) = self.fit_counts(docs, false)?;
+        let weighted = model.weigh(&counted, &term_to_col);
+        let counts = model
+            .with_weighting(Weighting::COUNTS)
+            .weigh(&counted, &term_to_col);
+        Ok((model, weighted, counts))
+    }
+
+    /// Counts the corpus and learns the model; returns the counts, each term's column and, if
+    /// `keep_lexed`, the analyzed corpus.
+    #[allow(clippy::type_complexity)]
     fn fit_counts<'a>(
         &self,
         docs: &'a [Document],
-    ) -> Result<(FittedVectorizer, Counted<'a>, Vec<u32>, CountReport)> {
+        keep_lexed: bool,
+    ) -> Result<(
+        FittedVectorizer,
+        Counted<'a>,
+        Vec<u32>,
+        CountReport,
+        Option<Lexed<'a>>,
+    )> {
         self.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
         if docs.is_empty() {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
         let trace = count::Trace::start();
-        let counted = count(&analyzer, docs, true);
+        let lexed = lex(&analyzer, docs);
+        let counted = count_lexed(&analyzer, &lexed, docs.len(), true);
+        let lexed = keep_lexed.then_some(lexed);
         trace.mark("fit: counted");
         let (stats, index) = Statistics::from_counted(&counted, docs.len() as u64);
         trace.mark("fit: statistics");
@@ -141,7 +206,7 @@ impl Vectorizer {
             out_of_vocabulary,
             empty_rows: 0,
         };
-        Ok((model, counted, term_to_col, report))
+        Ok((model, counted, term_to_col, report, lexed))
     }
 
     /// Counts documents into statistics only (for `fit --shard` and `fit --update`): no
@@ -346,6 +411,15 @@ impl FittedVectorizer {
         model
     }
 
+    /// Analyzes documents with the model's analysis, once, for stages that reuse it (keywords).
+    pub fn analyze<'a>(&self, docs: &'a [Document]) -> Analyzed<'a> {
+        Analyzed {
+            docs,
+            config: self.analysis.clone(),
+            lexed: lex(&self.analyzer, docs),
+        }
+    }
+
     /// Weighs documents with what was learned; unknown terms are counted, never added.
     pub fn transform<V: Value>(&self, docs: &[Document]) -> CsrMatrix<V> {
         self.transform_report(docs).0
@@ -376,6 +450,22 @@ impl FittedVectorizer {
                 .count(),
         };
         (matrix, report)
+    }
+
+    /// Like [`Vectorizer::fit_transform_counts`] with what was learned: the weighted matrix and
+    /// the raw counts of known terms.
+    pub fn transform_counts<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CsrMatrix<f64>) {
+        let counted = count(&self.analyzer, docs, false);
+        let term_to_col: Vec<u32> = counted
+            .terms
+            .iter()
+            .map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE))
+            .collect();
+        let weighted = self.weigh(&counted, &term_to_col);
+        let counts = self
+            .with_weighting(Weighting::COUNTS)
+            .weigh(&counted, &term_to_col);
+        (weighted, counts)
     }
 
     /// Turns counts into weighted rows (in parallel blocks of rows) and concatenates them.

@@ -140,6 +140,13 @@ impl Tf {
 }
 
 impl Weighting {
+    /// Raw term counts: no idf, no normalization.
+    pub const COUNTS: Weighting = Weighting {
+        tf: Tf::Raw,
+        idf: Idf::None,
+        norm: Norm::None,
+    };
+
     /// Checks the BM25 parameters (the other components have no free parameters).
     pub fn validate(&self) -> crate::Result<()> {
         if let Tf::Bm25 { k1, b } = self.tf {

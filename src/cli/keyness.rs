@@ -1,0 +1,399 @@
+//! `parallax keyness`.
+
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::output::{Format, report_reading, tsv_field};
+use super::{AnalysisArgs, InputArgs, TfArg, VocabArgs, WeightArgs};
+use parallax::keywords::GroupBy;
+use parallax::keywords::keyness::{GroupCounts, KeynessParams, KeynessRow, Measure, compare};
+use parallax::vectorize::{FittedVectorizer, Idf, Norm, Tf, Weighting};
+
+/// `parallax keyness`.
+#[derive(Args, Debug)]
+pub struct KeynessArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Group documents by `source`, any metadata field, or `date:month` / `date:week`
+    /// (also `date:year`, `date:day`).
+    #[arg(long, value_name = "FIELD")]
+    pub by: String,
+    /// Compare only this group (default: every group in turn).
+    #[arg(long, value_name = "A")]
+    pub target: Option<String>,
+    /// Compare against this group, or `rest` (every other group; the default).
+    #[arg(long, value_name = "B|rest", requires = "target")]
+    pub reference: Option<String>,
+    /// Compare every ordered pair of groups.
+    #[arg(long, conflicts_with_all = ["target", "reference"])]
+    pub all_pairs: bool,
+    /// Statistic to rank by: g2 (Dunning's log-likelihood), chi2, logodds (Monroe et al.,
+    /// informative Dirichlet prior, z-score), pmi, logratio (Hardie).
+    #[arg(long, default_value = "g2", value_parser = parse_measure)]
+    pub measure: Measure,
+    /// Yates' continuity correction for chi2.
+    #[arg(long)]
+    pub yates: bool,
+    /// Test only terms used at least N times in target and reference together.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub min_count: u64,
+    /// Keep only rows whose Benjamini–Hochberg adjusted p-value is at most Q.
+    #[arg(long, value_name = "Q")]
+    pub fdr: Option<f64>,
+    /// Rows per comparison.
+    #[arg(short = 'n', long = "top", value_name = "N", default_value_t = 20)]
+    pub n: usize,
+    /// Scale s of the log-odds prior: α_w = s · (count of w in the whole corpus).
+    #[arg(long, value_name = "S", default_value_t = 1.0)]
+    pub prior_scale: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub vocab: VocabArgs,
+    #[command(flatten)]
+    pub weight: WeightArgs,
+}
+
+fn parse_measure(s: &str) -> std::result::Result<Measure, String> {
+    s.parse()
+}
+
+/// One comparison's result.
+struct Comparison {
+    target: String,
+    reference: String,
+    target_docs: usize,
+    reference_docs: usize,
+    target_total: f64,
+    reference_total: f64,
+    rows: Vec<KeynessRow>,
+}
+
+/// What keyness counts: tokens (`--tf raw`, the default) or documents (`--tf binary`).
+fn count_weighting(w: &WeightArgs) -> Result<Weighting> {
+    if w.idf.is_some() || w.norm.is_some() {
+        bail!(
+            "keyness compares counts: --idf and --norm do not apply (use --tf raw or --tf binary)"
+        );
+    }
+    let tf = match w.tf {
+        None | Some(TfArg::Raw) => Tf::Raw,
+        Some(TfArg::Binary) => Tf::Binary,
+        Some(other) => bail!(
+            "keyness compares counts: --tf {other:?} is not a count; use --tf raw (tokens) or --tf binary (documents)"
+        ),
+    };
+    Ok(Weighting {
+        tf,
+        idf: Idf::None,
+        norm: Norm::None,
+    })
+}
+
+pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<()> {
+    let started = std::time::Instant::now();
+    let by: GroupBy = args
+        .by
+        .parse()
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("--by {}", args.by))?;
+    if let Some(q) = args.fdr {
+        if !(q > 0.0 && q <= 1.0) {
+            bail!("--fdr {q}: must be within (0, 1]");
+        }
+        if !args.measure.has_p_value() {
+            bail!(
+                "--fdr needs a measure with p-values (g2, chi2, logodds); {} has none",
+                args.measure.name()
+            );
+        }
+    }
+    if args.n == 0 {
+        bail!("-n must be at least 1");
+    }
+    let params = KeynessParams {
+        measure: args.measure,
+        yates: args.yates,
+        min_count: args.min_count as f64,
+        prior_scale: args.prior_scale,
+    };
+    params.validate()?;
+    let mut settings = super::vectorizer(&args.analysis, &args.vocab, &args.weight)?;
+    settings.weighting = count_weighting(&args.weight)?;
+    let corpus = args.input.read()?;
+    report_reading(&corpus, quiet);
+    let docs = &corpus.docs;
+    let groups: Vec<Option<String>> = docs
+        .iter()
+        .map(|d| by.key(d).map(|k| k.into_owned()))
+        .collect();
+    let missing = groups.iter().filter(|g| g.is_none()).count();
+    if missing == docs.len() {
+        bail!("--by {}: no document has this field", args.by);
+    }
+    if missing > 0 {
+        eprintln!("parallax keyness: {missing} document(s) without `{by}` are left out");
+    }
+    let (model, matrix) = settings
+        .fit_transform::<f64>(docs)
+        .context("counting terms")?;
+    let counts = GroupCounts::from_rows(&matrix, &groups);
+    if counts.names.len() < 2 {
+        bail!(
+            "--by {}: need at least two groups, found {} ({})",
+            args.by,
+            counts.names.len(),
+            counts.names.join(", ")
+        );
+    }
+    let find = |name: &str, flag: &str| -> Result<usize> {
+        counts.group(name).with_context(|| {
+            format!(
+                "{flag} {name}: no such group; groups by {}: {}",
+                args.by,
+                counts.names.join(", ")
+            )
+        })
+    };
+    // (target, reference or None for the rest)
+    let pairs: Vec<(usize, Option<usize>)> = if args.all_pairs {
+        let n = counts.names.len();
+        (0..n)
+            .flat_map(|a| (0..n).filter(move |&b| b != a).map(move |b| (a, Some(b))))
+            .collect()
+    } else if let Some(target) = &args.target {
+        let t = find(target, "--target")?;
+        let r = match args.reference.as_deref() {
+            None | Some("rest") => None,
+            Some(name) => Some(find(name, "--reference")?),
+        };
+        if r == Some(t) {
+            bail!("--target and --reference are the same group");
+        }
+        vec![(t, r)]
+    } else {
+        (0..counts.names.len()).map(|g| (g, None)).collect()
+    };
+    let comparisons: Vec<Comparison> = pairs
+        .par_iter()
+        .map(|&(t, r)| {
+            let target = counts.dense(t);
+            let (reference, reference_name, reference_docs) = match r {
+                Some(r) => (counts.dense(r), counts.names[r].clone(), counts.docs[r]),
+                None => (
+                    counts.rest(t),
+                    "rest".to_string(),
+                    counts.docs.iter().sum::<usize>() - counts.docs[t],
+                ),
+            };
+            let mut rows = compare(&target, &reference, &counts.total, &params);
+            if let Some(q) = args.fdr {
+                rows.retain(|row| row.p_adjusted.is_some_and(|p| p <= q));
+            }
+            rows.truncate(args.n);
+            Comparison {
+                target: counts.names[t].clone(),
+                reference: reference_name,
+                target_docs: counts.docs[t],
+                reference_docs,
+                target_total: target.iter().sum(),
+                reference_total: reference.iter().sum(),
+                rows,
+            }
+        })
+        .collect();
+    match args.format {
+        Format::Json => write_json(out, &model, &comparisons, args)?,
+        Format::Tsv => write_tsv(out, &model, &comparisons, args.measure)?,
+        Format::Table => write_table(out, &model, &comparisons, args.measure)?,
+    }
+    if !quiet {
+        eprintln!(
+            "parallax keyness: {} documents in {} groups by {}, {} comparison(s), {} terms; {:.2} s",
+            docs.len() - missing,
+            counts.names.len(),
+            args.by,
+            comparisons.len(),
+            model.n_terms(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    term: &'a str,
+    surface: &'a str,
+    count_target: f64,
+    count_reference: f64,
+    statistic: f64,
+    log_ratio: f64,
+    p: Option<f64>,
+    p_adjusted: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct JsonComparison<'a> {
+    target: &'a str,
+    reference: &'a str,
+    measure: &'static str,
+    target_documents: usize,
+    reference_documents: usize,
+    target_tokens: f64,
+    reference_tokens: f64,
+    rows: Vec<JsonRow<'a>>,
+}
+
+fn write_json(
+    out: &mut impl Write,
+    model: &FittedVectorizer,
+    comparisons: &[Comparison],
+    args: &KeynessArgs,
+) -> Result<()> {
+    let list: Vec<JsonComparison> = comparisons
+        .iter()
+        .map(|c| JsonComparison {
+            target: &c.target,
+            reference: &c.reference,
+            measure: args.measure.name(),
+            target_documents: c.target_docs,
+            reference_documents: c.reference_docs,
+            target_tokens: c.target_total,
+            reference_tokens: c.reference_total,
+            rows: c
+                .rows
+                .iter()
+                .map(|r| JsonRow {
+                    term: &model.terms()[r.term],
+                    surface: model.surface(r.term),
+                    count_target: r.target,
+                    count_reference: r.reference,
+                    statistic: r.statistic,
+                    log_ratio: r.log_ratio,
+                    p: r.p_value,
+                    p_adjusted: r.p_adjusted,
+                })
+                .collect(),
+        })
+        .collect();
+    // Serialized first, so a closed pipe surfaces as an io::Error.
+    out.write_all(&serde_json::to_vec_pretty(&list)?)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        ryu::Buffer::new().format(v).to_string()
+    }
+}
+
+fn optional(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |p| ryu::Buffer::new().format(p).to_string())
+}
+
+fn write_tsv(
+    out: &mut impl Write,
+    model: &FittedVectorizer,
+    comparisons: &[Comparison],
+    measure: Measure,
+) -> Result<()> {
+    writeln!(
+        out,
+        "target\treference\tterm\tsurface\tcount_target\tcount_reference\t{}\tlog_ratio\tp\tp_adjusted",
+        measure.name()
+    )?;
+    for c in comparisons {
+        for r in &c.rows {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                tsv_field(&c.target),
+                tsv_field(&c.reference),
+                tsv_field(&model.terms()[r.term]),
+                tsv_field(model.surface(r.term)),
+                number(r.target),
+                number(r.reference),
+                ryu::Buffer::new().format(r.statistic),
+                ryu::Buffer::new().format(r.log_ratio),
+                optional(r.p_value),
+                optional(r.p_adjusted)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_table(
+    out: &mut impl Write,
+    model: &FittedVectorizer,
+    comparisons: &[Comparison],
+    measure: Measure,
+) -> Result<()> {
+    for (i, c) in comparisons.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "{} vs {}  ({} docs, {} tokens vs {} docs, {} tokens)",
+            c.target,
+            c.reference,
+            c.target_docs,
+            number(c.target_total),
+            c.reference_docs,
+            number(c.reference_total)
+        )?;
+        if c.rows.is_empty() {
+            writeln!(out, "  (no term passes the filters)")?;
+            continue;
+        }
+        let width = c
+            .rows
+            .iter()
+            .map(|r| model.surface(r.term).chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 32);
+        let p_header = if measure.has_p_value() {
+            "       p    p_adj"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "  {:<width$}  {:>7}  {:>7}  {:>9}  {:>6}{p_header}",
+            "term",
+            "target",
+            "ref",
+            measure.name(),
+            "log2r"
+        )?;
+        for r in &c.rows {
+            write!(
+                out,
+                "  {:<width$}  {:>7}  {:>7}  {:>9.3}  {:>6.2}",
+                model.surface(r.term),
+                number(r.target),
+                number(r.reference),
+                r.statistic,
+                r.log_ratio
+            )?;
+            if let (Some(p), Some(q)) = (r.p_value, r.p_adjusted) {
+                write!(out, "  {p:>7.1e}  {q:>7.1e}")?;
+            }
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,380 @@
+//! `parallax keywords` and `eval keywords`.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use super::output::{Format, report_reading, tsv_field};
+use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use parallax::corpus::Document;
+use parallax::keywords::eval::{self as kw_eval, Gold};
+use parallax::keywords::{GroupBy, Keyword, KeywordExtractor, KeywordParams};
+use parallax::model;
+
+/// `parallax keywords`.
+#[derive(Args, Debug)]
+pub struct KeywordsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Keywords per document or group.
+    #[arg(short = 'n', long = "top", value_name = "N", default_value_t = 10)]
+    pub n: usize,
+    /// What to rank: `doc` (each document), `corpus` (all together), or groups: `source`,
+    /// `story` (the `story` field, else `event`), any metadata field, `date:month`, `date:week`.
+    #[arg(long, value_name = "WHAT", default_value = "doc")]
+    pub per: String,
+    /// Keyphrases: runs of up to --max-words terms bounded by stop words and punctuation.
+    #[arg(long)]
+    pub phrases: bool,
+    /// Longest keyphrase, in words.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub max_words: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Take analysis, weighting and idf from this saved model instead of fitting the input.
+    #[arg(long, value_name = "M.json")]
+    pub model: Option<PathBuf>,
+    /// Strength of the first-position boost (0 turns it off).
+    #[arg(long, value_name = "P", help_heading = "Scoring")]
+    pub position: Option<f64>,
+    /// Power of the idf in the score (1 = plain TF-IDF; default 0.5 for documents, 1 for groups).
+    #[arg(long, value_name = "A", help_heading = "Scoring")]
+    pub idf_power: Option<f64>,
+    /// Exponent of the word-length factor: words shorter than 8 characters weigh less (0 turns
+    /// it off).
+    #[arg(long, value_name = "B", help_heading = "Scoring")]
+    pub word_length: Option<f64>,
+    /// Extra weight of a candidate that occurs in the title (0 turns it off).
+    #[arg(long, value_name = "T", help_heading = "Scoring")]
+    pub title_weight: Option<f64>,
+    /// Keep candidates that only occur inside a better-ranked phrase.
+    #[arg(long, help_heading = "Scoring")]
+    pub keep_redundant: bool,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub vocab: VocabArgs,
+    #[command(flatten)]
+    pub weight: WeightArgs,
+}
+
+/// What `--per` names.
+enum Per {
+    Doc,
+    Corpus,
+    Group(GroupBy),
+}
+
+fn per(spec: &str, docs: &[Document]) -> Result<Per> {
+    Ok(match spec {
+        "doc" | "document" => Per::Doc,
+        "corpus" => Per::Corpus,
+        "story" => {
+            let field = if docs.iter().any(|d| d.meta.contains_key("story")) {
+                "story"
+            } else {
+                "event"
+            };
+            Per::Group(GroupBy::Field(field.into()))
+        }
+        other => Per::Group(
+            other
+                .parse()
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("--per {other}"))?,
+        ),
+    })
+}
+
+fn flags_given(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Vec<&'static str> {
+    let mut given = Vec::new();
+    let checks = [
+        (a.language.is_some(), "--language"),
+        (a.stem || a.no_stem, "--stem/--no-stem"),
+        (a.stopwords.is_some(), "--stopwords"),
+        (a.fold_accents, "--fold-accents"),
+        (a.ngram.is_some(), "--ngram"),
+        (v.min_df.is_some(), "--min-df"),
+        (v.max_df.is_some(), "--max-df"),
+        (v.max_features.is_some(), "--max-features"),
+        (v.vocabulary.is_some(), "--vocabulary"),
+        (w.compat.is_some(), "--compat"),
+        (w.tf.is_some(), "--tf"),
+        (w.idf.is_some(), "--idf"),
+        (w.norm.is_some(), "--norm"),
+    ];
+    for (set, name) in checks {
+        if set {
+            given.push(name);
+        }
+    }
+    given
+}
+
+pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut params = KeywordParams {
+        n: args.n,
+        phrases: args.phrases,
+        max_words: args.max_words,
+        redundancy: !args.keep_redundant,
+        ..KeywordParams::default()
+    };
+    if let Some(p) = args.position {
+        params.position = p;
+    }
+    if let Some(t) = args.title_weight {
+        params.title = t;
+    }
+    if let Some(b) = args.word_length {
+        params.word_length = b;
+    }
+    if let Some(a) = args.idf_power {
+        params.idf_power = a;
+        params.group_idf_power = a;
+    }
+    params.validate()?;
+    let fitted = match &args.model {
+        Some(path) => {
+            let given = flags_given(&args.analysis, &args.vocab, &args.weight);
+            if !given.is_empty() {
+                bail!(
+                    "{} cannot be combined with --model: the model's analysis, vocabulary and weighting apply",
+                    given.join(", ")
+                );
+            }
+            Some(model::load(path)?)
+        }
+        None => None,
+    };
+    let settings = match &fitted {
+        Some(_) => None,
+        None => Some(super::vectorizer(
+            &args.analysis,
+            &args.vocab,
+            &args.weight,
+        )?),
+    };
+    let trace = |what: &str| {
+        if std::env::var_os("PARALLAX_TRACE").is_some() {
+            eprintln!("keywords: {what}: {:?}", started.elapsed())
+        }
+    };
+    let corpus = args.input.read()?;
+    report_reading(&corpus, quiet);
+    trace("read");
+    let docs = &corpus.docs;
+    // Fitting analyzes the documents once; keywords reuse that analysis.
+    let (model, analyzed) = match (fitted, settings) {
+        (Some(m), _) => {
+            let analyzed = m.analyze(docs);
+            (m, analyzed)
+        }
+        (None, Some(s)) => s.fit_analyzed(docs).context("fitting idf on the input")?,
+        (None, None) => unreachable!("either a model or settings"),
+    };
+    trace("model");
+    let extractor = KeywordExtractor::new(&model, params)?;
+    let per = per(&args.per, docs)?;
+    let (label, results): (&str, Vec<(String, Vec<Keyword>)>) = match &per {
+        Per::Doc => {
+            let ranked = extractor.documents_analyzed(&analyzed)?;
+            (
+                "doc",
+                docs.iter().map(|d| d.id.clone()).zip(ranked).collect(),
+            )
+        }
+        Per::Corpus => {
+            let groups = vec![Some("corpus".to_string()); docs.len()];
+            let ranked = extractor.groups_analyzed(&analyzed, &groups)?;
+            (
+                "group",
+                ranked.into_iter().map(|(g, _, k)| (g, k)).collect(),
+            )
+        }
+        Per::Group(by) => {
+            let groups: Vec<Option<String>> = docs
+                .iter()
+                .map(|d| by.key(d).map(|k| k.into_owned()))
+                .collect();
+            let missing = groups.iter().filter(|g| g.is_none()).count();
+            if missing == docs.len() {
+                bail!("--per {}: no document has this field", args.per);
+            }
+            if missing > 0 {
+                eprintln!("parallax keywords: {missing} document(s) without `{by}` are left out");
+            }
+            let ranked = extractor.groups_analyzed(&analyzed, &groups)?;
+            (
+                "group",
+                ranked.into_iter().map(|(g, _, k)| (g, k)).collect(),
+            )
+        }
+    };
+    trace("ranked");
+    match args.format {
+        Format::Json => write_json(out, &results)?,
+        Format::Tsv => write_tsv(out, label, &results)?,
+        Format::Table => write_table(out, &results)?,
+    }
+    if !quiet {
+        eprintln!(
+            "parallax keywords: {} documents, {} {}; {:.2} s",
+            docs.len(),
+            results.len(),
+            if matches!(per, Per::Doc) {
+                "rankings"
+            } else {
+                "groups"
+            },
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn write_json(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
+    out.write_all(b"{")?;
+    for (i, (name, keywords)) in results.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
+        // Serialized first, so a closed pipe surfaces as an io::Error.
+        out.write_all(&serde_json::to_vec(name)?)?;
+        out.write_all(b": ")?;
+        out.write_all(&serde_json::to_vec(keywords)?)?;
+    }
+    out.write_all(if results.is_empty() { b"}\n" } else { b"\n}\n" })?;
+    Ok(())
+}
+
+fn write_tsv(out: &mut impl Write, label: &str, results: &[(String, Vec<Keyword>)]) -> Result<()> {
+    writeln!(out, "{label}\trank\tphrase\tstem\tscore\tcount")?;
+    for (name, keywords) in results {
+        for (rank, k) in keywords.iter().enumerate() {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                tsv_field(name),
+                rank + 1,
+                tsv_field(&k.phrase),
+                tsv_field(&k.stem),
+                ryu::Buffer::new().format(k.score),
+                k.count
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_table(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
+    for (i, (name, keywords)) in results.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(out, "{name}")?;
+        if keywords.is_empty() {
+            writeln!(out, "  (no keywords)")?;
+            continue;
+        }
+        let width = keywords
+            .iter()
+            .map(|k| k.phrase.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(48);
+        for (rank, k) in keywords.iter().enumerate() {
+            writeln!(
+                out,
+                "  {:>2}  {:<width$}  {:>7.4}  {:>4}",
+                rank + 1,
+                k.phrase,
+                k.score,
+                k.count
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `eval keywords`: P/R/F1@k of predicted keyphrases against gold keys.
+#[derive(clap::Args, Debug)]
+pub struct EvalKeywordsArgs {
+    /// Gold keys: a directory of `<doc-id>.key` files, one phrase a line.
+    #[arg(long, value_name = "KEYS_DIR")]
+    pub gold: PathBuf,
+    /// Predictions: JSON `{"doc-id": ["phrase", ...]}` (or objects with a `phrase` field, as
+    /// `keywords --per doc --format json` writes), best first.
+    #[arg(long, value_name = "PRED.json")]
+    pub pred: PathBuf,
+    /// Cutoffs, comma-separated.
+    #[arg(
+        short = 'k',
+        value_name = "K,...",
+        value_delimiter = ',',
+        default_value = "5,10"
+    )]
+    pub k: Vec<usize>,
+}
+
+/// Scores predictions against gold keys and prints a table: P, R and F1 at each cutoff
+/// (percent, averaged per document; every gold key counts, absent or not).
+pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()> {
+    if args.k.is_empty() || args.k.contains(&0) {
+        bail!("-k: cutoffs must be positive whole numbers");
+    }
+    let gold = read_gold(&args.gold)?;
+    let text = std::fs::read_to_string(&args.pred)
+        .with_context(|| format!("--pred {}", args.pred.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--pred {}: not JSON", args.pred.display()))?;
+    let predictions = kw_eval::predictions_from_json(&value)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("--pred {}", args.pred.display()))?;
+    let report = kw_eval::evaluate(&gold, &predictions, &args.k);
+    writeln!(out, "{:>4}  {:>7}  {:>7}  {:>7}", "k", "P", "R", "F1")?;
+    for s in &report.scores {
+        writeln!(
+            out,
+            "{:>4}  {:>7.2}  {:>7.2}  {:>7.2}",
+            s.k, s.precision, s.recall, s.f1
+        )?;
+    }
+    writeln!(
+        out,
+        "{} documents with gold keys, {} without a prediction; {} predicted documents have no gold keys",
+        report.documents, report.without_prediction, report.extra_predictions
+    )?;
+    Ok(())
+}
+
+fn read_gold(dir: &std::path::Path) -> Result<Gold> {
+    let mut gold = BTreeMap::new();
+    let entries = std::fs::read_dir(dir).with_context(|| format!("--gold {}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("--gold {}", dir.display()))?
+            .path();
+        let (Some(stem), Some("key")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|e| e.to_str()),
+        ) else {
+            continue;
+        };
+        let bytes = std::fs::read(&path).with_context(|| path.display().to_string())?;
+        let text = String::from_utf8_lossy(&bytes);
+        let keys: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        gold.insert(stem.to_string(), keys);
+    }
+    if gold.is_empty() {
+        bail!("--gold {}: no .key files", dir.display());
+    }
+    Ok(gold)
+}
