@@ -338,3 +338,83 @@ fn jsonl_indices_rows_are_the_matrix() {
     );
     assert!(d.join("rows/vocabulary.tsv").exists());
 }
+
+#[test]
+fn keyness_of_summed_counts_equals_keyness_of_the_whole() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let docs = lines_of(&util::corpus());
+    let all = write_jsonl(d, "all.jsonl", &docs.iter().collect::<Vec<_>>());
+    let score = [
+        "--measure",
+        "g2",
+        "-n",
+        "8",
+        "--min-df",
+        "2",
+        "--format",
+        "tsv",
+    ];
+    let mut whole = vec!["keyness", all.as_str(), "--by", "source", "-q"];
+    whole.extend(score);
+    let expected = run_in(d, &whole).ok().stdout;
+    assert!(expected.lines().count() > 8, "{expected}");
+    // Three uneven parts, one of them without any source (the seed article alone).
+    let seed = docs.iter().position(|(id, _)| id == "article").unwrap();
+    let rest: Vec<&(String, String)> = docs.iter().filter(|(id, _)| id != "article").collect();
+    let parts = [vec![&docs[seed]], rest[..9].to_vec(), rest[9..].to_vec()];
+    let mut files = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let input = write_jsonl(d, &format!("part{i}.jsonl"), part);
+        let out = format!("counts{i}.json");
+        run_in(
+            d,
+            &[
+                "keyness",
+                &input,
+                "--by",
+                "source",
+                "--counts-out",
+                &out,
+                "-q",
+            ],
+        )
+        .ok();
+        files.push(out);
+    }
+    // Summed in a tree (parts 2 and 0 first), then scored; and all at once.
+    run_in(
+        d,
+        &[
+            "keyness",
+            "--counts",
+            &files[2],
+            &files[0],
+            "--by",
+            "source",
+            "--counts-out",
+            "c20.json",
+            "-q",
+        ],
+    )
+    .ok();
+    let mut tree = vec![
+        "keyness", "--counts", "c20.json", &files[1], "--by", "source", "-q",
+    ];
+    tree.extend(score);
+    assert_eq!(run_in(d, &tree).ok().stdout, expected);
+    let mut flat = vec!["keyness", "--counts", &files[1], &files[2], &files[0]];
+    flat.extend(["--by", "source", "-q"]);
+    flat.extend(score);
+    assert_eq!(run_in(d, &flat).ok().stdout, expected);
+    // Counts made differently are refused.
+    let err = run_in(
+        d,
+        &[
+            "keyness", "--counts", &files[0], "--by", "title", "--format", "tsv",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(err.contains("counted --by source, not --by title"), "{err}");
+}
