@@ -175,6 +175,9 @@ def main():
         for (q,), lst in tsv_lists(out, ["id"]).items():
             pairs_one[(block, q)] = lst
 
+    key_flags = ["--measure", "logodds", "-n", "15", "--min-df", "2", "--format", "tsv"]
+    keyness_one = run(binary, "keyness", w("corpus.jsonl"), "--by", "source", *key_flags)
+
     spark = ps.session(a.master, "parallax-check")
     name = ps.ship_binary(spark, binary)
     df = ps.read_documents(spark, w("corpus.jsonl"), a.partitions)
@@ -234,6 +237,12 @@ def main():
         got = tsv_lists(open(w("pairs.tsv")).read(), ["block", "query"])
         assert got == pairs_one, "top-k within blocks differs from the per-block runs"
 
+    def keyness():
+        got = ps.keyness(df, name, "source", key_flags, partitions=a.partitions, fanout=4,
+                         local_binary=binary)
+        assert got == keyness_one, "keyness differs from the single-machine run"
+        assert len(got.splitlines()) > 100
+
     def failure():
         bad = spark.createDataFrame([("x", "some text", "not a date")], "id string, text string, date string")
         try:
@@ -248,6 +257,7 @@ def main():
           + (" (one executor killed mid-job)" if a.kill else ""), transform)
     check("similar: query top-k equals the single-machine run", similar)
     check("pairs: top-k within blocks equals per-block runs", pairs)
+    check("keyness: summed counts score like the single-machine run", keyness)
     check("a failing parallax fails the job with its stderr", failure)
     spark.stop()
     passed = sum(RESULTS)

@@ -524,6 +524,85 @@ def block_pairs(spark, df, binary, model, k=10, key=None, window_days=None, part
                               "block string, query string, neighbour string, score float")
 
 
+# --- keyness ----------------------------------------------------------------------------------
+
+
+def count_partitions(binary, by, flags, fields, threads):
+    def run(batches):
+        import pyarrow as pa
+
+        first, rest = first_nonempty(batches)
+        if first is None:
+            return
+        out = b"".join(run_parallax(
+            binary,
+            ["keyness", "-", "--by", by, "--counts-out", "/dev/stdout", *flags],
+            records(chain(first, rest), fields),
+            threads,
+        ))
+        yield pa.RecordBatch.from_pydict({"counts": [out.decode("utf-8")]})
+
+    return run
+
+
+def sum_counts(binary, by, flags, threads):
+    """Adds the counts files of a partition into one (`keyness --counts --counts-out`)."""
+
+    def run(batches):
+        import pyarrow as pa
+
+        parts = [c for b in batches for c in b.column("counts").to_pylist()]
+        if len(parts) <= 1:
+            if parts:
+                yield pa.RecordBatch.from_pydict({"counts": parts})
+            return
+        work = tempfile.mkdtemp(prefix="parallax-sum-")
+        paths = write_parts(work, parts)
+        out = b"".join(run_parallax(
+            binary,
+            ["keyness", "--counts", *paths, "--by", by, "--counts-out", "/dev/stdout", *flags],
+            iter(()), threads))
+        shutil.rmtree(work, ignore_errors=True)
+        yield pa.RecordBatch.from_pydict({"counts": [out.decode("utf-8")]})
+
+    return run
+
+
+def write_parts(work, parts):
+    paths = []
+    for i, text in enumerate(parts):
+        paths.append(os.path.join(work, f"part-{i}.json"))
+        with open(paths[-1], "w", encoding="utf-8") as f:
+            f.write(text)
+    return paths
+
+
+def keyness(df, binary, by, score_flags=(), count_flags=(), partitions=None, fanout=8,
+            threads=1, local_binary=None):
+    """Keyness of the groups of `df` (`by`: a column, or date:month and the like): every
+    partition counts terms per group (`--counts-out`), the counts are summed on the cluster,
+    and parallax scores the sum on the driver (`--counts`). `count_flags` (analysis, --tf) apply
+    to the counting, `score_flags` (measure, target, vocabulary, format) to the scoring; --tf
+    must be in both if given. Returns parallax's output (text)."""
+    field = None if by.startswith("date:") else by
+    fields = FIELDS + ((field,) if field and field not in FIELDS else ())
+    tf = [f for i, f in enumerate(count_flags) if count_flags[i - 1:i] == ["--tf"]]
+    tf_flags = ["--tf", tf[0]] if tf else []
+    counts = df.mapInArrow(count_partitions(binary, by, list(count_flags), fields, threads),
+                           "counts string")
+    n = partitions or num_partitions(df)
+    if n > fanout:
+        counts = counts.repartition(max(1, -(-n // fanout))).mapInArrow(
+            sum_counts(binary, by, tf_flags, threads), "counts string")
+    parts = [r["counts"] for r in counts.collect()]
+    work = tempfile.mkdtemp(prefix="parallax-keyness-")
+    paths = write_parts(work, parts)
+    out = run_local(local_binary or binary,
+                    ["keyness", "--counts", *paths, "--by", by, *tf_flags, *score_flags])
+    shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
 # --- Spark session and command line ------------------------------------------------------------
 
 
@@ -608,6 +687,11 @@ def main(argv=None):
     g.add_argument("--key", help="block by this field")
     g.add_argument("--window-days", type=int, help="block by windows of days")
     b.add_argument("--out", required=True, help="TSV: block, query, rank, neighbour, score")
+    kn = sub.add_parser("keyness", help="keyness of groups; flags after -- go to the scoring")
+    kn.add_argument("input")
+    kn.add_argument("--by", required=True)
+    kn.add_argument("--count-flags", default="", help="analysis flags and --tf, quoted")
+    kn.add_argument("--out", required=True)
     args, rest = p.parse_known_args(argv)
     if rest and rest[0] == "--":
         rest = rest[1:]
@@ -634,6 +718,11 @@ def main(argv=None):
                       args.k, by=("block", "query"))
         write_tsv(rows.orderBy("block", "query", "rank").collect(),
                   ["block", "query", "rank", "neighbour", "score"], args.out)
+    elif args.command == "keyness":
+        text = keyness(df, name, args.by, rest, args.count_flags.split(), args.partitions,
+                       threads=args.threads, local_binary=binary)
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
     print(f"{args.command}: {time.time() - started:.2f} s", file=sys.stderr)
     spark.stop()
 
