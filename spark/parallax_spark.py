@@ -110,48 +110,49 @@ def run_parallax(binary: str, args: list, chunks, threads: int = 1):
     caller reads its stdout; yields stdout lines (bytes). Raises ParallaxError with the child's
     stderr if it exits non-zero, and re-raises any error met while producing the input."""
     work = tempfile.mkdtemp(prefix="parallax-task-")
-    stderr_path = os.path.join(work, "stderr")
     argv = [executable(binary), "--threads", str(threads), "--quiet", *args]
     failure = []
-    with open(stderr_path, "w+b") as err:
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            env=child_env(work),
-            cwd=work,
-        )
+    try:
+        with open(os.path.join(work, "stderr"), "w+b") as err:
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=child_env(work),
+                cwd=work,
+            )
 
-        def feed():
+            def feed():
+                try:
+                    for chunk in chunks:
+                        proc.stdin.write(chunk.encode("utf-8"))
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass  # the child stopped reading: its exit code and stderr say why
+                except BaseException as e:  # noqa: BLE001 - handed to the reading thread
+                    failure.append(e)
+                    proc.kill()
+
+            feeder = threading.Thread(target=feed, daemon=True)
+            feeder.start()
             try:
-                for chunk in chunks:
-                    proc.stdin.write(chunk.encode("utf-8"))
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass  # the child stopped reading: its exit code and stderr say why
-            except BaseException as e:  # noqa: BLE001 - handed to the reading thread
-                failure.append(e)
-                proc.kill()
-
-        feeder = threading.Thread(target=feed, daemon=True)
-        feeder.start()
-        try:
-            for line in proc.stdout:
-                yield line
-            code = proc.wait()
-            feeder.join()
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        if failure:
-            raise failure[0]
-        if code != 0:
-            err.seek(0)
-            message = err.read().decode("utf-8", "replace").strip()
-            raise ParallaxError(f"`parallax {' '.join(args)}` exited with {code}: {message}")
-    shutil.rmtree(work, ignore_errors=True)
+                for line in proc.stdout:
+                    yield line
+                code = proc.wait()
+                feeder.join()
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            if failure:
+                raise failure[0]
+            if code != 0:
+                err.seek(0)
+                message = err.read().decode("utf-8", "replace").strip()
+                raise ParallaxError(f"`parallax {' '.join(args)}` exited with {code}: {message}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def records(batches, fields=FIELDS, queue=None):
@@ -633,10 +634,8 @@ def session(master: str, app: str = "parallax", conf=()):
 
 
 def read_documents(spark, path, partitions=None):
-    """JSONL (or Parquet) documents with string columns id, text, title, source, date (and
-    `group` when present)."""
-    from pyspark.sql import functions as F
-
+    """JSONL documents (id, text, title, source, date, read as strings), or a Parquet directory
+    with such columns (and any others, e.g. a grouping column for keyness)."""
     if path.endswith(".parquet") or os.path.isdir(path):
         df = spark.read.parquet(path)
     else:
@@ -645,7 +644,7 @@ def read_documents(spark, path, partitions=None):
         ).json(path)
     if partitions:
         df = df.repartition(partitions)
-    return df.select(*[F.col(c) for c in df.columns])
+    return df
 
 
 def ship_binary(spark, binary: str) -> str:
