@@ -218,11 +218,7 @@ def sum_partitions(binary, threads):
                 yield pa.RecordBatch.from_pydict({"shard": shards})
             return
         work = tempfile.mkdtemp(prefix="parallax-sum-")
-        paths = []
-        for i, s in enumerate(shards):
-            paths.append(os.path.join(work, f"{i}.json"))
-            with open(paths[-1], "w", encoding="utf-8") as f:
-                f.write(s)
+        paths = write_parts(work, shards)
         out = b"".join(
             run_parallax(
                 binary, ["merge", "--shard", *paths, "--model", "/dev/stdout"], iter(()), threads
@@ -245,11 +241,7 @@ def fit(df, binary, model, merge_flags=(), analysis_flags=(), partitions=None, f
         shards = shards.repartition(groups).mapInArrow(sum_partitions(binary, threads), "shard string")
     collected = [r["shard"] for r in shards.collect()]
     work = tempfile.mkdtemp(prefix="parallax-merge-")
-    paths = []
-    for i, s in enumerate(collected):
-        paths.append(os.path.join(work, f"shard-{i}.json"))
-        with open(paths[-1], "w", encoding="utf-8") as f:
-            f.write(s)
+    paths = write_parts(work, collected)
     run_local(local_binary or binary, ["merge", *paths, "--model", model, *merge_flags])
     shutil.rmtree(work, ignore_errors=True)
     return len(collected)
@@ -570,6 +562,7 @@ def sum_counts(binary, by, flags, threads):
 
 
 def write_parts(work, parts):
+    """Writes strings to numbered files in `work`; returns their paths."""
     paths = []
     for i, text in enumerate(parts):
         paths.append(os.path.join(work, f"part-{i}.json"))
@@ -585,6 +578,7 @@ def keyness(df, binary, by, score_flags=(), count_flags=(), partitions=None, fan
     and parallax scores the sum on the driver (`--counts`). `count_flags` (analysis, --tf) apply
     to the counting, `score_flags` (measure, target, vocabulary, format) to the scoring; --tf
     must be in both if given. Returns parallax's output (text)."""
+    count_flags = list(count_flags)
     field = None if by.startswith("date:") else by
     fields = FIELDS + ((field,) if field and field not in FIELDS else ())
     tf = [f for i, f in enumerate(count_flags) if count_flags[i - 1:i] == ["--tf"]]
@@ -625,6 +619,8 @@ def session(master: str, app: str = "parallax", conf=()):
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.execution.arrow.maxRecordsPerBatch": "1000",
     }
+    if master.startswith("sc://"):
+        defaults = {}  # the server's settings hold
     for k, v in defaults.items():
         builder = builder.config(k, v)
     for item in conf:
