@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tier 2: the Spark driver (spark/parallax_spark.py) on Spark's local-cluster mode and on a
 # standalone master with two workers, each time checked against the single-machine CLI, with one
-# executor killed in the middle of a job. Installs the pinned pyspark (spark/requirements.txt)
+# executor killed in the middle of a job; then over Spark Connect. Installs the pinned pyspark (spark/requirements.txt)
 # into target/spark-venv; needs Java 17 and python3. Ends with `N passed, M failed`; exits 1 if
 # anything failed. Spark's own logs go to target/spark-check/*.log.
 set -euo pipefail
@@ -34,12 +34,13 @@ rm -rf "$work"
 mkdir -p "$work"
 
 passed=0 failed=0
-run_check() { # LABEL MASTER
-  local label=$1 master=$2 out
+run_check() { # LABEL MASTER [--no-kill]
+  local label=$1 master=$2 kill=--kill out
+  [ "${3:-}" = --no-kill ] && kill=
   echo "== $label ($master)"
   set +e
   "$venv/bin/python" spark/check.py --master "$master" --binary "$binary" \
-    --work "$work/$label" --news "$news" --kill 2>"$work/$label.log" | tee "$work/$label.out"
+    --work "$work/$label" --news "$news" $kill 2>"$work/$label.log" | tee "$work/$label.out"
   set -e
   out=$(tail -1 "$work/$label.out")
   if [[ $out =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
@@ -63,6 +64,7 @@ stop_cluster() {
   pids=()
 }
 trap stop_cluster EXIT
+trap 'stop_cluster; exit 130' INT TERM
 free_port() {
   "$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -88,6 +90,26 @@ if [ "$(grep -c "Registering worker" "$work/master.log")" -ge 2 ]; then
   run_check standalone "$master"
 else
   echo "FAIL standalone: the workers did not register; see $work/master.log"
+  failed=$((failed + 1))
+fi
+stop_cluster
+
+# Spark Connect: a Connect server (on local[2]) started with spark-submit, the driver as a
+# client; files reach the executors as artifacts.
+port=$(free_port)
+"$SPARK_HOME/bin/spark-submit" --class org.apache.spark.sql.connect.service.SparkConnectServer \
+  --master "local[2]" --conf spark.connect.grpc.binding.port="$port" \
+  --conf spark.driver.memory=768m --conf spark.ui.enabled=false spark-internal \
+  >"$work/connect-server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 120); do
+  grep -q "Spark Connect server started" "$work/connect-server.log" && break
+  sleep 0.5
+done
+if grep -q "Spark Connect server started" "$work/connect-server.log"; then
+  run_check connect "sc://127.0.0.1:$port" --no-kill
+else
+  echo "FAIL connect: the server did not start; see $work/connect-server.log"
   failed=$((failed + 1))
 fi
 stop_cluster
