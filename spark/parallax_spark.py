@@ -145,6 +145,15 @@ def run_parallax(binary: str, args: list, chunks, threads: int = 1):
                 if proc.poll() is None:
                     proc.kill()
                     proc.wait()
+                proc.stdout.close()
+                # The feeder ends once the child is gone (its writes fail); do not wait on an
+                # input iterator that a cancelled task no longer feeds.
+                feeder.join(timeout=10)
+                if not proc.stdin.closed and not feeder.is_alive():
+                    try:
+                        proc.stdin.close()
+                    except BrokenPipeError:
+                        pass
             if failure:
                 raise failure[0]
             if code != 0:

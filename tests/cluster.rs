@@ -1,7 +1,8 @@
 //! The pieces a cluster driver (`spark/`) composes, checked with nothing but the CLI: top-k lists
 //! computed per partition of the reference set merge (score descending, then id ascending) into
 //! exactly the brute-force top-k; top-k within blocks equals brute force restricted to the block;
-//! block ids are FNV-1a 64 hashes; `--format jsonl-indices` rows are the matrix.
+//! block ids are FNV-1a 64 hashes; `--format jsonl-indices` rows are the matrix; keyness of
+//! summed counts equals keyness of the whole; the Spark driver's task-side pipe works.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -417,4 +418,31 @@ fn keyness_of_summed_counts_equals_keyness_of_the_whole() {
     .fails()
     .to_string();
     assert!(err.contains("counted --by source, not --by title"), "{err}");
+}
+
+/// The Spark driver's task-side pipe (spark/test_pipe.py, standard library only, no Spark):
+/// JSON-escaped records arrive intact, output streams while input is written, a failing child
+/// raises with its stderr. Skips without Python.
+#[test]
+fn spark_pipe_wrapper() {
+    let python = std::env::var("PARALLAX_PYTHON").unwrap_or_else(|_| "python3".into());
+    if std::process::Command::new(&python)
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping: no Python ({python}); set PARALLAX_PYTHON");
+        return;
+    }
+    let out = std::process::Command::new(&python)
+        .arg(util::root().join("spark/test_pipe.py"))
+        .arg(env!("CARGO_BIN_EXE_parallax"))
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
