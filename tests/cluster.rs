@@ -446,3 +446,56 @@ fn spark_pipe_wrapper() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn similar_within_a_window_of_days_equals_brute_force() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let docs = lines_of(&util::corpus());
+    let all = write_jsonl(d, "all.jsonl", &docs.iter().collect::<Vec<_>>());
+    run_in(d, &["fit", &all, "--model", "m.json", "-q"]).ok();
+    let (ids, m) = sparse_rows(d, &all, "m.json");
+    let days: Vec<Option<i64>> = docs
+        .iter()
+        .map(|(_, line)| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            v["date"]
+                .as_str()
+                .and_then(parallax::similarity::day_number)
+        })
+        .collect();
+    assert!(days.iter().any(Option::is_none) && days.iter().any(Option::is_some));
+    for window in [0i64, 3, 10] {
+        let w = window.to_string();
+        let out = run_in(
+            d,
+            &[
+                "similar",
+                &all,
+                "--model",
+                "m.json",
+                "-k",
+                "4",
+                "--window-days",
+                &w,
+                "--format",
+                "tsv",
+                "-q",
+            ],
+        )
+        .ok();
+        let mut got = TopK::new();
+        parse_tsv(&out.stdout, &mut got);
+        let mut expected = TopK::new();
+        for q in 0..ids.len() {
+            let near: Vec<usize> = (0..ids.len())
+                .filter(|&r| match (days[q], days[r]) {
+                    (Some(x), Some(y)) => (x - y).abs() <= window,
+                    _ => true,
+                })
+                .collect();
+            expected.extend(brute(&ids, &m, &[q], &near, 4));
+        }
+        assert_same_top_k(&got, &expected);
+    }
+}
