@@ -175,6 +175,11 @@ def main():
         for (q,), lst in tsv_lists(out, ["id"]).items():
             pairs_one[(block, q)] = lst
 
+    dated = [d for d in docs if d.get("date")]
+    with open(w("dated.jsonl"), "w", encoding="utf-8") as f:
+        f.write(ps.jsonl(dated))
+    window_one = tsv_lists(run(binary, "similar", w("dated.jsonl"), "--model", w("one.json"),
+                               "--window-days", "3", "-k", "3", "--format", "tsv"), ["id"])
     key_flags = ["--measure", "logodds", "-n", "15", "--min-df", "2", "--format", "tsv"]
     keyness_one = run(binary, "keyness", w("corpus.jsonl"), "--by", "source", *key_flags)
 
@@ -237,6 +242,14 @@ def main():
         got = tsv_lists(open(w("pairs.tsv")).read(), ["block", "query"])
         assert got == pairs_one, "top-k within blocks differs from the per-block runs"
 
+    def windows():
+        top = ps.window_pairs(spark, df, name, w("one.json"), 3, days=3, partitions=4)
+        ps.write_tsv(top.orderBy("query", "rank").collect(),
+                     ["query", "rank", "neighbour", "score"], w("windows.tsv"))
+        got = tsv_lists(open(w("windows.tsv")).read(), ["query"])
+        assert got == window_one, "top-k within 3 days differs from `similar --window-days 3`"
+        assert len(got) >= 20, len(got)
+
     def keyness():
         got = ps.keyness(df, name, "source", key_flags, partitions=a.partitions, fanout=4,
                          local_binary=binary)
@@ -257,6 +270,7 @@ def main():
           + (" (one executor killed mid-job)" if a.kill else ""), transform)
     check("similar: query top-k equals the single-machine run", similar)
     check("pairs: top-k within blocks equals per-block runs", pairs)
+    check("windows: top-k within 3 days equals `similar --window-days 3`", windows)
     check("keyness: summed counts score like the single-machine run", keyness)
     check("a failing parallax fails the job with its stderr", failure)
     spark.stop()

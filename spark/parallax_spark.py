@@ -18,6 +18,8 @@ the output of a failed child silently.)
                QUERIES --against -` -> local top-k; merged by score descending, then id ascending.
     pairs      block ids from `parallax blocks` (FNV-1a 64 of a field or a date window);
                documents grouped by block; top-k among the documents of each block.
+    windows    top-k among the documents dated within D days: each window of D days is
+               compared with itself and its two neighbours (`similar --window-days D`).
     keyness    partition -> `parallax keyness --counts-out` (counts per group and term), summed
                on the cluster, scored by `parallax keyness --counts` on the driver.
 
@@ -526,6 +528,108 @@ def block_pairs(spark, df, binary, model, k=10, key=None, window_days=None, part
                               "block string, query string, neighbour string, score float")
 
 
+def window_rows(days):
+    """Each dated row three times: in its own window (role "own") and, as a reference only, in
+    the windows before and after it; undated rows are dropped."""
+
+    def run(batches):
+        import datetime
+
+        import pyarrow as pa
+
+        step = datetime.timedelta(days=days)
+        for batch in batches:
+            keys = batch.column("block_key").to_pylist()
+            rows = batch.select([f for f in FIELDS if f in batch.schema.names]).to_pylist()
+            out = {"window": [], "own": [], "row": []}
+            for key, row in zip(keys, rows):
+                if not key:
+                    continue
+                first = datetime.date.fromisoformat(key.split("..")[0])
+                for shift, own in ((-step, False), (step * 0, True), (step, False)):
+                    start = first + shift
+                    out["window"].append(f"{start}..{start + step - datetime.timedelta(days=1)}")
+                    out["own"].append(own)
+                    out["row"].append(json.dumps(row, ensure_ascii=False))
+            if out["window"]:
+                yield pa.RecordBatch.from_pydict({
+                    "window": pa.array(out["window"], pa.string()),
+                    "own": pa.array(out["own"], pa.bool_()),
+                    "row": pa.array(out["row"], pa.string()),
+                    "id": pa.array([json.loads(r)["id"] for r in out["row"]], pa.string()),
+                })
+
+    return run
+
+
+def window_partitions(binary, model, k, days, flags, threads):
+    """Rows sorted by (window, id): for each window, its own documents against its own and its
+    neighbours' (`similar Q --against R --window-days D`), k + 1 kept so the self match can go."""
+
+    def run(batches):
+        import pyarrow as pa
+
+        def flush(window, queries, refs):
+            if not queries:
+                return None
+            work = tempfile.mkdtemp(prefix="parallax-window-")
+            try:
+                q = os.path.join(work, "queries.jsonl")
+                with open(q, "w", encoding="utf-8") as f:
+                    f.write("".join(r + "\n" for r in queries))
+                lines = run_parallax(
+                    binary,
+                    ["similar", q, "--against", "-", "--model", shipped(model), "-k", str(k + 1),
+                     "--window-days", str(days), "--format", "tsv", *flags],
+                    iter(["".join(r + "\n" for r in refs)]),
+                    threads,
+                )
+                cols = neighbour_rows(lines)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            keep = [i for i, (a, b) in enumerate(zip(cols["query"], cols["neighbour"])) if a != b]
+            return pa.RecordBatch.from_pydict({
+                "query": pa.array([cols["query"][i] for i in keep], pa.string()),
+                "neighbour": pa.array([cols["neighbour"][i] for i in keep], pa.string()),
+                "score": pa.array([cols["score"][i] for i in keep], pa.float32()),
+            })
+
+        window, queries, refs = None, [], []
+        for batch in batches:
+            for w, own, row in zip(batch.column("window").to_pylist(),
+                                   batch.column("own").to_pylist(),
+                                   batch.column("row").to_pylist()):
+                if w != window:
+                    out = flush(window, queries, refs)
+                    if out is not None:
+                        yield out
+                    window, queries, refs = w, [], []
+                refs.append(row)
+                if own:
+                    queries.append(row)
+        out = flush(window, queries, refs)
+        if out is not None:
+            yield out
+
+    return run
+
+
+def window_pairs(spark, df, binary, model, k=10, days=7, partitions=8, flags=(), threads=1):
+    """Top-k neighbours of every dated document among the documents dated at most `days` days
+    from it, exactly (ties to the lower id): equal to `parallax similar --window-days D` on the
+    dated documents. Windows of `days` days come from `parallax blocks`; each window's task
+    gets its documents as queries and those of the windows on either side as references too.
+    Undated documents are left out."""
+    m = ship(spark, model)
+    blocked = with_blocks(df, binary, window_days=days, threads=threads)
+    rows = blocked.mapInArrow(window_rows(days),
+                              "window string, own boolean, row string, id string")
+    grouped = rows.repartition(partitions, "window").sortWithinPartitions("window", "id")
+    local = grouped.mapInArrow(window_partitions(binary, m, k, days, list(flags), threads),
+                               "query string, neighbour string, score float")
+    return best_k(local, k)
+
+
 # --- keyness ----------------------------------------------------------------------------------
 
 
@@ -691,6 +795,12 @@ def main(argv=None):
     g.add_argument("--key", help="block by this field")
     g.add_argument("--window-days", type=int, help="block by windows of days")
     b.add_argument("--out", required=True, help="TSV: block, query, rank, neighbour, score")
+    wd = sub.add_parser("windows", help="top-k neighbours dated within D days, exactly")
+    wd.add_argument("input")
+    wd.add_argument("--model", required=True)
+    wd.add_argument("--days", type=int, required=True)
+    wd.add_argument("-k", type=int, default=10)
+    wd.add_argument("--out", required=True, help="TSV: query, rank, neighbour, score")
     kn = sub.add_parser("keyness", help="keyness of groups; flags after -- go to the scoring")
     kn.add_argument("input")
     kn.add_argument("--by", required=True)
@@ -722,6 +832,11 @@ def main(argv=None):
                       args.k, by=("block", "query"))
         write_tsv(rows.orderBy("block", "query", "rank").collect(),
                   ["block", "query", "rank", "neighbour", "score"], args.out)
+    elif args.command == "windows":
+        rows = window_pairs(spark, df, name, args.model, args.k, args.days, flags=rest,
+                            threads=args.threads)
+        write_tsv(rows.orderBy("query", "rank").collect(),
+                  ["query", "rank", "neighbour", "score"], args.out)
     elif args.command == "keyness":
         text = keyness(df, name, args.by, rest, args.count_flags.split(), args.partitions,
                        threads=args.threads, local_binary=binary)
