@@ -63,6 +63,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Compare(args) => cli::compare::compare(args, cli.quiet, &mut out)?,
         Command::Keywords(args) => cli::keywords::keywords(args, cli.quiet, &mut out)?,
         Command::Keyness(args) => cli::keyness::keyness(args, cli.quiet, &mut out)?,
+        Command::Blocks(args) => cli::blocks::blocks(args, cli.quiet, &mut out)?,
         Command::Stopwords { list } => {
             let words = if list == "sklearn" {
                 parallax::analysis::stopwords::sklearn_english()

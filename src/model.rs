@@ -259,12 +259,26 @@ pub fn load_statistics(path: &Path) -> Result<(AnalysisConfig, Statistics)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| bad(format!("not JSON: {e}")))?;
+    statistics_from_value(value, &bytes, path)
+}
+
+/// Reads the statistics and analysis of a shard or model already parsed as JSON (`bytes` is its
+/// text, needed for a model); `path` names it in errors.
+pub fn statistics_from_value(
+    value: serde_json::Value,
+    bytes: &[u8],
+    path: &Path,
+) -> Result<(AnalysisConfig, Statistics)> {
+    let bad = |reason: String| Error::Model {
+        path: path.to_path_buf(),
+        reason,
+    };
     let (analysis, stats) = if check_header(&value, &[SHARD_FORMAT, FORMAT], path)? == SHARD_FORMAT
     {
         let file: ShardFile = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
         (file.analysis, statistics_of(file.statistics))
     } else {
-        let model = from_json(&bytes, path)?;
+        let model = from_json(bytes, path)?;
         (model.analysis.clone(), model.statistics().clone())
     };
     stats.validate().map_err(|e| bad(e.to_string()))?;

@@ -56,6 +56,43 @@ fn merged_shards_equal_one_fit_byte_for_byte() {
     merge.extend(pruning);
     run_in(d, &merge).ok();
     util::assert_same_bytes(&d.join("one.json"), &d.join("merged.json"));
+
+    // Summed in a tree, as a cluster does (`merge --shard` adds shards into a shard), in two
+    // different groupings and orders: the same shard bytes, and the same model after pruning.
+    let sum = |name: &str, parts: &[&str]| {
+        let mut args = vec!["merge", "--shard", "--model", name, "-q"];
+        args.extend(parts);
+        run_in(d, &args).ok();
+    };
+    sum("s01.json", &[&shards[0], &shards[1]]);
+    sum("s23.json", &[&shards[2], &shards[3]]);
+    sum("left.json", &["s01.json", "s23.json"]);
+    sum("s32.json", &[&shards[3], &shards[2]]);
+    sum("s321.json", &["s32.json", &shards[1]]);
+    sum("right.json", &[&shards[0], "s321.json"]);
+    util::assert_same_bytes(&d.join("left.json"), &d.join("right.json"));
+    let mut merge = vec!["merge", "left.json", "--model", "tree.json", "-q"];
+    merge.extend(pruning);
+    run_in(d, &merge).ok();
+    util::assert_same_bytes(&d.join("one.json"), &d.join("tree.json"));
+    let err = run_in(
+        d,
+        &[
+            "merge",
+            "--shard",
+            "left.json",
+            "--model",
+            "x.json",
+            "--min-df",
+            "2",
+        ],
+    )
+    .fails()
+    .to_string();
+    assert!(
+        err.contains("give vocabulary and weighting flags to the final merge"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! parallax integration tests: one test binary, one module per area.
 
 mod cli;
+mod cluster;
 mod compare;
 mod errors;
 mod interop;

@@ -1,12 +1,14 @@
 //! `parallax keyness`.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::keyness_counts;
 use super::output::{Format, report_reading, tsv_field};
 use super::{AnalysisArgs, InputArgs, TfArg, VocabArgs, WeightArgs};
 use parallax::keywords::GroupBy;
@@ -53,6 +55,14 @@ pub struct KeynessArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// The inputs are counts files from `--counts-out` (made with the same --by, --tf and
+    /// analysis flags), not documents: they are summed, then scored as one corpus.
+    #[arg(long)]
+    pub counts: bool,
+    /// Write the counts per group and term (and the fit statistics) to this file instead of
+    /// scoring: parts of a corpus counted anywhere, summed by `--counts`, score like the whole.
+    #[arg(long, value_name = "FILE")]
+    pub counts_out: Option<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
     #[command(flatten)]
@@ -125,8 +135,30 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
         prior_scale: args.prior_scale,
     };
     params.validate()?;
+    let weighting = count_weighting(&args.weight)?;
+    if args.counts_out.is_some() && args.vocab.is_set() {
+        bail!("--counts-out keeps every term: give vocabulary flags to `keyness --counts`");
+    }
+    if args.counts {
+        if args.analysis.is_set() || args.weight.compat.is_some() {
+            bail!(
+                "--counts: the analysis was fixed when counting; drop the analysis and --compat flags"
+            );
+        }
+        let summed = keyness_counts::load_sum(&args.input.inputs, &args.by, weighting.tf)?;
+        if let Some(path) = &args.counts_out {
+            return keyness_counts::write(path, summed, &args.by, weighting.tf);
+        }
+        let settings = parallax::vectorize::Vectorizer {
+            vocabulary: super::vocabulary_params(&args.vocab, summed.analysis())?,
+            analysis: summed.analysis().clone(),
+            weighting,
+        };
+        let (model, counts, grouped) = summed.fit(&settings)?;
+        return score(args, &params, &model, &counts, grouped, quiet, started, out);
+    }
     let mut settings = super::vectorizer(&args.analysis, &args.vocab, &args.weight)?;
-    settings.weighting = count_weighting(&args.weight)?;
+    settings.weighting = weighting;
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
     let docs = &corpus.docs;
@@ -134,6 +166,11 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
         .iter()
         .map(|d| by.key(d).map(|k| k.into_owned()))
         .collect();
+    if let Some(path) = &args.counts_out {
+        // A part of a corpus may have no document of any group: its statistics still count.
+        let counts = keyness_counts::count(&settings, docs, &groups)?;
+        return keyness_counts::write(path, counts, &args.by, weighting.tf);
+    }
     let missing = groups.iter().filter(|g| g.is_none()).count();
     if missing == docs.len() {
         bail!("--by {}: no document has this field", args.by);
@@ -145,6 +182,30 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
         .fit_transform::<f64>(docs)
         .context("counting terms")?;
     let counts = GroupCounts::from_rows(&matrix, &groups);
+    score(
+        args,
+        &params,
+        &model,
+        &counts,
+        docs.len() - missing,
+        quiet,
+        started,
+        out,
+    )
+}
+
+/// Compares the groups' counts as asked and writes the result.
+#[allow(clippy::too_many_arguments)]
+fn score(
+    args: &KeynessArgs,
+    params: &KeynessParams,
+    model: &FittedVectorizer,
+    counts: &GroupCounts,
+    grouped_docs: usize,
+    quiet: bool,
+    started: std::time::Instant,
+    out: &mut impl Write,
+) -> Result<()> {
     if counts.names.len() < 2 {
         bail!(
             "--by {}: need at least two groups, found {} ({})",
@@ -193,7 +254,7 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
                     counts.docs.iter().sum::<usize>() - counts.docs[t],
                 ),
             };
-            let mut rows = compare(&target, &reference, &counts.total, &params);
+            let mut rows = compare(&target, &reference, &counts.total, params);
             if let Some(q) = args.fdr {
                 rows.retain(|row| row.p_adjusted.is_some_and(|p| p <= q));
             }
@@ -210,14 +271,14 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
         })
         .collect();
     match args.format {
-        Format::Json => write_json(out, &model, &comparisons, args)?,
-        Format::Tsv => write_tsv(out, &model, &comparisons, args.measure)?,
-        Format::Table => write_table(out, &model, &comparisons, args.measure)?,
+        Format::Json => write_json(out, model, &comparisons, args)?,
+        Format::Tsv => write_tsv(out, model, &comparisons, args.measure)?,
+        Format::Table => write_table(out, model, &comparisons, args.measure)?,
     }
     if !quiet {
         eprintln!(
             "parallax keyness: {} documents in {} groups by {}, {} comparison(s), {} terms; {:.2} s",
-            docs.len() - missing,
+            grouped_docs,
             counts.names.len(),
             args.by,
             comparisons.len(),

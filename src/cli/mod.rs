@@ -1,8 +1,10 @@
 //! Command-line flags: raw clap structs, and the functions that turn them into library settings.
 
+pub mod blocks;
 pub mod compare;
 pub mod eval;
 pub mod keyness;
+pub mod keyness_counts;
 pub mod keywords;
 pub mod output;
 pub mod similar;
@@ -62,6 +64,9 @@ pub enum Command {
     /// The coverage report: stories across sources, who covered what, how close their versions
     /// are, each source's distinctive terms; as a summary, JSON and an HTML page.
     Compare(compare::CompareArgs),
+    /// The block of every document (a field's value or a window of days) as a stable FNV-1a 64
+    /// hash, as JSONL: for grouping documents on a cluster.
+    Blocks(blocks::BlocksArgs),
     /// Print a built-in stop-word list (a language name, or `sklearn`).
     Stopwords {
         /// Language name or code, or `sklearn` for scikit-learn's English list.

@@ -29,6 +29,16 @@ pub enum MatrixFormat {
     Npz,
     /// rows.jsonl (or stdout without --out): {"id": ..., "terms": {"surface": weight, ...}}.
     Jsonl,
+    /// rows.jsonl (or stdout without --out): {"id": ..., "indices": [column, ...], "values":
+    /// [weight, ...]}, columns ascending: a sparse row for Spark MLlib, pandas or scipy.
+    JsonlIndices,
+}
+
+impl MatrixFormat {
+    /// True for the formats written as rows.jsonl (and to stdout without --out).
+    pub fn is_jsonl(self) -> bool {
+        matches!(self, MatrixFormat::Jsonl | MatrixFormat::JsonlIndices)
+    }
 }
 
 /// Value type of the written matrix.
@@ -75,6 +85,9 @@ pub fn write_vectorized<V: Value>(
         MatrixFormat::Npz => write_atomic(&dir.join("matrix.npz"), |w| matrix.write_npz(w))?,
         MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
             write_jsonl_rows(w, model, docs, matrix)
+        })?,
+        MatrixFormat::JsonlIndices => write_atomic(&dir.join("rows.jsonl"), |w| {
+            write_jsonl_sparse_rows(w, docs, matrix)
         })?,
     }
     write_vocabulary(dir, model)?;
@@ -150,6 +163,38 @@ pub fn write_jsonl_rows<V: Value>(
             v.write_to(&mut line);
         }
         line.extend_from_slice(b"}}\n");
+        w.write_all(&line)?;
+    }
+    Ok(())
+}
+
+/// One JSON object per document: its id, its column ids (ascending) and their weights.
+pub fn write_jsonl_sparse_rows<V: Value>(
+    w: &mut impl Write,
+    docs: &[Document],
+    matrix: &CsrMatrix<V>,
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    for (row, doc) in docs.iter().enumerate().take(matrix.n_rows()) {
+        line.clear();
+        line.extend_from_slice(b"{\"id\":");
+        serde_json::to_writer(&mut line, &doc.id)?;
+        line.extend_from_slice(b",\"indices\":[");
+        let (cols, vals) = matrix.row(row);
+        for (i, c) in cols.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            line.extend_from_slice(itoa::Buffer::new().format(*c).as_bytes());
+        }
+        line.extend_from_slice(b"],\"values\":[");
+        for (i, &v) in vals.iter().enumerate() {
+            if i > 0 {
+                line.push(b',');
+            }
+            v.write_to(&mut line);
+        }
+        line.extend_from_slice(b"]}\n");
         w.write_all(&line)?;
     }
     Ok(())

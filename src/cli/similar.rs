@@ -32,6 +32,10 @@ pub struct SimilarArgs {
     /// Only neighbours from another source (documents without a source count as other sources).
     #[arg(long)]
     pub across_sources: bool,
+    /// Only neighbours dated at most D days before or after the document (documents without a
+    /// date are not restricted, as in `stories`).
+    #[arg(long, value_name = "D")]
+    pub window_days: Option<u32>,
     /// Similarity measure.
     #[arg(long, value_enum, default_value = "cosine")]
     pub measure: MeasureArg,
@@ -289,7 +293,7 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     };
 
     let ref_all: &[Document] = ref_docs.unwrap_or(&corpus.docs);
-    let neighbours = if args.across_sources {
+    let groups = if args.across_sources {
         if !corpus
             .docs
             .iter()
@@ -301,19 +305,41 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
                 "parallax: --across-sources, but no document has a source; every pair counts as across"
             );
         }
-        let groups = source_groups(corpus.docs.iter().chain(ref_docs.into_iter().flatten()));
-        let (q_groups, r_groups) = match ref_docs {
-            Some(_) => groups.split_at(corpus.docs.len()),
-            None => (&groups[..], &groups[..]),
-        };
-        similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |q, d| {
-            q_groups[q] != r_groups[d]
-        })?
+        Some(source_groups(
+            corpus.docs.iter().chain(ref_docs.into_iter().flatten()),
+        ))
     } else {
-        similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |_, _| {
-            true
-        })?
+        None
     };
+    let days: Option<Vec<Option<i64>>> = args.window_days.map(|_| {
+        corpus
+            .docs
+            .iter()
+            .chain(ref_docs.into_iter().flatten())
+            .map(|d| d.date.as_deref().and_then(similarity::day_number))
+            .collect()
+    });
+    // `groups` and `days` list the queries, then the reference documents (for a self-join, the
+    // queries are the reference).
+    let r_offset = if ref_docs.is_some() {
+        corpus.docs.len()
+    } else {
+        0
+    };
+    let window = args.window_days.map(i64::from);
+    let neighbours =
+        similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |q, d| {
+            let d_all = d + r_offset;
+            let across = groups.as_ref().is_none_or(|g| g[q] != g[d_all]);
+            let near = match (&days, window) {
+                (Some(days), Some(w)) => match (days[q], days[d_all]) {
+                    (Some(x), Some(y)) => (x - y).abs() <= w,
+                    _ => true,
+                },
+                _ => true,
+            };
+            across && near
+        })?;
 
     let searched = started.elapsed() - vectorized;
     if let (Some(path), Some(ext)) = (&args.matrix, matrix_ext) {

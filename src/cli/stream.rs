@@ -16,7 +16,8 @@ use parallax::model::write_atomic;
 use parallax::vectorize::FittedVectorizer;
 
 use super::output::{
-    DOCUMENTS_HEADER, MatrixFormat, write_document_rows, write_jsonl_rows, write_vocabulary,
+    DOCUMENTS_HEADER, MatrixFormat, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
+    write_vocabulary,
 };
 
 /// Where streamed rows go: files in a directory, or JSONL on stdout.
@@ -63,7 +64,9 @@ impl<V: Value> StreamOut<V> {
         out.documents = Some(documents);
         match format {
             MatrixFormat::Mtx => out.body = Some(temp(dir, "matrix.mtx")?),
-            MatrixFormat::Jsonl => out.body = Some(temp(dir, "rows.jsonl")?),
+            MatrixFormat::Jsonl | MatrixFormat::JsonlIndices => {
+                out.body = Some(temp(dir, "rows.jsonl")?)
+            }
             MatrixFormat::Npz => out.npz = Some(CsrMatrix::new(cols)),
         }
         Ok(out)
@@ -77,7 +80,10 @@ impl<V: Value> StreamOut<V> {
         matrix: &CsrMatrix<V>,
     ) -> Result<()> {
         if let Some(w) = &mut self.stdout {
-            write_jsonl_rows(w, model, docs, matrix)?;
+            match self.format {
+                MatrixFormat::JsonlIndices => write_jsonl_sparse_rows(w, docs, matrix)?,
+                _ => write_jsonl_rows(w, model, docs, matrix)?,
+            }
         }
         if let Some((_, w)) = &mut self.documents {
             write_document_rows(w, docs, self.rows)?;
@@ -85,6 +91,7 @@ impl<V: Value> StreamOut<V> {
         if let Some((_, w)) = &mut self.body {
             match self.format {
                 MatrixFormat::Mtx => matrix.write_matrix_market_entries(w, self.rows)?,
+                MatrixFormat::JsonlIndices => write_jsonl_sparse_rows(w, docs, matrix)?,
                 _ => write_jsonl_rows(w, model, docs, matrix)?,
             }
         }

@@ -76,7 +76,8 @@ pub struct TransformArgs {
     /// The model saved by `fit`.
     #[arg(long, short)]
     pub model: PathBuf,
-    /// Output directory (created if missing); with `--format jsonl` and no --out, rows go to stdout.
+    /// Output directory (created if missing); with `--format jsonl` (or `jsonl-indices`) and no
+    /// --out, rows go to stdout.
     #[arg(long, short, required_unless_present = "format")]
     pub out: Option<PathBuf>,
     /// Matrix file format.
@@ -294,9 +295,14 @@ pub struct MergeArgs {
     /// Shards from `fit --shard` (or models); their analysis settings must be identical.
     #[arg(required = true, value_name = "SHARD")]
     pub shards: Vec<PathBuf>,
-    /// Where to save the merged model.
+    /// Where to save the merged model (or, with --shard, the summed shard).
     #[arg(long, short)]
     pub model: PathBuf,
+    /// Write the summed statistics as one shard instead of a model, so shards can be summed in
+    /// a tree (on a cluster) before the final merge. Vocabulary and weighting flags go to the
+    /// final merge.
+    #[arg(long)]
+    pub shard: bool,
     #[command(flatten)]
     pub vocab: VocabArgs,
     #[command(flatten)]
@@ -326,6 +332,27 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
         merged = merged.merge(&stats);
     }
     let (analysis, _) = analysis.expect("clap requires at least one shard");
+    if args.shard {
+        if args.vocab.is_set() || args.weight.is_set() {
+            bail!(
+                "merge --shard writes statistics only: give vocabulary and weighting flags to the final merge"
+            );
+        }
+        write_atomic(&args.model, |w| {
+            w.write_all(&model::shard_to_json(&analysis, &merged))
+        })?;
+        if !quiet {
+            eprintln!(
+                "parallax merge --shard: {} shards, {} documents, {} terms → {} ({:.2} s)",
+                args.shards.len(),
+                merged.n_docs,
+                merged.terms.len(),
+                args.model.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
     let settings = Vectorizer {
         vocabulary: super::vocabulary_params(&args.vocab, &analysis)?,
         weighting: super::weighting(&args.weight),
@@ -363,8 +390,10 @@ fn transform_write<V: Value>(
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
-    if args.out.is_none() && args.format != MatrixFormat::Jsonl {
-        bail!("--out DIR is required unless --format jsonl writes rows to stdout");
+    if args.out.is_none() && !args.format.is_jsonl() {
+        bail!(
+            "--out DIR is required unless --format jsonl (or jsonl-indices) writes rows to stdout"
+        );
     }
     let mut out = StreamOut::<V>::create(args.out.as_deref(), args.format, model.n_terms())?;
     let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
