@@ -12,7 +12,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use super::InputArgs;
-use parallax::similarity::day_number;
+use parallax::similarity::{civil_date, day_number};
 
 /// `parallax blocks`.
 #[derive(Args, Debug)]
@@ -38,28 +38,14 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
-/// The ISO date (`YYYY-MM-DD`) of a day number (days since 1970-01-01), after H. Hinnant.
-fn civil(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// The key of the window of `days` days holding `date`: `FIRST..LAST` (both inclusive).
 fn window_key(date: &str, days: u32) -> Option<String> {
     let day = day_number(date)?;
     let first = day.div_euclid(i64::from(days)) * i64::from(days);
     Some(format!(
         "{}..{}",
-        civil(first),
-        civil(first + i64::from(days) - 1)
+        civil_date(first),
+        civil_date(first + i64::from(days) - 1)
     ))
 }
 
@@ -119,10 +105,10 @@ mod tests {
 
     #[test]
     fn windows_are_aligned_to_the_epoch() {
-        assert_eq!(civil(0), "1970-01-01");
-        assert_eq!(civil(-1), "1969-12-31");
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(-1), "1969-12-31");
         for day in [-1, 0, 59, 11_016, 20_000, 2_000_000] {
-            assert_eq!(day_number(&civil(day)), Some(day));
+            assert_eq!(day_number(&civil_date(day)), Some(day));
         }
         assert_eq!(
             window_key("1970-01-09", 7).as_deref(),

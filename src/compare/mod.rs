@@ -786,44 +786,16 @@ fn timeline(
             Period::Week => "week",
         },
         periods: (0..n_periods as i64)
-            .map(|p| civil_date(start + p * step))
+            .map(|p| similarity::civil_date(start + p * step))
             .collect(),
         counts,
         undated,
     })
 }
 
-/// `YYYY-MM-DD` of a day number (days since 1970-01-01), after H. Hinnant's algorithm.
-fn civil_date(day: i64) -> String {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_date_inverts_day_number() {
-        for date in [
-            "1970-01-01",
-            "2000-02-29",
-            "2024-12-31",
-            "1969-07-20",
-            "2026-11-28",
-        ] {
-            let day = similarity::day_number(date).unwrap();
-            assert_eq!(civil_date(day), date);
-        }
-    }
 
     #[test]
     fn sparse_dot_and_sum() {
