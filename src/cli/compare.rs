@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use super::output::report_reading;
 use super::similar::SpaceFlags;
 use super::stories::Window;
-use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use super::{InputArgs, SpaceArgs};
 use parallax::compare::{self, CompareParams, Inputs, Period, Report};
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{KeynessParams, Measure};
@@ -61,11 +61,7 @@ pub struct CompareArgs {
     #[arg(long, short, value_name = "M.json")]
     pub model: Option<PathBuf>,
     #[command(flatten)]
-    pub analysis: AnalysisArgs,
-    #[command(flatten)]
-    pub vocab: VocabArgs,
-    #[command(flatten)]
-    pub weight: WeightArgs,
+    pub space: SpaceArgs,
 }
 
 /// Output format of `compare`.
@@ -141,9 +137,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     let docs = &corpus.docs;
     let flags = SpaceFlags {
         model: args.model.as_deref(),
-        analysis: &args.analysis,
-        vocab: &args.vocab,
-        weight: &args.weight,
+        space: &args.space,
     };
     let (model, weighted, counts) = match &args.model {
         Some(path) => {
@@ -151,7 +145,9 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             let (weighted, counts) = model.transform_counts::<f32>(docs);
             (model, weighted, counts)
         }
-        None => super::vectorizer(&args.analysis, &args.vocab, &args.weight)?
+        None => args
+            .space
+            .vectorizer()?
             .fit_transform_counts::<f32>(docs)
             .context("fitting")?,
     };

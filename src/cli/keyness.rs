@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::keyness_counts;
 use super::output::{Format, report_reading, tsv_field};
-use super::{AnalysisArgs, InputArgs, TfArg, VocabArgs, WeightArgs};
+use super::{InputArgs, SpaceArgs, TfArg, WeightArgs};
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{GroupCounts, KeynessParams, KeynessRow, Measure, compare};
 use parallax::vectorize::{FittedVectorizer, Idf, Norm, Tf, Weighting};
@@ -64,11 +64,7 @@ pub struct KeynessArgs {
     #[arg(long, value_name = "FILE")]
     pub counts_out: Option<PathBuf>,
     #[command(flatten)]
-    pub analysis: AnalysisArgs,
-    #[command(flatten)]
-    pub vocab: VocabArgs,
-    #[command(flatten)]
-    pub weight: WeightArgs,
+    pub space: SpaceArgs,
 }
 
 fn parse_measure(s: &str) -> std::result::Result<Measure, String> {
@@ -135,12 +131,12 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
         prior_scale: args.prior_scale,
     };
     params.validate()?;
-    let weighting = count_weighting(&args.weight)?;
-    if args.counts_out.is_some() && args.vocab.is_set() {
+    let weighting = count_weighting(&args.space.weight)?;
+    if args.counts_out.is_some() && args.space.vocab.is_set() {
         bail!("--counts-out keeps every term: give vocabulary flags to `keyness --counts`");
     }
     if args.counts {
-        if args.analysis.is_set() || args.weight.compat.is_some() {
+        if args.space.analysis.is_set() || args.space.weight.compat.is_some() {
             bail!(
                 "--counts: the analysis was fixed when counting; drop the analysis and --compat flags"
             );
@@ -150,14 +146,14 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
             return keyness_counts::write(path, summed, &args.by, weighting.tf);
         }
         let settings = parallax::vectorize::Vectorizer {
-            vocabulary: super::vocabulary_params(&args.vocab, summed.analysis())?,
+            vocabulary: super::vocabulary_params(&args.space.vocab, summed.analysis())?,
             analysis: summed.analysis().clone(),
             weighting,
         };
         let (model, counts, grouped) = summed.fit(&settings)?;
         return score(args, &params, &model, &counts, grouped, quiet, started, out);
     }
-    let mut settings = super::vectorizer(&args.analysis, &args.vocab, &args.weight)?;
+    let mut settings = args.space.vectorizer()?;
     settings.weighting = weighting;
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);

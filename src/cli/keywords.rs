@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::output::{Format, report_reading, tsv_field};
-use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::keywords::eval::{self as kw_eval, Gold};
 use parallax::keywords::{GroupBy, Keyword, KeywordExtractor, KeywordParams};
@@ -60,11 +60,7 @@ pub struct KeywordsArgs {
     #[arg(long, help_heading = "Scoring")]
     pub keep_redundant: bool,
     #[command(flatten)]
-    pub analysis: AnalysisArgs,
-    #[command(flatten)]
-    pub vocab: VocabArgs,
-    #[command(flatten)]
-    pub weight: WeightArgs,
+    pub space: SpaceArgs,
 }
 
 /// What `--per` names.
@@ -156,7 +152,7 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     }
     let fitted = match &args.model {
         Some(path) => {
-            let given = flags_given(&args.analysis, &args.vocab, &args.weight);
+            let given = flags_given(&args.space.analysis, &args.space.vocab, &args.space.weight);
             if !given.is_empty() {
                 bail!(
                     "{} cannot be combined with --model: the model's analysis, vocabulary and weighting apply",
@@ -170,9 +166,9 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     let settings = match &fitted {
         Some(_) => None,
         None => Some(super::vectorizer(
-            &args.analysis,
-            &args.vocab,
-            &args.weight,
+            &args.space.analysis,
+            &args.space.vocab,
+            &args.space.weight,
         )?),
     };
     let trace = |what: &str| {

@@ -481,6 +481,25 @@ pub fn weighting(w: &WeightArgs) -> Weighting {
 }
 
 /// Builds the vectorizer settings from all flags.
+/// The analysis, vocabulary and weighting flags together: everything that defines a TF-IDF
+/// space, shared by every command that builds one.
+#[derive(Args, Debug)]
+pub struct SpaceArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    #[command(flatten)]
+    pub vocab: VocabArgs,
+    #[command(flatten)]
+    pub weight: WeightArgs,
+}
+
+impl SpaceArgs {
+    /// The settings these flags describe.
+    pub fn vectorizer(&self) -> Result<Vectorizer> {
+        vectorizer(&self.analysis, &self.vocab, &self.weight)
+    }
+}
+
 pub fn vectorizer(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Result<Vectorizer> {
     let analysis = analysis_config(a, w.compat)?;
     let vocabulary = vocabulary_params(v, &analysis)?;

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
 use super::output::{Format, report_reading, tsv_field};
-use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use super::{InputArgs, SpaceArgs, WeightArgs};
 use parallax::corpus::{Corpus, Document};
 use parallax::matrix::CsrMatrix;
 use parallax::model;
@@ -54,11 +54,7 @@ pub struct SimilarArgs {
     #[arg(long, short, value_name = "M.json")]
     pub model: Option<PathBuf>,
     #[command(flatten)]
-    pub analysis: AnalysisArgs,
-    #[command(flatten)]
-    pub vocab: VocabArgs,
-    #[command(flatten)]
-    pub weight: WeightArgs,
+    pub space: SpaceArgs,
 }
 
 /// `--measure` values.
@@ -85,35 +81,33 @@ pub(super) struct Space {
 /// The flags that decide the term space.
 pub(super) struct SpaceFlags<'a> {
     pub model: Option<&'a Path>,
-    pub analysis: &'a AnalysisArgs,
-    pub vocab: &'a VocabArgs,
-    pub weight: &'a WeightArgs,
+    pub space: &'a SpaceArgs,
 }
 
 impl SpaceFlags<'_> {
     /// Loads a saved model, refusing flags that would change its analysis or vocabulary; the
     /// weighting flags still apply.
     pub(super) fn saved_model(&self, path: &Path) -> Result<FittedVectorizer> {
-        let a = self.analysis;
+        let a = &self.space.analysis;
         let analysis_given = a.language.is_some()
             || a.stem
             || a.no_stem
             || a.stopwords.is_some()
             || a.fold_accents
             || a.ngram.is_some();
-        let v = self.vocab;
+        let v = &self.space.vocab;
         let vocab_given = v.min_df.is_some()
             || v.max_df.is_some()
             || v.max_features.is_some()
             || v.vocabulary.is_some();
-        if analysis_given || vocab_given || self.weight.compat.is_some() {
+        if analysis_given || vocab_given || self.space.weight.compat.is_some() {
             bail!(
                 "--model fixes the analysis and the vocabulary; drop the analysis, vocabulary and --compat \
                  flags (--tf, --idf and --norm may still change the weighting)"
             );
         }
         let model = model::load(path)?;
-        let chosen = overridden(*model.weighting(), self.weight);
+        let chosen = overridden(*model.weighting(), &self.space.weight);
         Ok(model.with_weighting(chosen))
     }
 
@@ -127,7 +121,7 @@ impl SpaceFlags<'_> {
         reference: Option<&[Document]>,
     ) -> Result<Space> {
         let given = |w: &WeightArgs| w.tf.is_some() || w.idf.is_some() || w.norm.is_some();
-        if matches!(measure, Measure::Bm25 { .. }) && given(self.weight) {
+        if matches!(measure, Measure::Bm25 { .. }) && given(&self.space.weight) {
             bail!("--measure bm25 has its own weighting; --tf, --idf and --norm apply to cosine");
         }
         // BM25 against a reference takes its statistics from the reference alone.
@@ -135,7 +129,7 @@ impl SpaceFlags<'_> {
         let (model, fitted) = match self.model {
             Some(path) => (self.saved_model(path)?, None),
             None => {
-                let settings = super::vectorizer(self.analysis, self.vocab, self.weight)?;
+                let settings = self.space.vectorizer()?;
                 let mut fit_on: Vec<Document> = Vec::new();
                 let docs: &[Document] = match reference {
                     Some(r) if reference_only => r,
@@ -242,8 +236,8 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         MeasureArg::Cosine => Measure::Cosine,
         MeasureArg::Jaccard => Measure::Jaccard,
         MeasureArg::Bm25 => Measure::Bm25 {
-            k1: args.weight.bm25_k1,
-            b: args.weight.bm25_b,
+            k1: args.space.weight.bm25_k1,
+            b: args.space.weight.bm25_b,
         },
     };
     if args.k == 0 {
@@ -280,9 +274,7 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     }
     let flags = SpaceFlags {
         model: args.model.as_deref(),
-        analysis: &args.analysis,
-        vocab: &args.vocab,
-        weight: &args.weight,
+        space: &args.space,
     };
     let space = flags.build(measure, &corpus.docs, ref_docs)?;
     let vectorized = started.elapsed();

@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::output::{Format, report_reading, tsv_field};
 use super::similar::SpaceFlags;
-use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use super::{InputArgs, SpaceArgs};
 use parallax::compare::report::StoryRecord;
 use parallax::corpus::Document;
 use parallax::similarity::{self, Measure, StoryParams};
@@ -38,11 +38,7 @@ pub struct StoriesArgs {
     #[arg(long, short, value_name = "M.json")]
     pub model: Option<PathBuf>,
     #[command(flatten)]
-    pub analysis: AnalysisArgs,
-    #[command(flatten)]
-    pub vocab: VocabArgs,
-    #[command(flatten)]
-    pub weight: WeightArgs,
+    pub space: SpaceArgs,
 }
 
 /// `--window-days`: a number of days, or no window.
@@ -78,9 +74,7 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     let docs = &corpus.docs;
     let flags = SpaceFlags {
         model: args.model.as_deref(),
-        analysis: &args.analysis,
-        vocab: &args.vocab,
-        weight: &args.weight,
+        space: &args.space,
     };
     let space = flags.build(Measure::Cosine, docs, None)?;
     let days: Vec<Option<i64>> = docs

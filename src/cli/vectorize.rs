@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::output::{Dtype, MatrixFormat, report_read, report_reading, summary, write_vectorized};
 use super::stream::StreamOut;
-use super::{AnalysisArgs, InputArgs, VocabArgs, WeightArgs};
+use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Corpus;
 use parallax::matrix::Value;
 use parallax::model::{self, write_atomic};
@@ -37,11 +37,7 @@ pub struct VectorizeArgs {
     #[arg(long)]
     pub model: Option<PathBuf>,
     #[command(flatten)]
-    pub analysis: AnalysisArgs,
-    #[command(flatten)]
-    pub vocab: VocabArgs,
-    #[command(flatten)]
-    pub weight: WeightArgs,
+    pub space: SpaceArgs,
 }
 
 /// `parallax fit`.
@@ -61,11 +57,7 @@ pub struct FitArgs {
     #[arg(long, value_name = "MODEL")]
     pub update: Option<PathBuf>,
     #[command(flatten)]
-    pub analysis: AnalysisArgs,
-    #[command(flatten)]
-    pub vocab: VocabArgs,
-    #[command(flatten)]
-    pub weight: WeightArgs,
+    pub space: SpaceArgs,
 }
 
 /// `parallax transform`.
@@ -94,7 +86,7 @@ pub(super) const STREAM_FROM_BYTES: u64 = 256 << 20;
 
 pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
-    let settings = super::vectorizer(&args.analysis, &args.vocab, &args.weight)?;
+    let settings = args.space.vectorizer()?;
     let stream = args.stream || args.input.size() >= STREAM_FROM_BYTES;
     if stream && args.input.has_stdin() {
         if args.stream {
@@ -220,8 +212,8 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
         .model
         .as_ref()
         .expect("clap requires --model without --update");
-    let settings = super::vectorizer(&args.analysis, &args.vocab, &args.weight)?;
-    if args.shard && (args.vocab.is_set() || args.weight.is_set()) {
+    let settings = args.space.vectorizer()?;
+    if args.shard && (args.space.vocab.is_set() || args.space.weight.is_set()) {
         bail!(
             "--shard writes statistics only: give vocabulary and weighting flags to `parallax merge`"
         );
@@ -263,7 +255,7 @@ fn update(
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
-    if args.analysis.is_set() || args.vocab.is_set() || args.weight.is_set() {
+    if args.space.analysis.is_set() || args.space.vocab.is_set() || args.space.weight.is_set() {
         bail!(
             "--update refits with the model's own settings: remove the analysis, vocabulary and weighting flags"
         );
