@@ -2,46 +2,19 @@
 //! corpus (four fictional outlets), on small corpora written here, and on the shared keyphrase
 //! sets when they are present (skipped with a message otherwise).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::util::{root, run_in as run, tempdir};
 
 fn corpus() -> String {
     root().join("corpus").to_str().unwrap().to_string()
 }
 
+/// A shared data set as a command-line argument, or `None` (the test skips) when absent.
 fn shared_data(rel: &str) -> Option<String> {
-    let path = root().join("../shared/data").join(rel);
-    if path.exists() {
-        Some(path.to_str().unwrap().to_string())
-    } else {
-        eprintln!("skipping: shared data {} is absent", path.display());
-        None
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_parallax"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs parallax");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    crate::util::shared_data(rel).map(|p| p.to_str().unwrap().to_string())
 }
 
 #[track_caller]
@@ -53,21 +26,7 @@ fn ok(args: &[&str]) -> String {
 
 #[track_caller]
 fn fails(args: &[&str]) -> String {
-    let r = run(&root(), args);
-    assert_eq!(r.code, 1, "{args:?} should fail cleanly:\n{}", r.stderr);
-    assert!(
-        r.stderr.contains("error: ") && !r.stderr.contains("panicked"),
-        "{}",
-        r.stderr
-    );
-    r.stderr
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("parallax-kw")
-        .tempdir()
-        .unwrap()
+    run(&root(), args).fails().to_string()
 }
 
 fn json(text: &str) -> Value {

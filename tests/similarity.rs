@@ -11,21 +11,9 @@ use parallax::similarity::{Neighbor, Score, Search, score_pair, top_k, top_k_aga
 use parallax::vectorize::Vectorizer;
 use serde_json::Value;
 
+use crate::util::{root, run_in as run, shared_data as shared, tempdir};
+
 // Helpers -------------------------------------------------------------------------------------
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let path = root().join("../shared/data").join(rel);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipping: shared data {} is absent", path.display());
-        None
-    }
-}
 
 fn basil() -> Option<PathBuf> {
     shared("basil/basil-2010-2014.jsonl")
@@ -33,57 +21,6 @@ fn basil() -> Option<PathBuf> {
 
 fn corpus_dir() -> String {
     root().join("corpus").to_str().unwrap().to_string()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    #[track_caller]
-    fn ok(self) -> Self {
-        assert_eq!(self.code, 0, "expected success; stderr:\n{}", self.stderr);
-        self
-    }
-
-    #[track_caller]
-    fn fails(&self) -> &str {
-        assert_eq!(self.code, 1, "expected exit 1; stderr:\n{}", self.stderr);
-        assert!(
-            self.stderr.contains("error: ") && !self.stderr.contains("panicked"),
-            "{}",
-            self.stderr
-        );
-        &self.stderr
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_parallax"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs parallax");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn tempdir() -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix("parallax-similarity")
-        .tempdir()
-        .unwrap()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

@@ -51,6 +51,13 @@ impl Run {
         self
     }
 
+    /// Stdout parsed as JSON.
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
     /// Asserts a clean failure: exit code 1, an `error:` message, no panic. Returns stderr.
     #[track_caller]
     pub fn fails(&self) -> &str {
