@@ -27,7 +27,7 @@ use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::keywords::keyness::{self, GroupCounts, KeynessParams, KeynessRow, Measure, Table};
 use crate::matrix::CsrMatrix;
-use crate::similarity::{self, StoryParams};
+use crate::similarity::{self, StoryParams, sparse_dot, unit_row};
 use crate::vectorize::FittedVectorizer;
 use report::*;
 
@@ -349,23 +349,6 @@ fn shorten(items: &[&str], max: usize) -> String {
     s
 }
 
-/// Row `i` scaled to unit length (empty rows stay empty).
-fn unit_row(m: &CsrMatrix<f32>, i: usize) -> Vec<(u32, f64)> {
-    let (cols, vals) = m.row(i);
-    let norm = vals
-        .iter()
-        .map(|&v| f64::from(v).powi(2))
-        .sum::<f64>()
-        .sqrt();
-    if norm == 0.0 {
-        return Vec::new();
-    }
-    cols.iter()
-        .zip(vals)
-        .map(|(&c, &v)| (c, f64::from(v) / norm))
-        .collect()
-}
-
 /// Sum of sparse vectors, sorted by column (summed in the given order: deterministic).
 fn sum_rows<'a>(rows: impl IntoIterator<Item = &'a [(u32, f64)]>) -> Vec<(u32, f64)> {
     let mut acc: FxHashMap<u32, f64> = FxHashMap::default();
@@ -377,23 +360,6 @@ fn sum_rows<'a>(rows: impl IntoIterator<Item = &'a [(u32, f64)]>) -> Vec<(u32, f
     let mut out: Vec<(u32, f64)> = acc.into_iter().collect();
     out.sort_unstable_by_key(|&(c, _)| c);
     out
-}
-
-/// Dot product of two sparse vectors sorted by column.
-fn dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    sum
 }
 
 /// Counts per column over all rows.
@@ -454,7 +420,7 @@ fn align(
             source_pairs.push(SourcePair {
                 a: cx.names[sources[x].0].clone(),
                 b: cx.names[sources[y].0].clone(),
-                mean: dot(&sums[x], &sums[y]) / (nx * ny) as f64,
+                mean: sparse_dot(&sums[x], &sums[y]) / (nx * ny) as f64,
             });
         }
     }
@@ -469,7 +435,7 @@ fn align(
                         pairs.push(DocPair {
                             a: cx.docs[a].id.clone(),
                             b: cx.docs[b].id.clone(),
-                            score: dot(&cx.unit[a], &cx.unit[b]),
+                            score: sparse_dot(&cx.unit[a], &cx.unit[b]),
                         });
                     }
                 }
@@ -703,7 +669,7 @@ fn source_similarity(
             )
         })
         .collect();
-    let norms: Vec<f64> = centroids.iter().map(|c| dot(c, c).sqrt()).collect();
+    let norms: Vec<f64> = centroids.iter().map(|c| sparse_dot(c, c).sqrt()).collect();
     let centroid = (0..n_src)
         .map(|i| {
             (0..n_src)
@@ -713,7 +679,7 @@ fn source_similarity(
                     } else if i == j {
                         1.0
                     } else {
-                        dot(&centroids[i], &centroids[j]) / (norms[i] * norms[j])
+                        sparse_dot(&centroids[i], &centroids[j]) / (norms[i] * norms[j])
                     }
                 })
                 .collect()
@@ -801,7 +767,7 @@ mod tests {
     fn sparse_dot_and_sum() {
         let a = [(1, 1.0), (3, 2.0)];
         let b = [(0, 5.0), (3, 4.0)];
-        assert_eq!(dot(&a, &b), 8.0);
+        assert_eq!(sparse_dot(&a, &b), 8.0);
         assert_eq!(
             sum_rows([&a[..], &b[..]]),
             vec![(0, 5.0), (1, 1.0), (3, 6.0)]

@@ -125,26 +125,13 @@ pub fn stories_of_sources<V: Value>(
 
     let n = matrix.n_rows();
     let mut clusters: Vec<Cluster> = (0..n)
-        .map(|i| {
-            let (cols, vals) = matrix.row(i);
-            let norm = vals
-                .iter()
-                .map(|v| v.to_f64() * v.to_f64())
-                .sum::<f64>()
-                .sqrt();
-            let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
-            Cluster {
-                members: vec![i],
-                sum: cols
-                    .iter()
-                    .zip(vals)
-                    .map(|(&c, v)| (c, v.to_f64() * scale))
-                    .collect(),
-                span: day(i).map(|d| (d, d)),
-                version: 0,
-                alive: true,
-                neighbours: BTreeSet::new(),
-            }
+        .map(|i| Cluster {
+            members: vec![i],
+            sum: unit_row(matrix, i),
+            span: day(i).map(|d| (d, d)),
+            version: 0,
+            alive: true,
+            neighbours: BTreeSet::new(),
         })
         .collect();
     let mut heap = BinaryHeap::new();
@@ -404,7 +391,26 @@ fn merge_span(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)
     }
 }
 
-fn sparse_dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
+/// Row `i` of a matrix scaled to unit length, in f64 (an all-zero row stays empty).
+pub(crate) fn unit_row<V: Value>(matrix: &CsrMatrix<V>, i: usize) -> Vec<(u32, f64)> {
+    let (cols, vals) = matrix.row(i);
+    let norm = vals
+        .iter()
+        .map(|v| v.to_f64() * v.to_f64())
+        .sum::<f64>()
+        .sqrt();
+    if norm == 0.0 {
+        return Vec::new();
+    }
+    let scale = 1.0 / norm;
+    cols.iter()
+        .zip(vals)
+        .map(|(&c, v)| (c, v.to_f64() * scale))
+        .collect()
+}
+
+/// Dot product of two sparse vectors sorted by column.
+pub(crate) fn sparse_dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
     let (mut i, mut j, mut dot) = (0, 0, 0.0);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
