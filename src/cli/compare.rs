@@ -92,17 +92,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     if args.k == 0 || args.n == 0 {
         bail!("-k and -n must be at least 1");
     }
-    if let Some(q) = args.fdr {
-        if !(q > 0.0 && q <= 1.0) {
-            bail!("--fdr {q}: must be within (0, 1]");
-        }
-        if !args.measure.has_p_value() {
-            bail!(
-                "--fdr needs a measure with p-values (g2, chi2, logodds); {} has none",
-                args.measure.name()
-            );
-        }
-    }
+    super::keyness::check_fdr(args.fdr, args.measure)?;
     let by: GroupBy = args
         .by
         .parse()

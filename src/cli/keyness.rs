@@ -82,6 +82,21 @@ struct Comparison {
     rows: Vec<KeynessRow>,
 }
 
+/// Checks `--fdr Q`: a level in (0, 1], with a measure that has p-values.
+pub(super) fn check_fdr(fdr: Option<f64>, measure: Measure) -> Result<()> {
+    let Some(q) = fdr else { return Ok(()) };
+    if !(q > 0.0 && q <= 1.0) {
+        bail!("--fdr {q}: must be within (0, 1]");
+    }
+    if !measure.has_p_value() {
+        bail!(
+            "--fdr needs a measure with p-values (g2, chi2, logodds); {} has none",
+            measure.name()
+        );
+    }
+    Ok(())
+}
+
 /// What keyness counts: tokens (`--tf raw`, the default) or documents (`--tf binary`).
 fn count_weighting(w: &WeightArgs) -> Result<Weighting> {
     if w.idf.is_some() || w.norm.is_some() {
@@ -110,17 +125,7 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
         .parse()
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("--by {}", args.by))?;
-    if let Some(q) = args.fdr {
-        if !(q > 0.0 && q <= 1.0) {
-            bail!("--fdr {q}: must be within (0, 1]");
-        }
-        if !args.measure.has_p_value() {
-            bail!(
-                "--fdr needs a measure with p-values (g2, chi2, logodds); {} has none",
-                args.measure.name()
-            );
-        }
-    }
+    check_fdr(args.fdr, args.measure)?;
     if args.n == 0 {
         bail!("-n must be at least 1");
     }

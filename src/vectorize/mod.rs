@@ -428,12 +428,7 @@ impl FittedVectorizer {
 
     /// Like [`FittedVectorizer::transform`], with the counting report.
     pub fn transform_report<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CountReport) {
-        let counted = count(&self.analyzer, docs, false);
-        let term_to_col: Vec<u32> = counted
-            .terms
-            .iter()
-            .map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE))
-            .collect();
+        let (counted, term_to_col) = self.count_columns(docs);
         let oov = counted
             .rows
             .iter()
@@ -456,17 +451,24 @@ impl FittedVectorizer {
     /// Like [`Vectorizer::fit_transform_counts`] with what was learned: the weighted matrix and
     /// the raw counts of known terms.
     pub fn transform_counts<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CsrMatrix<f64>) {
-        let counted = count(&self.analyzer, docs, false);
-        let term_to_col: Vec<u32> = counted
-            .terms
-            .iter()
-            .map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE))
-            .collect();
+        let (counted, term_to_col) = self.count_columns(docs);
         let weighted = self.weigh(&counted, &term_to_col);
         let counts = self
             .with_weighting(Weighting::COUNTS)
             .weigh(&counted, &term_to_col);
         (weighted, counts)
+    }
+
+    /// Counts documents with the model's analysis; returns the counts and each counted term's
+    /// column (`NONE` for terms outside the vocabulary).
+    fn count_columns<'a>(&self, docs: &'a [Document]) -> (Counted<'a>, Vec<u32>) {
+        let counted = count(&self.analyzer, docs, false);
+        let term_to_col = counted
+            .terms
+            .iter()
+            .map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE))
+            .collect();
+        (counted, term_to_col)
     }
 
     /// Turns counts into weighted rows (in parallel blocks of rows) and concatenates them.
