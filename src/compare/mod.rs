@@ -163,17 +163,19 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
             shorten(&empty, 10)
         ));
     }
+    let (mut source_docs, mut source_tokens) = (vec![0usize; n_src], vec![0.0f64; n_src]);
+    for (g, tokens) in group_of.iter().zip(&row_tokens) {
+        if let Some(g) = *g {
+            source_docs[g] += 1;
+            source_tokens[g] += tokens;
+        }
+    }
     for (s, name) in names.iter().enumerate() {
-        let docs_of = group_of.iter().filter(|&&g| g == Some(s)).count();
-        let tokens: f64 = (0..n)
-            .filter(|&i| group_of[i] == Some(s))
-            .map(|i| row_tokens[i])
-            .sum();
-        if tokens == 0.0 {
+        if source_tokens[s] == 0.0 {
             notes.push(format!(
                 "{by} {name}: no terms in its documents, so no distinctive terms"
             ));
-        } else if docs_of == 1 && n_src > 1 {
+        } else if source_docs[s] == 1 && n_src > 1 {
             notes.push(format!(
                 "{by} {name} has one document: its distinctive terms are that article's"
             ));
@@ -280,11 +282,8 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
                 .count();
             SourceSummary {
                 name: names[g].clone(),
-                documents: group_of.iter().filter(|&&x| x == Some(g)).count(),
-                tokens: (0..n)
-                    .filter(|&i| group_of[i] == Some(g))
-                    .map(|i| row_tokens[i])
-                    .sum(),
+                documents: source_docs[g],
+                tokens: source_tokens[g],
                 stories: carried,
                 shared_stories: shared,
                 skipped: multi.len() - shared,
