@@ -130,6 +130,16 @@ impl InputArgs {
         quiet: bool,
         on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
     ) -> Result<ReadReport> {
+        self.read_chunks_of(self.chunk_mb.max(1) << 20, quiet, on_chunk)
+    }
+
+    /// Like [`InputArgs::read_chunked`], with chunks of about `chunk_bytes` of text.
+    pub fn read_chunks_of(
+        &self,
+        chunk_bytes: usize,
+        quiet: bool,
+        on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
+    ) -> Result<ReadReport> {
         let progress = progress_bar(|| self.size(), quiet);
         let mut failure = None;
         let mut documents = 0;
@@ -142,12 +152,7 @@ impl InputArgs {
                 parallax::Error::param("chunk", "", "stopped")
             })
         };
-        let result = read_inputs_chunked(
-            &self.inputs,
-            &self.options(),
-            self.chunk_mb.max(1) << 20,
-            &mut forward,
-        );
+        let result = read_inputs_chunked(&self.inputs, &self.options(), chunk_bytes, &mut forward);
         if let Some(e) = failure {
             return Err(e);
         }

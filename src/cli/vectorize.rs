@@ -7,10 +7,10 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Dtype, MatrixFormat, report_read, report_reading, summary, write_vectorized};
+use super::output::{Dtype, MatrixFormat, report_read, summary, write_vectorized};
 use super::stream::StreamOut;
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
-use parallax::corpus::Corpus;
+use parallax::corpus::Document;
 use parallax::matrix::Value;
 use parallax::model::{self, write_atomic};
 use parallax::vectorize::{CountReport, FittedVectorizer, Statistics, Vectorizer};
@@ -98,31 +98,49 @@ pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
             Dtype::F64 => vectorize_streamed::<f64>(&settings, args, quiet, started),
         };
     }
-    let corpus = args.input.read()?;
-    report_reading(&corpus, quiet);
     match args.dtype {
-        Dtype::F32 => fit_write::<f32>(&settings, &corpus, args, quiet, started),
-        Dtype::F64 => fit_write::<f64>(&settings, &corpus, args, quiet, started),
+        Dtype::F32 => fit_write::<f32>(&settings, args, quiet, started),
+        Dtype::F64 => fit_write::<f64>(&settings, args, quiet, started),
     }
 }
 
+/// Text per batch when vectorizing in memory: each batch is tokenized as soon as it is read
+/// and its texts dropped, so the texts of the whole corpus are never held at once.
+const BATCH_BYTES: usize = 8 << 20;
+
 fn fit_write<V: Value>(
     settings: &Vectorizer,
-    corpus: &Corpus,
     args: &VectorizeArgs,
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
+    let trace = parallax::vectorize::Trace::start();
+    let mut tokens = settings.tokenizer().context("fitting")?;
+    let mut docs: Vec<Document> = Vec::new();
+    let mut bytes = 0;
+    let batch = BATCH_BYTES.min(args.input.chunk_mb.max(1) << 20);
+    let read = args.input.read_chunks_of(batch, quiet, &mut |chunk| {
+        bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
+        tokens.add(&chunk.docs);
+        docs.extend(chunk.docs.into_iter().map(|doc| Document {
+            text: String::new(),
+            ..doc
+        }));
+        Ok(())
+    })?;
+    report_read(&read, quiet);
+    trace.mark("read and tokenized");
     let (model, matrix, report) = settings
-        .fit_transform_report::<V>(&corpus.docs)
+        .fit_transform_tokens::<V>(tokens)
         .context("fitting")?;
     // The model first: if it cannot be saved, the output directory is left as it was.
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }
-    write_vectorized(&args.out, args.format, &model, &corpus.docs, &matrix)?;
+    trace.mark("weighed");
+    write_vectorized(&args.out, args.format, &model, &docs, &matrix)?;
+    trace.mark("written");
     if !quiet {
-        let bytes = corpus.docs.iter().map(|d| d.text.len()).sum();
         summary(
             "vectorize",
             bytes,

@@ -120,7 +120,7 @@ impl<'l> Shared<'l> {
         let oov_idf = unrestricted.then(|| model.weighting().idf.weight(0, model.n_docs()));
         let lexed = &analyzed.lexed;
         let elisions = elisions(model);
-        let n_raws = lexed.raws.len();
+        let n_raws = lexed.n_raws();
         // Surfaces, without elided articles.
         let cut: Vec<&'l str> = (0..n_raws as u32)
             .into_par_iter()
@@ -161,7 +161,7 @@ impl<'l> Shared<'l> {
             .iter()
             .any(|d| d.title.as_deref().is_some_and(|t| !t.is_empty()));
         let elided =
-            !elisions.is_empty() && cut.iter().zip(&lexed.raws).any(|(c, r)| c.len() != r.len());
+            !elisions.is_empty() && (0..n_raws).any(|r| cut[r].len() != lexed.raw(r as u32).len());
         let mut term_ids: FxHashMap<Cow<'l, str>, u32> = FxHashMap::default();
         if need_ids || elided {
             term_ids = terms
@@ -170,7 +170,7 @@ impl<'l> Shared<'l> {
                 .map(|(i, t)| (t.text.clone(), i as u32))
                 .collect();
         }
-        let mut raw_term: Vec<u32> = lexed.analyzed.iter().map(|&(_, t)| t).collect();
+        let mut raw_term: Vec<u32> = lexed.raw_terms.clone();
         if elided {
             // Words that lost an elided article are analyzed again, without it.
             let analyzer = model.analyzer();

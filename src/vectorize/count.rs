@@ -9,7 +9,6 @@
 //! Chunk boundaries depend only on the input, never on the thread count, and ids are assigned
 //! in chunk order, so results are identical for any `--threads`.
 
-use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 use rayon::prelude::*;
@@ -23,18 +22,26 @@ const BOUNDARY: u32 = 1 << 31;
 const CHUNK_BYTES: usize = 1 << 20;
 const CHUNK_DOCS: usize = 4096;
 
-/// Counts of a corpus: global term ids, rows, lengths and surface forms.
-pub(crate) struct Counted<'a> {
+/// Counts of a corpus: global term ids, rows and lengths.
+pub(crate) struct Counted {
     /// Term id → term (single terms first, then n-grams).
     pub terms: Vec<String>,
     /// Per document: (term id, count), sorted by term id.
     pub rows: Vec<Vec<(u32, u32)>>,
     /// Per document: kept single-term tokens (the length BM25 uses).
     pub doc_lens: Vec<u32>,
-    /// (term id, surface form, occurrences), one entry per distinct pair (fit only).
-    pub surfaces: Vec<(u32, Cow<'a, str>, u64)>,
     /// Tokens before filters removed any.
     pub tokens: u64,
+}
+
+/// (term id, surface form, occurrences), one entry per distinct pair: what a fit counts besides
+/// the rows.
+pub(crate) type Surfaces = Vec<(u32, Form, u64)>;
+
+/// A surface form: a spelling of the [`Lexed`] corpus, or a form of its own.
+pub(crate) enum Form {
+    Raw(u32),
+    Owned(String),
 }
 
 /// Splits documents into chunks of about `target_bytes` of text (at most `max_docs` documents).
@@ -59,19 +66,38 @@ fn chunk_bounds(
     bounds
 }
 
-/// A chunk after tokenizing: distinct raw tokens, and every token as a local id.
-struct Tokenized<'a> {
-    raws: Vec<&'a str>,
+/// A chunk after tokenizing: its distinct spellings, copied out of the texts so these can be
+/// dropped, and every token as a local id.
+struct Tokenized {
+    /// Distinct spellings, concatenated; the i-th ends at `raw_ends[i]`.
+    arena: String,
+    raw_ends: Vec<usize>,
     /// Local raw id, with `BOUNDARY` set when a phrase may not continue into the token.
     tokens: Vec<u32>,
     /// End offset in `tokens` of each document.
     doc_ends: Vec<usize>,
 }
 
-fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a> {
-    let mut ids: FxHashMap<&'a str, u32> = FxHashMap::default();
+impl Tokenized {
+    fn n_raws(&self) -> usize {
+        self.raw_ends.len()
+    }
+
+    fn raw(&self, local: usize) -> &str {
+        let start = if local == 0 {
+            0
+        } else {
+            self.raw_ends[local - 1]
+        };
+        &self.arena[start..self.raw_ends[local]]
+    }
+}
+
+fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut out = Tokenized {
-        raws: Vec::new(),
+        arena: String::new(),
+        raw_ends: Vec::new(),
         tokens: Vec::new(),
         doc_ends: Vec::with_capacity(docs.len()),
     };
@@ -82,30 +108,45 @@ fn tokenize_chunk<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Tokenized<'a
         for span in &spans {
             let raw = &text[span.start..span.end];
             let id = *ids.entry(raw).or_insert_with(|| {
-                out.raws.push(raw);
-                (out.raws.len() - 1) as u32
+                out.arena.push_str(raw);
+                out.raw_ends.push(out.arena.len());
+                (out.raw_ends.len() - 1) as u32
             });
             out.tokens
                 .push(if span.boundary { id | BOUNDARY } else { id });
         }
         out.doc_ends.push(out.tokens.len());
     }
+    out.arena.shrink_to_fit();
+    out.tokens.shrink_to_fit();
     out
 }
 
 /// Phase timings on stderr when `PARALLAX_TRACE` is set: a profiling aid for developers.
-pub(crate) struct Trace(Option<std::time::Instant>);
+pub struct Trace(Option<std::time::Instant>);
 
 impl Trace {
-    pub(crate) fn start() -> Self {
+    /// Starts timing (only if `PARALLAX_TRACE` is set).
+    pub fn start() -> Self {
         Trace(std::env::var_os("PARALLAX_TRACE").map(|_| std::time::Instant::now()))
     }
 
-    pub(crate) fn mark(&self, what: &str) {
+    /// Prints the time since start, and resident memory now and at its peak.
+    pub fn mark(&self, what: &str) {
         if let Some(t0) = self.0 {
+            // Resident memory now and at its peak (Linux only; blank elsewhere).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map_or(String::new(), |v| v.trim().to_string())
+            };
             eprintln!(
-                "parallax trace: {what} at {:.3} s",
-                t0.elapsed().as_secs_f64()
+                "parallax trace: {what} at {:.3} s (rss {}, peak {})",
+                t0.elapsed().as_secs_f64(),
+                field("VmRSS:"),
+                field("VmHWM:")
             );
         }
     }
@@ -113,22 +154,58 @@ impl Trace {
 
 /// A corpus cut into tokens, with every distinct spelling analyzed once: what counting and
 /// keyword extraction share.
-pub(crate) struct Lexed<'a> {
-    chunks: Vec<Tokenized<'a>>,
+pub(crate) struct Lexed {
+    chunks: Vec<Tokenized>,
     /// Index of each chunk's first document.
     chunk_starts: Vec<usize>,
+    n_docs: usize,
     /// Per chunk: local raw id → spelling id.
     local_to_raw: Vec<Vec<u32>>,
-    /// Distinct spellings, by id.
-    pub raws: Vec<&'a str>,
-    /// Per spelling: its surface form if normalizing changed it, and its term id (`NONE` if a
-    /// filter removed it).
-    pub analyzed: Vec<(Option<String>, u32)>,
+    /// Distinct spellings, by id: the chunk and local id where each was first seen.
+    raws: Vec<(u32, u32)>,
+    /// Per spelling: its term id (`NONE` if a filter removed it).
+    pub raw_terms: Vec<u32>,
+    /// Surface forms of the spellings that normalizing changed.
+    changed: FxHashMap<u32, String>,
     /// Term id → term (single terms).
     pub terms: Vec<String>,
 }
 
-impl<'a> Lexed<'a> {
+impl Lexed {
+    /// Number of documents.
+    pub fn n_docs(&self) -> usize {
+        self.n_docs
+    }
+
+    /// Number of distinct spellings.
+    pub fn n_raws(&self) -> usize {
+        self.raws.len()
+    }
+
+    /// A spelling as written.
+    pub fn raw(&self, raw: u32) -> &str {
+        let (chunk, local) = self.raws[raw as usize];
+        self.chunks[chunk as usize].raw(local as usize)
+    }
+
+    /// The text of a surface form.
+    pub fn form<'s>(&'s self, form: &'s Form) -> &'s str {
+        match form {
+            Form::Raw(raw) => self.raw(*raw),
+            Form::Owned(s) => s,
+        }
+    }
+
+    /// Frees the token ids (keeping spellings and their analysis): once counted, a fit needs
+    /// only the spellings, for their surface forms.
+    pub fn release_tokens(&mut self) {
+        for chunk in &mut self.chunks {
+            chunk.tokens = Vec::new();
+            chunk.doc_ends = Vec::new();
+        }
+        self.local_to_raw = Vec::new();
+    }
+
     /// Number of chunks (fixed by the input, never by the thread count).
     pub fn n_chunks(&self) -> usize {
         self.chunks.len()
@@ -156,150 +233,216 @@ impl<'a> Lexed<'a> {
 
     /// The surface form of a spelling.
     pub fn surface(&self, raw: u32) -> &str {
-        self.analyzed[raw as usize]
-            .0
-            .as_deref()
-            .unwrap_or(self.raws[raw as usize])
+        match self.changed.get(&raw) {
+            Some(surface) => surface,
+            None => self.raw(raw),
+        }
     }
 }
 
 /// Tokenizes a corpus in chunks and analyzes each distinct spelling once.
-pub(crate) fn lex<'a>(analyzer: &Analyzer, docs: &'a [Document]) -> Lexed<'a> {
-    let trace = Trace::start();
-    let bounds = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS);
-    let chunk_starts = bounds.iter().map(|r| r.start).collect();
-    let chunks: Vec<Tokenized> = bounds
-        .into_par_iter()
-        .map(|r| tokenize_chunk(analyzer, &docs[r]))
-        .collect();
+pub(crate) fn lex(analyzer: &Analyzer, docs: &[Document]) -> Lexed {
+    let mut lexer = Lexer::default();
+    lexer.add(analyzer, docs);
+    lexer.finish(analyzer)
+}
 
-    trace.mark("tokenized");
-    // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
-    // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
-    const SHARDS: usize = 64;
-    let shard_of = |raw: &str| (rustc_hash::FxBuildHasher.hash_one(raw) >> 58) as usize % SHARDS;
-    let by_shard: Vec<Vec<Vec<u32>>> = chunks
-        .par_iter()
-        .map(|c| {
-            let mut lists = vec![Vec::new(); SHARDS];
-            for (local, raw) in c.raws.iter().enumerate() {
-                lists[shard_of(raw)].push(local as u32);
-            }
-            lists
-        })
-        .collect();
-    let shards: Vec<(Vec<&str>, Vec<Vec<u32>>)> = (0..SHARDS)
-        .into_par_iter()
-        .map(|shard| {
-            let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
-            let mut raws: Vec<&str> = Vec::new();
-            let per_chunk = chunks
-                .iter()
-                .zip(&by_shard)
-                .map(|(c, lists)| {
-                    lists[shard]
-                        .iter()
-                        .map(|&local| {
-                            let raw = c.raws[local as usize];
-                            *ids.entry(raw).or_insert_with(|| {
-                                raws.push(raw);
-                                (raws.len() - 1) as u32
-                            })
-                        })
-                        .collect()
-                })
-                .collect();
-            (raws, per_chunk)
-        })
-        .collect();
-    let mut offsets = Vec::with_capacity(SHARDS);
-    let mut raws: Vec<&str> = Vec::new();
-    for (shard_raws, _) in &shards {
-        offsets.push(raws.len() as u32);
-        raws.extend_from_slice(shard_raws);
+/// Tokenizes documents batch by batch as they arrive (their texts may go afterwards), then
+/// analyzes the distinct spellings of all of them once.
+#[derive(Default)]
+pub(crate) struct Lexer {
+    chunks: Vec<Tokenized>,
+    chunk_starts: Vec<usize>,
+    n_docs: usize,
+}
+
+impl Lexer {
+    /// Tokenizes a batch of documents, in parallel chunks fixed by the input.
+    pub fn add(&mut self, analyzer: &Analyzer, docs: &[Document]) {
+        let bounds = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS);
+        self.chunk_starts
+            .extend(bounds.iter().map(|r| self.n_docs + r.start));
+        let chunks: Vec<Tokenized> = bounds
+            .into_par_iter()
+            .map(|r| tokenize_chunk(analyzer, &docs[r]))
+            .collect();
+        self.chunks.extend(chunks);
+        self.n_docs += docs.len();
     }
-    let local_to_raw: Vec<Vec<u32>> = chunks
-        .par_iter()
-        .enumerate()
-        .map(|(ci, c)| {
-            let mut map = vec![0u32; c.raws.len()];
-            for (shard, (_, per_chunk)) in shards.iter().enumerate() {
-                for (&local, &id) in by_shard[ci][shard].iter().zip(&per_chunk[ci]) {
-                    map[local as usize] = offsets[shard] + id;
+
+    /// Documents added so far.
+    pub fn n_docs(&self) -> usize {
+        self.n_docs
+    }
+
+    /// Unites the chunks' spellings and analyzes each once.
+    pub fn finish(self, analyzer: &Analyzer) -> Lexed {
+        let trace = Trace::start();
+        let Lexer {
+            chunks,
+            chunk_starts,
+            n_docs,
+        } = self;
+        trace.mark("tokenized");
+        // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
+        // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
+        const SHARDS: usize = 64;
+        let shard_of =
+            |raw: &str| (rustc_hash::FxBuildHasher.hash_one(raw) >> 58) as usize % SHARDS;
+        let by_shard: Vec<Vec<Vec<u32>>> = chunks
+            .par_iter()
+            .map(|c| {
+                let mut lists = vec![Vec::new(); SHARDS];
+                for local in 0..c.n_raws() {
+                    lists[shard_of(c.raw(local))].push(local as u32);
                 }
+                lists
+            })
+            .collect();
+        // Per shard: its spellings as (chunk, local id), and per chunk the shard ids of the
+        // chunk's spellings in that shard.
+        type Shard = (Vec<(u32, u32)>, Vec<Vec<u32>>);
+        let shards: Vec<Shard> = (0..SHARDS)
+            .into_par_iter()
+            .map(|shard| {
+                let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+                let mut raws: Vec<(u32, u32)> = Vec::new();
+                let per_chunk = chunks
+                    .iter()
+                    .zip(&by_shard)
+                    .enumerate()
+                    .map(|(ci, (c, lists))| {
+                        lists[shard]
+                            .iter()
+                            .map(|&local| {
+                                *ids.entry(c.raw(local as usize)).or_insert_with(|| {
+                                    raws.push((ci as u32, local));
+                                    (raws.len() - 1) as u32
+                                })
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (raws, per_chunk)
+            })
+            .collect();
+        let mut offsets = Vec::with_capacity(SHARDS);
+        let mut raws: Vec<(u32, u32)> = Vec::new();
+        for (shard_raws, _) in &shards {
+            offsets.push(raws.len() as u32);
+            raws.extend_from_slice(shard_raws);
+        }
+        let local_to_raw: Vec<Vec<u32>> = chunks
+            .par_iter()
+            .enumerate()
+            .map(|(ci, c)| {
+                let mut map = vec![0u32; c.n_raws()];
+                for (shard, (_, per_chunk)) in shards.iter().enumerate() {
+                    for (&local, &id) in by_shard[ci][shard].iter().zip(&per_chunk[ci]) {
+                        map[local as usize] = offsets[shard] + id;
+                    }
+                }
+                map
+            })
+            .collect();
+        drop(by_shard);
+        drop(shards);
+        trace.mark("united");
+        // Analyze each spelling once, in parallel blocks whose terms share one string each. The
+        // surface form is kept only where normalizing changed it (rare).
+        struct Block {
+            terms: String,
+            /// End of each spelling's term in `terms`, or `NONE` if a filter removed it.
+            ends: Vec<u32>,
+            changed: Vec<(u32, String)>,
+        }
+        const BLOCK: usize = 4096;
+        let blocks: Vec<Block> = raws
+            .par_chunks(BLOCK)
+            .enumerate()
+            .map(|(b, block)| {
+                let (mut surface, mut term) = (String::new(), String::new());
+                let mut out = Block {
+                    terms: String::new(),
+                    ends: Vec::with_capacity(block.len()),
+                    changed: Vec::new(),
+                };
+                for (i, &(chunk, local)) in block.iter().enumerate() {
+                    let raw = chunks[chunk as usize].raw(local as usize);
+                    analyzer.surface_into(raw, &mut surface);
+                    if surface != raw {
+                        out.changed.push(((b * BLOCK + i) as u32, surface.clone()));
+                    }
+                    if analyzer.term_into(&surface, &mut term) {
+                        out.terms.push_str(&term);
+                        out.ends.push(out.terms.len() as u32);
+                    } else {
+                        out.ends.push(NONE);
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut term_ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut terms: Vec<String> = Vec::new();
+        let mut raw_terms: Vec<u32> = Vec::with_capacity(raws.len());
+        for block in &blocks {
+            let mut start = 0;
+            for &end in &block.ends {
+                if end == NONE {
+                    raw_terms.push(NONE);
+                    continue;
+                }
+                let t = &block.terms[start..end as usize];
+                start = end as usize;
+                raw_terms.push(*term_ids.entry(t).or_insert_with(|| {
+                    terms.push(t.to_string());
+                    (terms.len() - 1) as u32
+                }));
             }
-            map
-        })
-        .collect();
-    drop(by_shard);
-    drop(shards);
-    trace.mark("united");
-    // Analyze each spelling once. The surface form is kept only where normalizing changed it.
-    let analyzed: Vec<(Option<String>, Option<String>)> = raws
-        .par_iter()
-        .with_min_len(1024)
-        .map_init(
-            || (String::new(), String::new()),
-            |(surface, term), raw| {
-                analyzer.surface_into(raw, surface);
-                let kept = analyzer.term_into(surface, term);
-                (
-                    (surface != raw).then(|| surface.clone()),
-                    kept.then(|| term.clone()),
-                )
-            },
-        )
-        .collect();
-    let mut term_ids: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut terms: Vec<String> = Vec::new();
-    let raw_term: Vec<u32> = analyzed
-        .iter()
-        .map(|(_, term)| match term {
-            None => NONE,
-            Some(t) => *term_ids.entry(t.as_str()).or_insert_with(|| {
-                terms.push(t.clone());
-                (terms.len() - 1) as u32
-            }),
-        })
-        .collect();
-    drop(term_ids);
-    let analyzed = analyzed
-        .into_iter()
-        .zip(raw_term)
-        .map(|((surface, _), t)| (surface, t))
-        .collect();
-    trace.mark("analyzed");
-    Lexed {
-        chunks,
-        chunk_starts,
-        local_to_raw,
-        raws,
-        analyzed,
-        terms,
+        }
+        drop(term_ids);
+        let changed = blocks
+            .into_iter()
+            .flat_map(|b| b.changed)
+            .collect::<FxHashMap<u32, String>>();
+        trace.mark("analyzed");
+        Lexed {
+            chunks,
+            chunk_starts,
+            n_docs,
+            local_to_raw,
+            raws,
+            raw_terms,
+            changed,
+            terms,
+        }
     }
 }
 
-/// Counts a corpus. `surfaces` asks for surface-form counts (fit needs them, transform not).
-pub(crate) fn count<'a>(analyzer: &Analyzer, docs: &'a [Document], surfaces: bool) -> Counted<'a> {
-    count_lexed(analyzer, &lex(analyzer, docs), docs.len(), surfaces)
+/// Counts a corpus without surface forms (what transform needs).
+pub(crate) fn count(analyzer: &Analyzer, docs: &[Document]) -> Counted {
+    count_lexed(analyzer, &lex(analyzer, docs), docs.len(), false).0
 }
 
-/// Counts an analyzed corpus of `n_docs` documents.
-pub(crate) fn count_lexed<'a>(
+/// Counts an analyzed corpus of `n_docs` documents; `surfaces` asks for surface-form counts
+/// too (fit needs them, transform not).
+pub(crate) fn count_lexed(
     analyzer: &Analyzer,
-    lexed: &Lexed<'a>,
+    lexed: &Lexed,
     n_docs: usize,
     surfaces: bool,
-) -> Counted<'a> {
+) -> (Counted, Surfaces) {
     let trace = Trace::start();
     let Lexed {
         chunks,
         local_to_raw,
         raws,
-        analyzed,
+        raw_terms: raw_term,
+        changed,
         ..
     } = lexed;
-    let raw_term: Vec<u32> = analyzed.iter().map(|&(_, t)| t).collect();
+    let mut result_surfaces: Surfaces = Vec::new();
     let surface_of = |raw: usize| -> &str { lexed.surface(raw as u32) };
     let terms = lexed.terms.clone();
     let n_unigrams = terms.len() as u32;
@@ -313,7 +456,7 @@ pub(crate) fn count_lexed<'a>(
         .map(|(chunk, to_raw)| {
             let term_of = |local: u32| raw_term[to_raw[(local & !BOUNDARY) as usize] as usize];
             let mut out = ChunkCounts {
-                raw_counts: vec![0; chunk.raws.len()],
+                raw_counts: vec![0; chunk.n_raws()],
                 ..Default::default()
             };
             let mut ngram_ids: FxHashMap<String, u32> = FxHashMap::default();
@@ -418,7 +561,6 @@ pub(crate) fn count_lexed<'a>(
         terms,
         rows: Vec::with_capacity(n_docs),
         doc_lens: Vec::new(),
-        surfaces: Vec::new(),
         tokens: 0,
     };
     let mut ngram_surfaces: FxHashMap<(u32, String), u64> = FxHashMap::default();
@@ -467,23 +609,23 @@ pub(crate) fn count_lexed<'a>(
             if c == 0 || t == NONE {
                 continue;
             }
-            match &analyzed[raw].0 {
-                None => result.surfaces.push((t, Cow::Borrowed(raws[raw]), c)),
+            match changed.get(&(raw as u32)) {
+                None => result_surfaces.push((t, Form::Raw(raw as u32), c)),
                 Some(s) => *normalized.entry((t, s.as_str())).or_insert(0) += c,
             }
         }
-        result.surfaces.extend(
+        result_surfaces.extend(
             normalized
                 .into_iter()
-                .map(|((t, s), c)| (t, Cow::Owned(s.to_string()), c)),
+                .map(|((t, s), c)| (t, Form::Owned(s.to_string()), c)),
         );
-        result.surfaces.extend(
+        result_surfaces.extend(
             ngram_surfaces
                 .into_iter()
-                .map(|((t, s), c)| (t, Cow::Owned(s), c)),
+                .map(|((t, s), c)| (t, Form::Owned(s), c)),
         );
     }
-    result
+    (result, result_surfaces)
 }
 
 #[derive(Default)]

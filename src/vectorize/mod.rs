@@ -10,7 +10,8 @@
 //! ```
 
 mod count;
-pub(crate) use count::Trace;
+#[doc(hidden)]
+pub use count::Trace;
 mod params;
 mod stats;
 mod weighting;
@@ -26,7 +27,7 @@ use crate::analysis::{AnalysisConfig, Analyzer};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
-use count::{Counted, Lexed, NONE, count, count_lexed, lex};
+use count::{Counted, Lexed, Lexer, NONE, count, count_lexed, lex};
 
 /// Settings for fitting: analysis, vocabulary and weighting.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,7 +59,7 @@ pub struct CountReport {
 pub struct Analyzed<'a> {
     pub(crate) docs: &'a [Document],
     pub(crate) config: AnalysisConfig,
-    pub(crate) lexed: Lexed<'a>,
+    pub(crate) lexed: Lexed,
 }
 
 impl Analyzed<'_> {
@@ -70,6 +71,25 @@ impl Analyzed<'_> {
     /// The analysis they went through.
     pub fn config(&self) -> &AnalysisConfig {
         &self.config
+    }
+}
+
+/// A corpus being tokenized batch by batch (made by [`Vectorizer::tokenizer`]): it keeps each
+/// batch's distinct spellings and token ids, not the texts.
+pub struct CorpusTokens {
+    analyzer: Analyzer,
+    lexer: Lexer,
+}
+
+impl CorpusTokens {
+    /// Tokenizes a batch of documents (in parallel); they follow the batches added before.
+    pub fn add(&mut self, docs: &[Document]) {
+        self.lexer.add(&self.analyzer, docs);
+    }
+
+    /// Documents added so far.
+    pub fn n_docs(&self) -> usize {
+        self.lexer.n_docs()
     }
 }
 
@@ -166,32 +186,59 @@ impl Vectorizer {
     /// Counts the corpus and learns the model; returns the counts, each term's column and, if
     /// `keep_lexed`, the analyzed corpus.
     #[allow(clippy::type_complexity)]
-    fn fit_counts<'a>(
+    fn fit_counts(
         &self,
-        docs: &'a [Document],
+        docs: &[Document],
         keep_lexed: bool,
     ) -> Result<(
         FittedVectorizer,
-        Counted<'a>,
+        Counted,
         Vec<u32>,
         CountReport,
-        Option<Lexed<'a>>,
+        Option<Lexed>,
     )> {
         self.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
-        if docs.is_empty() {
+        self.fit_lexed(&analyzer, lex(&analyzer, docs), keep_lexed)
+    }
+
+    /// Like `fit_counts`, from a corpus already tokenized.
+    #[allow(clippy::type_complexity)]
+    fn fit_lexed(
+        &self,
+        analyzer: &Analyzer,
+        lexed: Lexed,
+        keep_lexed: bool,
+    ) -> Result<(
+        FittedVectorizer,
+        Counted,
+        Vec<u32>,
+        CountReport,
+        Option<Lexed>,
+    )> {
+        let n_docs = lexed.n_docs();
+        if n_docs == 0 {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
         let trace = count::Trace::start();
-        let lexed = lex(&analyzer, docs);
-        let counted = count_lexed(&analyzer, &lexed, docs.len(), true);
-        let lexed = keep_lexed.then_some(lexed);
+        let mut lexed = lexed;
+        let (mut counted, surfaces) = count_lexed(analyzer, &lexed, n_docs, true);
+        if !keep_lexed {
+            lexed.release_tokens();
+        }
         trace.mark("fit: counted");
-        let (stats, index) = Statistics::from_counted(&counted, docs.len() as u64);
+        let (stats, index) =
+            Statistics::from_counted(&mut counted, surfaces, &lexed, n_docs as u64);
+        let lexed = keep_lexed.then_some(lexed);
         trace.mark("fit: statistics");
-        let model = self.fit_statistics(stats)?;
+        let (model, columns) = self.fit_columns(stats)?;
         trace.mark("fit: model");
-        let stat_to_col = model.stat_columns();
+        let mut stat_to_col = vec![NONE; model.statistics.terms.len()];
+        for (col, &stat) in columns.iter().enumerate() {
+            if stat != NONE {
+                stat_to_col[stat as usize] = col as u32;
+            }
+        }
         let term_to_col: Vec<u32> = index.iter().map(|&i| stat_to_col[i as usize]).collect();
         let out_of_vocabulary = model
             .statistics
@@ -202,7 +249,7 @@ impl Vectorizer {
             .map(|(t, _)| t.cf)
             .sum();
         let report = CountReport {
-            documents: docs.len(),
+            documents: n_docs,
             tokens: counted.tokens,
             out_of_vocabulary,
             empty_rows: 0,
@@ -210,12 +257,38 @@ impl Vectorizer {
         Ok((model, counted, term_to_col, report, lexed))
     }
 
+    /// Starts tokenizing a corpus batch by batch, for [`Vectorizer::fit_transform_tokens`]:
+    /// once a batch is added its texts are no longer needed, so a reader can drop them.
+    pub fn tokenizer(&self) -> Result<CorpusTokens> {
+        self.validate()?;
+        Ok(CorpusTokens {
+            analyzer: Analyzer::new(&self.analysis)?,
+            lexer: Lexer::default(),
+        })
+    }
+
+    /// Like [`Vectorizer::fit_transform_report`], from documents tokenized batch by batch.
+    pub fn fit_transform_tokens<V: Value>(
+        &self,
+        tokens: CorpusTokens,
+    ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
+        let lexed = tokens.lexer.finish(&tokens.analyzer);
+        let (model, counted, term_to_col, mut report, _) =
+            self.fit_lexed(&tokens.analyzer, lexed, false)?;
+        let matrix: CsrMatrix<V> = model.weigh_owned(counted, &term_to_col);
+        report.empty_rows = (0..matrix.n_rows())
+            .filter(|&r| matrix.row(r).0.is_empty())
+            .count();
+        Ok((model, matrix, report))
+    }
+
     /// Counts documents into statistics only (for `fit --shard` and `fit --update`): no
     /// vocabulary is chosen, nothing is weighted.
     pub fn statistics(&self, docs: &[Document]) -> Result<Statistics> {
         let analyzer = Analyzer::new(&self.analysis)?;
-        let counted = count(&analyzer, docs, true);
-        Ok(Statistics::from_counted(&counted, docs.len() as u64).0)
+        let lexed = lex(&analyzer, docs);
+        let (mut counted, surfaces) = count_lexed(&analyzer, &lexed, docs.len(), true);
+        Ok(Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0)
     }
 
     /// The settings a fitted model was made with.
@@ -237,6 +310,12 @@ impl Vectorizer {
     /// Learns a model from statistics (a fit, or merged shards): chooses the columns, their
     /// surface forms and idf.
     pub fn fit_statistics(&self, statistics: Statistics) -> Result<FittedVectorizer> {
+        Ok(self.fit_columns(statistics)?.0)
+    }
+
+    /// Like [`Vectorizer::fit_statistics`]; also returns, per column, the index of its term in
+    /// the statistics (`NONE` for a fixed term never seen).
+    fn fit_columns(&self, statistics: Statistics) -> Result<(FittedVectorizer, Vec<u32>)> {
         self.validate()?;
         statistics.validate()?;
         if statistics.n_docs == 0 {
@@ -268,7 +347,7 @@ impl Vectorizer {
             .iter()
             .map(|&t| if t == NONE { 0 } else { df[t as usize] })
             .collect();
-        FittedVectorizer::from_parts(
+        let model = FittedVectorizer::from_parts(
             self.analysis.clone(),
             self.weighting,
             self.vocabulary.clone(),
@@ -276,7 +355,8 @@ impl Vectorizer {
             model_terms,
             surfaces,
             model_df,
-        )
+        )?;
+        Ok((model, columns))
     }
 }
 
@@ -358,15 +438,6 @@ impl FittedVectorizer {
     /// The column of a term, if in the vocabulary.
     pub fn column(&self, term: &str) -> Option<usize> {
         self.index().get(term).map(|&c| c as usize)
-    }
-
-    /// For every term of the statistics, its column (or `NONE` if pruned).
-    fn stat_columns(&self) -> Vec<u32> {
-        self.statistics
-            .terms
-            .iter()
-            .map(|t| self.column(&t.term).map_or(NONE, |c| c as u32))
-            .collect()
     }
 
     /// The statistics the model was fitted from (all terms, before pruning).
@@ -461,8 +532,8 @@ impl FittedVectorizer {
 
     /// Counts documents with the model's analysis; returns the counts and each counted term's
     /// column (`NONE` for terms outside the vocabulary).
-    fn count_columns<'a>(&self, docs: &'a [Document]) -> (Counted<'a>, Vec<u32>) {
-        let counted = count(&self.analyzer, docs, false);
+    fn count_columns(&self, docs: &[Document]) -> (Counted, Vec<u32>) {
+        let counted = count(&self.analyzer, docs);
         let term_to_col = counted
             .terms
             .iter()
@@ -471,41 +542,104 @@ impl FittedVectorizer {
         (counted, term_to_col)
     }
 
-    /// Turns counts into weighted rows (in parallel blocks of rows) and concatenates them.
+    /// Turns counts into weighted rows. The rows are mapped to columns in place, then weighed
+    /// in parallel straight into one matrix allocated at its final size, so no copy of the
+    /// matrix is ever made.
     fn weigh<V: Value>(&self, counted: &Counted, term_to_col: &[u32]) -> CsrMatrix<V> {
-        const BLOCK: usize = 1024;
-        let parts: Vec<CsrMatrix<V>> = counted
+        let rows: Vec<Vec<(u32, u32)>> = counted
             .rows
-            .par_chunks(BLOCK)
-            .zip(counted.doc_lens.par_chunks(BLOCK))
-            .map(|(rows, lens)| {
-                let mut part = CsrMatrix::new(self.terms.len());
-                let (mut counts, mut weights) = (Vec::new(), Vec::new());
-                for (row, &len) in rows.iter().zip(lens) {
-                    counts.clear();
-                    counts.extend(row.iter().filter_map(|&(t, c)| {
-                        let col = term_to_col[t as usize];
-                        (col != NONE).then_some((col, c))
-                    }));
-                    counts.sort_unstable_by_key(|&(col, _)| col);
+            .par_iter()
+            .with_min_len(256)
+            .map(|row| to_columns(row, term_to_col))
+            .collect();
+        self.weigh_columns(rows, &counted.doc_lens)
+    }
+
+    /// Like `weigh`, taking the counts (their rows are freed as they are weighed).
+    fn weigh_owned<V: Value>(&self, counted: Counted, term_to_col: &[u32]) -> CsrMatrix<V> {
+        let Counted {
+            mut rows, doc_lens, ..
+        } = counted;
+        rows.par_iter_mut().with_min_len(256).for_each(|row| {
+            *row = to_columns(row, term_to_col);
+        });
+        self.weigh_columns(rows, &doc_lens)
+    }
+
+    fn weigh_columns<V: Value>(&self, rows: Vec<Vec<(u32, u32)>>, lens: &[u32]) -> CsrMatrix<V> {
+        // Each row gets a slot as long as its counts; weighing can only drop entries (a weight
+        // of zero), and the rare gaps that leaves are closed afterwards.
+        let mut slots = Vec::with_capacity(rows.len() + 1);
+        slots.push(0usize);
+        for row in &rows {
+            slots.push(slots.last().unwrap() + row.len());
+        }
+        let total = *slots.last().unwrap();
+        let mut indices = vec![0u32; total];
+        let mut data = vec![V::from_f64(0.0); total];
+        let mut filled = vec![0usize; rows.len()];
+        {
+            // Disjoint slices of the output, one per row.
+            let mut parts: Vec<(&mut [u32], &mut [V])> = Vec::with_capacity(rows.len());
+            let (mut idx, mut val) = (&mut indices[..], &mut data[..]);
+            for row in &rows {
+                let (a, rest_i) = idx.split_at_mut(row.len());
+                let (b, rest_v) = val.split_at_mut(row.len());
+                parts.push((a, b));
+                idx = rest_i;
+                val = rest_v;
+            }
+            parts
+                .into_par_iter()
+                .zip(rows.into_par_iter())
+                .zip(lens.par_iter())
+                .zip(filled.par_iter_mut())
+                .with_min_len(256)
+                .for_each_init(Vec::new, |weights, ((((idx, val), row), &len), filled)| {
                     self.weighting.weigh_row(
-                        &counts,
+                        &row,
                         &self.idf,
                         len as f64,
                         self.avg_doc_len,
-                        &mut weights,
+                        weights,
                     );
-                    part.push_row(weights.iter().map(|&(c, w)| (c, V::from_f64(w))));
-                }
-                part
-            })
-            .collect();
-        let mut matrix = CsrMatrix::new(self.terms.len());
-        for part in &parts {
-            matrix.append(part);
+                    for (k, &(c, w)) in weights.iter().enumerate() {
+                        idx[k] = c;
+                        val[k] = V::from_f64(w);
+                    }
+                    *filled = weights.len();
+                });
         }
-        matrix
+        let mut indptr = Vec::with_capacity(filled.len() + 1);
+        indptr.push(0usize);
+        let mut end = 0;
+        for (r, &n) in filled.iter().enumerate() {
+            if end != slots[r] {
+                indices.copy_within(slots[r]..slots[r] + n, end);
+                data.copy_within(slots[r]..slots[r] + n, end);
+            }
+            end += n;
+            indptr.push(end);
+        }
+        indices.truncate(end);
+        data.truncate(end);
+        CsrMatrix::try_new(self.terms.len(), indptr, indices, data)
+            .expect("weighed rows are sorted, in range and consistent")
     }
+}
+
+/// A row of (term id, count) as (column, count) sorted by column, without terms outside the
+/// vocabulary.
+fn to_columns(row: &[(u32, u32)], term_to_col: &[u32]) -> Vec<(u32, u32)> {
+    let mut out: Vec<(u32, u32)> = row
+        .iter()
+        .filter_map(|&(t, c)| {
+            let col = term_to_col[t as usize];
+            (col != NONE).then_some((col, c))
+        })
+        .collect();
+    out.sort_unstable_by_key(|&(col, _)| col);
+    out
 }
 
 #[cfg(test)]

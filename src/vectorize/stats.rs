@@ -6,10 +6,10 @@
 
 use std::borrow::Cow;
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::count::Counted;
+use super::count::{Counted, Lexed, Surfaces};
 use crate::error::{Error, Result};
 
 /// One term's statistics.
@@ -47,9 +47,14 @@ pub struct Statistics {
 }
 
 impl Statistics {
-    /// Builds statistics from counts. Also returns, for every counted term id, its index in
-    /// `terms`.
-    pub(crate) fn from_counted(counted: &Counted<'_>, n_docs: u64) -> (Statistics, Vec<u32>) {
+    /// Builds statistics from counts and their surface forms, taking the counts' terms (rows
+    /// stay). Also returns, for every counted term id, its index in `terms`.
+    pub(crate) fn from_counted(
+        counted: &mut Counted,
+        surfaces: Surfaces,
+        lexed: &Lexed,
+        n_docs: u64,
+    ) -> (Statistics, Vec<u32>) {
         let n = counted.terms.len();
         let (mut df, mut cf) = (vec![0u64; n], vec![0u64; n]);
         for row in &counted.rows {
@@ -58,25 +63,49 @@ impl Statistics {
                 cf[t as usize] += c as u64;
             }
         }
-        let mut surfaces: Vec<Vec<(Cow<'_, str>, u64)>> = vec![Vec::new(); n];
-        for (t, s, c) in &counted.surfaces {
-            surfaces[*t as usize].push((Cow::Borrowed(s.as_ref()), *c));
-        }
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| {
-            counted.terms[a as usize].cmp(&counted.terms[b as usize])
-        });
-        let mut index = vec![0u32; n];
-        let terms = order
+        // Surface forms grouped by term and sorted by form: one parallel sort, then each term's
+        // forms are a slice `bounds[t]..bounds[t + 1]`.
+        let mut surfaces: Vec<(u32, &str, u64)> = surfaces
             .iter()
-            .enumerate()
-            .map(|(i, &t)| {
-                index[t as usize] = i as u32;
+            .map(|(t, form, c)| (*t, lexed.form(form), *c))
+            .collect();
+        surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+        let mut bounds = vec![0usize; n + 1];
+        for &(t, _, _) in &surfaces {
+            bounds[t as usize + 1] += 1;
+        }
+        for t in 0..n {
+            bounds[t + 1] += bounds[t];
+        }
+        let mut names = std::mem::take(&mut counted.terms);
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+        let mut index = vec![0u32; n];
+        for (i, &t) in order.iter().enumerate() {
+            index[t as usize] = i as u32;
+        }
+        let names: Vec<String> = order
+            .iter()
+            .map(|&t| std::mem::take(&mut names[t as usize]))
+            .collect();
+        let terms = order
+            .par_iter()
+            .zip(names)
+            .map(|(&t, term)| {
+                let t = t as usize;
+                let forms = &surfaces[bounds[t]..bounds[t + 1]];
+                let mut summed: Vec<(String, u64)> = Vec::with_capacity(forms.len());
+                for (_, form, c) in forms {
+                    match summed.last_mut() {
+                        Some((last, count)) if last.as_str() == *form => *count += c,
+                        _ => summed.push((form.to_string(), *c)),
+                    }
+                }
                 TermStats {
-                    term: counted.terms[t as usize].clone(),
-                    df: df[t as usize],
-                    cf: cf[t as usize],
-                    surfaces: sum_sorted(std::mem::take(&mut surfaces[t as usize])),
+                    term,
+                    df: df[t],
+                    cf: cf[t],
+                    surfaces: summed,
                 }
             })
             .collect();
