@@ -240,44 +240,57 @@ fn wb_class(b: u8) -> Wb {
     WB_CLASS[b as usize]
 }
 
+/// Bytes that letters, digits and `_` (the classes a word segment is made of).
+static WORDISH: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(
+            wb_class_of(b as u8),
+            Wb::Letter | Wb::Numeric | Wb::ExtendNumLet
+        );
+        b += 1;
+    }
+    table
+};
+
 /// UAX #29 word segments of ASCII text that hold a letter or digit: the rules WB5–WB13b
-/// restricted to ASCII, checked against unicode-segmentation by a property test.
+/// restricted to ASCII, checked against unicode-segmentation by a property test. Runs of word
+/// bytes are scanned with one table lookup a byte; the rules for `.` `'` `:` `,` `;` are
+/// checked only where a run stops.
 fn ascii_segments(bytes: &[u8], out: &mut Vec<Span>) {
     let n = bytes.len();
+    let wordish = |i: usize| WORDISH[bytes[i] as usize];
     let mut i = 0;
     while i < n {
-        let class = wb_class(bytes[i]);
-        if !matches!(class, Wb::Letter | Wb::Numeric | Wb::ExtendNumLet) {
+        while i < n && !wordish(i) {
             i += 1;
-            continue;
+        }
+        if i == n {
+            break;
         }
         let start = i;
-        let mut has_alnum = class != Wb::ExtendNumLet;
-        let mut last = class;
-        i += 1;
-        while i < n {
-            let c = wb_class(bytes[i]);
-            match c {
-                Wb::Letter | Wb::Numeric | Wb::ExtendNumLet => {
-                    has_alnum |= c != Wb::ExtendNumLet;
-                    last = c;
-                    i += 1;
-                }
-                Wb::MidLetter | Wb::MidNumLet | Wb::MidNum if i + 1 < n => {
-                    let next = wb_class(bytes[i + 1]);
+        loop {
+            while i < n && wordish(i) {
+                i += 1;
+            }
+            // WB6/7 (letters) and WB11/12 (digits) across one middle character.
+            if i + 1 < n {
+                let c = wb_class(bytes[i]);
+                if matches!(c, Wb::MidLetter | Wb::MidNumLet | Wb::MidNum) {
+                    let (last, next) = (wb_class(bytes[i - 1]), wb_class(bytes[i + 1]));
                     let letters = last == Wb::Letter && next == Wb::Letter && c != Wb::MidNum;
                     let numbers = last == Wb::Numeric && next == Wb::Numeric && c != Wb::MidLetter;
                     if letters || numbers {
-                        last = next;
                         i += 2;
-                    } else {
-                        break;
+                        continue;
                     }
                 }
-                _ => break,
             }
+            break;
         }
-        if has_alnum {
+        // A segment of underscores alone holds no letter or digit.
+        if bytes[start] != b'_' || bytes[start..i].iter().any(|&b| b != b'_') {
             out.push(Span {
                 start,
                 end: i,

@@ -78,24 +78,31 @@ pub fn write_vectorized<V: Value>(
     matrix: &CsrMatrix<V>,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    match format {
-        MatrixFormat::Mtx => {
-            write_atomic(&dir.join("matrix.mtx"), |w| matrix.write_matrix_market(w))?
-        }
-        MatrixFormat::Npz => write_atomic(&dir.join("matrix.npz"), |w| matrix.write_npz(w))?,
-        MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
-            write_jsonl_rows(w, model, docs, matrix)
-        })?,
-        MatrixFormat::JsonlIndices => write_atomic(&dir.join("rows.jsonl"), |w| {
-            write_jsonl_sparse_rows(w, docs, matrix)
-        })?,
-    }
-    write_vocabulary(dir, model)?;
-    write_atomic(&dir.join("documents.tsv"), |w| {
-        writeln!(w, "{DOCUMENTS_HEADER}")?;
-        write_document_rows(w, docs, 0)
-    })?;
-    Ok(())
+    // The matrix on one side, the two small tables on the other: the files are independent.
+    let (matrix_written, tables_written) = rayon::join(
+        || match format {
+            MatrixFormat::Mtx => {
+                write_atomic(&dir.join("matrix.mtx"), |w| matrix.write_matrix_market(w))
+            }
+            MatrixFormat::Npz => write_atomic(&dir.join("matrix.npz"), |w| matrix.write_npz(w)),
+            MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
+                write_jsonl_rows(w, model, docs, matrix)
+            }),
+            MatrixFormat::JsonlIndices => write_atomic(&dir.join("rows.jsonl"), |w| {
+                write_jsonl_sparse_rows(w, docs, matrix)
+            }),
+        },
+        || -> Result<()> {
+            write_vocabulary(dir, model)?;
+            write_atomic(&dir.join("documents.tsv"), |w| {
+                writeln!(w, "{DOCUMENTS_HEADER}")?;
+                write_document_rows(w, docs, 0)
+            })?;
+            Ok(())
+        },
+    );
+    matrix_written?;
+    tables_written
 }
 
 /// Header of documents.tsv.
@@ -105,15 +112,22 @@ pub const DOCUMENTS_HEADER: &str = "row\tid\tsource\ttitle";
 pub fn write_vocabulary(dir: &Path, model: &FittedVectorizer) -> Result<()> {
     write_atomic(&dir.join("vocabulary.tsv"), |w| {
         writeln!(w, "column\tterm\tsurface\tdf\tidf")?;
+        // Lines are put together by hand: `write!` formatting dominated this loop.
+        let (mut int, mut float) = (itoa::Buffer::new(), ryu::Buffer::new());
+        let mut line = Vec::with_capacity(256);
         for col in 0..model.n_terms() {
-            writeln!(
-                w,
-                "{col}\t{}\t{}\t{}\t{}",
-                tsv_field(&model.terms()[col]),
-                tsv_field(model.surface(col)),
-                model.df(col),
-                ryu::Buffer::new().format(model.idf(col))
-            )?;
+            line.clear();
+            line.extend_from_slice(int.format(col).as_bytes());
+            line.push(b'\t');
+            line.extend_from_slice(tsv_field(&model.terms()[col]).as_bytes());
+            line.push(b'\t');
+            line.extend_from_slice(tsv_field(model.surface(col)).as_bytes());
+            line.push(b'\t');
+            line.extend_from_slice(int.format(model.df(col)).as_bytes());
+            line.push(b'\t');
+            line.extend_from_slice(float.format(model.idf(col)).as_bytes());
+            line.push(b'\n');
+            w.write_all(&line)?;
         }
         Ok(())
     })?;

@@ -150,6 +150,9 @@ fn fit_write<V: Value>(
             started,
         );
     }
+    // The process ends here: freeing millions of small allocations one by one would only
+    // delay the exit, and the system reclaims the memory at once.
+    std::mem::forget((model, matrix, docs));
     Ok(())
 }
 
@@ -159,15 +162,15 @@ pub(super) fn fit_streamed(
     input: &InputArgs,
     quiet: bool,
 ) -> Result<(Statistics, usize)> {
-    let mut stats = Statistics::default();
+    let mut tally = settings.tally()?;
     let mut bytes = 0;
     let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
-        stats.absorb(settings.statistics(&chunk.docs)?);
+        tally.add(&chunk.docs);
         Ok(())
     })?;
     report_read(&report, quiet);
-    Ok((stats, bytes))
+    Ok((tally.finish(), bytes))
 }
 
 /// Transforms the input chunk by chunk into `out`; returns the counting report and text bytes.

@@ -69,9 +69,9 @@ fn chunk_bounds(
 /// A chunk after tokenizing: its distinct spellings, copied out of the texts so these can be
 /// dropped, and every token as a local id.
 struct Tokenized {
-    /// Distinct spellings, concatenated; the i-th ends at `raw_ends[i]`.
+    /// Distinct spellings, concatenated; the i-th is `arena[bounds[i]..bounds[i + 1]]`.
     arena: String,
-    raw_ends: Vec<usize>,
+    bounds: Vec<u32>,
     /// Local raw id, with `BOUNDARY` set when a phrase may not continue into the token.
     tokens: Vec<u32>,
     /// End offset in `tokens` of each document.
@@ -80,16 +80,13 @@ struct Tokenized {
 
 impl Tokenized {
     fn n_raws(&self) -> usize {
-        self.raw_ends.len()
+        self.bounds.len() - 1
     }
 
     fn raw(&self, local: usize) -> &str {
-        let start = if local == 0 {
-            0
-        } else {
-            self.raw_ends[local - 1]
-        };
-        &self.arena[start..self.raw_ends[local]]
+        let (start, end) = (self.bounds[local], self.bounds[local + 1]);
+        // Bounds were taken at char boundaries of the arena as it was built.
+        &self.arena[start as usize..end as usize]
     }
 }
 
@@ -97,7 +94,7 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
     let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let mut out = Tokenized {
         arena: String::new(),
-        raw_ends: Vec::new(),
+        bounds: vec![0],
         tokens: Vec::new(),
         doc_ends: Vec::with_capacity(docs.len()),
     };
@@ -109,8 +106,8 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
             let raw = &text[span.start..span.end];
             let id = *ids.entry(raw).or_insert_with(|| {
                 out.arena.push_str(raw);
-                out.raw_ends.push(out.arena.len());
-                (out.raw_ends.len() - 1) as u32
+                out.bounds.push(out.arena.len() as u32);
+                (out.bounds.len() - 2) as u32
             });
             out.tokens
                 .push(if span.boundary { id | BOUNDARY } else { id });
@@ -454,7 +451,9 @@ pub(crate) fn count_lexed(
         .par_iter()
         .zip(local_to_raw.par_iter())
         .map(|(chunk, to_raw)| {
-            let term_of = |local: u32| raw_term[to_raw[(local & !BOUNDARY) as usize] as usize];
+            // Each local spelling's term, looked up once per chunk rather than once per token.
+            let local_terms: Vec<u32> = to_raw.iter().map(|&r| raw_term[r as usize]).collect();
+            let term_of = |local: u32| local_terms[(local & !BOUNDARY) as usize];
             let mut out = ChunkCounts {
                 raw_counts: vec![0; chunk.n_raws()],
                 ..Default::default()

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 pub use params::{DfLimit, VocabularyParams};
-pub use stats::{Statistics, TermStats};
+pub use stats::{Statistics, StatisticsTally, TermStats};
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
@@ -291,6 +291,13 @@ impl Vectorizer {
         Ok(Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0)
     }
 
+    /// Starts summing statistics chunk by chunk (a streamed `fit`, `fit --shard` or
+    /// `fit --update`): equal to [`Vectorizer::statistics`] of all chunks together.
+    pub fn tally(&self) -> Result<StatisticsTally> {
+        self.validate()?;
+        Ok(StatisticsTally::new(Analyzer::new(&self.analysis)?))
+    }
+
     /// The settings a fitted model was made with.
     pub fn of(model: &FittedVectorizer) -> Vectorizer {
         Vectorizer {
@@ -331,12 +338,14 @@ impl Vectorizer {
         let model_terms: Vec<String> = match &self.vocabulary.fixed {
             Some(fixed) => fixed.clone(),
             None => columns
-                .iter()
+                .par_iter()
+                .with_min_len(4096)
                 .map(|&t| terms[t as usize].to_string())
                 .collect(),
         };
         let surfaces: Vec<String> = columns
-            .iter()
+            .par_iter()
+            .with_min_len(4096)
             .zip(&model_terms)
             .map(|(&t, term)| match t {
                 NONE => term.clone(),
@@ -713,6 +722,45 @@ mod tests {
             .fit(&docs(&["Bases bases base", "bases"]))
             .unwrap();
         assert_eq!(model.surface(model.column("base").unwrap()), "bases");
+    }
+
+    #[test]
+    fn batches_and_tallies_equal_one_pass() {
+        let texts = [
+            "Troops remain at the bases.",
+            "The base; a BASE, bases!",
+            "",
+            "Naval bases near the port",
+            "Ports, troops and the naval fleet.",
+        ];
+        let all = docs(&texts);
+        for v in [
+            Vectorizer::default(),
+            Vectorizer {
+                analysis: AnalysisConfig {
+                    ngram_max: 2,
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        ] {
+            let (model, matrix) = v.fit_transform::<f64>(&all).unwrap();
+            // Tokenized in uneven batches, fitted once.
+            let mut tokens = v.tokenizer().unwrap();
+            tokens.add(&all[..1]);
+            tokens.add(&all[1..4]);
+            tokens.add(&all[4..]);
+            assert_eq!(tokens.n_docs(), 5);
+            let (batched, batched_matrix, _) = v.fit_transform_tokens::<f64>(tokens).unwrap();
+            assert_eq!(batched.statistics(), model.statistics());
+            assert_eq!(batched_matrix, matrix);
+            // Statistics summed chunk by chunk.
+            let mut tally = v.tally().unwrap();
+            tally.add(&all[..2]);
+            tally.add(&all[2..]);
+            assert_eq!(tally.n_docs(), 5);
+            assert_eq!(&tally.finish(), model.statistics());
+        }
     }
 
     #[test]

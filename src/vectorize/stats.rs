@@ -9,7 +9,11 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::count::{Counted, Lexed, Surfaces};
+use rustc_hash::FxHashMap;
+
+use super::count::{Counted, Lexed, Surfaces, count_lexed, lex};
+use crate::analysis::Analyzer;
+use crate::corpus::Document;
 use crate::error::{Error, Result};
 
 /// One term's statistics.
@@ -63,61 +67,13 @@ impl Statistics {
                 cf[t as usize] += c as u64;
             }
         }
-        // Surface forms grouped by term and sorted by form: one parallel sort, then each term's
-        // forms are a slice `bounds[t]..bounds[t + 1]`.
-        let mut surfaces: Vec<(u32, &str, u64)> = surfaces
+        let surfaces: Vec<(u32, &str, u64)> = surfaces
             .iter()
             .map(|(t, form, c)| (*t, lexed.form(form), *c))
             .collect();
-        surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-        let mut bounds = vec![0usize; n + 1];
-        for &(t, _, _) in &surfaces {
-            bounds[t as usize + 1] += 1;
-        }
-        for t in 0..n {
-            bounds[t + 1] += bounds[t];
-        }
-        let mut names = std::mem::take(&mut counted.terms);
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
-        let mut index = vec![0u32; n];
-        for (i, &t) in order.iter().enumerate() {
-            index[t as usize] = i as u32;
-        }
-        let names: Vec<String> = order
-            .iter()
-            .map(|&t| std::mem::take(&mut names[t as usize]))
-            .collect();
-        let terms = order
-            .par_iter()
-            .zip(names)
-            .map(|(&t, term)| {
-                let t = t as usize;
-                let forms = &surfaces[bounds[t]..bounds[t + 1]];
-                let mut summed: Vec<(String, u64)> = Vec::with_capacity(forms.len());
-                for (_, form, c) in forms {
-                    match summed.last_mut() {
-                        Some((last, count)) if last.as_str() == *form => *count += c,
-                        _ => summed.push((form.to_string(), *c)),
-                    }
-                }
-                TermStats {
-                    term,
-                    df: df[t],
-                    cf: cf[t],
-                    surfaces: summed,
-                }
-            })
-            .collect();
+        let names = std::mem::take(&mut counted.terms);
         let total_len = counted.doc_lens.iter().map(|&l| l as u64).sum();
-        (
-            Statistics {
-                n_docs,
-                total_len,
-                terms,
-            },
-            index,
-        )
+        assemble(names, df, cf, surfaces, n_docs, total_len)
     }
 
     /// Adds `other` into `self`, moving its terms (no copies): for streamed fits.
@@ -230,6 +186,172 @@ impl Statistics {
             }
         }
         Ok(())
+    }
+}
+
+/// Statistics from terms (by id) with their df, cf and (term id, surface form, count) entries:
+/// terms sorted, each term's forms sorted and summed. Also returns each term id's index.
+fn assemble(
+    mut names: Vec<String>,
+    df: Vec<u64>,
+    cf: Vec<u64>,
+    mut surfaces: Vec<(u32, &str, u64)>,
+    n_docs: u64,
+    total_len: u64,
+) -> (Statistics, Vec<u32>) {
+    let n = names.len();
+    // Surface forms grouped by term and sorted by form: one parallel sort, then each term's
+    // forms are a slice `bounds[t]..bounds[t + 1]`.
+    surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    let mut bounds = vec![0usize; n + 1];
+    for &(t, _, _) in &surfaces {
+        bounds[t as usize + 1] += 1;
+    }
+    for t in 0..n {
+        bounds[t + 1] += bounds[t];
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+    let mut index = vec![0u32; n];
+    for (i, &t) in order.iter().enumerate() {
+        index[t as usize] = i as u32;
+    }
+    let names: Vec<String> = order
+        .iter()
+        .map(|&t| std::mem::take(&mut names[t as usize]))
+        .collect();
+    let terms = order
+        .par_iter()
+        .zip(names)
+        .map(|(&t, term)| {
+            let t = t as usize;
+            let forms = &surfaces[bounds[t]..bounds[t + 1]];
+            let mut summed: Vec<(String, u64)> = Vec::with_capacity(forms.len());
+            for (_, form, c) in forms {
+                match summed.last_mut() {
+                    Some((last, count)) if last.as_str() == *form => *count += c,
+                    _ => summed.push((form.to_string(), *c)),
+                }
+            }
+            TermStats {
+                term,
+                df: df[t],
+                cf: cf[t],
+                surfaces: summed,
+            }
+        })
+        .collect();
+    (
+        Statistics {
+            n_docs,
+            total_len,
+            terms,
+        },
+        index,
+    )
+}
+
+/// Statistics summed chunk by chunk (a streamed fit): terms are kept by id in hash maps and
+/// sorted once at the end, instead of sorting and merging every chunk's statistics.
+pub struct StatisticsTally {
+    analyzer: Analyzer,
+    ids: FxHashMap<Box<str>, u32>,
+    df: Vec<u64>,
+    cf: Vec<u64>,
+    /// Surface form → (term id, occurrences): a form analyzes to one term, so this is the
+    /// sum by (term, form)...
+    surfaces: FxHashMap<Box<str>, (u32, u64)>,
+    /// ...but for the odd form that two terms share (a normalized word that reads like an
+    /// n-gram), kept here.
+    shared: FxHashMap<(u32, Box<str>), u64>,
+    n_docs: u64,
+    total_len: u64,
+}
+
+impl StatisticsTally {
+    pub(crate) fn new(analyzer: Analyzer) -> Self {
+        StatisticsTally {
+            analyzer,
+            ids: FxHashMap::default(),
+            df: Vec::new(),
+            cf: Vec::new(),
+            surfaces: FxHashMap::default(),
+            shared: FxHashMap::default(),
+            n_docs: 0,
+            total_len: 0,
+        }
+    }
+
+    /// Counts a chunk of documents into the sums.
+    pub fn add(&mut self, docs: &[Document]) {
+        let lexed = lex(&self.analyzer, docs);
+        let (counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
+        let global: Vec<u32> = counted
+            .terms
+            .iter()
+            .map(|term| match self.ids.get(term.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.df.len() as u32;
+                    self.ids.insert(term.as_str().into(), id);
+                    self.df.push(0);
+                    self.cf.push(0);
+                    id
+                }
+            })
+            .collect();
+        for row in &counted.rows {
+            for &(t, c) in row {
+                let g = global[t as usize] as usize;
+                self.df[g] += 1;
+                self.cf[g] += c as u64;
+            }
+        }
+        for (t, form, c) in &surfaces {
+            let (form, t) = (lexed.form(form), global[*t as usize]);
+            match self.surfaces.get_mut(form) {
+                Some(entry) if entry.0 == t => entry.1 += c,
+                Some(_) => *self.shared.entry((t, form.into())).or_insert(0) += c,
+                None => {
+                    self.surfaces.insert(form.into(), (t, *c));
+                }
+            }
+        }
+        self.n_docs += docs.len() as u64;
+        self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
+    }
+
+    /// Documents counted so far.
+    pub fn n_docs(&self) -> u64 {
+        self.n_docs
+    }
+
+    /// The statistics of everything added.
+    pub fn finish(self) -> Statistics {
+        let mut names = vec![String::new(); self.df.len()];
+        for (term, &id) in &self.ids {
+            names[id as usize] = term.to_string();
+        }
+        drop(self.ids);
+        let surfaces = self
+            .surfaces
+            .iter()
+            .map(|(form, &(t, c))| (t, form.as_ref(), c))
+            .chain(
+                self.shared
+                    .iter()
+                    .map(|((t, form), &c)| (*t, form.as_ref(), c)),
+            )
+            .collect();
+        assemble(
+            names,
+            self.df,
+            self.cf,
+            surfaces,
+            self.n_docs,
+            self.total_len,
+        )
+        .0
     }
 }
 
