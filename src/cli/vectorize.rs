@@ -122,9 +122,12 @@ fn fit_write<V: Value>(
     let read = args.input.read_chunks_of(batch, quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         tokens.add(&chunk.docs);
+        // Only what documents.tsv and row ids need is kept.
         docs.extend(chunk.docs.into_iter().map(|doc| Document {
-            text: String::new(),
-            ..doc
+            id: doc.id,
+            title: doc.title,
+            source: doc.source,
+            ..Default::default()
         }));
         Ok(())
     })?;
