@@ -1,11 +1,12 @@
 //! Output helpers: TSV fields, output directories, the run summary.
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use parallax::corpus::{Corpus, Document, ReadReport};
-use parallax::matrix::{CsrMatrix, Value};
+use parallax::matrix::{CsrMatrix, Value, write_matrix_market_header};
 use parallax::model::write_atomic;
 use parallax::vectorize::{CountReport, FittedVectorizer};
 
@@ -69,27 +70,50 @@ pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// Writes the matrix file, vocabulary.tsv and documents.tsv into `dir`, each atomically.
+/// Writes vectorize's files into `dir`: the matrix (in `format`), vocabulary.tsv and
+/// documents.tsv. The matrix comes block by block from `block` (rows `range` at a time, for
+/// the ranges of `blocks` in order), so it is never held whole (but for `.npz`, which is
+/// assembled in memory); `nnz` is its number of stored values.
+#[allow(clippy::too_many_arguments)]
 pub fn write_vectorized<V: Value>(
     dir: &Path,
     format: MatrixFormat,
     model: &FittedVectorizer,
     docs: &[Document],
-    matrix: &CsrMatrix<V>,
+    nnz: usize,
+    blocks: &[Range<usize>],
+    block: &(dyn Fn(Range<usize>) -> CsrMatrix<V> + Sync),
 ) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let cols = model.n_terms();
     // The matrix on one side, the two small tables on the other: the files are independent.
     let (matrix_written, tables_written) = rayon::join(
         || match format {
-            MatrixFormat::Mtx => {
-                write_atomic(&dir.join("matrix.mtx"), |w| matrix.write_matrix_market(w))
+            MatrixFormat::Mtx => write_atomic(&dir.join("matrix.mtx"), |w| {
+                write_matrix_market_header(w, docs.len(), cols, nnz)?;
+                for r in blocks {
+                    block(r.clone()).write_matrix_market_entries(w, r.start)?;
+                }
+                Ok(())
+            }),
+            MatrixFormat::Npz => {
+                let mut all = CsrMatrix::new(cols);
+                for r in blocks {
+                    all.append(&block(r.clone()));
+                }
+                write_atomic(&dir.join("matrix.npz"), |w| all.write_npz(w))
             }
-            MatrixFormat::Npz => write_atomic(&dir.join("matrix.npz"), |w| matrix.write_npz(w)),
             MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
-                write_jsonl_rows(w, model, docs, matrix)
+                for r in blocks {
+                    write_jsonl_rows(w, model, &docs[r.clone()], &block(r.clone()))?;
+                }
+                Ok(())
             }),
             MatrixFormat::JsonlIndices => write_atomic(&dir.join("rows.jsonl"), |w| {
-                write_jsonl_sparse_rows(w, docs, matrix)
+                for r in blocks {
+                    write_jsonl_sparse_rows(w, &docs[r.clone()], &block(r.clone()))?;
+                }
+                Ok(())
             }),
         },
         || -> Result<()> {

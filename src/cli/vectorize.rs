@@ -11,7 +11,7 @@ use super::output::{Dtype, MatrixFormat, report_read, summary, write_vectorized}
 use super::stream::StreamOut;
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
-use parallax::matrix::Value;
+use parallax::matrix::{CsrMatrix, Value};
 use parallax::model::{self, write_atomic};
 use parallax::vectorize::{CountReport, FittedVectorizer, Statistics, Vectorizer};
 
@@ -133,29 +133,34 @@ fn fit_write<V: Value>(
     })?;
     report_read(&read, quiet);
     trace.mark("read and tokenized");
-    let (model, matrix, report) = settings
-        .fit_transform_tokens::<V>(tokens)
-        .context("fitting")?;
+    let (model, counts, mut report) = settings.fit_tokens(tokens).context("fitting")?;
     // The model first: if it cannot be saved, the output directory is left as it was.
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }
-    trace.mark("weighed");
-    write_vectorized(&args.out, args.format, &model, &docs, &matrix)?;
+    trace.mark("fitted");
+    // Rows are weighed block by block twice, first to count the stored values (the Matrix
+    // Market header comes first), then to write them: the whole matrix is never held.
+    const BLOCK_ROWS: usize = 1024;
+    let blocks: Vec<std::ops::Range<usize>> = (0..counts.n_rows())
+        .step_by(BLOCK_ROWS)
+        .map(|start| start..(start + BLOCK_ROWS).min(counts.n_rows()))
+        .collect();
+    let mut nnz = 0;
+    for r in &blocks {
+        let m: CsrMatrix<V> = model.weigh_counts(&counts, r.clone());
+        nnz += m.nnz();
+        report.empty_rows += (0..m.n_rows()).filter(|&i| m.row(i).0.is_empty()).count();
+    }
+    let block = |r| model.weigh_counts::<V>(&counts, r);
+    write_vectorized(&args.out, args.format, &model, &docs, nnz, &blocks, &block)?;
     trace.mark("written");
     if !quiet {
-        summary(
-            "vectorize",
-            bytes,
-            &report,
-            model.n_terms(),
-            matrix.nnz(),
-            started,
-        );
+        summary("vectorize", bytes, &report, model.n_terms(), nnz, started);
     }
     // The process ends here: freeing millions of small allocations one by one would only
     // delay the exit, and the system reclaims the memory at once.
-    std::mem::forget((model, matrix, docs));
+    std::mem::forget((model, counts, docs));
     Ok(())
 }
 

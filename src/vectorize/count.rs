@@ -34,14 +34,20 @@ pub(crate) struct Counted {
     pub tokens: u64,
 }
 
-/// (term id, surface form, occurrences), one entry per distinct pair: what a fit counts besides
-/// the rows.
-pub(crate) type Surfaces = Vec<(u32, Form, u64)>;
+/// What a fit counts besides the rows: (term id, surface form, occurrences), one entry per
+/// distinct pair.
+#[derive(Default)]
+pub(crate) struct Surfaces {
+    pub entries: Vec<(u32, Form, u64)>,
+    /// The forms of n-grams, which no spelling has.
+    pub grams: Vec<String>,
+}
 
-/// A surface form: a spelling of the [`Lexed`] corpus, or a form of its own.
+/// A surface form: the surface of a spelling of the [`Lexed`] corpus, or an n-gram's form.
+#[derive(Clone, Copy)]
 pub(crate) enum Form {
-    Raw(u32),
-    Owned(String),
+    Spelling(u32),
+    Gram(u32),
 }
 
 /// Splits documents into chunks of about `target_bytes` of text (at most `max_docs` documents).
@@ -186,10 +192,10 @@ impl Lexed {
     }
 
     /// The text of a surface form.
-    pub fn form<'s>(&'s self, form: &'s Form) -> &'s str {
+    pub fn form<'s>(&'s self, surfaces: &'s Surfaces, form: Form) -> &'s str {
         match form {
-            Form::Raw(raw) => self.raw(*raw),
-            Form::Owned(s) => s,
+            Form::Spelling(raw) => self.surface(raw),
+            Form::Gram(g) => &surfaces.grams[g as usize],
         }
     }
 
@@ -439,7 +445,7 @@ pub(crate) fn count_lexed(
         changed,
         ..
     } = lexed;
-    let mut result_surfaces: Surfaces = Vec::new();
+    let mut result_surfaces = Surfaces::default();
     let surface_of = |raw: usize| -> &str { lexed.surface(raw as u32) };
     let terms = lexed.terms.clone();
     let n_unigrams = terms.len() as u32;
@@ -602,27 +608,35 @@ pub(crate) fn count_lexed(
     if surfaces {
         // Distinct spellings are distinct surfaces unless normalizing merged them: only those
         // go through a map.
-        let mut normalized: FxHashMap<(u32, &str), u64> = FxHashMap::default();
+        // (term, normalized form) → (first spelling with that form, occurrences).
+        let mut normalized: FxHashMap<(u32, &str), (u32, u64)> = FxHashMap::default();
         for (raw, &c) in raw_counts.iter().enumerate() {
             let t = raw_term[raw];
             if c == 0 || t == NONE {
                 continue;
             }
             match changed.get(&(raw as u32)) {
-                None => result_surfaces.push((t, Form::Raw(raw as u32), c)),
-                Some(s) => *normalized.entry((t, s.as_str())).or_insert(0) += c,
+                None => result_surfaces
+                    .entries
+                    .push((t, Form::Spelling(raw as u32), c)),
+                Some(s) => {
+                    normalized
+                        .entry((t, s.as_str()))
+                        .or_insert((raw as u32, 0))
+                        .1 += c
+                }
             }
         }
-        result_surfaces.extend(
+        result_surfaces.entries.extend(
             normalized
                 .into_iter()
-                .map(|((t, s), c)| (t, Form::Owned(s.to_string()), c)),
+                .map(|((t, _), (raw, c))| (t, Form::Spelling(raw), c)),
         );
-        result_surfaces.extend(
-            ngram_surfaces
-                .into_iter()
-                .map(|((t, s), c)| (t, Form::Owned(s), c)),
-        );
+        for ((t, s), c) in ngram_surfaces {
+            let g = result_surfaces.grams.len() as u32;
+            result_surfaces.grams.push(s);
+            result_surfaces.entries.push((t, Form::Gram(g), c));
+        }
     }
     (result, result_surfaces)
 }

@@ -93,6 +93,21 @@ impl CorpusTokens {
     }
 }
 
+/// Documents' term counts by column of a fitted model (made by [`Vectorizer::fit_tokens`]).
+pub struct ColumnCounts {
+    /// Per document: (column, count), sorted by column.
+    rows: Vec<Vec<(u32, u32)>>,
+    /// Per document: kept single-term tokens (the length BM25 uses).
+    doc_lens: Vec<u32>,
+}
+
+impl ColumnCounts {
+    /// Number of documents.
+    pub fn n_rows(&self) -> usize {
+        self.rows.len()
+    }
+}
+
 /// A fitted vectorizer: the analysis, weighting and vocabulary it learned. Only this type can
 /// transform, and transforming never changes it.
 #[derive(Debug, Clone)]
@@ -272,14 +287,32 @@ impl Vectorizer {
         &self,
         tokens: CorpusTokens,
     ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
-        let lexed = tokens.lexer.finish(&tokens.analyzer);
-        let (model, counted, term_to_col, mut report, _) =
-            self.fit_lexed(&tokens.analyzer, lexed, false)?;
-        let matrix: CsrMatrix<V> = model.weigh_owned(counted, &term_to_col);
+        let (model, counts, mut report) = self.fit_tokens(tokens)?;
+        let matrix: CsrMatrix<V> = model.weigh_counts(&counts, 0..counts.n_rows());
+        drop(counts);
         report.empty_rows = (0..matrix.n_rows())
             .filter(|&r| matrix.row(r).0.is_empty())
             .count();
         Ok((model, matrix, report))
+    }
+
+    /// Fits from documents tokenized batch by batch; returns the model and the documents'
+    /// counts by column, to weigh block by block with [`FittedVectorizer::weigh_counts`] (so
+    /// a writer never needs the whole matrix at once). `empty_rows` is left at 0.
+    pub fn fit_tokens(
+        &self,
+        tokens: CorpusTokens,
+    ) -> Result<(FittedVectorizer, ColumnCounts, CountReport)> {
+        let lexed = tokens.lexer.finish(&tokens.analyzer);
+        let (model, counted, term_to_col, report, _) =
+            self.fit_lexed(&tokens.analyzer, lexed, false)?;
+        let Counted {
+            mut rows, doc_lens, ..
+        } = counted;
+        rows.par_iter_mut().with_min_len(256).for_each(|row| {
+            *row = to_columns(row, &term_to_col);
+        });
+        Ok((model, ColumnCounts { rows, doc_lens }, report))
     }
 
     /// Counts documents into statistics only (for `fit --shard` and `fit --update`): no
@@ -561,26 +594,24 @@ impl FittedVectorizer {
             .with_min_len(256)
             .map(|row| to_columns(row, term_to_col))
             .collect();
-        self.weigh_columns(rows, &counted.doc_lens)
+        self.weigh_columns(&rows, &counted.doc_lens)
     }
 
-    /// Like `weigh`, taking the counts (their rows are freed as they are weighed).
-    fn weigh_owned<V: Value>(&self, counted: Counted, term_to_col: &[u32]) -> CsrMatrix<V> {
-        let Counted {
-            mut rows, doc_lens, ..
-        } = counted;
-        rows.par_iter_mut().with_min_len(256).for_each(|row| {
-            *row = to_columns(row, term_to_col);
-        });
-        self.weigh_columns(rows, &doc_lens)
+    /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model.
+    pub fn weigh_counts<V: Value>(
+        &self,
+        counts: &ColumnCounts,
+        range: std::ops::Range<usize>,
+    ) -> CsrMatrix<V> {
+        self.weigh_columns(&counts.rows[range.clone()], &counts.doc_lens[range])
     }
 
-    fn weigh_columns<V: Value>(&self, rows: Vec<Vec<(u32, u32)>>, lens: &[u32]) -> CsrMatrix<V> {
+    fn weigh_columns<V: Value>(&self, rows: &[Vec<(u32, u32)>], lens: &[u32]) -> CsrMatrix<V> {
         // Each row gets a slot as long as its counts; weighing can only drop entries (a weight
         // of zero), and the rare gaps that leaves are closed afterwards.
         let mut slots = Vec::with_capacity(rows.len() + 1);
         slots.push(0usize);
-        for row in &rows {
+        for row in rows {
             slots.push(slots.last().unwrap() + row.len());
         }
         let total = *slots.last().unwrap();
@@ -591,7 +622,7 @@ impl FittedVectorizer {
             // Disjoint slices of the output, one per row.
             let mut parts: Vec<(&mut [u32], &mut [V])> = Vec::with_capacity(rows.len());
             let (mut idx, mut val) = (&mut indices[..], &mut data[..]);
-            for row in &rows {
+            for row in rows {
                 let (a, rest_i) = idx.split_at_mut(row.len());
                 let (b, rest_v) = val.split_at_mut(row.len());
                 parts.push((a, b));
@@ -600,18 +631,13 @@ impl FittedVectorizer {
             }
             parts
                 .into_par_iter()
-                .zip(rows.into_par_iter())
+                .zip(rows.par_iter())
                 .zip(lens.par_iter())
                 .zip(filled.par_iter_mut())
                 .with_min_len(256)
                 .for_each_init(Vec::new, |weights, ((((idx, val), row), &len), filled)| {
-                    self.weighting.weigh_row(
-                        &row,
-                        &self.idf,
-                        len as f64,
-                        self.avg_doc_len,
-                        weights,
-                    );
+                    self.weighting
+                        .weigh_row(row, &self.idf, len as f64, self.avg_doc_len, weights);
                     for (k, &(c, w)) in weights.iter().enumerate() {
                         idx[k] = c;
                         val[k] = V::from_f64(w);
@@ -754,6 +780,13 @@ mod tests {
             let (batched, batched_matrix, _) = v.fit_transform_tokens::<f64>(tokens).unwrap();
             assert_eq!(batched.statistics(), model.statistics());
             assert_eq!(batched_matrix, matrix);
+            // Weighed in blocks of rows, appended: the same matrix.
+            let mut tokens = v.tokenizer().unwrap();
+            tokens.add(&all);
+            let (fitted, counts, _) = v.fit_tokens(tokens).unwrap();
+            let mut blocks: CsrMatrix<f64> = fitted.weigh_counts(&counts, 0..2);
+            blocks.append(&fitted.weigh_counts(&counts, 2..5));
+            assert_eq!(blocks, matrix);
             // Statistics summed chunk by chunk.
             let mut tally = v.tally().unwrap();
             tally.add(&all[..2]);

@@ -67,13 +67,23 @@ impl Statistics {
                 cf[t as usize] += c as u64;
             }
         }
-        let surfaces: Vec<(u32, &str, u64)> = surfaces
-            .iter()
-            .map(|(t, form, c)| (*t, lexed.form(form), *c))
-            .collect();
         let names = std::mem::take(&mut counted.terms);
         let total_len = counted.doc_lens.iter().map(|&l| l as u64).sum();
-        assemble(names, df, cf, surfaces, n_docs, total_len)
+        // Forms are looked up where they are, not copied into a list of their own.
+        let Surfaces { entries, grams } = surfaces;
+        let grams = Surfaces {
+            entries: Vec::new(),
+            grams,
+        };
+        assemble(
+            names,
+            df,
+            cf,
+            entries,
+            |&form| lexed.form(&grams, form),
+            n_docs,
+            total_len,
+        )
     }
 
     /// Adds `other` into `self`, moving its terms (no copies): for streamed fits.
@@ -191,18 +201,20 @@ impl Statistics {
 
 /// Statistics from terms (by id) with their df, cf and (term id, surface form, count) entries:
 /// terms sorted, each term's forms sorted and summed. Also returns each term id's index.
-fn assemble(
+/// `form` gives the text of a form.
+fn assemble<'s, F: Send + Sync>(
     mut names: Vec<String>,
     df: Vec<u64>,
     cf: Vec<u64>,
-    mut surfaces: Vec<(u32, &str, u64)>,
+    mut surfaces: Vec<(u32, F, u64)>,
+    form: impl Fn(&F) -> &'s str + Sync,
     n_docs: u64,
     total_len: u64,
 ) -> (Statistics, Vec<u32>) {
     let n = names.len();
     // Surface forms grouped by term and sorted by form: one parallel sort, then each term's
     // forms are a slice `bounds[t]..bounds[t + 1]`.
-    surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| form(&a.1).cmp(form(&b.1))));
     let mut bounds = vec![0usize; n + 1];
     for &(t, _, _) in &surfaces {
         bounds[t as usize + 1] += 1;
@@ -227,10 +239,11 @@ fn assemble(
             let t = t as usize;
             let forms = &surfaces[bounds[t]..bounds[t + 1]];
             let mut summed: Vec<(String, u64)> = Vec::with_capacity(forms.len());
-            for (_, form, c) in forms {
+            for (_, f, c) in forms {
+                let f = form(f);
                 match summed.last_mut() {
-                    Some((last, count)) if last.as_str() == *form => *count += c,
-                    _ => summed.push((form.to_string(), *c)),
+                    Some((last, count)) if last.as_str() == f => *count += c,
+                    _ => summed.push((f.to_string(), *c)),
                 }
             }
             TermStats {
@@ -307,13 +320,13 @@ impl StatisticsTally {
                 self.cf[g] += c as u64;
             }
         }
-        for (t, form, c) in &surfaces {
-            let (form, t) = (lexed.form(form), global[*t as usize]);
+        for &(t, form, c) in &surfaces.entries {
+            let (form, t) = (lexed.form(&surfaces, form), global[t as usize]);
             match self.surfaces.get_mut(form) {
                 Some(entry) if entry.0 == t => entry.1 += c,
                 Some(_) => *self.shared.entry((t, form.into())).or_insert(0) += c,
                 None => {
-                    self.surfaces.insert(form.into(), (t, *c));
+                    self.surfaces.insert(form.into(), (t, c));
                 }
             }
         }
@@ -333,7 +346,7 @@ impl StatisticsTally {
             names[id as usize] = term.to_string();
         }
         drop(self.ids);
-        let surfaces = self
+        let surfaces: Vec<(u32, &str, u64)> = self
             .surfaces
             .iter()
             .map(|(form, &(t, c))| (t, form.as_ref(), c))
@@ -348,6 +361,7 @@ impl StatisticsTally {
             self.df,
             self.cf,
             surfaces,
+            |&form| form,
             self.n_docs,
             self.total_len,
         )
