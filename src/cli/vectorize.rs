@@ -141,7 +141,7 @@ fn fit_write<V: Value>(
     trace.mark("fitted");
     // Rows are weighed block by block twice, first to count the stored values (the Matrix
     // Market header comes first), then to write them: the whole matrix is never held.
-    const BLOCK_ROWS: usize = 1024;
+    const BLOCK_ROWS: usize = 512;
     let blocks: Vec<std::ops::Range<usize>> = (0..counts.n_rows())
         .step_by(BLOCK_ROWS)
         .map(|start| start..(start + BLOCK_ROWS).min(counts.n_rows()))
