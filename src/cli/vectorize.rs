@@ -13,7 +13,7 @@ use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::matrix::{CsrMatrix, Value};
 use parallax::model::{self, write_atomic};
-use parallax::vectorize::{CountReport, FittedVectorizer, Statistics, Vectorizer};
+use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, Statistics, Vectorizer};
 
 /// `parallax vectorize`.
 #[derive(Args, Debug)]
@@ -204,19 +204,72 @@ fn transform_streamed<V: Value>(
     Ok((total, bytes))
 }
 
+/// Vectorizes in one streamed read: each chunk is counted into the statistics and its counts
+/// are spilled to a temporary file; after the fit, the counts are read back, weighed and
+/// written block by block. Memory stays bounded by the chunk and the vocabulary, and the text
+/// is read and analyzed once.
 fn vectorize_streamed<V: Value>(
     settings: &Vectorizer,
     args: &VectorizeArgs,
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
-    let (stats, _) = fit_streamed(settings, &args.input, true)?;
-    let model = settings.fit_statistics(stats).context("fitting")?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let mut tally = settings.tally()?;
+    let mut spill = Spill::create(&args.out)?;
+    let (mut bytes, mut tokens) = (0, 0);
+    let read = args.input.read_chunked(quiet, &mut |chunk| {
+        bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
+        let counts = tally.add_rows(&chunk.docs);
+        tokens += counts.tokens;
+        spill.write(&chunk.docs, &counts)
+    })?;
+    report_read(&read, quiet);
+    let (stats, ids) = tally.finish_ids();
+    let (model, stat_to_col) = settings.fit_statistics_columns(stats).context("fitting")?;
+    let to_col: Vec<Option<u32>> = ids.iter().map(|&i| stat_to_col[i as usize]).collect();
+    let out_of_vocabulary = model
+        .statistics()
+        .terms
+        .iter()
+        .zip(&stat_to_col)
+        .filter(|(_, c)| c.is_none())
+        .map(|(t, _)| t.cf)
+        .sum();
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }
     let mut out = StreamOut::<V>::create(Some(&args.out), args.format, model.n_terms())?;
-    let (report, bytes) = transform_streamed(&model, &args.input, &mut out, quiet)?;
+    let mut report = CountReport {
+        documents: 0,
+        tokens,
+        out_of_vocabulary,
+        empty_rows: 0,
+    };
+    let mut back = spill.read_back()?;
+    while let Some((docs, rows, lens)) = back.next_block(4096)? {
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                let mut cols: Vec<(u32, u32)> = row
+                    .into_iter()
+                    .filter_map(|(t, c)| to_col[t as usize].map(|col| (col, c)))
+                    .collect();
+                cols.sort_unstable_by_key(|&(col, _)| col);
+                cols
+            })
+            .collect();
+        let counts = ColumnCounts::new(rows, lens)?;
+        let matrix: CsrMatrix<V> = model.weigh_counts(&counts, 0..counts.n_rows());
+        report.documents += matrix.n_rows();
+        report.empty_rows += (0..matrix.n_rows())
+            .filter(|&r| matrix.row(r).0.is_empty())
+            .count();
+        out.append(&model, &docs, &matrix)?;
+    }
+    drop(back);
+    drop(spill);
     let (_, nnz) = out.totals();
     out.finish(&model)?;
     if !quiet {
@@ -230,6 +283,128 @@ fn vectorize_streamed<V: Value>(
         );
     }
     Ok(())
+}
+
+/// Per-document counts of a streamed fit in a temporary file (removed when dropped): id, title,
+/// source, length and (term, count) pairs of every document, little-endian.
+struct Spill {
+    path: PathBuf,
+    writer: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+/// A block of spilled documents: their ids, titles and sources, counts and lengths.
+type SpilledBlock = (Vec<Document>, Vec<Vec<(u32, u32)>>, Vec<u32>);
+
+impl Spill {
+    fn create(dir: &std::path::Path) -> Result<Spill> {
+        let path = dir.join(format!(".counts.part-{}", std::process::id()));
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(Spill {
+            path,
+            writer: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    fn write(&mut self, docs: &[Document], counts: &parallax::vectorize::TallyRows) -> Result<()> {
+        let w = self.writer.as_mut().expect("written before read back");
+        let mut buf: Vec<u8> = Vec::new();
+        for ((doc, row), &len) in docs.iter().zip(&counts.rows).zip(&counts.doc_lens) {
+            buf.clear();
+            for field in [Some(&doc.id), doc.title.as_ref(), doc.source.as_ref()] {
+                match field {
+                    Some(text) => {
+                        buf.extend_from_slice(&(text.len() as u64).to_le_bytes());
+                        buf.extend_from_slice(text.as_bytes());
+                    }
+                    None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
+                }
+            }
+            buf.extend_from_slice(&len.to_le_bytes());
+            buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
+            for &(t, c) in row {
+                buf.extend_from_slice(&t.to_le_bytes());
+                buf.extend_from_slice(&c.to_le_bytes());
+            }
+            w.write_all(&buf)
+                .with_context(|| format!("writing {}", self.path.display()))?;
+        }
+        Ok(())
+    }
+
+    fn read_back(&mut self) -> Result<SpillReader> {
+        if let Some(w) = self.writer.take() {
+            w.into_inner()
+                .map_err(|e| e.into_error())
+                .with_context(|| format!("writing {}", self.path.display()))?;
+        }
+        let file = std::fs::File::open(&self.path)
+            .with_context(|| format!("reading {}", self.path.display()))?;
+        Ok(SpillReader(std::io::BufReader::with_capacity(
+            1 << 20,
+            file,
+        )))
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        self.writer = None;
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+struct SpillReader(std::io::BufReader<std::fs::File>);
+
+impl SpillReader {
+    /// The next `n` documents (fewer at the end), or `None` when all were read.
+    fn next_block(&mut self, n: usize) -> Result<Option<SpilledBlock>> {
+        use std::io::Read;
+        let mut docs = Vec::new();
+        let (mut rows, mut lens) = (Vec::new(), Vec::new());
+        let mut word = [0u8; 8];
+        while docs.len() < n {
+            let mut fields: [Option<String>; 3] = Default::default();
+            for (k, field) in fields.iter_mut().enumerate() {
+                match self.0.read_exact(&mut word) {
+                    Ok(()) => {}
+                    Err(e) if k == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                        return Ok((!docs.is_empty()).then_some((docs, rows, lens)));
+                    }
+                    Err(e) => return Err(e).context("reading the spilled counts"),
+                }
+                let len = u64::from_le_bytes(word);
+                if len != u64::MAX {
+                    let mut text = vec![0u8; len as usize];
+                    self.0.read_exact(&mut text)?;
+                    *field = Some(String::from_utf8(text).context("spilled counts")?);
+                }
+            }
+            let [id, title, source] = fields;
+            docs.push(Document {
+                id: id.unwrap_or_default(),
+                title,
+                source,
+                ..Default::default()
+            });
+            self.0.read_exact(&mut word)?;
+            lens.push(u32::from_le_bytes(word[..4].try_into()?));
+            let pairs = u32::from_le_bytes(word[4..].try_into()?) as usize;
+            let mut raw = vec![0u8; pairs * 8];
+            self.0.read_exact(&mut raw)?;
+            rows.push(
+                raw.chunks_exact(8)
+                    .map(|p| {
+                        (
+                            u32::from_le_bytes(p[..4].try_into().expect("4 bytes")),
+                            u32::from_le_bytes(p[4..].try_into().expect("4 bytes")),
+                        )
+                    })
+                    .collect(),
+            );
+        }
+        Ok(Some((docs, rows, lens)))
+    }
 }
 
 pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {

@@ -286,7 +286,6 @@ impl Lexer {
             chunk_starts,
             n_docs,
         } = self;
-        trace.mark("tokenized");
         // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
         // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
         const SHARDS: usize = 64;

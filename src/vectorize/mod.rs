@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 pub use params::{DfLimit, VocabularyParams};
-pub use stats::{Statistics, StatisticsTally, TermStats};
+pub use stats::{Statistics, StatisticsTally, TallyRows, TermStats};
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
@@ -102,6 +102,21 @@ pub struct ColumnCounts {
 }
 
 impl ColumnCounts {
+    /// Counts from rows of (column, count), each sorted by column, and each document's length
+    /// (kept single-term tokens, what BM25 uses).
+    pub fn new(rows: Vec<Vec<(u32, u32)>>, doc_lens: Vec<u32>) -> Result<ColumnCounts> {
+        if rows.len() != doc_lens.len()
+            || rows.iter().any(|r| r.windows(2).any(|w| w[0].0 >= w[1].0))
+        {
+            return Err(Error::param(
+                "counts",
+                "rows",
+                "one length per row, columns sorted and unique",
+            ));
+        }
+        Ok(ColumnCounts { rows, doc_lens })
+    }
+
     /// Number of documents.
     pub fn n_rows(&self) -> usize {
         self.rows.len()
@@ -353,6 +368,22 @@ impl Vectorizer {
         Ok(self.fit_columns(statistics)?.0)
     }
 
+    /// Like [`Vectorizer::fit_statistics`]; also returns, for every term of the statistics, its
+    /// column (`None` if pruned).
+    pub fn fit_statistics_columns(
+        &self,
+        statistics: Statistics,
+    ) -> Result<(FittedVectorizer, Vec<Option<u32>>)> {
+        let (model, columns) = self.fit_columns(statistics)?;
+        let mut stat_to_col = vec![None; model.statistics.terms.len()];
+        for (col, &stat) in columns.iter().enumerate() {
+            if stat != NONE {
+                stat_to_col[stat as usize] = Some(col as u32);
+            }
+        }
+        Ok((model, stat_to_col))
+    }
+
     /// Like [`Vectorizer::fit_statistics`]; also returns, per column, the index of its term in
     /// the statistics (`NONE` for a fixed term never seen).
     fn fit_columns(&self, statistics: Statistics) -> Result<(FittedVectorizer, Vec<u32>)> {
@@ -597,7 +628,8 @@ impl FittedVectorizer {
         self.weigh_columns(&rows, &counted.doc_lens)
     }
 
-    /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model.
+    /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model (or by
+    /// [`ColumnCounts::new`] with this model's columns; a column beyond them panics).
     pub fn weigh_counts<V: Value>(
         &self,
         counts: &ColumnCounts,

@@ -264,6 +264,16 @@ fn assemble<'s, F: Send + Sync>(
     )
 }
 
+/// One chunk's counts, from [`StatisticsTally::add_rows`].
+pub struct TallyRows {
+    /// Per document: (tally term id, count), sorted by id within the chunk's first-seen order.
+    pub rows: Vec<Vec<(u32, u32)>>,
+    /// Per document: kept single-term tokens (the length BM25 uses).
+    pub doc_lens: Vec<u32>,
+    /// Tokens before filters removed any.
+    pub tokens: u64,
+}
+
 /// Statistics summed chunk by chunk (a streamed fit): terms are kept by id in hash maps and
 /// sorted once at the end, instead of sorting and merging every chunk's statistics.
 pub struct StatisticsTally {
@@ -297,6 +307,14 @@ impl StatisticsTally {
 
     /// Counts a chunk of documents into the sums.
     pub fn add(&mut self, docs: &[Document]) {
+        self.add_rows(docs);
+    }
+
+    /// Like [`StatisticsTally::add`]; also returns the chunk's counts: per document its
+    /// (tally term id, count) pairs and its length, and the chunk's tokens. A streamed
+    /// `vectorize` keeps these instead of reading the text again; ids map to columns with
+    /// [`StatisticsTally::finish_ids`].
+    pub fn add_rows(&mut self, docs: &[Document]) -> TallyRows {
         let lexed = lex(&self.analyzer, docs);
         let (counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
         let global: Vec<u32> = counted
@@ -313,11 +331,12 @@ impl StatisticsTally {
                 }
             })
             .collect();
-        for row in &counted.rows {
-            for &(t, c) in row {
-                let g = global[t as usize] as usize;
-                self.df[g] += 1;
-                self.cf[g] += c as u64;
+        let mut rows = counted.rows;
+        for row in &mut rows {
+            for (t, c) in row.iter_mut() {
+                *t = global[*t as usize];
+                self.df[*t as usize] += 1;
+                self.cf[*t as usize] += *c as u64;
             }
         }
         for &(t, form, c) in &surfaces.entries {
@@ -332,6 +351,11 @@ impl StatisticsTally {
         }
         self.n_docs += docs.len() as u64;
         self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
+        TallyRows {
+            rows,
+            doc_lens: counted.doc_lens,
+            tokens: counted.tokens,
+        }
     }
 
     /// Documents counted so far.
@@ -341,6 +365,12 @@ impl StatisticsTally {
 
     /// The statistics of everything added.
     pub fn finish(self) -> Statistics {
+        self.finish_ids().0
+    }
+
+    /// Like [`StatisticsTally::finish`]; also returns, for every tally term id, the index of
+    /// its term in the statistics.
+    pub fn finish_ids(self) -> (Statistics, Vec<u32>) {
         let mut names = vec![String::new(); self.df.len()];
         for (term, &id) in &self.ids {
             names[id as usize] = term.to_string();
@@ -365,7 +395,6 @@ impl StatisticsTally {
             self.n_docs,
             self.total_len,
         )
-        .0
     }
 }
 
