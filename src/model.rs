@@ -5,7 +5,6 @@
 //! pruning), so shards merge and nightly updates equal a refit. Loading validates the version,
 //! the term order and that the columns follow from the statistics.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -60,18 +59,6 @@ struct ShardFile {
     parallax: String,
     analysis: AnalysisConfig,
     statistics: StatisticsFile,
-}
-
-fn statistics_file(stats: &Statistics) -> StatisticsFile {
-    StatisticsFile {
-        n_docs: stats.n_docs,
-        total_len: stats.total_len,
-        terms: stats
-            .terms
-            .iter()
-            .map(|t| (t.term.clone(), t.df, t.cf, t.surfaces.clone()))
-            .collect(),
-    }
 }
 
 fn statistics_of(file: StatisticsFile) -> Statistics {
@@ -130,41 +117,149 @@ fn write_json(value: &serde_json::Value) -> Vec<u8> {
     out
 }
 
+/// Calls its argument once per row of a long array, in order.
+type EmitRows<'a> =
+    dyn Fn(&mut dyn FnMut(&dyn erased::Item) -> std::io::Result<()>) -> std::io::Result<()> + 'a;
+
+/// A field of a JSON object written by [`write_object`].
+enum Field<'a> {
+    /// A small value, laid out by [`write_json`].
+    Value(serde_json::Value),
+    /// An object, its fields in key order.
+    Object(Vec<(&'static str, Field<'a>)>),
+    /// A long array, one compact item per line, written straight from the model (no copy).
+    Rows(Box<EmitRows<'a>>),
+}
+
+mod erased {
+    /// A serializable row of a long array.
+    pub trait Item {
+        fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    }
+
+    impl<T: serde::Serialize> Item for T {
+        fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+            serde_json::to_writer(out, self)
+        }
+    }
+}
+
+/// Writes an object with the layout of [`write_json`] (fields given in key order), streaming
+/// its long arrays: a model with millions of terms is never held as a JSON tree or text.
+fn write_object(
+    fields: &[(&'static str, Field<'_>)],
+    indent: usize,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let pad = "  ".repeat(indent);
+    out.write_all(b"{")?;
+    for (i, (key, field)) in fields.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        write!(out, "{pad}  {}: ", serde_json::Value::from(*key))?;
+        match field {
+            Field::Value(v) => {
+                let mut text = write_json(v);
+                text.pop(); // the final newline
+                let text = String::from_utf8(text).expect("JSON is UTF-8");
+                out.write_all(text.replace('\n', &format!("\n{pad}  ")).as_bytes())?;
+            }
+            Field::Object(inner) => write_object(inner, indent + 1, out)?,
+            Field::Rows(rows) => {
+                out.write_all(b"[")?;
+                let mut first = true;
+                let mut line = Vec::new();
+                rows(&mut |item| {
+                    line.clear();
+                    line.extend_from_slice(if first { b"\n" } else { b",\n" });
+                    line.extend_from_slice(pad.as_bytes());
+                    line.extend_from_slice(b"    ");
+                    item.write_to(&mut line).map_err(std::io::Error::other)?;
+                    first = false;
+                    out.write_all(&line)
+                })?;
+                write!(out, "\n{pad}  ]")?;
+            }
+        }
+    }
+    write!(out, "\n{pad}}}")
+}
+
+/// The `statistics` object of a model or shard file.
+fn statistics_fields(stats: &Statistics) -> Field<'_> {
+    Field::Object(vec![
+        ("n_docs", Field::Value(stats.n_docs.into())),
+        (
+            "terms",
+            Field::Rows(Box::new(move |emit| {
+                for t in &stats.terms {
+                    emit(&(&t.term, t.df, t.cf, &t.surfaces))?;
+                }
+                Ok(())
+            })),
+        ),
+        ("total_len", Field::Value(stats.total_len.into())),
+    ])
+}
+
+fn json_value(value: impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(value).expect("settings serialize")
+}
+
+/// Writes a model as JSON (what [`to_json`] returns), streaming its term lists.
+pub fn write_model(model: &FittedVectorizer, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let fields = [
+        ("analysis", Field::Value(json_value(&model.analysis))),
+        ("avg_doc_len", Field::Value(json_value(model.avg_doc_len))),
+        ("format", Field::Value(FORMAT.into())),
+        ("n_docs", Field::Value(model.n_docs.into())),
+        ("parallax", Field::Value(env!("CARGO_PKG_VERSION").into())),
+        ("statistics", statistics_fields(model.statistics())),
+        (
+            "terms",
+            Field::Rows(Box::new(|emit| {
+                for c in 0..model.n_terms() {
+                    emit(&(&model.terms[c], &model.surfaces[c], model.df[c]))?;
+                }
+                Ok(())
+            })),
+        ),
+        ("version", Field::Value(VERSION.into())),
+        ("vocabulary", Field::Value(json_value(&model.vocabulary))),
+        ("weighting", Field::Value(json_value(model.weighting))),
+    ];
+    write_object(&fields, 0, out)?;
+    out.write_all(b"\n")
+}
+
 /// Serializes a model to JSON bytes.
 pub fn to_json(model: &FittedVectorizer) -> Vec<u8> {
-    let file = ModelFile {
-        format: FORMAT.into(),
-        version: VERSION,
-        parallax: env!("CARGO_PKG_VERSION").into(),
-        analysis: model.analysis.clone(),
-        weighting: model.weighting,
-        vocabulary: model.vocabulary.clone(),
-        n_docs: model.n_docs,
-        avg_doc_len: model.avg_doc_len,
-        terms: (0..model.n_terms())
-            .map(|c| {
-                (
-                    model.terms[c].clone(),
-                    model.surfaces[c].clone(),
-                    model.df[c],
-                )
-            })
-            .collect(),
-        statistics: statistics_file(model.statistics()),
-    };
-    write_json(&serde_json::to_value(&file).expect("model serializes"))
+    let mut out = Vec::new();
+    write_model(model, &mut out).expect("writing to memory");
+    out
+}
+
+/// Writes shard statistics (from `fit --shard`) as JSON, streaming the term list.
+pub fn write_shard(
+    analysis: &AnalysisConfig,
+    stats: &Statistics,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let fields = [
+        ("analysis", Field::Value(json_value(analysis))),
+        ("format", Field::Value(SHARD_FORMAT.into())),
+        ("parallax", Field::Value(env!("CARGO_PKG_VERSION").into())),
+        ("statistics", statistics_fields(stats)),
+        ("version", Field::Value(VERSION.into())),
+    ];
+    write_object(&fields, 0, out)?;
+    out.write_all(b"\n")
 }
 
 /// Serializes shard statistics (from `fit --shard`) to JSON bytes.
 pub fn shard_to_json(analysis: &AnalysisConfig, stats: &Statistics) -> Vec<u8> {
-    let file = ShardFile {
-        format: SHARD_FORMAT.into(),
-        version: VERSION,
-        parallax: env!("CARGO_PKG_VERSION").into(),
-        analysis: analysis.clone(),
-        statistics: statistics_file(stats),
-    };
-    write_json(&serde_json::to_value(&file).expect("shard serializes"))
+    let mut out = Vec::new();
+    write_shard(analysis, stats, &mut out).expect("writing to memory");
+    out
 }
 
 /// Checks the format tag and version of a model or shard file.
@@ -293,7 +388,7 @@ pub fn load(path: &Path) -> Result<FittedVectorizer> {
 
 /// Saves a model atomically (temporary file, then rename).
 pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
-    write_atomic(path, |w| w.write_all(&to_json(model)))
+    write_atomic(path, |w| write_model(model, w))
 }
 
 /// Writes a file through a temporary sibling and renames it into place, so a failed or killed
@@ -342,6 +437,7 @@ mod tests {
     use super::*;
     use crate::corpus::Document;
     use crate::vectorize::Vectorizer;
+    use std::io::Write;
 
     fn model() -> FittedVectorizer {
         let docs = [
@@ -349,6 +445,50 @@ mod tests {
             Document::new("b", "Two bases, one base."),
         ];
         Vectorizer::default().fit(&docs).unwrap()
+    }
+
+    #[test]
+    fn streamed_json_has_the_layout_of_the_json_tree() {
+        // The model as one serde tree, laid out by `write_json`: what `to_json` streams.
+        let docs = vec![
+            Document::new("a", "Troops remain at the bases; the base is old."),
+            Document::new("b", "Bases, ports and \"quoted\" words."),
+        ];
+        let model = crate::vectorize::Vectorizer::default().fit(&docs).unwrap();
+        let stats = model.statistics();
+        let file = ModelFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            parallax: env!("CARGO_PKG_VERSION").into(),
+            analysis: model.analysis.clone(),
+            weighting: model.weighting,
+            vocabulary: model.vocabulary.clone(),
+            n_docs: model.n_docs,
+            avg_doc_len: model.avg_doc_len,
+            terms: (0..model.n_terms())
+                .map(|c| {
+                    (
+                        model.terms[c].clone(),
+                        model.surfaces[c].clone(),
+                        model.df[c],
+                    )
+                })
+                .collect(),
+            statistics: StatisticsFile {
+                n_docs: stats.n_docs,
+                total_len: stats.total_len,
+                terms: stats
+                    .terms
+                    .iter()
+                    .map(|t| (t.term.clone(), t.df, t.cf, t.surfaces.clone()))
+                    .collect(),
+            },
+        };
+        let tree = write_json(&serde_json::to_value(&file).unwrap());
+        assert_eq!(
+            String::from_utf8(to_json(&model)).unwrap(),
+            String::from_utf8(tree).unwrap()
+        );
     }
 
     #[test]

@@ -424,9 +424,7 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
     }
     let (stats, _) = fit_streamed(&settings, &args.input, quiet)?;
     if args.shard {
-        write_atomic(out, |w| {
-            w.write_all(&model::shard_to_json(&settings.analysis, &stats))
-        })?;
+        write_atomic(out, |w| model::write_shard(&settings.analysis, &stats, w))?;
         if !quiet {
             eprintln!(
                 "parallax fit --shard: {} documents, {} terms → {} ({:.2} s)",
@@ -534,9 +532,7 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
                 "merge --shard writes statistics only: give vocabulary and weighting flags to the final merge"
             );
         }
-        write_atomic(&args.model, |w| {
-            w.write_all(&model::shard_to_json(&analysis, &merged))
-        })?;
+        write_atomic(&args.model, |w| model::write_shard(&analysis, &merged, w))?;
         if !quiet {
             eprintln!(
                 "parallax merge --shard: {} shards, {} documents, {} terms → {} ({:.2} s)",
