@@ -261,21 +261,18 @@ impl Vectorizer {
             Statistics::from_counted(&mut counted, surfaces, &lexed, n_docs as u64);
         let lexed = keep_lexed.then_some(lexed);
         trace.mark("fit: statistics");
-        let (model, columns) = self.fit_columns(stats)?;
+        let (model, stat_to_col) = self.fit_statistics_columns(stats)?;
         trace.mark("fit: model");
-        let mut stat_to_col = vec![NONE; model.statistics.terms.len()];
-        for (col, &stat) in columns.iter().enumerate() {
-            if stat != NONE {
-                stat_to_col[stat as usize] = col as u32;
-            }
-        }
-        let term_to_col: Vec<u32> = index.iter().map(|&i| stat_to_col[i as usize]).collect();
+        let term_to_col: Vec<u32> = index
+            .iter()
+            .map(|&i| stat_to_col[i as usize].unwrap_or(NONE))
+            .collect();
         let out_of_vocabulary = model
             .statistics
             .terms
             .iter()
             .zip(&stat_to_col)
-            .filter(|(_, c)| **c == NONE)
+            .filter(|(_, c)| c.is_none())
             .map(|(t, _)| t.cf)
             .sum();
         let report = CountReport {
