@@ -229,14 +229,7 @@ fn vectorize_streamed<V: Value>(
     let (stats, ids) = tally.finish_ids();
     let (model, stat_to_col) = settings.fit_statistics_columns(stats).context("fitting")?;
     let to_col: Vec<Option<u32>> = ids.iter().map(|&i| stat_to_col[i as usize]).collect();
-    let out_of_vocabulary = model
-        .statistics()
-        .terms
-        .iter()
-        .zip(&stat_to_col)
-        .filter(|(_, c)| c.is_none())
-        .map(|(t, _)| t.cf)
-        .sum();
+    let out_of_vocabulary = model.statistics().pruned_occurrences(&stat_to_col);
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }

@@ -74,6 +74,16 @@ impl Analyzed<'_> {
     }
 }
 
+/// What a fit from counts returns: the model, the counts, each counted term's column (`NONE`
+/// if pruned), the counting report and, if asked for, the analyzed corpus.
+type FittedCounts = (
+    FittedVectorizer,
+    Counted,
+    Vec<u32>,
+    CountReport,
+    Option<Lexed>,
+);
+
 /// A corpus being tokenized batch by batch (made by [`Vectorizer::tokenizer`]): it keeps each
 /// batch's distinct spellings and token ids, not the texts.
 pub struct CorpusTokens {
@@ -215,37 +225,19 @@ impl Vectorizer {
 
     /// Counts the corpus and learns the model; returns the counts, each term's column and, if
     /// `keep_lexed`, the analyzed corpus.
-    #[allow(clippy::type_complexity)]
-    fn fit_counts(
-        &self,
-        docs: &[Document],
-        keep_lexed: bool,
-    ) -> Result<(
-        FittedVectorizer,
-        Counted,
-        Vec<u32>,
-        CountReport,
-        Option<Lexed>,
-    )> {
+    fn fit_counts(&self, docs: &[Document], keep_lexed: bool) -> Result<FittedCounts> {
         self.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
         self.fit_lexed(&analyzer, lex(&analyzer, docs), keep_lexed)
     }
 
     /// Like `fit_counts`, from a corpus already tokenized.
-    #[allow(clippy::type_complexity)]
     fn fit_lexed(
         &self,
         analyzer: &Analyzer,
         lexed: Lexed,
         keep_lexed: bool,
-    ) -> Result<(
-        FittedVectorizer,
-        Counted,
-        Vec<u32>,
-        CountReport,
-        Option<Lexed>,
-    )> {
+    ) -> Result<FittedCounts> {
         let n_docs = lexed.n_docs();
         if n_docs == 0 {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
@@ -267,14 +259,7 @@ impl Vectorizer {
             .iter()
             .map(|&i| stat_to_col[i as usize].unwrap_or(NONE))
             .collect();
-        let out_of_vocabulary = model
-            .statistics
-            .terms
-            .iter()
-            .zip(&stat_to_col)
-            .filter(|(_, c)| c.is_none())
-            .map(|(t, _)| t.cf)
-            .sum();
+        let out_of_vocabulary = model.statistics.pruned_occurrences(&stat_to_col);
         let report = CountReport {
             documents: n_docs,
             tokens: counted.tokens,

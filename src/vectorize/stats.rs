@@ -86,6 +86,18 @@ impl Statistics {
         )
     }
 
+    /// Occurrences of the terms without a column (`stat_to_col`, per term, as
+    /// [`Vectorizer::fit_statistics_columns`](super::Vectorizer::fit_statistics_columns) gives
+    /// it): what a fit leaves out of the vocabulary.
+    pub fn pruned_occurrences(&self, stat_to_col: &[Option<u32>]) -> u64 {
+        self.terms
+            .iter()
+            .zip(stat_to_col)
+            .filter(|(_, c)| c.is_none())
+            .map(|(t, _)| t.cf)
+            .sum()
+    }
+
     /// Adds `other` into `self`, moving its terms (no copies): for streamed fits.
     pub fn absorb(&mut self, other: Statistics) {
         if self.terms.is_empty() {
