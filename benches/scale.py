@@ -4,8 +4,8 @@
 Builds corpora of about 0.5, 1 and 2 GB by repeating ../shared/data/20news/20news-bydate.jsonl
 with fresh ids (variant "repeat"), and a variant whose tokens are perturbed per copy so the
 vocabulary keeps growing ("growing": every word of 5+ letters gets a copy-specific suffix in one
-document out of three). Then runs `parallax vectorize` (streamed: two passes) and `parallax fit`
-on each, and prints wall time, throughput (input MB/s) and peak RSS, so the curve shows whether
+document out of three). Then runs `parallax vectorize` (streamed from 256 MiB: one read, with
+the counts spilled to a temporary file) and `parallax fit` on each, and prints wall time, throughput (input MB/s) and peak RSS, so the curve shows whether
 memory stays flat as the input grows.
 
 Usage (from the repository root, after `cargo build --release`):

@@ -29,8 +29,9 @@ pub struct VectorizeArgs {
     /// Value type of the matrix.
     #[arg(long, value_enum, default_value = "f32")]
     pub dtype: Dtype,
-    /// Read the input twice, chunk by chunk (fit, then transform), with memory bounded by the
-    /// chunk and the vocabulary; automatic for inputs of 256 MiB or more.
+    /// Read the input chunk by chunk, keeping each document's counts in a temporary file rather
+    /// than in memory (memory bounded by the chunk and the vocabulary); automatic for inputs of
+    /// 256 MiB or more.
     #[arg(long)]
     pub stream: bool,
     /// Also save the fitted model here.
@@ -80,19 +81,15 @@ pub struct TransformArgs {
     pub dtype: Dtype,
 }
 
-/// Inputs at least this large are vectorized in two streamed passes (fit, then transform)
-/// instead of in memory, so memory stays bounded.
+/// Inputs at least this large are vectorized (and ranked by `keywords`) streamed, chunk by
+/// chunk, instead of in memory, so memory stays bounded.
 pub(super) const STREAM_FROM_BYTES: u64 = 256 << 20;
 
 pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let settings = args.space.vectorizer()?;
-    let stream = args.stream || args.input.size() >= STREAM_FROM_BYTES;
-    if stream && args.input.has_stdin() {
-        if args.stream {
-            bail!("--stream reads the input twice, which stdin cannot be; give a file");
-        }
-    } else if stream {
+    // Streamed or not, the input is read once, so stdin works either way.
+    if args.stream || args.input.size() >= STREAM_FROM_BYTES {
         return match args.dtype {
             Dtype::F32 => vectorize_streamed::<f32>(&settings, args, quiet, started),
             Dtype::F64 => vectorize_streamed::<f64>(&settings, args, quiet, started),
