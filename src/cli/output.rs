@@ -185,25 +185,19 @@ pub fn write_jsonl_rows<V: Value>(
     docs: &[Document],
     matrix: &CsrMatrix<V>,
 ) -> std::io::Result<()> {
-    let mut line = Vec::new();
-    for (row, doc) in docs.iter().enumerate().take(matrix.n_rows()) {
-        line.clear();
-        line.extend_from_slice(b"{\"id\":");
-        serde_json::to_writer(&mut line, &doc.id)?;
+    write_jsonl_lines(w, docs, matrix, |line, cols, vals| {
         line.extend_from_slice(b",\"terms\":{");
-        let (cols, vals) = matrix.row(row);
         for (i, (&c, &v)) in cols.iter().zip(vals).enumerate() {
             if i > 0 {
                 line.push(b',');
             }
-            serde_json::to_writer(&mut line, model.surface(c as usize))?;
+            serde_json::to_writer(&mut *line, model.surface(c as usize))?;
             line.push(b':');
-            v.write_to(&mut line);
+            v.write_to(line);
         }
-        line.extend_from_slice(b"}}\n");
-        w.write_all(&line)?;
-    }
-    Ok(())
+        line.push(b'}');
+        Ok(())
+    })
 }
 
 /// One JSON object per document: its id, its column ids (ascending) and their weights.
@@ -212,13 +206,8 @@ pub fn write_jsonl_sparse_rows<V: Value>(
     docs: &[Document],
     matrix: &CsrMatrix<V>,
 ) -> std::io::Result<()> {
-    let mut line = Vec::new();
-    for (row, doc) in docs.iter().enumerate().take(matrix.n_rows()) {
-        line.clear();
-        line.extend_from_slice(b"{\"id\":");
-        serde_json::to_writer(&mut line, &doc.id)?;
+    write_jsonl_lines(w, docs, matrix, |line, cols, vals| {
         line.extend_from_slice(b",\"indices\":[");
-        let (cols, vals) = matrix.row(row);
         for (i, c) in cols.iter().enumerate() {
             if i > 0 {
                 line.push(b',');
@@ -230,9 +219,29 @@ pub fn write_jsonl_sparse_rows<V: Value>(
             if i > 0 {
                 line.push(b',');
             }
-            v.write_to(&mut line);
+            v.write_to(line);
         }
-        line.extend_from_slice(b"]}\n");
+        line.push(b']');
+        Ok(())
+    })
+}
+
+/// One JSON line per row: `{"id": ...` then what `fields` adds for the row's columns and
+/// values, then `}`.
+fn write_jsonl_lines<V: Value>(
+    w: &mut impl Write,
+    docs: &[Document],
+    matrix: &CsrMatrix<V>,
+    mut fields: impl FnMut(&mut Vec<u8>, &[u32], &[V]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    for (row, doc) in docs.iter().enumerate().take(matrix.n_rows()) {
+        line.clear();
+        line.extend_from_slice(b"{\"id\":");
+        serde_json::to_writer(&mut line, &doc.id)?;
+        let (cols, vals) = matrix.row(row);
+        fields(&mut line, cols, vals)?;
+        line.extend_from_slice(b"}\n");
         w.write_all(&line)?;
     }
     Ok(())
