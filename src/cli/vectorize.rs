@@ -136,19 +136,15 @@ fn fit_write<V: Value>(
         model::save(&model, path)?;
     }
     trace.mark("fitted");
-    // Rows are weighed block by block twice, first to count the stored values (the Matrix
-    // Market header comes first), then to write them: the whole matrix is never held.
+    // Rows are weighed and written block by block, so the whole matrix is never held; the
+    // Matrix Market header's count of stored values comes first, counted without weighing.
     const BLOCK_ROWS: usize = 512;
     let blocks: Vec<std::ops::Range<usize>> = (0..counts.n_rows())
         .step_by(BLOCK_ROWS)
         .map(|start| start..(start + BLOCK_ROWS).min(counts.n_rows()))
         .collect();
-    let mut nnz = 0;
-    for r in &blocks {
-        let m: CsrMatrix<V> = model.weigh_counts(&counts, r.clone());
-        nnz += m.nnz();
-        report.empty_rows += (0..m.n_rows()).filter(|&i| m.row(i).0.is_empty()).count();
-    }
+    let (nnz, empty_rows) = model.stored_values(&counts);
+    report.empty_rows = empty_rows;
     let block = |r| model.weigh_counts::<V>(&counts, r);
     write_vectorized(&args.out, args.format, &model, &docs, nnz, &blocks, &block)?;
     trace.mark("written");

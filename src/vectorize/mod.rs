@@ -610,6 +610,23 @@ impl FittedVectorizer {
         self.weigh_columns(&rows, &counted.doc_lens)
     }
 
+    /// The stored values and the empty rows that weighing all of `counts` gives, counted
+    /// without weighing (what a Matrix Market header needs before the rows).
+    pub fn stored_values(&self, counts: &ColumnCounts) -> (usize, usize) {
+        counts
+            .rows
+            .par_iter()
+            .zip(counts.doc_lens.par_iter())
+            .with_min_len(256)
+            .map(|(row, &len)| {
+                let n = self
+                    .weighting
+                    .stored(row, &self.idf, len as f64, self.avg_doc_len);
+                (n, usize::from(n == 0))
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    }
+
     /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model (or by
     /// [`ColumnCounts::new`] with this model's columns; a column beyond them panics).
     pub fn weigh_counts<V: Value>(

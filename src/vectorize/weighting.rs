@@ -139,6 +139,11 @@ impl Tf {
     }
 }
 
+/// The largest count of a row (what augmented tf divides by).
+fn max_count(counts: &[(u32, u32)]) -> u32 {
+    counts.iter().map(|&(_, c)| c).max().unwrap_or(0)
+}
+
 impl Weighting {
     /// Raw term counts: no idf, no normalization.
     pub const COUNTS: Weighting = Weighting {
@@ -168,6 +173,31 @@ impl Weighting {
         Ok(())
     }
 
+    /// How many of a row's counts [`Weighting::weigh_row`] stores (those of weight zero are
+    /// dropped), without weighing the row.
+    pub fn stored(&self, counts: &[(u32, u32)], idf: &[f64], doc_len: f64, avg_len: f64) -> usize {
+        let max_count = max_count(counts);
+        counts
+            .iter()
+            .filter(|&&(col, count)| {
+                self.unnormalized(count, max_count, doc_len, avg_len, idf[col as usize]) != 0.0
+            })
+            .count()
+    }
+
+    /// A count's weight before normalization: tf times idf.
+    #[inline]
+    fn unnormalized(
+        &self,
+        count: u32,
+        max_count: u32,
+        doc_len: f64,
+        avg_len: f64,
+        idf: f64,
+    ) -> f64 {
+        self.tf.weight(count, max_count, doc_len, avg_len) * idf
+    }
+
     /// Weights a row in place: `counts` are (column, count); `idf[column]` is the learned idf.
     /// Zero weights are dropped, so the row holds only stored values.
     pub fn weigh_row(
@@ -179,9 +209,9 @@ impl Weighting {
         out: &mut Vec<(u32, f64)>,
     ) {
         out.clear();
-        let max_count = counts.iter().map(|&(_, c)| c).max().unwrap_or(0);
+        let max_count = max_count(counts);
         for &(col, count) in counts {
-            let w = self.tf.weight(count, max_count, doc_len, avg_len) * idf[col as usize];
+            let w = self.unnormalized(count, max_count, doc_len, avg_len, idf[col as usize]);
             if w != 0.0 {
                 out.push((col, w));
             }
@@ -212,6 +242,21 @@ mod tests {
         close(Idf::Prob.weight(3, 4), 0.0);
         close(Idf::Bm25.weight(1, 3), (1.0f64 + 2.5 / 1.5).ln());
         assert!(Idf::Plain.weight(0, 3).is_finite());
+    }
+
+    #[test]
+    fn stored_counts_what_weighing_keeps() {
+        let (counts, idf) = ([(0, 3), (1, 1), (2, 4)], [1.0, 0.0, 0.5]);
+        // Column 1's idf is zero: its weight is dropped whatever the tf.
+        for tf in [Tf::Raw, Tf::Binary, Tf::Log, Tf::Augmented] {
+            let w = Weighting {
+                tf,
+                ..Default::default()
+            };
+            let mut out = Vec::new();
+            w.weigh_row(&counts, &idf, 8.0, 8.0, &mut out);
+            assert_eq!(w.stored(&counts, &idf, 8.0, 8.0), out.len());
+        }
     }
 
     #[test]
