@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Error as _, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::{Corpus, Document, frontmatter, is_iso_date};
 use crate::error::{Error, Location, Result};
@@ -610,11 +611,17 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let key = key.as_ref();
             if key == f.text {
-                // The hot field: read a string directly, without an intermediate Value.
-                match map.next_value::<Option<TextValue>>()? {
-                    Some(TextValue(Some(s))) => raw.text = Some(Some(s)),
-                    Some(TextValue(None)) => raw.text_not_string = true,
-                    None => raw.text = Some(None),
+                // The hot field: taken as it is written and decoded in one allocation.
+                let value: &'de RawValue = map.next_value()?;
+                match value.get().as_bytes()[0] {
+                    b'"' => {
+                        let text = decode_json_string(value.get()).ok_or_else(|| {
+                            A::Error::custom("unpaired surrogate in a \\u escape of the text")
+                        })?;
+                        raw.text = Some(Some(text));
+                    }
+                    b'n' => raw.text = Some(None),
+                    _ => raw.text_not_string = true,
                 }
             } else {
                 let value = map.next_value::<Scalar>()?.0;
@@ -635,55 +642,53 @@ impl<'de> Visitor<'de> for RecordSeed<'_> {
     }
 }
 
-/// The text field: a string, or a marker that it was some other JSON type.
-struct TextValue(Option<String>);
-
-impl<'de> serde::Deserialize<'de> for TextValue {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = TextValue;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
+/// Decodes a JSON string literal (quotes included) that the parser has already checked for
+/// syntax. The text field is decoded here, not by serde_json, so its string is allocated once
+/// at its final size: serde_json would grow a fresh scratch buffer for every line. Returns
+/// `None` for an unpaired UTF-16 surrogate, which the parser's check does not cover.
+fn decode_json_string(literal: &str) -> Option<String> {
+    let body = &literal[1..literal.len() - 1];
+    let bytes = body.as_bytes();
+    let mut out = String::with_capacity(body.len());
+    let mut start = 0;
+    let hex = |at: usize| u16::from_str_radix(body.get(at..at + 4)?, 16).ok();
+    while let Some(offset) = memchr::memchr(b'\\', &bytes[start..]) {
+        let at = start + offset;
+        out.push_str(&body[start..at]);
+        start = at + 2;
+        match bytes[at + 1] {
+            b'n' => out.push('\n'),
+            b't' => out.push('\t'),
+            b'r' => out.push('\r'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'u' => {
+                let unit = hex(at + 2)?;
+                start = at + 6;
+                let c = match unit {
+                    0xD800..=0xDBFF => {
+                        // A high surrogate must be followed by an escaped low one.
+                        if body.get(start..start + 2) != Some("\\u") {
+                            return None;
+                        }
+                        let low = hex(start + 2)?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        start += 6;
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => u32::from(unit),
+                };
+                out.push(char::from_u32(c)?);
             }
-            fn visit_str<E>(self, v: &str) -> std::result::Result<TextValue, E> {
-                Ok(TextValue(Some(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> std::result::Result<TextValue, E> {
-                Ok(TextValue(Some(v)))
-            }
-            fn visit_i64<E>(self, _: i64) -> std::result::Result<TextValue, E> {
-                Ok(TextValue(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> std::result::Result<TextValue, E> {
-                Ok(TextValue(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> std::result::Result<TextValue, E> {
-                Ok(TextValue(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> std::result::Result<TextValue, E> {
-                Ok(TextValue(None))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut a: A,
-            ) -> std::result::Result<TextValue, A::Error> {
-                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(TextValue(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(
-                self,
-                mut a: A,
-            ) -> std::result::Result<TextValue, A::Error> {
-                while a
-                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(TextValue(None))
-            }
+            // `"`, `\\` and `/` stand for themselves.
+            other => out.push(other as char),
         }
-        d.deserialize_any(V)
     }
+    out.push_str(&body[start..]);
+    Some(out)
 }
 
 fn parse_csv(
@@ -843,6 +848,41 @@ mod tests {
         );
     }
 
+    #[test]
+    fn text_is_decoded_like_serde_json() {
+        for literal in [
+            r#""""#,
+            r#""plain""#,
+            r#""a\nb\tc\r\"q\" \\ \/ \b\f end""#,
+            r#""caf\u00e9 \u2019s \ud83d\ude00 x""#,
+            r#""\u0041\u00e9\uFFFD""#,
+            "\"d\u{e9}j\u{e0} \u{2014} vu\"",
+        ] {
+            let expected: String = serde_json::from_str(literal).unwrap();
+            assert_eq!(decode_json_string(literal), Some(expected), "{literal}");
+        }
+        for lone in [
+            r#""\ud83d""#,
+            r#""\ud83d x""#,
+            r#""\ude00""#,
+            r#""\ud83d\u0041""#,
+        ] {
+            assert!(serde_json::from_str::<String>(lone).is_err());
+            assert_eq!(decode_json_string(lone), None, "{lone}");
+        }
+        // Through the reader, an unpaired surrogate is a malformed record on its line.
+        let err = jsonl("{\"id\":\"a\",\"text\":\"\\ud83d\"}\n", OnError::Fail).unwrap_err();
+        assert!(
+            err.to_string().starts_with("in.jsonl:1: malformed record"),
+            "{err}"
+        );
+        let c = jsonl(
+            "{\"id\":\"a\",\"text\":null}\n{\"id\":\"b\",\"text\":3}\n",
+            OnError::Skip,
+        )
+        .unwrap();
+        assert_eq!(c.report.skipped_count, 2);
+    }
     #[test]
     fn missing_and_wrong_text_field() {
         let err = jsonl("{\"id\":\"a\",\"body\":\"x\"}", OnError::Fail).unwrap_err();
