@@ -199,6 +199,30 @@ impl<V: Value> CsrMatrix<V> {
         self.write_matrix_market_entries(out, 0)
     }
 
+    /// Appends the Matrix Market lines of `rows` to `buf` (row numbers offset by `first_row`,
+    /// one-based), for writers that format blocks in parallel and write them in order.
+    pub fn format_matrix_market_entries(
+        &self,
+        buf: &mut Vec<u8>,
+        rows: std::ops::Range<usize>,
+        first_row: usize,
+    ) {
+        buf.reserve((self.indptr[rows.end] - self.indptr[rows.start]) * 24);
+        let (mut int, mut row_int) = (itoa::Buffer::new(), itoa::Buffer::new());
+        for r in rows {
+            let row_label = row_int.format(first_row + r + 1).as_bytes();
+            let (cols, vals) = self.row(r);
+            for (&c, &v) in cols.iter().zip(vals) {
+                buf.extend_from_slice(row_label);
+                buf.push(b' ');
+                buf.extend_from_slice(int.format(c + 1).as_bytes());
+                buf.push(b' ');
+                v.write_to(buf);
+                buf.push(b'\n');
+            }
+        }
+    }
+
     /// Writes only the entries, numbering rows from `first_row` (0-based): for a matrix written
     /// in pieces, whose header ([`write_matrix_market_header`]) comes last.
     pub fn write_matrix_market_entries(
@@ -213,21 +237,9 @@ impl<V: Value> CsrMatrix<V> {
             let buffers: Vec<Vec<u8>> = group
                 .par_iter()
                 .map(|&first| {
-                    let last = (first + BLOCK).min(self.n_rows());
-                    let mut buf = Vec::with_capacity((self.indptr[last] - self.indptr[first]) * 24);
-                    let mut int = itoa::Buffer::new();
-                    for r in first..last {
-                        let row_label = int.format(first_row + r + 1).as_bytes().to_vec();
-                        let (cols, vals) = self.row(r);
-                        for (&c, &v) in cols.iter().zip(vals) {
-                            buf.extend_from_slice(&row_label);
-                            buf.push(b' ');
-                            buf.extend_from_slice(int.format(c + 1).as_bytes());
-                            buf.push(b' ');
-                            v.write_to(&mut buf);
-                            buf.push(b'\n');
-                        }
-                    }
+                    let rows = first..(first + BLOCK).min(self.n_rows());
+                    let mut buf = Vec::new();
+                    self.format_matrix_market_entries(&mut buf, rows, first_row);
                     buf
                 })
                 .collect();

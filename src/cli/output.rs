@@ -9,6 +9,7 @@ use parallax::corpus::{Corpus, Document, ReadReport};
 use parallax::matrix::{CsrMatrix, Value, write_matrix_market_header};
 use parallax::model::write_atomic;
 use parallax::vectorize::{CountReport, FittedVectorizer};
+use rayon::prelude::*;
 
 /// Output table formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,8 +92,23 @@ pub fn write_vectorized<V: Value>(
         || match format {
             MatrixFormat::Mtx => write_atomic(&dir.join("matrix.mtx"), |w| {
                 write_matrix_market_header(w, docs.len(), cols, nnz)?;
-                for r in blocks {
-                    block(r.clone()).write_matrix_market_entries(w, r.start)?;
+                // A few blocks per thread are weighed and formatted at once, written in order.
+                for group in blocks.chunks(rayon::current_num_threads() * 2) {
+                    let formatted: Vec<Vec<u8>> = group
+                        .par_iter()
+                        .map(|r| {
+                            let mut buf = Vec::new();
+                            block(r.clone()).format_matrix_market_entries(
+                                &mut buf,
+                                0..r.len(),
+                                r.start,
+                            );
+                            buf
+                        })
+                        .collect();
+                    for buf in formatted {
+                        w.write_all(&buf)?;
+                    }
                 }
                 Ok(())
             }),

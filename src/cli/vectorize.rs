@@ -138,7 +138,7 @@ fn fit_write<V: Value>(
     trace.mark("fitted");
     // Rows are weighed and written block by block, so the whole matrix is never held; the
     // Matrix Market header's count of stored values comes first, counted without weighing.
-    const BLOCK_ROWS: usize = 512;
+    const BLOCK_ROWS: usize = 256;
     let blocks: Vec<std::ops::Range<usize>> = (0..counts.n_rows())
         .step_by(BLOCK_ROWS)
         .map(|start| start..(start + BLOCK_ROWS).min(counts.n_rows()))

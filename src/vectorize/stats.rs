@@ -218,15 +218,15 @@ fn assemble<'s, F: Send + Sync>(
     mut names: Vec<String>,
     df: Vec<u64>,
     cf: Vec<u64>,
-    mut surfaces: Vec<(u32, F, u64)>,
+    surfaces: Vec<(u32, F, u64)>,
     form: impl Fn(&F) -> &'s str + Sync,
     n_docs: u64,
     total_len: u64,
 ) -> (Statistics, Vec<u32>) {
     let n = names.len();
-    // Surface forms grouped by term and sorted by form: one parallel sort, then each term's
-    // forms are a slice `bounds[t]..bounds[t + 1]`.
-    surfaces.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| form(&a.1).cmp(form(&b.1))));
+    // Surface forms grouped by term with a counting sort, each form's text resolved once; each
+    // term's forms are then `placed[bounds[t]..bounds[t + 1]]`, sorted by form below (most
+    // terms have one or two).
     let mut bounds = vec![0usize; n + 1];
     for &(t, _, _) in &surfaces {
         bounds[t as usize + 1] += 1;
@@ -234,6 +234,13 @@ fn assemble<'s, F: Send + Sync>(
     for t in 0..n {
         bounds[t + 1] += bounds[t];
     }
+    let mut placed: Vec<(&str, u64)> = vec![("", 0); surfaces.len()];
+    let mut next = bounds.clone();
+    for (t, f, c) in &surfaces {
+        placed[next[*t as usize]] = (form(f), *c);
+        next[*t as usize] += 1;
+    }
+    drop((next, surfaces));
     let mut order: Vec<u32> = (0..n as u32).collect();
     order.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
     let mut index = vec![0u32; n];
@@ -249,13 +256,19 @@ fn assemble<'s, F: Send + Sync>(
         .zip(names)
         .map(|(&t, term)| {
             let t = t as usize;
-            let forms = &surfaces[bounds[t]..bounds[t + 1]];
+            let mut forms = &placed[bounds[t]..bounds[t + 1]];
+            let sorted;
+            if forms.len() > 1 {
+                let mut copy = forms.to_vec();
+                copy.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                sorted = copy;
+                forms = &sorted;
+            }
             let mut summed: Vec<(String, u64)> = Vec::with_capacity(forms.len());
-            for (_, f, c) in forms {
-                let f = form(f);
+            for &(f, c) in forms {
                 match summed.last_mut() {
                     Some((last, count)) if last.as_str() == f => *count += c,
-                    _ => summed.push((f.to_string(), *c)),
+                    _ => summed.push((f.to_string(), c)),
                 }
             }
             TermStats {
