@@ -234,15 +234,39 @@ fn assemble<'s, F: Send + Sync>(
     for t in 0..n {
         bounds[t + 1] += bounds[t];
     }
-    let mut placed: Vec<(&str, u64)> = vec![("", 0); surfaces.len()];
+    // `placed[p]` is the text and count of `surfaces[from[p]]`.
+    let mut from = vec![0u32; surfaces.len()];
     let mut next = bounds.clone();
-    for (t, f, c) in &surfaces {
-        placed[next[*t as usize]] = (form(f), *c);
-        next[*t as usize] += 1;
+    for (i, &(t, _, _)) in surfaces.iter().enumerate() {
+        from[next[t as usize]] = i as u32;
+        next[t as usize] += 1;
     }
-    drop((next, surfaces));
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.par_sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
+    drop(next);
+    let placed: Vec<(&str, u64)> = from
+        .par_iter()
+        .map(|&i| {
+            let (_, f, c) = &surfaces[i as usize];
+            (form(f), *c)
+        })
+        .collect();
+    drop((from, surfaces));
+    // Terms in order, compared by their first eight bytes as one number (which decides most
+    // comparisons without reaching the strings), then in full.
+    let mut order: Vec<(u64, u32)> = names
+        .par_iter()
+        .enumerate()
+        .map(|(t, name)| {
+            let mut prefix = [0u8; 8];
+            let len = name.len().min(8);
+            prefix[..len].copy_from_slice(&name.as_bytes()[..len]);
+            (u64::from_be_bytes(prefix), t as u32)
+        })
+        .collect();
+    order.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
+    });
+    let order: Vec<u32> = order.into_iter().map(|(_, t)| t).collect();
     let mut index = vec![0u32; n];
     for (i, &t) in order.iter().enumerate() {
         index[t as usize] = i as u32;
