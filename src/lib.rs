@@ -36,6 +36,7 @@ pub mod corpus;
 mod error;
 pub mod keywords;
 pub mod matrix;
+pub mod memory;
 pub mod model;
 pub mod similarity;
 pub mod vectorize;

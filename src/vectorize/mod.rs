@@ -247,11 +247,15 @@ impl Vectorizer {
         let (mut counted, surfaces) = count_lexed(analyzer, &lexed, n_docs, true);
         if !keep_lexed {
             lexed.release_tokens();
+            crate::memory::return_free_memory();
         }
         trace.mark("fit: counted");
         let (stats, index) =
             Statistics::from_counted(&mut counted, surfaces, &lexed, n_docs as u64);
         let lexed = keep_lexed.then_some(lexed);
+        if lexed.is_none() {
+            crate::memory::return_free_memory();
+        }
         trace.mark("fit: statistics");
         let (model, stat_to_col) = self.fit_statistics_columns(stats)?;
         trace.mark("fit: model");
