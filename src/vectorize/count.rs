@@ -11,6 +11,8 @@
 
 use std::hash::BuildHasher;
 
+use hashbrown::HashTable;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -78,6 +80,8 @@ struct Tokenized {
     /// Distinct spellings, concatenated; the i-th is `arena[bounds[i]..bounds[i + 1]]`.
     arena: String,
     bounds: Vec<u32>,
+    /// Hash of each distinct spelling (`spelling_hash`), kept so uniting need not hash again.
+    hashes: Vec<u64>,
     /// Local raw id, with `BOUNDARY` set when a phrase may not continue into the token.
     tokens: Vec<u32>,
     /// End offset in `tokens` of each document.
@@ -96,33 +100,62 @@ impl Tokenized {
     }
 }
 
+fn spelling_hash(raw: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(raw)
+}
+
+thread_local! {
+    /// Each thread's table of a chunk's spellings (local ids), kept from chunk to chunk so it is
+    /// not grown afresh every time.
+    static CHUNK_IDS: std::cell::RefCell<HashTable<u32>> = std::cell::RefCell::new(HashTable::new());
+}
+
 fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
-    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut out = Tokenized {
-        arena: String::new(),
-        bounds: vec![0],
-        tokens: Vec::new(),
-        doc_ends: Vec::with_capacity(docs.len()),
-    };
-    let mut spans: Vec<Span> = Vec::new();
-    for doc in docs {
-        let text = doc.text.as_str();
-        analyzer.spans_into(text, &mut spans);
-        for span in &spans {
-            let raw = &text[span.start..span.end];
-            let id = *ids.entry(raw).or_insert_with(|| {
-                out.arena.push_str(raw);
-                out.bounds.push(out.arena.len() as u32);
-                (out.bounds.len() - 2) as u32
-            });
-            out.tokens
-                .push(if span.boundary { id | BOUNDARY } else { id });
+    CHUNK_IDS.with_borrow_mut(|ids| {
+        ids.clear();
+        let text_bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+        let mut arena = String::new();
+        let mut bounds = vec![0u32];
+        let mut hashes: Vec<u64> = Vec::new();
+        // About one token per six bytes of English text.
+        let mut tokens = Vec::with_capacity(text_bytes / 6);
+        let mut doc_ends = Vec::with_capacity(docs.len());
+        let mut spans: Vec<Span> = Vec::new();
+        for doc in docs {
+            let text = doc.text.as_str();
+            analyzer.spans_into(text, &mut spans);
+            for span in &spans {
+                let raw = &text[span.start..span.end];
+                let hash = spelling_hash(raw);
+                let seen = ids.find(hash, |&id| {
+                    let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
+                    &arena.as_bytes()[start as usize..end as usize] == raw.as_bytes()
+                });
+                let id = match seen {
+                    Some(&id) => id,
+                    None => {
+                        let id = hashes.len() as u32;
+                        arena.push_str(raw);
+                        bounds.push(arena.len() as u32);
+                        hashes.push(hash);
+                        ids.insert_unique(hash, id, |&id| hashes[id as usize]);
+                        id
+                    }
+                };
+                tokens.push(if span.boundary { id | BOUNDARY } else { id });
+            }
+            doc_ends.push(tokens.len());
         }
-        out.doc_ends.push(out.tokens.len());
-    }
-    out.arena.shrink_to_fit();
-    out.tokens.shrink_to_fit();
-    out
+        arena.shrink_to_fit();
+        tokens.shrink_to_fit();
+        Tokenized {
+            arena,
+            bounds,
+            hashes,
+            tokens,
+            doc_ends,
+        }
+    })
 }
 
 /// Phase timings on stderr when `PARALLAX_TRACE` is set: a profiling aid for developers.
@@ -289,26 +322,26 @@ impl Lexer {
         // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
         // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
         const SHARDS: usize = 64;
-        let shard_of =
-            |raw: &str| (rustc_hash::FxBuildHasher.hash_one(raw) >> 58) as usize % SHARDS;
+        let shard_of = |hash: u64| (hash >> 58) as usize % SHARDS;
         let by_shard: Vec<Vec<Vec<u32>>> = chunks
             .par_iter()
             .map(|c| {
                 let mut lists = vec![Vec::new(); SHARDS];
-                for local in 0..c.n_raws() {
-                    lists[shard_of(c.raw(local))].push(local as u32);
+                for (local, &hash) in c.hashes.iter().enumerate() {
+                    lists[shard_of(hash)].push(local as u32);
                 }
                 lists
             })
             .collect();
         // Per shard: its spellings as (chunk, local id), and per chunk the shard ids of the
-        // chunk's spellings in that shard.
+        // chunk's spellings in that shard. The chunks' hashes are used again, not recomputed.
         type Shard = (Vec<(u32, u32)>, Vec<Vec<u32>>);
         let shards: Vec<Shard> = (0..SHARDS)
             .into_par_iter()
             .map(|shard| {
-                let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+                let mut ids: HashTable<u32> = HashTable::new();
                 let mut raws: Vec<(u32, u32)> = Vec::new();
+                let hash_of = |&(c, local): &(u32, u32)| chunks[c as usize].hashes[local as usize];
                 let per_chunk = chunks
                     .iter()
                     .zip(&by_shard)
@@ -317,10 +350,23 @@ impl Lexer {
                         lists[shard]
                             .iter()
                             .map(|&local| {
-                                *ids.entry(c.raw(local as usize)).or_insert_with(|| {
-                                    raws.push((ci as u32, local));
-                                    (raws.len() - 1) as u32
-                                })
+                                let hash = c.hashes[local as usize];
+                                let raw = c.raw(local as usize);
+                                let seen = ids.find(hash, |&id| {
+                                    let (c2, l2) = raws[id as usize];
+                                    chunks[c2 as usize].raw(l2 as usize) == raw
+                                });
+                                match seen {
+                                    Some(&id) => id,
+                                    None => {
+                                        let id = raws.len() as u32;
+                                        raws.push((ci as u32, local));
+                                        ids.insert_unique(hash, id, |&id| {
+                                            hash_of(&raws[id as usize])
+                                        });
+                                        id
+                                    }
+                                }
                             })
                             .collect()
                     })
@@ -349,6 +395,10 @@ impl Lexer {
             .collect();
         drop(by_shard);
         drop(shards);
+        let mut chunks = chunks;
+        for c in &mut chunks {
+            c.hashes = Vec::new();
+        }
         trace.mark("united");
         // Analyze each spelling once, in parallel blocks whose terms share one string each. The
         // surface form is kept only where normalizing changed it (rare).
