@@ -107,7 +107,8 @@ fn spelling_hash(raw: &str) -> u64 {
 thread_local! {
     /// Each thread's table of a chunk's spellings (local ids), kept from chunk to chunk so it is
     /// not grown afresh every time.
-    static CHUNK_IDS: std::cell::RefCell<HashTable<u32>> = std::cell::RefCell::new(HashTable::new());
+    static CHUNK_IDS: std::cell::RefCell<HashTable<u32>> =
+        const { std::cell::RefCell::new(HashTable::new()) };
 }
 
 fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
