@@ -211,6 +211,26 @@ impl Statistics {
     }
 }
 
+/// The indices of `names` in the order of their text. Names are compared by their first eight
+/// bytes as one number first, which decides most comparisons without reaching the strings.
+pub(crate) fn sorted_order(names: &[String]) -> Vec<u32> {
+    let mut order: Vec<(u64, u32)> = names
+        .par_iter()
+        .enumerate()
+        .map(|(t, name)| {
+            let mut prefix = [0u8; 8];
+            let len = name.len().min(8);
+            prefix[..len].copy_from_slice(&name.as_bytes()[..len]);
+            (u64::from_be_bytes(prefix), t as u32)
+        })
+        .collect();
+    order.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
+    });
+    order.into_iter().map(|(_, t)| t).collect()
+}
+
 /// Statistics from terms (by id) with their df, cf and (term id, surface form, count) entries:
 /// terms sorted, each term's forms sorted and summed. Also returns each term id's index.
 /// `form` gives the text of a form.
@@ -250,23 +270,7 @@ fn assemble<'s, F: Send + Sync>(
         })
         .collect();
     drop((from, surfaces));
-    // Terms in order, compared by their first eight bytes as one number (which decides most
-    // comparisons without reaching the strings), then in full.
-    let mut order: Vec<(u64, u32)> = names
-        .par_iter()
-        .enumerate()
-        .map(|(t, name)| {
-            let mut prefix = [0u8; 8];
-            let len = name.len().min(8);
-            prefix[..len].copy_from_slice(&name.as_bytes()[..len]);
-            (u64::from_be_bytes(prefix), t as u32)
-        })
-        .collect();
-    order.par_sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
-    });
-    let order: Vec<u32> = order.into_iter().map(|(_, t)| t).collect();
+    let order = sorted_order(&names);
     let mut index = vec![0u32; n];
     for (i, &t) in order.iter().enumerate() {
         index[t as usize] = i as u32;
