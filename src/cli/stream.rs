@@ -1,9 +1,11 @@
 //! Streamed output: rows are written chunk by chunk as they are produced, so memory is bounded
 //! by the chunk and the vocabulary, not by the number of documents.
 //!
-//! Matrix Market needs the totals in its header, so entries go to a temporary body file and the
-//! header is put in front at the end; `.npz` is assembled in memory (it holds only the values).
-//! Every file appears under its final name only when complete.
+//! Matrix Market needs the totals in its header. Where they are known beforehand (a vectorize
+//! writes exactly the documents it fitted) the header is written first and checked at the end;
+//! otherwise entries go to a temporary body file and the header is put in front at the end.
+//! `.npz` is assembled in memory (it holds only the values). Every file appears under its final
+//! name only when complete.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -32,6 +34,9 @@ pub struct StreamOut<V: Value> {
     rows: usize,
     nnz: usize,
     cols: usize,
+    /// The Matrix Market header already at the start of the body: (rows, stored values) it
+    /// states, and its length in bytes.
+    header: Option<(usize, usize, u64)>,
 }
 
 fn temp(dir: &Path, name: &str) -> Result<(PathBuf, BufWriter<File>)> {
@@ -42,7 +47,14 @@ fn temp(dir: &Path, name: &str) -> Result<(PathBuf, BufWriter<File>)> {
 
 impl<V: Value> StreamOut<V> {
     /// Starts writing into `dir` (created if missing), or JSONL rows to stdout without one.
-    pub fn create(dir: Option<&Path>, format: MatrixFormat, cols: usize) -> Result<Self> {
+    /// `expected` is (rows, stored values) if known before the rows are written: a Matrix
+    /// Market header stating them goes first, and is rewritten at the end only if they differ.
+    pub fn create(
+        dir: Option<&Path>,
+        format: MatrixFormat,
+        cols: usize,
+        expected: Option<(usize, usize)>,
+    ) -> Result<Self> {
         let mut out = StreamOut {
             dir: dir.map(Path::to_path_buf),
             format,
@@ -53,6 +65,7 @@ impl<V: Value> StreamOut<V> {
             rows: 0,
             nnz: 0,
             cols,
+            header: None,
         };
         let Some(dir) = dir else {
             out.stdout = Some(BufWriter::new(std::io::stdout()));
@@ -63,7 +76,16 @@ impl<V: Value> StreamOut<V> {
         writeln!(documents.1, "{DOCUMENTS_HEADER}")?;
         out.documents = Some(documents);
         match format {
-            MatrixFormat::Mtx => out.body = Some(temp(dir, "matrix.mtx")?),
+            MatrixFormat::Mtx => {
+                let mut body = temp(dir, "matrix.mtx")?;
+                if let Some((rows, nnz)) = expected {
+                    let mut header = Vec::new();
+                    write_matrix_market_header(&mut header, rows, cols, nnz)?;
+                    body.1.write_all(&header)?;
+                    out.header = Some((rows, nnz, header.len() as u64));
+                }
+                out.body = Some(body);
+            }
             MatrixFormat::Jsonl | MatrixFormat::JsonlIndices => {
                 out.body = Some(temp(dir, "rows.jsonl")?)
             }
@@ -124,12 +146,24 @@ impl<V: Value> StreamOut<V> {
             match self.format {
                 MatrixFormat::Mtx => {
                     let (rows, nnz, cols) = (self.rows, self.nnz, self.cols);
-                    let result = write_atomic(&dir.join("matrix.mtx"), |w| {
-                        write_matrix_market_header(w, rows, cols, nnz)?;
-                        std::io::copy(&mut File::open(&path)?, w).map(|_| ())
-                    });
-                    let _ = std::fs::remove_file(&path);
-                    result?;
+                    match self.header {
+                        Some((r, n, _)) if (r, n) == (rows, nnz) => {
+                            std::fs::rename(&path, dir.join("matrix.mtx"))?
+                        }
+                        header => {
+                            // Put the right header in front of the entries (after the one
+                            // written first, if any, which was wrong).
+                            let skip = header.map_or(0, |(_, _, len)| len);
+                            let result = write_atomic(&dir.join("matrix.mtx"), |w| {
+                                write_matrix_market_header(w, rows, cols, nnz)?;
+                                let mut body = File::open(&path)?;
+                                std::io::Seek::seek(&mut body, std::io::SeekFrom::Start(skip))?;
+                                std::io::copy(&mut body, w).map(|_| ())
+                            });
+                            let _ = std::fs::remove_file(&path);
+                            result?;
+                        }
+                    }
                 }
                 _ => std::fs::rename(&path, dir.join("rows.jsonl"))?,
             }
@@ -152,5 +186,58 @@ impl<V: Value> Drop for StreamOut<V> {
         {
             let _ = std::fs::remove_file(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parallax::vectorize::Vectorizer;
+
+    /// Writes the corpus's matrix through `StreamOut` stating `expected`; returns matrix.mtx.
+    fn streamed(expected: Option<(usize, usize)>) -> (String, String) {
+        let docs: Vec<Document> = ["the red fox", "a red hen", "the hen and the fox ran"]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document::new(format!("d{i}"), *t))
+            .collect();
+        let model = Vectorizer::default().fit(&docs).unwrap();
+        let matrix: CsrMatrix<f32> = model.transform(&docs);
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = StreamOut::<f32>::create(
+            Some(dir.path()),
+            MatrixFormat::Mtx,
+            model.n_terms(),
+            expected,
+        )
+        .unwrap();
+        for part in [&docs[..2], &docs[2..]] {
+            out.append(&model, part, &model.transform::<f32>(part))
+                .unwrap();
+        }
+        out.finish(&model).unwrap();
+        let mut whole = Vec::new();
+        matrix.write_matrix_market(&mut whole).unwrap();
+        let written = std::fs::read_to_string(dir.path().join("matrix.mtx")).unwrap();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        (written, String::from_utf8(whole).unwrap())
+    }
+
+    #[test]
+    fn the_header_is_right_whether_stated_first_or_not() {
+        let (no_header, whole) = streamed(None);
+        assert_eq!(no_header, whole);
+        let sizes = whole.lines().find(|l| !l.starts_with('%')).unwrap();
+        let nnz = sizes.split(' ').nth(2).unwrap();
+        let nnz: usize = nnz.parse().unwrap();
+        assert_eq!(streamed(Some((3, nnz))).0, whole);
+        // A wrong statement is mended at the end, never left in the file.
+        assert_eq!(streamed(Some((3, nnz + 5))).0, whole);
+        assert_eq!(streamed(Some((30, nnz * 10))).0, whole);
     }
 }

@@ -207,6 +207,7 @@ fn vectorize_streamed<V: Value>(
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
+    let trace = parallax::vectorize::Trace::start();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let mut tally = settings.tally()?;
@@ -219,6 +220,7 @@ fn vectorize_streamed<V: Value>(
         spill.write(&chunk.docs, &counts)
     })?;
     report_read(&read, quiet);
+    trace.mark("read, counted and spilled");
     let (stats, ids) = tally.finish_ids();
     let (model, stat_to_col) = settings.fit_statistics_columns(stats).context("fitting")?;
     let to_col: Vec<Option<u32>> = ids.iter().map(|&i| stat_to_col[i as usize]).collect();
@@ -226,13 +228,21 @@ fn vectorize_streamed<V: Value>(
     if let Some(path) = &args.model {
         model::save(&model, path)?;
     }
-    let mut out = StreamOut::<V>::create(Some(&args.out), args.format, model.n_terms())?;
+    // The documents written are the ones fitted, so their stored values are known already.
+    let expected = (model.n_docs() as usize, model.fitted_stored_values());
+    let mut out = StreamOut::<V>::create(
+        Some(&args.out),
+        args.format,
+        model.n_terms(),
+        Some(expected),
+    )?;
     let mut report = CountReport {
         documents: 0,
         tokens,
         out_of_vocabulary,
         empty_rows: 0,
     };
+    trace.mark("fitted");
     let mut back = spill.read_back()?;
     while let Some((docs, rows, lens)) = back.next_block(4096)? {
         let rows = rows
@@ -256,8 +266,10 @@ fn vectorize_streamed<V: Value>(
     }
     drop(back);
     drop(spill);
+    trace.mark("rows written");
     let (_, nnz) = out.totals();
     out.finish(&model)?;
+    trace.mark("finished");
     if !quiet {
         summary(
             "vectorize (streamed)",
@@ -573,7 +585,7 @@ fn transform_write<V: Value>(
             "--out DIR is required unless --format jsonl (or jsonl-indices) writes rows to stdout"
         );
     }
-    let mut out = StreamOut::<V>::create(args.out.as_deref(), args.format, model.n_terms())?;
+    let mut out = StreamOut::<V>::create(args.out.as_deref(), args.format, model.n_terms(), None)?;
     let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
     let (_, nnz) = out.totals();
     out.finish(model)?;

@@ -489,6 +489,19 @@ impl FittedVectorizer {
         self.df[col]
     }
 
+    /// The stored values of the matrix of the very documents this model was fitted on: one
+    /// per document holding a column's term, except in columns whose idf is zero (every tf is
+    /// positive for a positive count, so only the idf can make a weight zero). A streamed
+    /// vectorize states it in the Matrix Market header before writing any row, and checks it.
+    pub fn fitted_stored_values(&self) -> usize {
+        self.df
+            .iter()
+            .zip(&self.idf)
+            .filter(|&(_, &idf)| idf != 0.0)
+            .map(|(&df, _)| df as usize)
+            .sum()
+    }
+
     /// Learned idf of a column.
     pub fn idf(&self, col: usize) -> f64 {
         self.idf[col]
