@@ -6,6 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use rayon::prelude::*;
 
 use super::output::{Dtype, MatrixFormat, report_read, summary, write_vectorized};
 use super::stream::StreamOut;
@@ -246,7 +247,7 @@ fn vectorize_streamed<V: Value>(
     let mut back = spill.read_back()?;
     while let Some((docs, rows, lens)) = back.next_block(4096)? {
         let rows = rows
-            .into_iter()
+            .into_par_iter()
             .map(|row| {
                 let mut cols: Vec<(u32, u32)> = row
                     .into_iter()
