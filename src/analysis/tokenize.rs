@@ -56,6 +56,16 @@ impl Tokenizer {
         out.clear();
         match self {
             Tokenizer::Words => words(text, out),
+            // In ASCII text, `\w` is exactly a letter, digit or `_`.
+            Tokenizer::Pattern if text.is_ascii() => {
+                WordMask::new(text.as_bytes()).runs(2, |start, end| {
+                    out.push(Span {
+                        start,
+                        end,
+                        boundary: false,
+                    })
+                })
+            }
             Tokenizer::Pattern => runs(
                 text,
                 out,
@@ -288,39 +298,70 @@ static WORDISH: [bool; 256] = {
     table
 };
 
-/// UAX #29 word segments of ASCII text that hold a letter or digit, as (start, end): the rules
-/// WB5–WB13b restricted to ASCII, checked against unicode-segmentation by a property test.
-/// Word bytes are marked in a bit mask first (one table lookup a byte, no branches), so runs
-/// are found 64 bytes at a time; the rules for `.` `'` `:` `,` `;` are checked only where a run
-/// stops.
-fn ascii_segments(bytes: &[u8], mut segment: impl FnMut(usize, usize)) {
-    let n = bytes.len();
-    let mask: Vec<u64> = bytes
-        .chunks(64)
-        .map(|block| {
-            block
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (k, &b)| m | (u64::from(WORDISH[b as usize]) << k))
-        })
-        .collect();
-    // The first byte at or after `from` whose bit is `set` (`n` if none).
-    let next = |from: usize, set: bool| -> usize {
+/// Which bytes of an ASCII text are word bytes (letters, digits, `_`), one bit a byte, so runs
+/// are found 64 bytes at a time. Built with one table lookup a byte and no branches.
+struct WordMask {
+    bits: Vec<u64>,
+    len: usize,
+}
+
+impl WordMask {
+    fn new(bytes: &[u8]) -> Self {
+        let bits = bytes
+            .chunks(64)
+            .map(|block| {
+                block
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (k, &b)| m | (u64::from(WORDISH[b as usize]) << k))
+            })
+            .collect();
+        WordMask {
+            bits,
+            len: bytes.len(),
+        }
+    }
+
+    /// The first byte at or after `from` that is a word byte if `set`, or is not if not
+    /// (the text's length if none).
+    fn next(&self, from: usize, set: bool) -> usize {
         let mut w = from / 64;
-        if w >= mask.len() {
-            return n;
+        if w >= self.bits.len() {
+            return self.len;
         }
         let flip = if set { 0 } else { !0 };
-        let mut bits = (mask[w] ^ flip) & (!0u64 << (from % 64));
+        let mut bits = (self.bits[w] ^ flip) & (!0u64 << (from % 64));
         while bits == 0 {
             w += 1;
-            if w == mask.len() {
-                return n;
+            if w == self.bits.len() {
+                return self.len;
             }
-            bits = mask[w] ^ flip;
+            bits = self.bits[w] ^ flip;
         }
-        (w * 64 + bits.trailing_zeros() as usize).min(n)
-    };
+        (w * 64 + bits.trailing_zeros() as usize).min(self.len)
+    }
+
+    /// Maximal runs of word bytes at least `min` long, as (start, end).
+    fn runs(&self, min: usize, mut run: impl FnMut(usize, usize)) {
+        let mut start = self.next(0, true);
+        while start < self.len {
+            let end = self.next(start, false);
+            if end - start >= min {
+                run(start, end);
+            }
+            start = self.next(end, true);
+        }
+    }
+}
+
+/// UAX #29 word segments of ASCII text that hold a letter or digit, as (start, end): the rules
+/// WB5–WB13b restricted to ASCII, checked against unicode-segmentation by a property test.
+/// Runs of word bytes come from a [`WordMask`]; the rules for `.` `'` `:` `,` `;` are checked
+/// only where a run stops.
+fn ascii_segments(bytes: &[u8], mut segment: impl FnMut(usize, usize)) {
+    let n = bytes.len();
+    let mask = WordMask::new(bytes);
+    let next = |from: usize, set: bool| mask.next(from, set);
     let mut i = next(0, true);
     while i < n {
         let start = i;
@@ -470,6 +511,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn pattern_ascii_path_matches_the_char_path(text in "[aZ09_.:,;' \n\t!\"-]{0,200}") {
+            let mut slow = Vec::new();
+            runs(&text, &mut slow, |c| c.is_alphanumeric() || c == '_', 2, usize::MAX, false);
+            prop_assert_eq!(Tokenizer::Pattern.spans(&text), slow);
+        }
+
         #[test]
         fn ascii_fast_path_matches_uax29(text in "[aZ09_.:,;' \n\t!\"-]{0,200}") {
             let mut fast = Vec::new();
