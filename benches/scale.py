@@ -5,8 +5,10 @@ Builds corpora of about 0.5, 1 and 2 GB by repeating ../shared/data/20news/20new
 with fresh ids (variant "repeat"), and a variant whose tokens are perturbed per copy so the
 vocabulary keeps growing ("growing": every word of 5+ letters gets a copy-specific suffix in one
 document out of three). Then runs `parallax vectorize` (streamed from 256 MiB: one read, with
-the counts spilled to a temporary file) and `parallax fit` on each, and prints wall time, throughput (input MB/s) and peak RSS, so the curve shows whether
-memory stays flat as the input grows.
+the counts spilled to a temporary file) and `parallax fit` on each, and prints wall time,
+throughput (input MB/s) and peak RSS, so the curve shows whether memory stays flat as the input
+grows. Before each timed run the previous output is removed and os.sync() flushes what was
+written, so a run is not charged for writing back the corpus just built.
 
 Usage (from the repository root, after `cargo build --release`):
     python3 benches/scale.py [--sizes 0.5,1,2] [--variants repeat,growing] [--tmp DIR] [--keep]
@@ -80,10 +82,16 @@ def main():
             for size in [float(s) for s in args.sizes.split(",")]:
                 path = os.path.join(work, f"{variant}-{size}.jsonl")
                 nbytes = build(args.data, path, int(size * 1e9), variant)
+                out = os.path.join(work, "out")
                 for name, cmd in [
-                    ("vectorize", [args.parallax, "vectorize", path, "--out", os.path.join(work, "out"), "--quiet"]),
+                    ("vectorize", [args.parallax, "vectorize", path, "--out", out, "--quiet"]),
                     ("fit", [args.parallax, "fit", path, "--model", os.path.join(work, "model.json"), "--quiet"]),
                 ]:
+                    # Setup, not timed: the last run's output is removed and everything
+                    # written so far (the corpus just built, that output) reaches the disk, so
+                    # a run pays only for its own reading and writing.
+                    shutil.rmtree(out, ignore_errors=True)
+                    os.sync()
                     wall, rss = run(cmd)
                     print(f"{variant:<8} {nbytes / 1e9:>5.2f} {name:<10} {wall:>8.1f} {nbytes / 1e6 / wall:>7.1f} {rss:>13.0f}", flush=True)
                 os.remove(path)
