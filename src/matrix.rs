@@ -2,6 +2,7 @@
 //! This is the only module that knows the representation.
 
 use std::io::Write;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -204,7 +205,7 @@ impl<V: Value> CsrMatrix<V> {
     pub fn format_matrix_market_entries(
         &self,
         buf: &mut Vec<u8>,
-        rows: std::ops::Range<usize>,
+        rows: Range<usize>,
         first_row: usize,
     ) {
         buf.reserve((self.indptr[rows.end] - self.indptr[rows.start]) * 24);
@@ -230,25 +231,38 @@ impl<V: Value> CsrMatrix<V> {
         out: &mut impl Write,
         first_row: usize,
     ) -> std::io::Result<()> {
-        const BLOCK: usize = 512;
-        let blocks: Vec<usize> = (0..self.n_rows()).step_by(BLOCK).collect();
-        // Bound memory: format a few blocks per thread at a time, write them in order.
-        for group in blocks.chunks(rayon::current_num_threads() * 2) {
-            let buffers: Vec<Vec<u8>> = group
-                .par_iter()
-                .map(|&first| {
-                    let rows = first..(first + BLOCK).min(self.n_rows());
-                    let mut buf = Vec::new();
-                    self.format_matrix_market_entries(&mut buf, rows, first_row);
-                    buf
-                })
-                .collect();
-            for buf in buffers {
-                out.write_all(&buf)?;
-            }
-        }
-        Ok(())
+        let blocks = row_blocks(self.n_rows(), 512);
+        write_in_order(out, &blocks, |rows| {
+            let mut buf = Vec::new();
+            self.format_matrix_market_entries(&mut buf, rows, first_row);
+            buf
+        })
     }
+}
+
+/// `0..n` cut into ranges of `size` (the last may be shorter).
+pub fn row_blocks(n: usize, size: usize) -> Vec<Range<usize>> {
+    (0..n)
+        .step_by(size.max(1))
+        .map(|start| start..(start + size).min(n))
+        .collect()
+}
+
+/// Writes the bytes `format` makes of each block, in block order. A few blocks per thread are
+/// formatted at once, in parallel, so memory holds only those, and the bytes do not depend on
+/// the thread count.
+pub fn write_in_order(
+    out: &mut impl Write,
+    blocks: &[Range<usize>],
+    format: impl Fn(Range<usize>) -> Vec<u8> + Sync,
+) -> std::io::Result<()> {
+    for group in blocks.chunks(rayon::current_num_threads() * 2) {
+        let formatted: Vec<Vec<u8>> = group.par_iter().map(|r| format(r.clone())).collect();
+        for buf in formatted {
+            out.write_all(&buf)?;
+        }
+    }
+    Ok(())
 }
 
 /// One `.npy` array: header (version 1.0, padded to 64 bytes) and little-endian data.

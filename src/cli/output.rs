@@ -6,10 +6,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use parallax::corpus::{Corpus, Document, ReadReport};
-use parallax::matrix::{CsrMatrix, Value, write_matrix_market_header};
+use parallax::matrix::{CsrMatrix, Value, write_in_order, write_matrix_market_header};
 use parallax::model::write_atomic;
 use parallax::vectorize::{CountReport, FittedVectorizer};
-use rayon::prelude::*;
 
 /// Output table formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,24 +91,12 @@ pub fn write_vectorized<V: Value>(
         || match format {
             MatrixFormat::Mtx => write_atomic(&dir.join("matrix.mtx"), |w| {
                 write_matrix_market_header(w, docs.len(), cols, nnz)?;
-                // A few blocks per thread are weighed and formatted at once, written in order.
-                for group in blocks.chunks(rayon::current_num_threads() * 2) {
-                    let formatted: Vec<Vec<u8>> = group
-                        .par_iter()
-                        .map(|r| {
-                            let mut buf = Vec::new();
-                            block(r.clone()).format_matrix_market_entries(
-                                &mut buf,
-                                0..r.len(),
-                                r.start,
-                            );
-                            buf
-                        })
-                        .collect();
-                    for buf in formatted {
-                        w.write_all(&buf)?;
-                    }
-                }
+                // Blocks are weighed as they are formatted, a few per thread at once.
+                write_in_order(w, blocks, |r| {
+                    let mut buf = Vec::new();
+                    block(r.clone()).format_matrix_market_entries(&mut buf, 0..r.len(), r.start);
+                    buf
+                })?;
                 Ok(())
             }),
             MatrixFormat::Npz => {

@@ -148,7 +148,11 @@ impl<V: Value> StreamOut<V> {
                     let (rows, nnz, cols) = (self.rows, self.nnz, self.cols);
                     match self.header {
                         Some((r, n, _)) if (r, n) == (rows, nnz) => {
-                            std::fs::rename(&path, dir.join("matrix.mtx"))?
+                            let renamed = std::fs::rename(&path, dir.join("matrix.mtx"));
+                            if renamed.is_err() {
+                                let _ = std::fs::remove_file(&path);
+                            }
+                            renamed?
                         }
                         header => {
                             // Put the right header in front of the entries (after the one

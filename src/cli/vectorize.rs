@@ -12,7 +12,7 @@ use super::output::{Dtype, MatrixFormat, report_read, summary, write_vectorized}
 use super::stream::StreamOut;
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
-use parallax::matrix::{CsrMatrix, Value};
+use parallax::matrix::{CsrMatrix, Value, row_blocks};
 use parallax::model::{self, write_atomic};
 use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, Statistics, Vectorizer};
 
@@ -140,10 +140,7 @@ fn fit_write<V: Value>(
     // Rows are weighed and written block by block, so the whole matrix is never held; the
     // Matrix Market header's count of stored values comes first, counted without weighing.
     const BLOCK_ROWS: usize = 256;
-    let blocks: Vec<std::ops::Range<usize>> = (0..counts.n_rows())
-        .step_by(BLOCK_ROWS)
-        .map(|start| start..(start + BLOCK_ROWS).min(counts.n_rows()))
-        .collect();
+    let blocks = row_blocks(counts.n_rows(), BLOCK_ROWS);
     let (nnz, empty_rows) = model.stored_values(&counts);
     report.empty_rows = empty_rows;
     let block = |r| model.weigh_counts::<V>(&counts, r);
