@@ -318,10 +318,16 @@ impl Spill {
             }
             buf.extend_from_slice(&len.to_le_bytes());
             buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
+            // The pairs as LEB128 varints (most ids take 3 bytes, most counts 1, against 8 for
+            // the pair as two u32), after their length in bytes.
+            let at = buf.len();
+            buf.extend_from_slice(&[0; 4]);
             for &(t, c) in row {
-                buf.extend_from_slice(&t.to_le_bytes());
-                buf.extend_from_slice(&c.to_le_bytes());
+                put_varint(&mut buf, t);
+                put_varint(&mut buf, c);
             }
+            let payload = (buf.len() - at - 4) as u32;
+            buf[at..at + 4].copy_from_slice(&payload.to_le_bytes());
             w.write_all(&buf)
                 .with_context(|| format!("writing {}", self.path.display()))?;
         }
@@ -350,6 +356,30 @@ impl Drop for Spill {
     }
 }
 
+/// Appends `v` as an unsigned LEB128 varint: seven bits a byte, low bits first.
+fn put_varint(buf: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        buf.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+/// Reads a varint written by [`put_varint`] at `*at`, moving past it; `None` if the bytes end
+/// first or it does not fit in a u32.
+fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
+    let mut v: u64 = 0;
+    for shift in (0..35).step_by(7) {
+        let b = *bytes.get(*at)?;
+        *at += 1;
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return u32::try_from(v).ok();
+        }
+    }
+    None
+}
+
 struct SpillReader(std::io::BufReader<std::fs::File>);
 
 impl SpillReader {
@@ -359,6 +389,7 @@ impl SpillReader {
         let mut docs = Vec::new();
         let (mut rows, mut lens) = (Vec::new(), Vec::new());
         let mut word = [0u8; 8];
+        let mut payload: Vec<u8> = Vec::new();
         while docs.len() < n {
             let mut fields: [Option<String>; 3] = Default::default();
             for (k, field) in fields.iter_mut().enumerate() {
@@ -386,18 +417,22 @@ impl SpillReader {
             self.0.read_exact(&mut word)?;
             lens.push(u32::from_le_bytes(word[..4].try_into()?));
             let pairs = u32::from_le_bytes(word[4..].try_into()?) as usize;
-            let mut raw = vec![0u8; pairs * 8];
-            self.0.read_exact(&mut raw)?;
-            rows.push(
-                raw.chunks_exact(8)
-                    .map(|p| {
-                        (
-                            u32::from_le_bytes(p[..4].try_into().expect("4 bytes")),
-                            u32::from_le_bytes(p[4..].try_into().expect("4 bytes")),
-                        )
-                    })
-                    .collect(),
-            );
+            let mut size = [0u8; 4];
+            self.0.read_exact(&mut size)?;
+            payload.resize(u32::from_le_bytes(size) as usize, 0);
+            self.0.read_exact(&mut payload)?;
+            let mut at = 0;
+            let row = (0..pairs)
+                .map(|_| {
+                    Some((
+                        get_varint(&payload, &mut at)?,
+                        get_varint(&payload, &mut at)?,
+                    ))
+                })
+                .collect::<Option<Vec<(u32, u32)>>>()
+                .filter(|_| at == payload.len())
+                .context("spilled counts: a row does not decode")?;
+            rows.push(row);
         }
         Ok(Some((docs, rows, lens)))
     }
@@ -591,4 +626,39 @@ fn transform_write<V: Value>(
         summary("transform", bytes, &report, model.n_terms(), nnz, started);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip_and_refuse_garbage() {
+        let values = [
+            0,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            2_097_151,
+            2_097_152,
+            u32::MAX,
+        ];
+        let mut buf = Vec::new();
+        for &v in &values {
+            put_varint(&mut buf, v);
+        }
+        assert_eq!(buf[..3], [0, 1, 127]);
+        let mut at = 0;
+        let back: Vec<u32> = values
+            .iter()
+            .map(|_| get_varint(&buf, &mut at).unwrap())
+            .collect();
+        assert_eq!((back.as_slice(), at), (&values[..], buf.len()));
+        // Cut short, or longer than a u32 can hold.
+        assert_eq!(get_varint(&[0x80], &mut 0), None);
+        assert_eq!(get_varint(&[0xff, 0xff, 0xff, 0xff, 0x1f], &mut 0), None);
+    }
 }
