@@ -16,7 +16,7 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::stats::sorted_order;
+use super::stats::sort_by_text;
 use crate::analysis::{Analyzer, Span, for_each_ngram};
 use crate::corpus::Document;
 
@@ -458,20 +458,12 @@ impl Lexer {
         drop(term_ids);
         // Term ids in the order of the terms' text, as statistics list them: columns mostly
         // follow that order too, so rows counted by term id come out in column order.
-        let order = sorted_order(&terms);
-        let mut rank = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            rank[old as usize] = new as u32;
-        }
+        let (_, rank) = sort_by_text(&mut terms);
         raw_terms.par_iter_mut().for_each(|t| {
             if *t != NONE {
                 *t = rank[*t as usize];
             }
         });
-        let terms: Vec<String> = order
-            .iter()
-            .map(|&old| std::mem::take(&mut terms[old as usize]))
-            .collect();
         let changed = blocks
             .into_iter()
             .flat_map(|b| b.changed)

@@ -211,10 +211,11 @@ impl Statistics {
     }
 }
 
-/// The indices of `names` in the order of their text. Names are compared by their first eight
-/// bytes as one number first, which decides most comparisons without reaching the strings.
-pub(crate) fn sorted_order(names: &[String]) -> Vec<u32> {
-    let mut order: Vec<(u64, u32)> = names
+/// Sorts `names` by their text, in place. Returns, per new place, the old index (`order`), and
+/// per old index, the new place (`rank`). Names are compared by their first eight bytes as one
+/// number first, which decides most comparisons without reaching the strings.
+pub(crate) fn sort_by_text(names: &mut Vec<String>) -> (Vec<u32>, Vec<u32>) {
+    let mut keyed: Vec<(u64, u32)> = names
         .par_iter()
         .enumerate()
         .map(|(t, name)| {
@@ -224,11 +225,20 @@ pub(crate) fn sorted_order(names: &[String]) -> Vec<u32> {
             (u64::from_be_bytes(prefix), t as u32)
         })
         .collect();
-    order.par_sort_unstable_by(|a, b| {
+    keyed.par_sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
             .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
     });
-    order.into_iter().map(|(_, t)| t).collect()
+    let order: Vec<u32> = keyed.into_iter().map(|(_, t)| t).collect();
+    let mut rank = vec![0u32; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        rank[old as usize] = new as u32;
+    }
+    *names = order
+        .iter()
+        .map(|&old| std::mem::take(&mut names[old as usize]))
+        .collect();
+    (order, rank)
 }
 
 /// Statistics from terms (by id) with their df, cf and (term id, surface form, count) entries:
@@ -270,15 +280,7 @@ fn assemble<'s, F: Send + Sync>(
         })
         .collect();
     drop((from, surfaces));
-    let order = sorted_order(&names);
-    let mut index = vec![0u32; n];
-    for (i, &t) in order.iter().enumerate() {
-        index[t as usize] = i as u32;
-    }
-    let names: Vec<String> = order
-        .iter()
-        .map(|&t| std::mem::take(&mut names[t as usize]))
-        .collect();
+    let (order, index) = sort_by_text(&mut names);
     let terms = order
         .par_iter()
         .zip(names)
