@@ -171,6 +171,11 @@ impl<V: Value> CsrMatrix<V> {
         self.indices.len()
     }
 
+    /// Rows without a stored value.
+    pub fn empty_rows(&self) -> usize {
+        self.indptr.windows(2).filter(|w| w[0] == w[1]).count()
+    }
+
     /// Row `i` as (columns, values).
     pub fn row(&self, i: usize) -> (&[u32], &[V]) {
         let (s, e) = (self.indptr[i], self.indptr[i + 1]);

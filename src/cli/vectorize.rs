@@ -6,7 +6,6 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use rayon::prelude::*;
 
 use super::output::{Dtype, MatrixFormat, report_read, summary, write_vectorized};
 use super::stream::StreamOut;
@@ -243,23 +242,10 @@ fn vectorize_streamed<V: Value>(
     trace.mark("fitted");
     let mut back = spill.read_back()?;
     while let Some((docs, rows, lens)) = back.next_block(4096)? {
-        let rows = rows
-            .into_par_iter()
-            .map(|row| {
-                let mut cols: Vec<(u32, u32)> = row
-                    .into_iter()
-                    .filter_map(|(t, c)| to_col[t as usize].map(|col| (col, c)))
-                    .collect();
-                cols.sort_unstable_by_key(|&(col, _)| col);
-                cols
-            })
-            .collect();
-        let counts = ColumnCounts::new(rows, lens)?;
+        let counts = ColumnCounts::from_terms(rows, lens, &to_col);
         let matrix: CsrMatrix<V> = model.weigh_counts(&counts, 0..counts.n_rows());
         report.documents += matrix.n_rows();
-        report.empty_rows += (0..matrix.n_rows())
-            .filter(|&r| matrix.row(r).0.is_empty())
-            .count();
+        report.empty_rows += matrix.empty_rows();
         out.append(&model, &docs, &matrix)?;
     }
     drop(back);
@@ -282,7 +268,8 @@ fn vectorize_streamed<V: Value>(
 }
 
 /// Per-document counts of a streamed fit in a temporary file (removed when dropped): id, title,
-/// source, length and (term, count) pairs of every document, little-endian.
+/// source, length and (term, count) pairs of every document; numbers little-endian, the pairs
+/// as varints.
 struct Spill {
     path: PathBuf,
     writer: Option<std::io::BufWriter<std::fs::File>>,

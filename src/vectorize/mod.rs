@@ -74,12 +74,12 @@ impl Analyzed<'_> {
     }
 }
 
-/// What a fit from counts returns: the model, the counts, each counted term's column (`NONE`
+/// What a fit from counts returns: the model, the counts, each counted term's column (`None`
 /// if pruned), the counting report and, if asked for, the analyzed corpus.
 type FittedCounts = (
     FittedVectorizer,
     Counted,
-    Vec<u32>,
+    Vec<Option<u32>>,
     CountReport,
     Option<Lexed>,
 );
@@ -112,19 +112,20 @@ pub struct ColumnCounts {
 }
 
 impl ColumnCounts {
-    /// Counts from rows of (column, count), each sorted by column, and each document's length
-    /// (kept single-term tokens, what BM25 uses).
-    pub fn new(rows: Vec<Vec<(u32, u32)>>, doc_lens: Vec<u32>) -> Result<ColumnCounts> {
-        if rows.len() != doc_lens.len()
-            || rows.iter().any(|r| r.windows(2).any(|w| w[0].0 >= w[1].0))
-        {
-            return Err(Error::param(
-                "counts",
-                "rows",
-                "one length per row, columns sorted and unique",
-            ));
-        }
-        Ok(ColumnCounts { rows, doc_lens })
+    /// Counts by column from rows of (term id, count), each term id at most once a row, and
+    /// each document's length (kept single-term tokens, what BM25 uses). `column[t]` is term
+    /// `t`'s column, `None` if it has none (its counts are dropped); a term id beyond
+    /// `column` panics.
+    pub fn from_terms(
+        mut rows: Vec<Vec<(u32, u32)>>,
+        doc_lens: Vec<u32>,
+        column: &[Option<u32>],
+    ) -> ColumnCounts {
+        assert_eq!(rows.len(), doc_lens.len(), "one length per row");
+        rows.par_iter_mut().with_min_len(256).for_each(|row| {
+            *row = to_columns(row, column);
+        });
+        ColumnCounts { rows, doc_lens }
     }
 
     /// Number of documents.
@@ -202,9 +203,7 @@ impl Vectorizer {
     ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
         let (model, counted, term_to_col, mut report, _) = self.fit_counts(docs, false)?;
         let matrix: CsrMatrix<V> = model.weigh(&counted, &term_to_col);
-        report.empty_rows = (0..matrix.n_rows())
-            .filter(|&r| matrix.row(r).0.is_empty())
-            .count();
+        report.empty_rows = matrix.empty_rows();
         Ok((model, matrix, report))
     }
 
@@ -259,10 +258,8 @@ impl Vectorizer {
         trace.mark("fit: statistics");
         let (model, stat_to_col) = self.fit_statistics_columns(stats)?;
         trace.mark("fit: model");
-        let term_to_col: Vec<u32> = index
-            .iter()
-            .map(|&i| stat_to_col[i as usize].unwrap_or(NONE))
-            .collect();
+        let term_to_col: Vec<Option<u32>> =
+            index.iter().map(|&i| stat_to_col[i as usize]).collect();
         let out_of_vocabulary = model.statistics.pruned_occurrences(&stat_to_col);
         let report = CountReport {
             documents: n_docs,
@@ -291,9 +288,7 @@ impl Vectorizer {
         let (model, counts, mut report) = self.fit_tokens(tokens)?;
         let matrix: CsrMatrix<V> = model.weigh_counts(&counts, 0..counts.n_rows());
         drop(counts);
-        report.empty_rows = (0..matrix.n_rows())
-            .filter(|&r| matrix.row(r).0.is_empty())
-            .count();
+        report.empty_rows = matrix.empty_rows();
         Ok((model, matrix, report))
     }
 
@@ -307,13 +302,8 @@ impl Vectorizer {
         let lexed = tokens.lexer.finish(&tokens.analyzer);
         let (model, counted, term_to_col, report, _) =
             self.fit_lexed(&tokens.analyzer, lexed, false)?;
-        let Counted {
-            mut rows, doc_lens, ..
-        } = counted;
-        rows.par_iter_mut().with_min_len(256).for_each(|row| {
-            *row = to_columns(row, &term_to_col);
-        });
-        Ok((model, ColumnCounts { rows, doc_lens }, report))
+        let counts = ColumnCounts::from_terms(counted.rows, counted.doc_lens, &term_to_col);
+        Ok((model, counts, report))
     }
 
     /// Counts documents into statistics only (for `fit --shard` and `fit --update`): no
@@ -576,7 +566,7 @@ impl FittedVectorizer {
             .rows
             .iter()
             .flatten()
-            .filter(|(t, _)| term_to_col[*t as usize] == NONE)
+            .filter(|(t, _)| term_to_col[*t as usize].is_none())
             .map(|&(_, c)| c as u64)
             .sum();
         let matrix: CsrMatrix<V> = self.weigh(&counted, &term_to_col);
@@ -584,9 +574,7 @@ impl FittedVectorizer {
             documents: docs.len(),
             tokens: counted.tokens,
             out_of_vocabulary: oov,
-            empty_rows: (0..matrix.n_rows())
-                .filter(|&r| matrix.row(r).0.is_empty())
-                .count(),
+            empty_rows: matrix.empty_rows(),
         };
         (matrix, report)
     }
@@ -603,21 +591,21 @@ impl FittedVectorizer {
     }
 
     /// Counts documents with the model's analysis; returns the counts and each counted term's
-    /// column (`NONE` for terms outside the vocabulary).
-    fn count_columns(&self, docs: &[Document]) -> (Counted, Vec<u32>) {
+    /// column (`None` for terms outside the vocabulary).
+    fn count_columns(&self, docs: &[Document]) -> (Counted, Vec<Option<u32>>) {
         let counted = count(&self.analyzer, docs);
         let term_to_col = counted
             .terms
             .iter()
-            .map(|t| self.index().get(t.as_str()).copied().unwrap_or(NONE))
+            .map(|t| self.index().get(t.as_str()).copied())
             .collect();
         (counted, term_to_col)
     }
 
-    /// Turns counts into weighted rows. The rows are mapped to columns in place, then weighed
-    /// in parallel straight into one matrix allocated at its final size, so no copy of the
-    /// matrix is ever made.
-    fn weigh<V: Value>(&self, counted: &Counted, term_to_col: &[u32]) -> CsrMatrix<V> {
+    /// Turns counts into weighted rows. The rows are mapped to columns, then weighed in
+    /// parallel straight into one matrix allocated at its final size, so no copy of the matrix
+    /// is ever made.
+    fn weigh<V: Value>(&self, counted: &Counted, term_to_col: &[Option<u32>]) -> CsrMatrix<V> {
         let rows: Vec<Vec<(u32, u32)>> = counted
             .rows
             .par_iter()
@@ -645,7 +633,7 @@ impl FittedVectorizer {
     }
 
     /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model (or by
-    /// [`ColumnCounts::new`] with this model's columns; a column beyond them panics).
+    /// [`ColumnCounts::from_terms`] with this model's columns; a column beyond them panics).
     pub fn weigh_counts<V: Value>(
         &self,
         counts: &ColumnCounts,
@@ -713,13 +701,10 @@ impl FittedVectorizer {
 
 /// A row of (term id, count) as (column, count) sorted by column, without terms outside the
 /// vocabulary.
-fn to_columns(row: &[(u32, u32)], term_to_col: &[u32]) -> Vec<(u32, u32)> {
+fn to_columns(row: &[(u32, u32)], term_to_col: &[Option<u32>]) -> Vec<(u32, u32)> {
     let mut out: Vec<(u32, u32)> = row
         .iter()
-        .filter_map(|&(t, c)| {
-            let col = term_to_col[t as usize];
-            (col != NONE).then_some((col, c))
-        })
+        .filter_map(|&(t, c)| Some((term_to_col[t as usize]?, c)))
         .collect();
     out.sort_unstable_by_key(|&(col, _)| col);
     out
