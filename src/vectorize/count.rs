@@ -226,11 +226,11 @@ impl Lexed {
         self.chunks[chunk as usize].raw(local as usize)
     }
 
-    /// The text of a surface form.
-    pub fn form<'s>(&'s self, surfaces: &'s Surfaces, form: Form) -> &'s str {
+    /// The text of a surface form (`grams`: the n-gram forms of [`Surfaces`]).
+    pub fn form<'s>(&'s self, grams: &'s [String], form: Form) -> &'s str {
         match form {
             Form::Spelling(raw) => self.surface(raw),
-            Form::Gram(g) => &surfaces.grams[g as usize],
+            Form::Gram(g) => &grams[g as usize],
         }
     }
 

@@ -71,10 +71,6 @@ impl Statistics {
         let total_len = counted.doc_lens.iter().map(|&l| l as u64).sum();
         // Forms are looked up where they are, not copied into a list of their own.
         let Surfaces { entries, grams } = surfaces;
-        let grams = Surfaces {
-            entries: Vec::new(),
-            grams,
-        };
         assemble(
             names,
             df,
@@ -395,7 +391,7 @@ impl StatisticsTally {
             }
         }
         for &(t, form, c) in &surfaces.entries {
-            let (form, t) = (lexed.form(&surfaces, form), global[t as usize]);
+            let (form, t) = (lexed.form(&surfaces.grams, form), global[t as usize]);
             match self.surfaces.get_mut(form) {
                 Some(entry) if entry.0 == t => entry.1 += c,
                 Some(_) => *self.shared.entry((t, form.into())).or_insert(0) += c,
