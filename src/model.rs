@@ -492,6 +492,32 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_shard_has_the_layout_of_the_json_tree() {
+        // Documents whose every word is a stop word: statistics without terms.
+        let settings = Vectorizer::default();
+        let stats = settings
+            .statistics(&[Document::new("a", "the of and")])
+            .unwrap();
+        assert!(stats.terms.is_empty());
+        let file = ShardFile {
+            format: SHARD_FORMAT.into(),
+            version: VERSION,
+            parallax: env!("CARGO_PKG_VERSION").into(),
+            analysis: settings.analysis.clone(),
+            statistics: StatisticsFile {
+                n_docs: stats.n_docs,
+                total_len: stats.total_len,
+                terms: Vec::new(),
+            },
+        };
+        let tree = write_json(&serde_json::to_value(&file).unwrap());
+        assert_eq!(
+            String::from_utf8(shard_to_json(&settings.analysis, &stats)).unwrap(),
+            String::from_utf8(tree).unwrap()
+        );
+    }
+
+    #[test]
     #[cfg(unix)]
     fn devices_are_written_in_place_not_replaced() {
         let null = Path::new("/dev/null");
