@@ -160,15 +160,20 @@ pub(super) fn fit_streamed(
     input: &InputArgs,
     quiet: bool,
 ) -> Result<(Statistics, usize)> {
+    let trace = parallax::vectorize::Trace::start();
     let mut tally = settings.tally()?;
     let mut bytes = 0;
     let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
+        trace.mark("fit: chunk read");
         tally.add(&chunk.docs);
+        trace.mark("fit: chunk tallied");
         Ok(())
     })?;
     report_read(&report, quiet);
-    Ok((tally.finish(), bytes))
+    let statistics = tally.finish();
+    trace.mark("fit: tally finished");
+    Ok((statistics, bytes))
 }
 
 /// Transforms the input chunk by chunk into `out`; returns the counting report and text bytes.
@@ -454,8 +459,11 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
         }
         return Ok(());
     }
+    let trace = parallax::vectorize::Trace::start();
     let model = settings.fit_statistics(stats).context("fitting")?;
+    trace.mark("fit: model built");
     model::save(&model, out)?;
+    trace.mark("fit: model saved");
     if !quiet {
         eprintln!(
             "parallax fit: {} documents, {} terms → {} ({:.2} s)",

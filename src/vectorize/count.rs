@@ -16,7 +16,7 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::stats::sort_by_text;
+use super::stats::text_prefix;
 use crate::analysis::{Analyzer, Span, for_each_ngram};
 use crate::corpus::Document;
 
@@ -437,33 +437,51 @@ impl Lexer {
                 out
             })
             .collect();
-        let mut term_ids: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut terms: Vec<String> = Vec::new();
-        let mut raw_terms: Vec<u32> = Vec::with_capacity(raws.len());
-        for block in &blocks {
-            let mut start = 0;
-            for &end in &block.ends {
-                if end == NONE {
-                    raw_terms.push(NONE);
-                    continue;
+        // Term ids in the order of the terms' text, as statistics list them (columns mostly
+        // follow that order too, so rows counted by term id come out in column order). The
+        // kept spellings are sorted by their term's text, in parallel, and equal neighbours
+        // share an id: no table of terms is built one insert at a time.
+        let text = |&(_, raw, start, end): &(u64, u32, u32, u32)| {
+            &blocks[raw as usize / BLOCK].terms[start as usize..end as usize]
+        };
+        let mut sorted: Vec<(u64, u32, u32, u32)> = blocks
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(b, block)| {
+                let mut start = 0;
+                block.ends.iter().enumerate().filter_map(move |(i, &end)| {
+                    if end == NONE {
+                        return None;
+                    }
+                    let t = &block.terms[start..end as usize];
+                    let span = (text_prefix(t), (b * BLOCK + i) as u32, start as u32, end);
+                    start = end as usize;
+                    Some(span)
+                })
+            })
+            .collect();
+        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a).cmp(text(b))));
+        let mut raw_terms = vec![NONE; raws.len()];
+        // Index in `sorted` of each term's first spelling.
+        let mut firsts: Vec<u32> = Vec::new();
+        for (i, span) in sorted.iter().enumerate() {
+            let new = match firsts.last() {
+                Some(&f) => {
+                    let first = &sorted[f as usize];
+                    first.0 != span.0 || text(first) != text(span)
                 }
-                let t = &block.terms[start..end as usize];
-                start = end as usize;
-                raw_terms.push(*term_ids.entry(t).or_insert_with(|| {
-                    terms.push(t.to_string());
-                    (terms.len() - 1) as u32
-                }));
+                None => true,
+            };
+            if new {
+                firsts.push(i as u32);
             }
+            raw_terms[span.1 as usize] = (firsts.len() - 1) as u32;
         }
-        drop(term_ids);
-        // Term ids in the order of the terms' text, as statistics list them: columns mostly
-        // follow that order too, so rows counted by term id come out in column order.
-        let (_, rank) = sort_by_text(&mut terms);
-        raw_terms.par_iter_mut().for_each(|t| {
-            if *t != NONE {
-                *t = rank[*t as usize];
-            }
-        });
+        let terms: Vec<String> = firsts
+            .par_iter()
+            .map(|&i| text(&sorted[i as usize]).to_string())
+            .collect();
+        drop(sorted);
         let changed = blocks
             .into_iter()
             .flat_map(|b| b.changed)

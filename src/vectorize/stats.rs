@@ -214,12 +214,7 @@ pub(crate) fn sort_by_text(names: &mut Vec<String>) -> (Vec<u32>, Vec<u32>) {
     let mut keyed: Vec<(u64, u32)> = names
         .par_iter()
         .enumerate()
-        .map(|(t, name)| {
-            let mut prefix = [0u8; 8];
-            let len = name.len().min(8);
-            prefix[..len].copy_from_slice(&name.as_bytes()[..len]);
-            (u64::from_be_bytes(prefix), t as u32)
-        })
+        .map(|(t, name)| (text_prefix(name), t as u32))
         .collect();
     keyed.par_sort_unstable_by(|a, b| {
         a.0.cmp(&b.0)
@@ -235,6 +230,15 @@ pub(crate) fn sort_by_text(names: &mut Vec<String>) -> (Vec<u32>, Vec<u32>) {
         .map(|&old| std::mem::take(&mut names[old as usize]))
         .collect();
     (order, rank)
+}
+
+/// The first eight bytes of a text as one number (zeros after its end): numbers order like
+/// the texts, except that equal numbers need the texts compared in full.
+pub(crate) fn text_prefix(text: &str) -> u64 {
+    let mut prefix = [0u8; 8];
+    let len = text.len().min(8);
+    prefix[..len].copy_from_slice(&text.as_bytes()[..len]);
+    u64::from_be_bytes(prefix)
 }
 
 /// Statistics from terms (by id) with their df, cf and (term id, surface form, count) entries:
@@ -368,6 +372,7 @@ impl StatisticsTally {
     pub fn add_rows(&mut self, docs: &[Document]) -> TallyRows {
         let lexed = lex(&self.analyzer, docs);
         let (counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
+        let trace = super::count::Trace::start();
         let global: Vec<u32> = counted
             .terms
             .iter()
@@ -402,6 +407,7 @@ impl StatisticsTally {
         }
         self.n_docs += docs.len() as u64;
         self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
+        trace.mark("tally merge");
         TallyRows {
             rows,
             doc_lens: counted.doc_lens,
