@@ -324,7 +324,9 @@ impl Lexer {
         // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
         // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
         const SHARDS: usize = 64;
-        let shard_of = |hash: u64| (hash >> 58) as usize % SHARDS;
+        // Bits 32..38 pick the shard: the table inside a shard places entries by the low bits
+        // and tags them with the top seven, which must not be all alike within a shard.
+        let shard_of = |hash: u64| (hash >> 32) as usize % SHARDS;
         let by_shard: Vec<Vec<Vec<u32>>> = chunks
             .par_iter()
             .map(|c| {
