@@ -101,7 +101,7 @@ impl Tokenized {
     }
 }
 
-fn spelling_hash(raw: &str) -> u64 {
+pub(crate) fn spelling_hash(raw: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(raw)
 }
 

@@ -9,9 +9,10 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
-use super::count::{Counted, Lexed, Surfaces, count_lexed, lex};
+use super::count::{Counted, Lexed, Surfaces, count_lexed, lex, spelling_hash};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -329,32 +330,81 @@ pub struct TallyRows {
     pub tokens: u64,
 }
 
-/// Statistics summed chunk by chunk (a streamed fit): terms are kept by id in hash maps and
-/// sorted once at the end, instead of sorting and merging every chunk's statistics.
+/// Statistics summed chunk by chunk (a streamed fit): terms are kept by id in hash tables and
+/// sorted once at the end, instead of sorting and merging every chunk's statistics. Terms and
+/// forms are split into shards by hash, so a chunk is added to the shards in parallel.
 pub struct StatisticsTally {
     analyzer: Analyzer,
-    ids: FxHashMap<Box<str>, u32>,
+    shards: Vec<TallyShard>,
+    /// Per tally id: document and corpus frequency.
     df: Vec<u64>,
     cf: Vec<u64>,
-    /// Surface form → (term id, occurrences): a form analyzes to one term, so this is the
+    n_docs: u64,
+    total_len: u64,
+}
+
+const TALLY_SHARDS: usize = 64;
+
+/// The shard of a term or form hash: bits 32..38, which hashbrown uses neither for placing an
+/// entry (low bits) nor for its tag (top seven).
+fn tally_shard(hash: u64) -> usize {
+    (hash >> 32) as usize % TALLY_SHARDS
+}
+
+/// The terms and forms whose hash falls in one shard.
+#[derive(Default)]
+struct TallyShard {
+    /// Index in `terms` of each term, by the term's hash.
+    table: HashTable<u32>,
+    /// The shard's terms with their tally id.
+    terms: Vec<(Box<str>, u32)>,
+    /// Surface form → (tally id, occurrences): a form analyzes to one term, so this is the
     /// sum by (term, form)...
     surfaces: FxHashMap<Box<str>, (u32, u64)>,
     /// ...but for the odd form that two terms share (a normalized word that reads like an
     /// n-gram), kept here.
     shared: FxHashMap<(u32, Box<str>), u64>,
-    n_docs: u64,
-    total_len: u64,
+}
+
+/// What a shard found for one of a chunk's terms: its tally id, or (with `NEW`) its place
+/// among the shard's new terms.
+const NEW: u32 = 1 << 31;
+
+impl TallyShard {
+    /// Looks up a chunk's terms (chunk term id, text, hash), adding the new ones; returns per
+    /// term its tally id, or its place among the new ones with `NEW`, ids being given after.
+    fn find_or_add(&mut self, terms: &[(u32, &str, u64)]) -> Vec<u32> {
+        let mut n_new = 0;
+        terms
+            .iter()
+            .map(|&(_, term, hash)| {
+                let known = &self.terms;
+                let seen = self.table.find(hash, |&i| &*known[i as usize].0 == term);
+                match seen {
+                    Some(&i) => self.terms[i as usize].1,
+                    None => {
+                        let i = self.terms.len() as u32;
+                        self.terms.push((term.into(), NEW | n_new));
+                        let known = &self.terms;
+                        // Growing the table hashes its terms again (rarely: it doubles).
+                        self.table
+                            .insert_unique(hash, i, |&i| spelling_hash(&known[i as usize].0));
+                        n_new += 1;
+                        NEW | (n_new - 1)
+                    }
+                }
+            })
+            .collect()
+    }
 }
 
 impl StatisticsTally {
     pub(crate) fn new(analyzer: Analyzer) -> Self {
         StatisticsTally {
             analyzer,
-            ids: FxHashMap::default(),
+            shards: (0..TALLY_SHARDS).map(|_| TallyShard::default()).collect(),
             df: Vec::new(),
             cf: Vec::new(),
-            surfaces: FxHashMap::default(),
-            shared: FxHashMap::default(),
             n_docs: 0,
             total_len: 0,
         }
@@ -373,38 +423,75 @@ impl StatisticsTally {
         let lexed = lex(&self.analyzer, docs);
         let (counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
         let trace = super::count::Trace::start();
-        let global: Vec<u32> = counted
-            .terms
-            .iter()
-            .map(|term| match self.ids.get(term.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.df.len() as u32;
-                    self.ids.insert(term.as_str().into(), id);
-                    self.df.push(0);
-                    self.cf.push(0);
-                    id
-                }
-            })
+        // The chunk's terms by shard, in chunk order within a shard.
+        let hashes: Vec<u64> = counted.terms.par_iter().map(|t| spelling_hash(t)).collect();
+        let mut by_shard: Vec<Vec<(u32, &str, u64)>> = vec![Vec::new(); TALLY_SHARDS];
+        for (t, (term, &hash)) in counted.terms.iter().zip(&hashes).enumerate() {
+            by_shard[tally_shard(hash)].push((t as u32, term, hash));
+        }
+        drop(hashes);
+        let found: Vec<Vec<u32>> = self
+            .shards
+            .par_iter_mut()
+            .zip(&by_shard)
+            .map(|(shard, terms)| shard.find_or_add(terms))
             .collect();
+        // New terms get ids shard by shard, in chunk order within a shard: fixed by the input.
+        let mut global = vec![0u32; counted.terms.len()];
+        let mut next = self.df.len() as u32;
+        for (shard, (terms, found)) in self.shards.iter_mut().zip(by_shard.iter().zip(&found)) {
+            let base = next;
+            for (&(t, _, _), &f) in terms.iter().zip(found) {
+                global[t as usize] = if f & NEW != 0 { base + (f & !NEW) } else { f };
+            }
+            let n_new = found.iter().filter(|&&f| f & NEW != 0).count() as u32;
+            let fresh = shard.terms.len() - n_new as usize;
+            for (k, entry) in shard.terms[fresh..].iter_mut().enumerate() {
+                entry.1 = base + k as u32;
+            }
+            next += n_new;
+        }
+        drop((by_shard, found));
+        self.df.resize(next as usize, 0);
+        self.cf.resize(next as usize, 0);
         let mut rows = counted.rows;
-        for row in &mut rows {
-            for (t, c) in row.iter_mut() {
+        rows.par_iter_mut().for_each(|row| {
+            for (t, _) in row.iter_mut() {
                 *t = global[*t as usize];
-                self.df[*t as usize] += 1;
-                self.cf[*t as usize] += *c as u64;
+            }
+        });
+        for row in &rows {
+            for &(t, c) in row {
+                self.df[t as usize] += 1;
+                self.cf[t as usize] += c as u64;
             }
         }
-        for &(t, form, c) in &surfaces.entries {
-            let (form, t) = (lexed.form(&surfaces.grams, form), global[t as usize]);
-            match self.surfaces.get_mut(form) {
-                Some(entry) if entry.0 == t => entry.1 += c,
-                Some(_) => *self.shared.entry((t, form.into())).or_insert(0) += c,
-                None => {
-                    self.surfaces.insert(form.into(), (t, c));
+        // Surface forms by the shard of the form's hash (a form always lands in one shard).
+        let form = |f| lexed.form(&surfaces.grams, f);
+        let form_shards: Vec<u8> = surfaces
+            .entries
+            .par_iter()
+            .map(|&(_, f, _)| tally_shard(spelling_hash(form(f))) as u8)
+            .collect();
+        let mut forms_by_shard: Vec<Vec<(&str, u32, u64)>> = vec![Vec::new(); TALLY_SHARDS];
+        for (&(t, f, c), &shard) in surfaces.entries.iter().zip(&form_shards) {
+            forms_by_shard[shard as usize].push((form(f), global[t as usize], c));
+        }
+        drop(form_shards);
+        self.shards
+            .par_iter_mut()
+            .zip(&forms_by_shard)
+            .for_each(|(shard, forms)| {
+                for &(form, t, c) in forms {
+                    match shard.surfaces.get_mut(form) {
+                        Some(entry) if entry.0 == t => entry.1 += c,
+                        Some(_) => *shard.shared.entry((t, form.into())).or_insert(0) += c,
+                        None => {
+                            shard.surfaces.insert(form.into(), (t, c));
+                        }
+                    }
                 }
-            }
-        }
+            });
         self.n_docs += docs.len() as u64;
         self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
         trace.mark("tally merge");
@@ -429,20 +516,28 @@ impl StatisticsTally {
     /// its term in the statistics.
     pub fn finish_ids(self) -> (Statistics, Vec<u32>) {
         let mut names = vec![String::new(); self.df.len()];
-        for (term, &id) in &self.ids {
-            names[id as usize] = term.to_string();
+        let mut shards = self.shards;
+        for shard in &mut shards {
+            shard.table = HashTable::new();
+            for (term, id) in std::mem::take(&mut shard.terms) {
+                names[id as usize] = term.into_string();
+            }
         }
-        drop(self.ids);
-        let surfaces: Vec<(u32, &str, u64)> = self
-            .surfaces
-            .iter()
-            .map(|(form, &(t, c))| (t, form.as_ref(), c))
-            .chain(
-                self.shared
+        let mut surfaces: Vec<(u32, &str, u64)> = Vec::new();
+        for shard in &shards {
+            surfaces.extend(
+                shard
+                    .surfaces
+                    .iter()
+                    .map(|(form, &(t, c))| (t, form.as_ref(), c)),
+            );
+            surfaces.extend(
+                shard
+                    .shared
                     .iter()
                     .map(|((t, form), &c)| (*t, form.as_ref(), c)),
-            )
-            .collect();
+            );
+        }
         assemble(
             names,
             self.df,
