@@ -6,6 +6,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use rayon::prelude::*;
 
 use super::output::{Dtype, MatrixFormat, report_read, summary, write_vectorized};
 use super::stream::StreamOut;
@@ -283,6 +284,9 @@ struct Spill {
 /// A block of spilled documents: their ids, titles and sources, counts and lengths.
 type SpilledBlock = (Vec<Document>, Vec<Vec<(u32, u32)>>, Vec<u32>);
 
+/// One spilled document: its id, title and source, its (term, count) pairs and its length.
+type SpilledDoc = (Document, Vec<(u32, u32)>, u32);
+
 impl Spill {
     fn create(dir: &std::path::Path) -> Result<Spill> {
         let path = dir.join(format!(".counts.part-{}", std::process::id()));
@@ -334,10 +338,12 @@ impl Spill {
         }
         let file = std::fs::File::open(&self.path)
             .with_context(|| format!("reading {}", self.path.display()))?;
-        Ok(SpillReader(std::io::BufReader::with_capacity(
-            1 << 20,
+        Ok(SpillReader {
             file,
-        )))
+            buf: Vec::new(),
+            at: 0,
+            ended: false,
+        })
     }
 }
 
@@ -372,62 +378,121 @@ fn get_varint(bytes: &[u8], at: &mut usize) -> Option<u32> {
     None
 }
 
-struct SpillReader(std::io::BufReader<std::fs::File>);
+/// Reads a spill back in blocks of documents: the bytes in large reads, each block's records
+/// found in order and decoded in parallel.
+struct SpillReader {
+    file: std::fs::File,
+    /// Bytes read and not yet decoded from `at` on.
+    buf: Vec<u8>,
+    at: usize,
+    ended: bool,
+}
 
 impl SpillReader {
     /// The next `n` documents (fewer at the end), or `None` when all were read.
     fn next_block(&mut self, n: usize) -> Result<Option<SpilledBlock>> {
         use std::io::Read;
-        let mut docs = Vec::new();
-        let (mut rows, mut lens) = (Vec::new(), Vec::new());
-        let mut word = [0u8; 8];
-        let mut payload: Vec<u8> = Vec::new();
-        while docs.len() < n {
-            let mut fields: [Option<String>; 3] = Default::default();
-            for (k, field) in fields.iter_mut().enumerate() {
-                match self.0.read_exact(&mut word) {
-                    Ok(()) => {}
-                    Err(e) if k == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                        return Ok((!docs.is_empty()).then_some((docs, rows, lens)));
-                    }
-                    Err(e) => return Err(e).context("reading the spilled counts"),
-                }
-                let len = u64::from_le_bytes(word);
-                if len != u64::MAX {
-                    let mut text = vec![0u8; len as usize];
-                    self.0.read_exact(&mut text)?;
-                    *field = Some(String::from_utf8(text).context("spilled counts")?);
-                }
+        const READ: u64 = 8 << 20;
+        let mut records: Vec<std::ops::Range<usize>> = Vec::with_capacity(n);
+        let mut pos = self.at;
+        while records.len() < n {
+            if let Some(len) = record_len(&self.buf[pos..]) {
+                records.push(pos..pos + len);
+                pos += len;
+                continue;
             }
-            let [id, title, source] = fields;
-            docs.push(Document {
-                id: id.unwrap_or_default(),
-                title,
-                source,
-                ..Default::default()
-            });
-            self.0.read_exact(&mut word)?;
-            lens.push(u32::from_le_bytes(word[..4].try_into()?));
-            let pairs = u32::from_le_bytes(word[4..].try_into()?) as usize;
-            let mut size = [0u8; 4];
-            self.0.read_exact(&mut size)?;
-            payload.resize(u32::from_le_bytes(size) as usize, 0);
-            self.0.read_exact(&mut payload)?;
-            let mut at = 0;
-            let row = (0..pairs)
-                .map(|_| {
-                    Some((
-                        get_varint(&payload, &mut at)?,
-                        get_varint(&payload, &mut at)?,
-                    ))
-                })
-                .collect::<Option<Vec<(u32, u32)>>>()
-                .filter(|_| at == payload.len())
-                .context("spilled counts: a row does not decode")?;
-            rows.push(row);
+            if self.ended {
+                if pos < self.buf.len() {
+                    bail!("the spilled counts end inside a record");
+                }
+                break;
+            }
+            // Keep the undecoded bytes only, then read more.
+            let keep = records.first().map_or(pos, |r| r.start);
+            self.buf.drain(..keep);
+            records
+                .iter_mut()
+                .for_each(|r| *r = r.start - keep..r.end - keep);
+            pos -= keep;
+            let read = (&mut self.file)
+                .take(READ)
+                .read_to_end(&mut self.buf)
+                .context("reading the spilled counts")?;
+            self.ended = read == 0;
         }
-        Ok(Some((docs, rows, lens)))
+        self.at = pos;
+        if records.is_empty() {
+            return Ok(None);
+        }
+        let decoded: Vec<SpilledDoc> = records
+            .par_iter()
+            .map(|r| decode_record(&self.buf[r.clone()]))
+            .collect::<Option<_>>()
+            .context("spilled counts: a record does not decode")?;
+        let mut block: SpilledBlock = Default::default();
+        for (doc, row, len) in decoded {
+            block.0.push(doc);
+            block.1.push(row);
+            block.2.push(len);
+        }
+        Ok(Some(block))
     }
+}
+
+/// The length of the spilled record at the start of `bytes`, if it is there whole: three
+/// strings (each a u64 length, or u64::MAX for none, then its bytes), the document length and
+/// pair count (two u32), the byte length of the varints (u32) and the varints.
+fn record_len(bytes: &[u8]) -> Option<usize> {
+    let get = |at: usize, n: usize| bytes.get(at..at.checked_add(n)?);
+    let mut at = 0usize;
+    for _ in 0..3 {
+        let len = u64::from_le_bytes(get(at, 8)?.try_into().ok()?);
+        at += 8;
+        if len != u64::MAX {
+            at = at.checked_add(usize::try_from(len).ok()?)?;
+        }
+    }
+    let size = u32::from_le_bytes(get(at.checked_add(8)?, 4)?.try_into().ok()?);
+    at += 12 + size as usize;
+    (at <= bytes.len()).then_some(at)
+}
+
+/// A whole spilled record (see [`record_len`]) as its document, (term, count) pairs and length.
+fn decode_record(bytes: &[u8]) -> Option<SpilledDoc> {
+    let mut at = 0usize;
+    let mut take = |n: usize| {
+        let part = bytes.get(at..at.checked_add(n)?)?;
+        at += n;
+        Some(part)
+    };
+    let mut fields: [Option<String>; 3] = Default::default();
+    for field in &mut fields {
+        let len = u64::from_le_bytes(take(8)?.try_into().ok()?);
+        if len != u64::MAX {
+            *field = Some(String::from_utf8(take(len as usize)?.to_vec()).ok()?);
+        }
+    }
+    let len = u32::from_le_bytes(take(4)?.try_into().ok()?);
+    let pairs = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    let size = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
+    let varints = take(size)?;
+    let mut at = 0;
+    // At least one byte a varint: a bad count cannot ask for more room than the bytes allow.
+    let mut row = Vec::with_capacity(pairs.min(size / 2));
+    for _ in 0..pairs {
+        row.push((get_varint(varints, &mut at)?, get_varint(varints, &mut at)?));
+    }
+    if at != varints.len() {
+        return None;
+    }
+    let [id, title, source] = fields;
+    let doc = Document {
+        id: id.unwrap_or_default(),
+        title,
+        source,
+        ..Default::default()
+    };
+    Some((doc, row, len))
 }
 
 pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
@@ -655,5 +720,55 @@ mod tests {
         // Cut short, or longer than a u32 can hold.
         assert_eq!(get_varint(&[0x80], &mut 0), None);
         assert_eq!(get_varint(&[0xff, 0xff, 0xff, 0xff, 0x1f], &mut 0), None);
+    }
+
+    #[test]
+    fn spill_reads_back_in_blocks_and_refuses_a_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let docs: Vec<Document> = (0..5)
+            .map(|i| Document {
+                id: format!("d{i}"),
+                title: (i % 2 == 0).then(|| format!("title {i}")),
+                source: (i == 3).then(|| "Ostvale Courier".to_string()),
+                ..Default::default()
+            })
+            .collect();
+        let rows: Vec<Vec<(u32, u32)>> = (0..5u32)
+            .map(|i| (0..i * 40).map(|t| (t * 1000 + i, t % 7 + 1)).collect())
+            .collect();
+        let counts = parallax::vectorize::TallyRows {
+            rows: rows.clone(),
+            doc_lens: vec![3, 0, 9, 27, 81],
+            tokens: 120,
+        };
+        let mut spill = Spill::create(dir.path()).unwrap();
+        spill.write(&docs, &counts).unwrap();
+        let mut back = spill.read_back().unwrap();
+        let mut got = Vec::new();
+        while let Some((d, r, l)) = back.next_block(2).unwrap() {
+            assert!(d.len() <= 2 && d.len() == r.len() && r.len() == l.len());
+            got.extend(d.into_iter().zip(r).zip(l));
+        }
+        assert_eq!(got.len(), 5);
+        for (((doc, row), len), i) in got.into_iter().zip(0..) {
+            assert_eq!(
+                (&doc.id, &doc.title, &doc.source),
+                (&docs[i].id, &docs[i].title, &docs[i].source)
+            );
+            assert_eq!((row, len), (rows[i].clone(), counts.doc_lens[i]));
+        }
+        // A spill cut inside a record is an error, not a shorter matrix.
+        let bytes = std::fs::read(&spill.path).unwrap();
+        std::fs::write(&spill.path, &bytes[..bytes.len() - 3]).unwrap();
+        let mut back = spill.read_back().unwrap();
+        let mut result = Ok(None);
+        for _ in 0..5 {
+            result = back.next_block(2);
+            if !matches!(result, Ok(Some(_))) {
+                break;
+            }
+        }
+        let err = result.expect_err("a cut spill is refused");
+        assert!(err.to_string().contains("inside a record"), "{err}");
     }
 }
