@@ -60,14 +60,7 @@ impl Statistics {
         lexed: &Lexed,
         n_docs: u64,
     ) -> (Statistics, Vec<u32>) {
-        let n = counted.terms.len();
-        let (mut df, mut cf) = (vec![0u64; n], vec![0u64; n]);
-        for row in &counted.rows {
-            for &(t, c) in row {
-                df[t as usize] += 1;
-                cf[t as usize] += c as u64;
-            }
-        }
+        let (df, cf) = term_sums(&counted.rows, counted.terms.len());
         let names = std::mem::take(&mut counted.terms);
         let total_len = counted.doc_lens.iter().map(|&l| l as u64).sum();
         // Forms are looked up where they are, not copied into a list of their own.
@@ -233,6 +226,33 @@ pub(crate) fn sort_by_text(names: &mut Vec<String>) -> (Vec<u32>, Vec<u32>) {
     (order, rank)
 }
 
+/// Per term id below `n_terms`: the rows that hold it (df) and its summed counts (cf). Each
+/// thread sums a share of the rows; the shares are added up (integers: the order is moot).
+fn term_sums(rows: &[Vec<(u32, u32)>], n_terms: usize) -> (Vec<u64>, Vec<u64>) {
+    let share = rows.len().div_ceil(rayon::current_num_threads()).max(1);
+    let mut shares: Vec<(Vec<u64>, Vec<u64>)> = rows
+        .par_chunks(share)
+        .map(|rows| {
+            let (mut df, mut cf) = (vec![0u64; n_terms], vec![0u64; n_terms]);
+            for row in rows {
+                for &(t, c) in row {
+                    df[t as usize] += 1;
+                    cf[t as usize] += c as u64;
+                }
+            }
+            (df, cf)
+        })
+        .collect();
+    let (mut df, mut cf) = shares
+        .pop()
+        .unwrap_or_else(|| (vec![0; n_terms], vec![0; n_terms]));
+    for (df2, cf2) in shares {
+        df.iter_mut().zip(df2).for_each(|(a, b)| *a += b);
+        cf.iter_mut().zip(cf2).for_each(|(a, b)| *a += b);
+    }
+    (df, cf)
+}
+
 /// The first eight bytes of a text as one number (zeros after its end): numbers order like
 /// the texts, except that equal numbers need the texts compared in full.
 pub(crate) fn text_prefix(text: &str) -> u64 {
@@ -367,7 +387,8 @@ struct TallyShard {
 }
 
 /// What a shard found for one of a chunk's terms: its tally id, or (with `NEW`) its place
-/// among the shard's new terms.
+/// among the shard's new terms. Tally ids stay below 2^31: that many terms would not fit in
+/// memory anyway.
 const NEW: u32 = 1 << 31;
 
 impl TallyShard {
@@ -454,18 +475,17 @@ impl StatisticsTally {
         drop((by_shard, found));
         self.df.resize(next as usize, 0);
         self.cf.resize(next as usize, 0);
+        let (df, cf) = term_sums(&counted.rows, counted.terms.len());
+        for ((&g, d), c) in global.iter().zip(df).zip(cf) {
+            self.df[g as usize] += d;
+            self.cf[g as usize] += c;
+        }
         let mut rows = counted.rows;
         rows.par_iter_mut().for_each(|row| {
             for (t, _) in row.iter_mut() {
                 *t = global[*t as usize];
             }
         });
-        for row in &rows {
-            for &(t, c) in row {
-                self.df[t as usize] += 1;
-                self.cf[t as usize] += c as u64;
-            }
-        }
         // Surface forms by the shard of the form's hash (a form always lands in one shard).
         let form = |f| lexed.form(&surfaces.grams, f);
         let form_shards: Vec<u8> = surfaces
