@@ -117,9 +117,8 @@ fn write_json(value: &serde_json::Value) -> Vec<u8> {
     out
 }
 
-/// Calls its argument once per row of a long array, in order.
-type EmitRows<'a> =
-    dyn Fn(&mut dyn FnMut(&dyn erased::Item) -> std::io::Result<()>) -> std::io::Result<()> + 'a;
+/// Appends the compact JSON of the i-th row of a long array.
+type RowItem<'a> = dyn Fn(usize, &mut Vec<u8>) + Sync + 'a;
 
 /// A field of a JSON object written by [`write_object`].
 enum Field<'a> {
@@ -127,21 +126,15 @@ enum Field<'a> {
     Value(serde_json::Value),
     /// An object, its fields in key order.
     Object(Vec<(&'static str, Field<'a>)>),
-    /// A long array, one compact item per line, written straight from the model (no copy).
-    Rows(Box<EmitRows<'a>>),
+    /// A long array of this many rows, one compact row per line, written straight from the
+    /// model (no copy).
+    Rows(usize, Box<RowItem<'a>>),
 }
 
-mod erased {
-    /// A serializable row of a long array.
-    pub trait Item {
-        fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
-    }
-
-    impl<T: serde::Serialize> Item for T {
-        fn write_to(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-            serde_json::to_writer(out, self)
-        }
-    }
+/// Appends `row` as compact JSON. The rows of models and shards are strings, numbers and
+/// arrays of them, which always serialize.
+fn push_json(out: &mut Vec<u8>, row: &impl serde::Serialize) {
+    serde_json::to_writer(out, row).expect("rows of strings and numbers serialize");
 }
 
 /// Writes an object with the layout of [`write_json`] (fields given in key order), streaming
@@ -164,18 +157,19 @@ fn write_object(
                 out.write_all(text.replace('\n', &format!("\n{pad}  ")).as_bytes())?;
             }
             Field::Object(inner) => write_object(inner, indent + 1, out)?,
-            Field::Rows(rows) => {
+            Field::Rows(len, row) => {
                 out.write_all(b"[")?;
-                let mut first = true;
-                let mut line = Vec::new();
-                rows(&mut |item| {
-                    line.clear();
-                    line.extend_from_slice(if first { b"\n" } else { b",\n" });
-                    line.extend_from_slice(pad.as_bytes());
-                    line.extend_from_slice(b"    ");
-                    item.write_to(&mut line).map_err(std::io::Error::other)?;
-                    first = false;
-                    out.write_all(&line)
+                // Blocks of rows are formatted in parallel and written in order.
+                let indent = format!("{pad}    ");
+                let blocks = crate::matrix::row_blocks(*len, 4096);
+                crate::matrix::write_in_order(&mut &mut *out, &blocks, |rows| {
+                    let mut text = Vec::new();
+                    for i in rows {
+                        text.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+                        text.extend_from_slice(indent.as_bytes());
+                        row(i, &mut text);
+                    }
+                    text
                 })?;
                 write!(out, "\n{pad}  ]")?;
             }
@@ -190,12 +184,13 @@ fn statistics_fields(stats: &Statistics) -> Field<'_> {
         ("n_docs", Field::Value(stats.n_docs.into())),
         (
             "terms",
-            Field::Rows(Box::new(move |emit| {
-                for t in &stats.terms {
-                    emit(&(&t.term, t.df, t.cf, &t.surfaces))?;
-                }
-                Ok(())
-            })),
+            Field::Rows(
+                stats.terms.len(),
+                Box::new(|i, out| {
+                    let t = &stats.terms[i];
+                    push_json(out, &(&t.term, t.df, t.cf, &t.surfaces))
+                }),
+            ),
         ),
         ("total_len", Field::Value(stats.total_len.into())),
     ])
@@ -216,12 +211,12 @@ pub fn write_model(model: &FittedVectorizer, out: &mut dyn std::io::Write) -> st
         ("statistics", statistics_fields(model.statistics())),
         (
             "terms",
-            Field::Rows(Box::new(|emit| {
-                for c in 0..model.n_terms() {
-                    emit(&(&model.terms[c], &model.surfaces[c], model.df[c]))?;
-                }
-                Ok(())
-            })),
+            Field::Rows(
+                model.n_terms(),
+                Box::new(|c, out| {
+                    push_json(out, &(&model.terms[c], &model.surfaces[c], model.df[c]))
+                }),
+            ),
         ),
         ("version", Field::Value(VERSION.into())),
         ("vocabulary", Field::Value(json_value(&model.vocabulary))),

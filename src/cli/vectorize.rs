@@ -522,6 +522,8 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
+        // Millions of small allocations: the system reclaims them at exit, faster than freeing.
+        std::mem::forget(stats);
         return Ok(());
     }
     let trace = parallax::vectorize::Trace::start();
@@ -538,6 +540,8 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    // As above: the process ends here, and the system reclaims the model at once.
+    std::mem::forget(model);
     Ok(())
 }
 
@@ -571,6 +575,7 @@ fn update(
             started.elapsed().as_secs_f64()
         );
     }
+    std::mem::forget((old, model));
     Ok(())
 }
 
