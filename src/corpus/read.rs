@@ -223,7 +223,7 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
 
 fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Collector) -> Result<()> {
     if path.as_os_str() == "-" {
-        return read_jsonl(path, std::io::stdin().lock(), options, corpus);
+        return read_jsonl(path, std::io::stdin(), options, corpus);
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
@@ -403,44 +403,81 @@ fn date_error(at: &Location, field: &str, value: &str) -> Error {
     }
 }
 
-/// Reads JSONL in blocks of whole lines, so the raw bytes held at once stay small.
+/// Reads JSONL in blocks, so the raw bytes held at once stay small. A thread of its own reads
+/// (and decompresses) the next blocks while the lines of the last one are parsed; at most two
+/// blocks wait.
 fn read_jsonl(
     path: &Path,
-    mut reader: impl Read,
+    mut reader: impl Read + Send,
     options: &ReadOptions,
     corpus: &mut Collector,
 ) -> Result<()> {
-    const BLOCK: usize = 8 << 20;
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (1 << 16));
-    let mut first_line = 0u64;
-    loop {
-        let filled = buf.len();
-        buf.resize(filled.max(BLOCK) + (1 << 16), 0);
-        let n = reader
-            .read(&mut buf[filled..])
-            .map_err(|e| Error::io(path, e))?;
-        buf.truncate(filled + n);
-        if first_line == 0 && buf.starts_with(b"\xef\xbb\xbf") {
-            buf.drain(..3); // a UTF-8 byte order mark is not part of the first record
-        }
-        if n == 0 {
-            if !buf.is_empty() {
-                parse_jsonl_block(path, &buf, first_line, options, corpus)?;
+    const BLOCK: u64 = 4 << 20;
+    std::thread::scope(|scope| {
+        let (send, blocks) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
+        scope.spawn(move || {
+            loop {
+                let mut block = Vec::with_capacity(BLOCK as usize);
+                match (&mut reader).take(BLOCK).read_to_end(&mut block) {
+                    Ok(0) => return,
+                    // A closed channel means the parser stopped, on an error it reports.
+                    Ok(_) => {
+                        if send.send(Ok(block)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = send.send(Err(e));
+                        return;
+                    }
+                }
             }
-            return Ok(());
-        }
-        if buf.len() < BLOCK {
+        });
+        parse_jsonl_blocks(path, blocks.into_iter(), options, corpus)
+    })
+}
+
+/// Parses JSONL arriving in blocks cut anywhere: each block's complete lines are parsed where
+/// they lie; only the line a cut splits is copied, joined with its end from the next block.
+fn parse_jsonl_blocks(
+    path: &Path,
+    blocks: impl Iterator<Item = std::io::Result<Vec<u8>>>,
+    options: &ReadOptions,
+    corpus: &mut Collector,
+) -> Result<()> {
+    // The start of a line that the last block cut.
+    let mut carried: Vec<u8> = Vec::new();
+    let mut lines = 0u64;
+    // A UTF-8 byte order mark is not part of the first record.
+    let unmarked = |line: &[u8], lines: u64| match lines {
+        0 => line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line).to_vec(),
+        _ => line.to_vec(),
+    };
+    for block in blocks {
+        let block = block.map_err(|e| Error::io(path, e))?;
+        let bytes = block.as_slice();
+        let Some(first_newline) = memchr::memchr(b'\n', bytes) else {
+            carried.extend_from_slice(bytes);
             continue;
+        };
+        carried.extend_from_slice(&bytes[..first_newline]);
+        let line = unmarked(&carried, lines);
+        lines += parse_jsonl_block(path, &line, lines, options, corpus)?;
+        carried.clear();
+        let rest = &bytes[first_newline + 1..];
+        let last_newline = memchr::memrchr(b'\n', rest);
+        if let Some(end) = last_newline {
+            lines += parse_jsonl_block(path, &rest[..end], lines, options, corpus)?;
         }
-        // Parse every complete line; keep the partial last line for the next block.
-        if let Some(last_newline) = memchr::memrchr(b'\n', &buf) {
-            let block = &buf[..=last_newline];
-            first_line +=
-                parse_jsonl_block(path, &block[..block.len() - 1], first_line, options, corpus)?;
-            buf.drain(..=last_newline);
-            corpus.flush(false)?;
-        }
+        carried.extend_from_slice(&rest[last_newline.map_or(0, |end| end + 1)..]);
+        corpus.flush(false)?;
     }
+    // The last line, if the input does not end with a newline (a mark alone is no line).
+    let last = unmarked(&carried, lines);
+    if !last.is_empty() {
+        parse_jsonl_block(path, &last, lines, options, corpus)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -450,11 +487,12 @@ fn parse_jsonl(
     options: &ReadOptions,
     corpus: &mut Collector,
 ) -> Result<()> {
-    parse_jsonl_block(path, bytes, 0, options, corpus).map(|_| ())
+    parse_jsonl_blocks(path, std::iter::once(Ok(bytes.to_vec())), options, corpus)
 }
 
 /// Parses the lines of a block in parallel (line numbers start after `first_line`); returns the
-/// number of lines.
+/// number of lines. The block holds lines joined by newlines, without a final one: `""` is one
+/// blank line, and `"a\n"` is `a` and a blank line.
 fn parse_jsonl_block(
     path: &Path,
     bytes: &[u8],
@@ -465,9 +503,7 @@ fn parse_jsonl_block(
     let mut lines = Vec::new();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
-        if start < bytes.len() || end > start {
-            lines.push((start, end));
-        }
+        lines.push((start, end));
         start = end + 1;
     }
     let fields = &options.fields;
@@ -810,6 +846,44 @@ mod tests {
             origins: corpus.origins,
             report: corpus.report,
         })
+    }
+
+    #[test]
+    fn blocks_cut_anywhere_read_like_one() {
+        // A byte order mark, blank lines (also at the end), a bad record and no final newline.
+        let text = "\u{feff}{\"id\":\"a\",\"text\":\"x y\"}\n\n\n{\"id\":\"b\",\"text\":\"caf\u{e9}\"}\n\
+                    {\"id\": \"c\", \"text\": }\n\n{\"id\":\"d\",\"text\":\"z\"}";
+        let options = ReadOptions {
+            on_error: OnError::Skip,
+            ..Default::default()
+        };
+        let read = |blocks: Vec<Vec<u8>>| {
+            let mut corpus = Collector::default();
+            let blocks = blocks.into_iter().map(Ok);
+            parse_jsonl_blocks(Path::new("in.jsonl"), blocks, &options, &mut corpus).unwrap();
+            let docs: Vec<(String, String, Option<u64>)> = corpus
+                .docs
+                .iter()
+                .zip(&corpus.origins)
+                .map(|(d, at)| (d.id.clone(), d.text.clone(), at.line))
+                .collect();
+            let r = &corpus.report;
+            (docs, r.blank_lines, r.skipped_count, r.skipped.clone())
+        };
+        let whole = read(vec![text.as_bytes().to_vec()]);
+        assert_eq!(
+            whole.0.iter().map(|d| d.2).collect::<Vec<_>>(),
+            [Some(1), Some(4), Some(7)]
+        );
+        assert_eq!((whole.1, whole.2), (3, 1));
+        assert!(whole.3[0].starts_with("in.jsonl:5:"), "{:?}", whole.3);
+        for size in 1..text.len() {
+            let blocks = text.as_bytes().chunks(size).map(<[u8]>::to_vec).collect();
+            assert_eq!(read(blocks), whole, "blocks of {size} bytes");
+        }
+        // With a final newline, there is no blank line after the last record.
+        let ended = read(vec![format!("{text}\n").into_bytes()]);
+        assert_eq!((ended.0.len(), ended.1), (3, 3));
     }
 
     #[test]
