@@ -430,7 +430,7 @@ impl FittedVectorizer {
                 "terms, surfaces and df differ in length",
             ));
         }
-        if let Some(w) = terms.windows(2).find(|w| w[0] >= w[1]) {
+        if let Some(w) = terms.par_windows(2).find_first(|w| w[0] >= w[1]) {
             return Err(Error::param(
                 "model",
                 &w[1],

@@ -162,9 +162,10 @@ impl VocabularyParams {
                     .then_with(|| terms[a as usize].cmp(terms[b as usize]))
             });
             keep.truncate(limit);
+            // Back in term order (kept terms are in it already when none were cut).
+            use rayon::slice::ParallelSliceMut;
+            keep.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
         }
-        use rayon::slice::ParallelSliceMut;
-        keep.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
         if keep.is_empty() {
             return Err(Error::EmptyVocabulary(format!(
                 "no term of {} is within --min-df {} and --max-df {} over {n_docs} documents",

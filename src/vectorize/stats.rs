@@ -177,27 +177,30 @@ impl Statistics {
     /// Checks what a file could have broken: order, uniqueness, counts.
     pub fn validate(&self) -> Result<()> {
         let bad = |reason: String| Error::param("statistics", "terms", reason);
-        if let Some(w) = self.terms.windows(2).find(|w| w[0].term >= w[1].term) {
+        // Checked in parallel; the first fault in term order is reported.
+        if let Some(w) = self
+            .terms
+            .par_windows(2)
+            .find_first(|w| w[0].term >= w[1].term)
+        {
             return Err(bad(format!(
                 "terms must be sorted and unique (at `{}`)",
                 w[1].term
             )));
         }
-        for t in &self.terms {
+        let fault = self.terms.par_iter().find_map_first(|t| {
             if t.df > self.n_docs || t.df > t.cf {
-                return Err(bad(format!(
+                return Some(format!(
                     "term `{}`: df {} vs cf {} and n_docs {}",
                     t.term, t.df, t.cf, self.n_docs
-                )));
+                ));
             }
-            if t.surfaces.windows(2).any(|w| w[0].0 >= w[1].0) {
-                return Err(bad(format!(
-                    "term `{}`: surfaces must be sorted and unique",
-                    t.term
-                )));
-            }
-        }
-        Ok(())
+            t.surfaces
+                .windows(2)
+                .any(|w| w[0].0 >= w[1].0)
+                .then(|| format!("term `{}`: surfaces must be sorted and unique", t.term))
+        });
+        fault.map_or(Ok(()), |reason| Err(bad(reason)))
     }
 }
 
