@@ -205,27 +205,22 @@ impl Statistics {
 }
 
 /// Sorts `names` by their text, in place. Returns, per new place, the old index (`order`), and
-/// per old index, the new place (`rank`). Names are compared by their first eight bytes as one
-/// number first, which decides most comparisons without reaching the strings.
+/// per old index, the new place (`rank`). Each name is sorted together with its first eight
+/// bytes as one number, which decides most comparisons without reaching the strings.
 pub(crate) fn sort_by_text(names: &mut Vec<String>) -> (Vec<u32>, Vec<u32>) {
-    let mut keyed: Vec<(u64, u32)> = names
-        .par_iter()
+    let mut keyed: Vec<(u64, u32, String)> = std::mem::take(names)
+        .into_par_iter()
         .enumerate()
-        .map(|(t, name)| (text_prefix(name), t as u32))
+        .map(|(t, name)| (text_prefix(&name), t as u32, name))
         .collect();
-    keyed.par_sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| names[a.1 as usize].cmp(&names[b.1 as usize]))
-    });
-    let order: Vec<u32> = keyed.into_iter().map(|(_, t)| t).collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
+    let (order, sorted): (Vec<u32>, Vec<String>) =
+        keyed.into_par_iter().map(|(_, t, name)| (t, name)).unzip();
     let mut rank = vec![0u32; order.len()];
     for (new, &old) in order.iter().enumerate() {
         rank[old as usize] = new as u32;
     }
-    *names = order
-        .iter()
-        .map(|&old| std::mem::take(&mut names[old as usize]))
-        .collect();
+    *names = sorted;
     (order, rank)
 }
 
