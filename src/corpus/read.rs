@@ -404,8 +404,8 @@ fn date_error(at: &Location, field: &str, value: &str) -> Error {
 }
 
 /// Reads JSONL in blocks, so the raw bytes held at once stay small. A thread of its own reads
-/// (and decompresses) the next blocks while the lines of the last one are parsed; at most two
-/// blocks wait.
+/// (and decompresses) the next block while the lines of the last one are parsed; at most one
+/// block waits between them.
 fn read_jsonl(
     path: &Path,
     mut reader: impl Read + Send,
