@@ -343,9 +343,10 @@ impl Lexer {
         let shards: Vec<Shard> = (0..SHARDS)
             .into_par_iter()
             .map(|shard| {
-                let mut ids: HashTable<u32> = HashTable::new();
+                // Each entry holds its spelling and hash, so a lookup reads the spelling it
+                // compares directly, not through the id, the chunk and the chunk's bounds.
+                let mut ids: HashTable<(&str, u64, u32)> = HashTable::new();
                 let mut raws: Vec<(u32, u32)> = Vec::new();
-                let hash_of = |&(c, local): &(u32, u32)| chunks[c as usize].hashes[local as usize];
                 let per_chunk = chunks
                     .iter()
                     .zip(&by_shard)
@@ -356,18 +357,12 @@ impl Lexer {
                             .map(|&local| {
                                 let hash = c.hashes[local as usize];
                                 let raw = c.raw(local as usize);
-                                let seen = ids.find(hash, |&id| {
-                                    let (c2, l2) = raws[id as usize];
-                                    chunks[c2 as usize].raw(l2 as usize) == raw
-                                });
-                                match seen {
-                                    Some(&id) => id,
+                                match ids.find(hash, |&(seen, h, _)| h == hash && seen == raw) {
+                                    Some(&(_, _, id)) => id,
                                     None => {
                                         let id = raws.len() as u32;
                                         raws.push((ci as u32, local));
-                                        ids.insert_unique(hash, id, |&id| {
-                                            hash_of(&raws[id as usize])
-                                        });
+                                        ids.insert_unique(hash, (raw, hash, id), |&(_, h, _)| h);
                                         id
                                     }
                                 }
