@@ -273,9 +273,10 @@ fn vectorize_streamed<V: Value>(
     Ok(())
 }
 
-/// Per-document counts of a streamed fit in a temporary file (removed when dropped): id, title,
-/// source, length and (term, count) pairs of every document; numbers little-endian, the pairs
-/// as varints.
+/// Per-document counts of a streamed fit in a temporary file (removed when dropped). Each
+/// document is one record: its byte length (u64), then id, title and source (each a u64
+/// length, or u64::MAX for none, then its bytes), length and pair count (two u32), and the
+/// (term, count) pairs as varints to the record's end. Numbers are little-endian.
 struct Spill {
     path: PathBuf,
     writer: Option<std::io::BufWriter<std::fs::File>>,
@@ -303,6 +304,7 @@ impl Spill {
         let mut buf: Vec<u8> = Vec::new();
         for ((doc, row), &len) in docs.iter().zip(&counts.rows).zip(&counts.doc_lens) {
             buf.clear();
+            buf.extend_from_slice(&[0; 8]); // the record's length, known at its end
             for field in [Some(&doc.id), doc.title.as_ref(), doc.source.as_ref()] {
                 match field {
                     Some(text) => {
@@ -314,16 +316,14 @@ impl Spill {
             }
             buf.extend_from_slice(&len.to_le_bytes());
             buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
-            // The pairs as LEB128 varints (most ids take 3 bytes, most counts 1, against 8 for
-            // the pair as two u32), after their length in bytes.
-            let at = buf.len();
-            buf.extend_from_slice(&[0; 4]);
+            // The pairs as LEB128 varints: most ids take 3 bytes, most counts 1, against 8 for
+            // the pair as two u32.
             for &(t, c) in row {
                 put_varint(&mut buf, t);
                 put_varint(&mut buf, c);
             }
-            let payload = (buf.len() - at - 4) as u32;
-            buf[at..at + 4].copy_from_slice(&payload.to_le_bytes());
+            let record = (buf.len() - 8) as u64;
+            buf[..8].copy_from_slice(&record.to_le_bytes());
             w.write_all(&buf)
                 .with_context(|| format!("writing {}", self.path.display()))?;
         }
@@ -439,27 +439,17 @@ impl SpillReader {
     }
 }
 
-/// The length of the spilled record at the start of `bytes`, if it is there whole: three
-/// strings (each a u64 length, or u64::MAX for none, then its bytes), the document length and
-/// pair count (two u32), the byte length of the varints (u32) and the varints.
+/// The length of the spilled record at the start of `bytes` (its length field included), if
+/// it is there whole.
 fn record_len(bytes: &[u8]) -> Option<usize> {
-    let get = |at: usize, n: usize| bytes.get(at..at.checked_add(n)?);
-    let mut at = 0usize;
-    for _ in 0..3 {
-        let len = u64::from_le_bytes(get(at, 8)?.try_into().ok()?);
-        at += 8;
-        if len != u64::MAX {
-            at = at.checked_add(usize::try_from(len).ok()?)?;
-        }
-    }
-    let size = u32::from_le_bytes(get(at.checked_add(8)?, 4)?.try_into().ok()?);
-    at += 12 + size as usize;
-    (at <= bytes.len()).then_some(at)
+    let record = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    let end = usize::try_from(record).ok()?.checked_add(8)?;
+    (end <= bytes.len()).then_some(end)
 }
 
-/// A whole spilled record (see [`record_len`]) as its document, (term, count) pairs and length.
+/// A whole spilled record (see [`Spill`]) as its document, (term, count) pairs and length.
 fn decode_record(bytes: &[u8]) -> Option<SpilledDoc> {
-    let mut at = 0usize;
+    let mut at = 8usize; // past the record's length
     let mut take = |n: usize| {
         let part = bytes.get(at..at.checked_add(n)?)?;
         at += n;
@@ -469,16 +459,15 @@ fn decode_record(bytes: &[u8]) -> Option<SpilledDoc> {
     for field in &mut fields {
         let len = u64::from_le_bytes(take(8)?.try_into().ok()?);
         if len != u64::MAX {
-            *field = Some(String::from_utf8(take(len as usize)?.to_vec()).ok()?);
+            *field = Some(String::from_utf8(take(usize::try_from(len).ok()?)?.to_vec()).ok()?);
         }
     }
     let len = u32::from_le_bytes(take(4)?.try_into().ok()?);
     let pairs = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-    let size = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-    let varints = take(size)?;
+    let varints = &bytes[at..];
     let mut at = 0;
     // At least one byte a varint: a bad count cannot ask for more room than the bytes allow.
-    let mut row = Vec::with_capacity(pairs.min(size / 2));
+    let mut row = Vec::with_capacity(pairs.min(varints.len() / 2));
     for _ in 0..pairs {
         row.push((get_varint(varints, &mut at)?, get_varint(varints, &mut at)?));
     }
