@@ -256,8 +256,8 @@ pub fn row_blocks(n: usize, size: usize) -> Vec<Range<usize>> {
 /// Writes the bytes `format` makes of each block, in block order. A few blocks per thread are
 /// formatted at once, in parallel, so memory holds only those, and the bytes do not depend on
 /// the thread count.
-pub fn write_in_order(
-    out: &mut impl Write,
+pub fn write_in_order<W: Write + ?Sized>(
+    out: &mut W,
     blocks: &[Range<usize>],
     format: impl Fn(Range<usize>) -> Vec<u8> + Sync,
 ) -> std::io::Result<()> {

@@ -162,7 +162,7 @@ fn write_object(
                 // Blocks of rows are formatted in parallel and written in order.
                 let indent = format!("{pad}    ");
                 let blocks = crate::matrix::row_blocks(*len, 4096);
-                crate::matrix::write_in_order(&mut &mut *out, &blocks, |rows| {
+                crate::matrix::write_in_order(out, &blocks, |rows| {
                     let mut text = Vec::new();
                     for i in rows {
                         text.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });

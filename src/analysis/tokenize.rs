@@ -361,12 +361,11 @@ impl WordMask {
 fn ascii_segments(bytes: &[u8], mut segment: impl FnMut(usize, usize)) {
     let n = bytes.len();
     let mask = WordMask::new(bytes);
-    let next = |from: usize, set: bool| mask.next(from, set);
-    let mut i = next(0, true);
+    let mut i = mask.next(0, true);
     while i < n {
         let start = i;
         loop {
-            i = next(i, false);
+            i = mask.next(i, false);
             // WB6/7 (letters) and WB11/12 (digits) across one middle character.
             if i + 1 < n {
                 let c = wb_class(bytes[i]);
@@ -386,7 +385,7 @@ fn ascii_segments(bytes: &[u8], mut segment: impl FnMut(usize, usize)) {
         if bytes[start] != b'_' || bytes[start..i].iter().any(|&b| b != b'_') {
             segment(start, i);
         }
-        i = next(i, true);
+        i = mask.next(i, true);
     }
 }
 

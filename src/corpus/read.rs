@@ -449,10 +449,12 @@ fn parse_jsonl_blocks(
     let mut carried: Vec<u8> = Vec::new();
     let mut lines = 0u64;
     // A UTF-8 byte order mark is not part of the first record.
-    let unmarked = |line: &[u8], lines: u64| match lines {
-        0 => line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line).to_vec(),
-        _ => line.to_vec(),
-    };
+    fn unmarked(line: &[u8], lines: u64) -> &[u8] {
+        match lines {
+            0 => line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line),
+            _ => line,
+        }
+    }
     for block in blocks {
         let block = block.map_err(|e| Error::io(path, e))?;
         let bytes = block.as_slice();
@@ -461,8 +463,7 @@ fn parse_jsonl_blocks(
             continue;
         };
         carried.extend_from_slice(&bytes[..first_newline]);
-        let line = unmarked(&carried, lines);
-        lines += parse_jsonl_block(path, &line, lines, options, corpus)?;
+        lines += parse_jsonl_block(path, unmarked(&carried, lines), lines, options, corpus)?;
         carried.clear();
         let rest = &bytes[first_newline + 1..];
         let last_newline = memchr::memrchr(b'\n', rest);
@@ -475,7 +476,7 @@ fn parse_jsonl_blocks(
     // The last line, if the input does not end with a newline (a mark alone is no line).
     let last = unmarked(&carried, lines);
     if !last.is_empty() {
-        parse_jsonl_block(path, &last, lines, options, corpus)?;
+        parse_jsonl_block(path, last, lines, options, corpus)?;
     }
     Ok(())
 }

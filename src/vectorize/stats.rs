@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
-use super::count::{Counted, Lexed, Surfaces, count_lexed, lex, spelling_hash};
+use super::count::{Counted, Lexed, Surfaces, count_lexed, lex, text_hash};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -407,7 +407,7 @@ impl TallyShard {
                         let known = &self.terms;
                         // Growing the table hashes its terms again (rarely: it doubles).
                         self.table
-                            .insert_unique(hash, i, |&i| spelling_hash(&known[i as usize].0));
+                            .insert_unique(hash, i, |&i| text_hash(&known[i as usize].0));
                         n_new += 1;
                         NEW | (n_new - 1)
                     }
@@ -443,7 +443,7 @@ impl StatisticsTally {
         let (counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
         let trace = super::count::Trace::start();
         // The chunk's terms by shard, in chunk order within a shard.
-        let hashes: Vec<u64> = counted.terms.par_iter().map(|t| spelling_hash(t)).collect();
+        let hashes: Vec<u64> = counted.terms.par_iter().map(|t| text_hash(t)).collect();
         let mut by_shard: Vec<Vec<(u32, &str, u64)>> = vec![Vec::new(); TALLY_SHARDS];
         for (t, (term, &hash)) in counted.terms.iter().zip(&hashes).enumerate() {
             by_shard[tally_shard(hash)].push((t as u32, term, hash));
@@ -489,7 +489,7 @@ impl StatisticsTally {
         let form_shards: Vec<u8> = surfaces
             .entries
             .par_iter()
-            .map(|&(_, f, _)| tally_shard(spelling_hash(form(f))) as u8)
+            .map(|&(_, f, _)| tally_shard(text_hash(form(f))) as u8)
             .collect();
         let mut forms_by_shard: Vec<Vec<(&str, u32, u64)>> = vec![Vec::new(); TALLY_SHARDS];
         for (&(t, f, c), &shard) in surfaces.entries.iter().zip(&form_shards) {
