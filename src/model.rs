@@ -7,12 +7,16 @@
 
 use std::path::Path;
 
+use std::cell::RefCell;
+use std::io::Write;
+
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::AnalysisConfig;
 use crate::error::{Error, Result};
 use crate::vectorize::{
-    FittedVectorizer, Statistics, TermStats, Vectorizer, VocabularyParams, Weighting,
+    FittedVectorizer, MergedTerms, Statistics, TermStats, Vectorizer, VocabularyParams, Weighting,
 };
 
 /// Format tag written in every model.
@@ -120,6 +124,9 @@ fn write_json(value: &serde_json::Value) -> Vec<u8> {
 /// Appends the compact JSON of the i-th row of a long array.
 type RowItem<'a> = dyn Fn(usize, &mut Vec<u8>) + Sync + 'a;
 
+/// Writes the rows of a long array as they come (see [`Field::Stream`]).
+type RowStream<'a> = dyn FnOnce(&mut RowSink<'_>) -> std::io::Result<()> + 'a;
+
 /// A field of a JSON object written by [`write_object`].
 enum Field<'a> {
     /// A small value, laid out by [`write_json`].
@@ -129,6 +136,8 @@ enum Field<'a> {
     /// A long array of this many rows, one compact row per line, written straight from the
     /// model (no copy).
     Rows(usize, Box<RowItem<'a>>),
+    /// A long array whose rows are given to the sink as they are made (a streamed fit).
+    Stream(Box<RowStream<'a>>),
 }
 
 /// Appends `row` as compact JSON. The rows of models and shards are strings, numbers and
@@ -137,40 +146,65 @@ fn push_json(out: &mut Vec<u8>, row: &impl serde::Serialize) {
     serde_json::to_writer(out, row).expect("rows of strings and numbers serialize");
 }
 
+/// Where the rows of a long array go: one per line, indented, separated by commas.
+struct RowSink<'o> {
+    out: &'o mut dyn std::io::Write,
+    indent: String,
+    written: usize,
+}
+
+impl RowSink<'_> {
+    /// Writes `n` more rows, the i-th made by `row(i, ...)`: blocks of rows are formatted in
+    /// parallel and written in order.
+    fn rows(&mut self, n: usize, row: &RowItem<'_>) -> std::io::Result<()> {
+        let (base, indent) = (self.written, &self.indent);
+        let blocks = crate::matrix::row_blocks(n, 4096);
+        crate::matrix::write_in_order(self.out, &blocks, |rows| {
+            let mut text = Vec::new();
+            for i in rows {
+                text.extend_from_slice(if base + i == 0 { b"\n" } else { b",\n" });
+                text.extend_from_slice(indent.as_bytes());
+                row(i, &mut text);
+            }
+            text
+        })?;
+        self.written += n;
+        Ok(())
+    }
+}
+
 /// Writes an object with the layout of [`write_json`] (fields given in key order), streaming
 /// its long arrays: a model with millions of terms is never held as a JSON tree or text.
 fn write_object(
-    fields: &[(&'static str, Field<'_>)],
+    fields: Vec<(&'static str, Field<'_>)>,
     indent: usize,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let pad = "  ".repeat(indent);
     out.write_all(b"{")?;
-    for (i, (key, field)) in fields.iter().enumerate() {
+    for (i, (key, field)) in fields.into_iter().enumerate() {
         out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        write!(out, "{pad}  {}: ", serde_json::Value::from(*key))?;
+        write!(out, "{pad}  {}: ", serde_json::Value::from(key))?;
         match field {
             Field::Value(v) => {
-                let mut text = write_json(v);
+                let mut text = write_json(&v);
                 text.pop(); // the final newline
                 let text = String::from_utf8(text).expect("JSON is UTF-8");
                 out.write_all(text.replace('\n', &format!("\n{pad}  ")).as_bytes())?;
             }
             Field::Object(inner) => write_object(inner, indent + 1, out)?,
-            Field::Rows(len, row) => {
+            Field::Rows(..) | Field::Stream(_) => {
                 out.write_all(b"[")?;
-                // Blocks of rows are formatted in parallel and written in order.
-                let indent = format!("{pad}    ");
-                let blocks = crate::matrix::row_blocks(*len, 4096);
-                crate::matrix::write_in_order(out, &blocks, |rows| {
-                    let mut text = Vec::new();
-                    for i in rows {
-                        text.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-                        text.extend_from_slice(indent.as_bytes());
-                        row(i, &mut text);
-                    }
-                    text
-                })?;
+                let mut sink = RowSink {
+                    out: &mut *out,
+                    indent: format!("{pad}    "),
+                    written: 0,
+                };
+                match field {
+                    Field::Rows(len, row) => sink.rows(len, &*row)?,
+                    Field::Stream(stream) => stream(&mut sink)?,
+                    _ => unreachable!("matched above"),
+                }
                 write!(out, "\n{pad}  ]")?;
             }
         }
@@ -222,7 +256,7 @@ pub fn write_model(model: &FittedVectorizer, out: &mut dyn std::io::Write) -> st
         ("vocabulary", Field::Value(json_value(&model.vocabulary))),
         ("weighting", Field::Value(json_value(model.weighting))),
     ];
-    write_object(&fields, 0, out)?;
+    write_object(fields.into(), 0, out)?;
     out.write_all(b"\n")
 }
 
@@ -246,8 +280,225 @@ pub fn write_shard(
         ("statistics", statistics_fields(stats)),
         ("version", Field::Value(VERSION.into())),
     ];
-    write_object(&fields, 0, out)?;
+    write_object(fields.into(), 0, out)?;
     out.write_all(b"\n")
+}
+
+/// Terms merged and formatted per batch by the streamed writers.
+const MERGE_BATCH: usize = 1 << 16;
+
+/// A library error carried through an `io::Result` (a streamed writer's callback); unwrapped
+/// again by [`write_atomic`].
+fn carry(error: Error) -> std::io::Error {
+    std::io::Error::other(error)
+}
+
+/// Gives the merged terms batch by batch to `each`, in order: a thread of its own merges the
+/// next batch meanwhile.
+fn merged_batches(
+    merged: MergedTerms,
+    mut each: impl FnMut(&[TermStats]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<TermStats>>>(1);
+        scope.spawn(move || {
+            let mut merged = merged;
+            loop {
+                let batch = merged.next_batch();
+                let done = batch.as_ref().map_or(true, Vec::is_empty);
+                if send.send(batch).is_err() || done {
+                    break;
+                }
+            }
+            // Millions of small strings were freed batch by batch; the runs go here.
+            drop(merged);
+        });
+        for batch in receive {
+            let batch = batch.map_err(carry)?;
+            if batch.is_empty() {
+                break;
+            }
+            each(&batch)?;
+            // Freed on another thread while the next batch is formatted.
+            rayon::spawn(move || drop(batch));
+        }
+        Ok(())
+    })
+}
+
+fn statistics_row(t: &TermStats, out: &mut Vec<u8>) {
+    push_json(out, &(&t.term, t.df, t.cf, &t.surfaces))
+}
+
+fn column_row(term: &str, surface: &str, df: u64, out: &mut Vec<u8>) {
+    push_json(out, &(term, surface, df))
+}
+
+/// The `statistics` object of merged statistics, its terms streamed; `each` sees every batch.
+fn merged_statistics_fields<'a>(
+    merged: MergedTerms,
+    mut each: impl FnMut(&[TermStats]) -> std::io::Result<()> + 'a,
+) -> Field<'a> {
+    let (n_docs, total_len) = (merged.n_docs(), merged.total_len());
+    Field::Object(vec![
+        ("n_docs", Field::Value(n_docs.into())),
+        (
+            "terms",
+            Field::Stream(Box::new(move |sink| {
+                merged_batches(merged, |batch| {
+                    sink.rows(batch.len(), &|i, out| statistics_row(&batch[i], out))?;
+                    each(batch)
+                })
+            })),
+        ),
+        ("total_len", Field::Value(total_len.into())),
+    ])
+}
+
+/// Writes the statistics a streamed `fit --shard` merged, term by term as they are merged:
+/// the bytes of [`write_shard`] of the same statistics. Returns the number of terms.
+pub fn write_shard_merged(
+    analysis: &AnalysisConfig,
+    merged: MergedTerms,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    let terms = std::cell::Cell::new(0);
+    let count = |batch: &[TermStats]| {
+        terms.set(terms.get() + batch.len());
+        Ok(())
+    };
+    let fields = vec![
+        ("analysis", Field::Value(json_value(analysis))),
+        ("format", Field::Value(SHARD_FORMAT.into())),
+        ("parallax", Field::Value(env!("CARGO_PKG_VERSION").into())),
+        ("statistics", merged_statistics_fields(merged, count)),
+        ("version", Field::Value(VERSION.into())),
+    ];
+    write_object(fields, 0, out)?;
+    out.write_all(b"\n")?;
+    Ok(terms.get())
+}
+
+/// Writes the model a fit learns from merged statistics, streaming: the statistics are written
+/// term by term as they are merged, and the columns meanwhile go to a scratch file beside the
+/// runs (or, with a fixed vocabulary or `--max-features`, are held back: at most that many).
+/// Neither list is ever whole in memory. The bytes are those of [`write_model`] of the model
+/// [`Vectorizer::fit_statistics`] learns from the same statistics. Returns the number of
+/// columns. Library errors come back carried in the `io::Error` (see [`write_atomic`]).
+pub fn write_model_merged(
+    settings: &Vectorizer,
+    mut merged: MergedTerms,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<usize> {
+    settings.validate().map_err(carry)?;
+    let n_docs = merged.n_docs();
+    if n_docs == 0 {
+        return Err(carry(Error::EmptyVocabulary("no documents to fit".into())));
+    }
+    let picker = RefCell::new(Some(settings.vocabulary.picker(n_docs).map_err(carry)?));
+    let (scratch_file, scratch) = merged.scratch_file().map_err(carry)?;
+    let scratch_path = scratch_file.path();
+    let scratch_error = |e| carry(Error::io(scratch_path, e));
+    // The scratch file and the columns in it.
+    let scratch = RefCell::new((Some(scratch), 0usize));
+    let avg_doc_len = merged.total_len() as f64 / n_docs as f64;
+    let statistics = merged_statistics_fields(merged, |batch| {
+        let mut picker = picker.borrow_mut();
+        let picker = picker
+            .as_mut()
+            .expect("columns are chosen before they are written");
+        if picker.holds_back() {
+            batch.iter().for_each(|t| picker.offer(t));
+            return Ok(());
+        }
+        // Every term within the df bounds is a column: formatted in parallel, one per line.
+        let keeps = |t: &&TermStats| picker.keeps(t.df);
+        let blocks: Vec<(Vec<u8>, usize)> = batch
+            .par_chunks(4096)
+            .map(|block| {
+                let (mut text, mut kept) = (Vec::new(), 0);
+                for t in block.iter().filter(keeps) {
+                    column_row(
+                        &t.term,
+                        t.best_surface().unwrap_or(&t.term),
+                        t.df,
+                        &mut text,
+                    );
+                    text.push(b'\n');
+                    kept += 1;
+                }
+                (text, kept)
+            })
+            .collect();
+        let mut scratch = scratch.borrow_mut();
+        let mut kept_here = 0;
+        for (text, kept) in blocks {
+            let writer = scratch
+                .0
+                .as_mut()
+                .expect("open while statistics are written");
+            writer.write_all(&text).map_err(scratch_error)?;
+            kept_here += kept;
+        }
+        scratch.1 += kept_here;
+        picker.count(batch.len(), kept_here);
+        Ok(())
+    });
+    let columns = std::cell::Cell::new(0);
+    let terms = Field::Stream(Box::new(|sink| {
+        let picker = picker
+            .borrow_mut()
+            .take()
+            .expect("columns are written once");
+        let holds_back = picker.holds_back();
+        let held = picker.finish().map_err(carry)?;
+        if holds_back {
+            columns.set(held.len());
+            return sink.rows(held.len(), &|i, out| {
+                column_row(&held[i].term, &held[i].surface, held[i].df, out)
+            });
+        }
+        let (writer, n) = std::mem::take(&mut *scratch.borrow_mut());
+        let writer = writer.expect("the scratch file is read once");
+        let file = writer
+            .into_inner()
+            .map_err(|e| scratch_error(e.into_error()))?;
+        drop(file);
+        let file = std::fs::File::open(scratch_path).map_err(scratch_error)?;
+        let mut lines = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut left = n;
+        while left > 0 {
+            let mut rows: Vec<Vec<u8>> = Vec::with_capacity(MERGE_BATCH.min(left));
+            while rows.len() < MERGE_BATCH.min(left) {
+                let mut row = Vec::new();
+                std::io::BufRead::read_until(&mut lines, b'\n', &mut row).map_err(scratch_error)?;
+                if row.pop() != Some(b'\n') {
+                    let cut = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "cut short");
+                    return Err(scratch_error(cut));
+                }
+                rows.push(row);
+            }
+            sink.rows(rows.len(), &|i, out| out.extend_from_slice(&rows[i]))?;
+            left -= rows.len();
+        }
+        columns.set(n);
+        Ok(())
+    }));
+    let fields = vec![
+        ("analysis", Field::Value(json_value(&settings.analysis))),
+        ("avg_doc_len", Field::Value(json_value(avg_doc_len))),
+        ("format", Field::Value(FORMAT.into())),
+        ("n_docs", Field::Value(n_docs.into())),
+        ("parallax", Field::Value(env!("CARGO_PKG_VERSION").into())),
+        ("statistics", statistics),
+        ("terms", terms),
+        ("version", Field::Value(VERSION.into())),
+        ("vocabulary", Field::Value(json_value(&settings.vocabulary))),
+        ("weighting", Field::Value(json_value(settings.weighting))),
+    ];
+    write_object(fields, 0, out)?;
+    out.write_all(b"\n")?;
+    Ok(columns.get())
 }
 
 /// Serializes shard statistics (from `fit --shard`) to JSON bytes.
@@ -402,7 +653,7 @@ pub fn write_atomic(
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
         return write(&mut w)
             .and_then(|()| w.into_inner().map(|_| ()).map_err(|e| e.into_error()))
-            .map_err(|e| Error::io(path, e));
+            .map_err(|e| uncarry(path, e));
     }
     let dir = path
         .parent()
@@ -423,8 +674,17 @@ pub fn write_atomic(
     })();
     result.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
+        uncarry(path, e)
     })
+}
+
+/// The library error a writer carried in `e` (see [`carry`]), or `e` as an error writing `path`.
+fn uncarry(path: &Path, e: std::io::Error) -> Error {
+    if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        let inner = e.into_inner().expect("checked above");
+        return *inner.downcast::<Error>().expect("checked above");
+    }
+    Error::io(path, e)
 }
 
 #[cfg(test)]
@@ -535,6 +795,103 @@ mod tests {
         let back = from_json(&json, Path::new("m.json")).unwrap();
         assert_eq!(to_json(&back), json);
         assert_eq!(back.surface(back.column("base").unwrap()), "bases");
+    }
+
+    /// Settings that choose columns every way a fit can: by df, by count, from a list.
+    fn fit_settings() -> Vec<Vectorizer> {
+        let mut all = vec![Vectorizer::default()];
+        let mut v = Vectorizer::default();
+        v.vocabulary.min_df = crate::vectorize::DfLimit::Count(2);
+        v.vocabulary.max_df = crate::vectorize::DfLimit::Proportion(0.5);
+        all.push(v.clone());
+        v.vocabulary.max_features = Some(7);
+        all.push(v);
+        let mut v = Vectorizer::default();
+        v.vocabulary.max_features = Some(3);
+        v.analysis.ngram_max = 2;
+        all.push(v);
+        let mut v = Vectorizer::default();
+        v.vocabulary.fixed = Some(vec!["base".into(), "nowher".into(), "troop".into()]);
+        all.push(v);
+        all
+    }
+
+    fn texts() -> Vec<Document> {
+        [
+            "Troops left the bases; the troops stayed.",
+            "Bases, a base and BASES again",
+            "Troop movements near the base",
+            "Nothing in common at all",
+            "",
+            "Stayed, staying, stays: the troop's base",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Document::new(format!("d{i}"), *t))
+        .collect()
+    }
+
+    /// The bytes (or error) of a model written from merged runs, the docs read `chunk` at a time.
+    fn merged_model(settings: &Vectorizer, docs: &[Document], chunk: usize) -> Result<Vec<u8>> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = settings.runs(dir.path()).unwrap();
+        for part in docs.chunks(chunk) {
+            runs.add(part).unwrap();
+        }
+        let mut out = Vec::new();
+        write_model_merged(settings, runs.finish().unwrap(), &mut out)
+            .map_err(|e| uncarry(Path::new("model.json"), e))?;
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        Ok(out)
+    }
+
+    #[test]
+    fn models_written_from_merged_runs_equal_models_fitted_in_memory() {
+        let docs = texts();
+        for settings in fit_settings() {
+            let model = settings.fit_statistics(settings.statistics(&docs).unwrap());
+            let expected = to_json(&model.unwrap());
+            for chunk in [1, 2, docs.len()] {
+                let written = merged_model(&settings, &docs, chunk).unwrap();
+                assert!(
+                    written == expected,
+                    "{settings:?}, chunks of {chunk}:\n{}",
+                    String::from_utf8_lossy(&written)
+                );
+            }
+            let shard = {
+                let dir = tempfile::tempdir().unwrap();
+                let mut runs = settings.runs(dir.path()).unwrap();
+                runs.add(&docs[..3]).unwrap();
+                runs.add(&docs[3..]).unwrap();
+                let mut out = Vec::new();
+                let terms =
+                    write_shard_merged(&settings.analysis, runs.finish().unwrap(), &mut out);
+                assert_eq!(
+                    terms.unwrap(),
+                    settings.statistics(&docs).unwrap().terms.len()
+                );
+                out
+            };
+            let stats = settings.statistics(&docs).unwrap();
+            assert_eq!(shard, shard_to_json(&settings.analysis, &stats));
+        }
+    }
+
+    #[test]
+    fn models_from_merged_runs_refuse_what_a_fit_refuses() {
+        let docs = texts();
+        let mut settings = Vectorizer::default();
+        for (min_df, max_df) in [(5, 100), (3, 2)] {
+            settings.vocabulary.min_df = crate::vectorize::DfLimit::Count(min_df);
+            settings.vocabulary.max_df = crate::vectorize::DfLimit::Count(max_df);
+            let expected = settings
+                .fit_statistics(settings.statistics(&docs).unwrap())
+                .unwrap_err();
+            let err = merged_model(&settings, &docs, 2).unwrap_err();
+            assert_eq!(err.to_string(), expected.to_string());
+            assert!(matches!(err, Error::EmptyVocabulary(_)), "{err}");
+        }
     }
 
     #[test]

@@ -16,12 +16,37 @@ fn streamed_vectorize_equals_in_memory_on_20news() {
             arg(&data),
             "--out",
             "memory",
+            "--model",
+            "memory.json",
             "--min-df",
             "2",
             "-q",
         ],
     )
     .ok();
+    // `fit` in 1 MB chunks merges ~36 sorted runs of statistics into the same model.
+    run_in(
+        d,
+        &[
+            "fit",
+            arg(&data),
+            "--model",
+            "streamed.json",
+            "--min-df",
+            "2",
+            "--chunk-mb",
+            "1",
+            "-q",
+        ],
+    )
+    .ok();
+    util::assert_same_bytes(&d.join("memory.json"), &d.join("streamed.json"));
+    let leftovers: Vec<_> = std::fs::read_dir(d)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     // 1 MB chunks: the 36 MB corpus in ~36 pieces, fitted by merging their statistics.
     run_in(
         d,

@@ -267,7 +267,9 @@ fn keywords_streamed(
     let model = match (fitted, settings) {
         (Some(m), _) => m,
         (None, Some(s)) => {
-            let (stats, _) = super::vectorize::fit_streamed(&s, &args.input, true)?;
+            let (merged, _) =
+                super::vectorize::fit_streamed(&s, &args.input, &std::env::temp_dir(), true)?;
+            let stats = merged.collect()?;
             s.fit_statistics(stats)
                 .context("fitting idf on the input")?
         }

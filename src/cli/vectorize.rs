@@ -1,6 +1,6 @@
 //! `vectorize`, `fit` and `transform`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use std::io::Write;
 
@@ -14,7 +14,7 @@ use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::matrix::{CsrMatrix, Value, row_blocks};
 use parallax::model::{self, write_atomic};
-use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, Statistics, Vectorizer};
+use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, MergedTerms, Vectorizer};
 
 /// `parallax vectorize`.
 #[derive(Args, Debug)]
@@ -155,26 +155,44 @@ fn fit_write<V: Value>(
     Ok(())
 }
 
-/// Fits from the input's statistics, chunk by chunk; the report counts what was read.
+/// Fits from the input's statistics, chunk by chunk, through sorted runs (set aside in a
+/// temporary directory in `spill_dir` beyond a memory budget); returns them merged and the
+/// bytes of text read.
 pub(super) fn fit_streamed(
     settings: &Vectorizer,
     input: &InputArgs,
+    spill_dir: &Path,
     quiet: bool,
-) -> Result<(Statistics, usize)> {
+) -> Result<(MergedTerms, usize)> {
     let trace = parallax::vectorize::Trace::start();
-    let mut tally = settings.tally()?;
+    let mut runs = settings.runs(spill_dir)?;
     let mut bytes = 0;
     let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         trace.mark("fit: chunk read");
-        tally.add(&chunk.docs);
-        trace.mark("fit: chunk tallied");
+        runs.add(&chunk.docs)?;
+        trace.mark("fit: chunk counted");
         Ok(())
     })?;
     report_read(&report, quiet);
-    let statistics = tally.finish();
-    trace.mark("fit: tally finished");
-    Ok((statistics, bytes))
+    let merged = runs.finish()?;
+    trace.mark("fit: runs ready to merge");
+    Ok((merged, bytes))
+}
+
+/// Where a streamed fit sets its runs aside: beside the model it writes (its disk, which the
+/// user chose), or the system's temporary directory if that is no directory (a device).
+fn spill_dir_for(model: &Path) -> PathBuf {
+    let dir = model
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let device = std::fs::metadata(model).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if device || !dir.is_dir() {
+        std::env::temp_dir()
+    } else {
+        dir.to_path_buf()
+    }
 }
 
 /// Transforms the input chunk by chunk into `out`; returns the counting report and text bytes.
@@ -499,38 +517,43 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
             "--shard writes statistics only: give vocabulary and weighting flags to `parallax merge`"
         );
     }
-    let (stats, _) = fit_streamed(&settings, &args.input, quiet)?;
+    let (merged, _) = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
+    let n_docs = merged.n_docs();
+    let trace = parallax::vectorize::Trace::start();
     if args.shard {
-        write_atomic(out, |w| model::write_shard(&settings.analysis, &stats, w))?;
+        let mut terms = 0;
+        write_atomic(out, |w| {
+            terms = model::write_shard_merged(&settings.analysis, merged, w)?;
+            Ok(())
+        })?;
+        trace.mark("fit: shard merged and saved");
         if !quiet {
             eprintln!(
                 "parallax fit --shard: {} documents, {} terms → {} ({:.2} s)",
-                stats.n_docs,
-                stats.terms.len(),
+                n_docs,
+                terms,
                 out.display(),
                 started.elapsed().as_secs_f64()
             );
         }
-        // Millions of small allocations: the system reclaims them at exit, faster than freeing.
-        std::mem::forget(stats);
         return Ok(());
     }
-    let trace = parallax::vectorize::Trace::start();
-    let model = settings.fit_statistics(stats).context("fitting")?;
-    trace.mark("fit: model built");
-    model::save(&model, out)?;
-    trace.mark("fit: model saved");
+    let mut columns = 0;
+    write_atomic(out, |w| {
+        columns = model::write_model_merged(&settings, merged, w)?;
+        Ok(())
+    })
+    .context("fitting")?;
+    trace.mark("fit: model merged and saved");
     if !quiet {
         eprintln!(
             "parallax fit: {} documents, {} terms → {} ({:.2} s)",
-            model.n_docs(),
-            model.n_terms(),
+            n_docs,
+            columns,
             out.display(),
             started.elapsed().as_secs_f64()
         );
     }
-    // As above: the process ends here, and the system reclaims the model at once.
-    std::mem::forget(model);
     Ok(())
 }
 
@@ -548,11 +571,12 @@ fn update(
     }
     let old = model::load(base)?;
     let settings = Vectorizer::of(&old);
-    let (added, _) = fit_streamed(&settings, &args.input, quiet)?;
+    let out = args.model.as_deref().unwrap_or(base);
+    let (added, _) = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
+    let added = added.collect()?;
     let added_docs = added.n_docs;
     let merged = old.statistics().merge(&added);
     let model = settings.fit_statistics(merged).context("refitting")?;
-    let out = args.model.as_deref().unwrap_or(base);
     model::save(&model, out)?;
     if !quiet {
         eprintln!(

@@ -13,6 +13,7 @@ mod count;
 #[doc(hidden)]
 pub use count::Trace;
 mod params;
+mod runs;
 mod stats;
 mod weighting;
 
@@ -20,6 +21,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 pub use params::{DfLimit, VocabularyParams};
+pub use runs::{MergedTerms, StatisticsRuns};
 pub use stats::{Statistics, StatisticsTally, TallyRows, TermStats};
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
@@ -320,6 +322,17 @@ impl Vectorizer {
     pub fn tally(&self) -> Result<StatisticsTally> {
         self.validate()?;
         Ok(StatisticsTally::new(Analyzer::new(&self.analysis)?))
+    }
+
+    /// Starts summing statistics chunk by chunk through sorted runs (a streamed `fit`, `fit
+    /// --shard` or `fit --update`): memory stays bounded however large the vocabulary grows.
+    /// Runs beyond an in-memory budget go to a temporary directory in `spill_dir`.
+    pub fn runs(&self, spill_dir: &std::path::Path) -> Result<StatisticsRuns> {
+        self.validate()?;
+        Ok(StatisticsRuns::new(
+            Analyzer::new(&self.analysis)?,
+            spill_dir,
+        ))
     }
 
     /// The settings a fitted model was made with.

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::collections::BinaryHeap;
+
 use super::count::NONE;
+use super::stats::TermStats;
 use crate::error::{Error, Result};
 
 /// A document-frequency bound: an absolute count or a proportion of the documents.
@@ -132,21 +135,7 @@ impl VocabularyParams {
                 .map(|t| index.get(t.as_str()).copied().unwrap_or(NONE))
                 .collect());
         }
-        let (lo, hi) = (self.min_df.documents(n_docs), self.max_df.documents(n_docs));
-        if hi < lo {
-            let limit = if self.max_df == Self::default().max_df {
-                format!("the corpus has {n_docs}")
-            } else {
-                format!(
-                    "--max-df {} allows at most {hi} of the {n_docs}",
-                    self.max_df
-                )
-            };
-            return Err(Error::EmptyVocabulary(format!(
-                "--min-df {} asks for terms in at least {lo} documents, but {limit}",
-                self.min_df
-            )));
-        }
+        let (lo, hi) = self.df_bounds(n_docs)?;
         let mut keep: Vec<u32> = (0..terms.len() as u32)
             .filter(|&g| {
                 let d = df[g as usize] as f64;
@@ -167,14 +156,191 @@ impl VocabularyParams {
             keep.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
         }
         if keep.is_empty() {
-            return Err(Error::EmptyVocabulary(format!(
-                "no term of {} is within --min-df {} and --max-df {} over {n_docs} documents",
-                terms.len(),
-                self.min_df,
-                self.max_df
-            )));
+            return Err(self.nothing_kept(terms.len(), n_docs));
         }
         Ok(keep)
+    }
+
+    /// The document-frequency bounds in documents for `n_docs` documents, or why no term can
+    /// be within them.
+    fn df_bounds(&self, n_docs: u64) -> Result<(f64, f64)> {
+        let (lo, hi) = (self.min_df.documents(n_docs), self.max_df.documents(n_docs));
+        if hi < lo {
+            let limit = if self.max_df == Self::default().max_df {
+                format!("the corpus has {n_docs}")
+            } else {
+                format!(
+                    "--max-df {} allows at most {hi} of the {n_docs}",
+                    self.max_df
+                )
+            };
+            return Err(Error::EmptyVocabulary(format!(
+                "--min-df {} asks for terms in at least {lo} documents, but {limit}",
+                self.min_df
+            )));
+        }
+        Ok((lo, hi))
+    }
+
+    fn nothing_kept(&self, n_terms: usize, n_docs: u64) -> Error {
+        Error::EmptyVocabulary(format!(
+            "no term of {n_terms} is within --min-df {} and --max-df {} over {n_docs} documents",
+            self.min_df, self.max_df
+        ))
+    }
+
+    /// Starts choosing columns term by term (a streamed fit; see [`ColumnPicker`]).
+    pub(crate) fn picker(&self, n_docs: u64) -> Result<ColumnPicker<'_>> {
+        let bounds = match self.fixed {
+            Some(_) => (f64::NEG_INFINITY, f64::INFINITY),
+            None => self.df_bounds(n_docs)?,
+        };
+        Ok(ColumnPicker {
+            params: self,
+            bounds,
+            n_docs,
+            seen: 0,
+            within: 0,
+            fixed: vec![(0, None); self.fixed.as_ref().map_or(0, Vec::len)],
+            next_fixed: 0,
+            best: BinaryHeap::new(),
+        })
+    }
+}
+
+/// A column of a fitted vocabulary: its term, shown surface form and document frequency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Column {
+    pub term: String,
+    pub surface: String,
+    pub df: u64,
+}
+
+/// A term in the running for `--max-features`: ordered best first (more occurrences, then the
+/// smaller term), so the heap's top is the worst one kept.
+struct Candidate {
+    cf: u64,
+    column: Column,
+}
+
+impl Candidate {
+    fn key(&self) -> (std::cmp::Reverse<u64>, &str) {
+        (std::cmp::Reverse(self.cf), &self.column.term)
+    }
+}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Candidate {}
+
+/// Chooses columns from statistics given term by term in term order, as
+/// [`VocabularyParams::select`] chooses from all terms at once. Without a fixed vocabulary or
+/// `--max-features`, a term's fate depends on its df alone ([`ColumnPicker::keeps`]), and the
+/// caller writes the kept ones as they pass; otherwise [`ColumnPicker::offer`] holds back at
+/// most the fixed terms or the `--max-features` best, and [`ColumnPicker::finish`] gives them.
+pub(crate) struct ColumnPicker<'a> {
+    params: &'a VocabularyParams,
+    bounds: (f64, f64),
+    n_docs: u64,
+    /// Terms offered or counted, and those within the df bounds.
+    seen: usize,
+    within: usize,
+    /// Per fixed term: its df and shown form once the statistics reach it.
+    fixed: Vec<(u64, Option<String>)>,
+    next_fixed: usize,
+    best: BinaryHeap<Candidate>,
+}
+
+impl ColumnPicker<'_> {
+    /// Whether the choice needs [`ColumnPicker::offer`] (else every term within the df bounds
+    /// is a column).
+    pub fn holds_back(&self) -> bool {
+        self.params.fixed.is_some() || self.params.max_features.is_some()
+    }
+
+    /// Whether a term of this df is within the df bounds.
+    pub fn keeps(&self, df: u64) -> bool {
+        let d = df as f64;
+        d >= self.bounds.0 && d <= self.bounds.1
+    }
+
+    /// Counts terms that the caller made columns of (`within` of `seen` kept).
+    pub fn count(&mut self, seen: usize, within: usize) {
+        self.seen += seen;
+        self.within += within;
+    }
+
+    /// Offers the next term (in term order) when the choice holds terms back.
+    pub fn offer(&mut self, term: &TermStats) {
+        self.seen += 1;
+        if let Some(fixed) = &self.params.fixed {
+            while self.next_fixed < fixed.len() && fixed[self.next_fixed] < term.term {
+                self.next_fixed += 1;
+            }
+            if fixed.get(self.next_fixed) == Some(&term.term) {
+                let shown = term.best_surface().unwrap_or(&term.term).to_string();
+                self.fixed[self.next_fixed] = (term.df, Some(shown));
+            }
+            return;
+        }
+        if !self.keeps(term.df) {
+            return;
+        }
+        self.within += 1;
+        let limit = self.params.max_features.unwrap_or(usize::MAX);
+        let better = |top: &Candidate| (std::cmp::Reverse(term.cf), term.term.as_str()) < top.key();
+        if self.best.len() >= limit && !self.best.peek().is_some_and(better) {
+            return;
+        }
+        self.best.push(Candidate {
+            cf: term.cf,
+            column: Column {
+                term: term.term.clone(),
+                surface: term.best_surface().unwrap_or(&term.term).to_string(),
+                df: term.df,
+            },
+        });
+        if self.best.len() > limit {
+            self.best.pop();
+        }
+    }
+
+    /// The columns held back, in term order (none if the caller wrote them), or the error of
+    /// a choice that kept nothing.
+    pub fn finish(self) -> Result<Vec<Column>> {
+        if let Some(fixed) = &self.params.fixed {
+            return Ok(fixed
+                .iter()
+                .zip(self.fixed)
+                .map(|(term, (df, shown))| Column {
+                    surface: shown.unwrap_or_else(|| term.clone()),
+                    term: term.clone(),
+                    df,
+                })
+                .collect());
+        }
+        let mut columns: Vec<Column> = self.best.into_iter().map(|c| c.column).collect();
+        if self.within == 0 || (self.params.max_features.is_some() && columns.is_empty()) {
+            return Err(self.params.nothing_kept(self.seen, self.n_docs));
+        }
+        columns.sort_unstable_by(|a, b| a.term.cmp(&b.term));
+        Ok(columns)
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
 
-use super::count::{Counted, Lexed, Surfaces, count_lexed, lex, text_hash};
+use super::count::{Counted, Form, Lexed, Surfaces, count_lexed, lex, text_hash};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -74,6 +74,19 @@ impl Statistics {
             n_docs,
             total_len,
         )
+    }
+
+    /// Groups counts and their surface forms by term, in term order, taking the counts' terms
+    /// (rows stay): what [`Statistics::from_counted`] builds on, for a run to encode directly.
+    pub(crate) fn group_counted<'s>(
+        counted: &mut Counted,
+        entries: Vec<(u32, Form, u64)>,
+        lexed: &'s Lexed,
+        grams: &'s [String],
+    ) -> Grouped<'s> {
+        let (df, cf) = term_sums(&counted.rows, counted.terms.len());
+        let names = std::mem::take(&mut counted.terms);
+        Grouped::new(names, df, cf, entries, |&form| lexed.form(grams, form))
     }
 
     /// Occurrences of the terms without a column (`stat_to_col`, per term, as
@@ -260,11 +273,111 @@ pub(crate) fn text_prefix(text: &str) -> u64 {
     u64::from_be_bytes(prefix)
 }
 
+/// Terms sorted, with their df, cf and surface forms grouped by term: what [`assemble`] makes
+/// statistics of, and a streamed fit encodes as a run.
+pub(crate) struct Grouped<'s> {
+    /// The terms in term order.
+    pub names: Vec<String>,
+    /// Per place in `names`, the term's old id.
+    order: Vec<u32>,
+    /// Per old id, its place in `names`.
+    pub index: Vec<u32>,
+    df: Vec<u64>,
+    cf: Vec<u64>,
+    /// The forms of old id `t` are `placed[bounds[t]..bounds[t + 1]]`, unsorted.
+    placed: Vec<(&'s str, u64)>,
+    bounds: Vec<usize>,
+}
+
+impl<'s> Grouped<'s> {
+    /// Groups terms (by id) with their df, cf and (term id, surface form, count) entries;
+    /// `form` gives the text of a form.
+    fn new<F: Send + Sync>(
+        mut names: Vec<String>,
+        df: Vec<u64>,
+        cf: Vec<u64>,
+        surfaces: Vec<(u32, F, u64)>,
+        form: impl Fn(&F) -> &'s str + Sync,
+    ) -> Self {
+        let n = names.len();
+        // Surface forms grouped by term with a counting sort, each form's text resolved once.
+        let mut bounds = vec![0usize; n + 1];
+        for &(t, _, _) in &surfaces {
+            bounds[t as usize + 1] += 1;
+        }
+        for t in 0..n {
+            bounds[t + 1] += bounds[t];
+        }
+        // `placed[p]` is the text and count of `surfaces[from[p]]`.
+        let mut from = vec![0u32; surfaces.len()];
+        let mut next = bounds.clone();
+        for (i, &(t, _, _)) in surfaces.iter().enumerate() {
+            from[next[t as usize]] = i as u32;
+            next[t as usize] += 1;
+        }
+        drop(next);
+        let placed: Vec<(&str, u64)> = from
+            .par_iter()
+            .map(|&i| {
+                let (_, f, c) = &surfaces[i as usize];
+                (form(f), *c)
+            })
+            .collect();
+        drop((from, surfaces));
+        let (order, index) = sort_by_text(&mut names);
+        Grouped {
+            names,
+            order,
+            index,
+            df,
+            cf,
+            placed,
+            bounds,
+        }
+    }
+
+    /// The df and cf of the term at `place`, and calls `each` with its forms, sorted, equal
+    /// forms summed (most terms have one or two).
+    pub fn term(&self, place: usize, mut each: impl FnMut(&'s str, u64)) -> (u64, u64) {
+        let t = self.order[place] as usize;
+        let mut forms = &self.placed[self.bounds[t]..self.bounds[t + 1]];
+        let sorted;
+        if forms.len() > 1 {
+            let mut copy = forms.to_vec();
+            copy.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            sorted = copy;
+            forms = &sorted;
+        }
+        let mut last: Option<(&str, u64)> = None;
+        for &(f, c) in forms {
+            match &mut last {
+                Some((text, count)) if *text == f => *count += c,
+                _ => {
+                    if let Some((text, count)) = last {
+                        each(text, count);
+                    }
+                    last = Some((f, c));
+                }
+            }
+        }
+        if let Some((text, count)) = last {
+            each(text, count);
+        }
+        (self.df[t], self.cf[t])
+    }
+
+    /// Forms per place, before summing: an upper bound to size buffers.
+    pub fn n_forms(&self, place: usize) -> usize {
+        let t = self.order[place] as usize;
+        self.bounds[t + 1] - self.bounds[t]
+    }
+}
+
 /// Statistics from terms (by id) with their df, cf and (term id, surface form, count) entries:
 /// terms sorted, each term's forms sorted and summed. Also returns each term id's index.
 /// `form` gives the text of a form.
 fn assemble<'s, F: Send + Sync>(
-    mut names: Vec<String>,
+    names: Vec<String>,
     df: Vec<u64>,
     cf: Vec<u64>,
     surfaces: Vec<(u32, F, u64)>,
@@ -272,58 +385,18 @@ fn assemble<'s, F: Send + Sync>(
     n_docs: u64,
     total_len: u64,
 ) -> (Statistics, Vec<u32>) {
-    let n = names.len();
-    // Surface forms grouped by term with a counting sort, each form's text resolved once; each
-    // term's forms are then `placed[bounds[t]..bounds[t + 1]]`, sorted by form below (most
-    // terms have one or two).
-    let mut bounds = vec![0usize; n + 1];
-    for &(t, _, _) in &surfaces {
-        bounds[t as usize + 1] += 1;
-    }
-    for t in 0..n {
-        bounds[t + 1] += bounds[t];
-    }
-    // `placed[p]` is the text and count of `surfaces[from[p]]`.
-    let mut from = vec![0u32; surfaces.len()];
-    let mut next = bounds.clone();
-    for (i, &(t, _, _)) in surfaces.iter().enumerate() {
-        from[next[t as usize]] = i as u32;
-        next[t as usize] += 1;
-    }
-    drop(next);
-    let placed: Vec<(&str, u64)> = from
-        .par_iter()
-        .map(|&i| {
-            let (_, f, c) = &surfaces[i as usize];
-            (form(f), *c)
-        })
-        .collect();
-    drop((from, surfaces));
-    let (order, index) = sort_by_text(&mut names);
-    let terms = order
-        .par_iter()
-        .zip(names)
-        .map(|(&t, term)| {
-            let t = t as usize;
-            let mut forms = &placed[bounds[t]..bounds[t + 1]];
-            let sorted;
-            if forms.len() > 1 {
-                let mut copy = forms.to_vec();
-                copy.sort_unstable_by(|a, b| a.0.cmp(b.0));
-                sorted = copy;
-                forms = &sorted;
-            }
-            let mut summed: Vec<(String, u64)> = Vec::with_capacity(forms.len());
-            for &(f, c) in forms {
-                match summed.last_mut() {
-                    Some((last, count)) if last.as_str() == f => *count += c,
-                    _ => summed.push((f.to_string(), c)),
-                }
-            }
+    let mut grouped = Grouped::new(names, df, cf, surfaces, form);
+    let names = std::mem::take(&mut grouped.names);
+    let terms = names
+        .into_par_iter()
+        .enumerate()
+        .map(|(place, term)| {
+            let mut summed: Vec<(String, u64)> = Vec::with_capacity(grouped.n_forms(place));
+            let (df, cf) = grouped.term(place, |f, c| summed.push((f.to_string(), c)));
             TermStats {
                 term,
-                df: df[t],
-                cf: cf[t],
+                df,
+                cf,
                 surfaces: summed,
             }
         })
@@ -334,7 +407,7 @@ fn assemble<'s, F: Send + Sync>(
             total_len,
             terms,
         },
-        index,
+        grouped.index,
     )
 }
 

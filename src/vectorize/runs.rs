@@ -1,0 +1,746 @@
+//! Statistics summed through sorted runs (a streamed fit): each chunk's statistics, sorted by
+//! term, are encoded and set aside (in memory up to a budget, then in temporary files), and at
+//! the end all runs are merged term by term. Memory is bounded by the chunk, the budget and the
+//! merge's read buffers, not by the vocabulary, so a fit over an archive whose vocabulary keeps
+//! growing (names, typos, URLs) stays flat.
+//!
+//! A run is a sequence of records in term order, little-endian: the term (u32 length, bytes),
+//! df and cf (u64 each), the number of forms (u32), then per form its text (u32 length, bytes)
+//! and count (u64). The number of records is kept beside the run, so a short file is an error.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
+use rayon::prelude::*;
+
+use super::count::Surfaces;
+use super::count::{count_lexed, lex};
+use super::stats::{Grouped, Statistics, TermStats};
+use crate::analysis::Analyzer;
+use crate::corpus::Document;
+use crate::error::{Error, Result};
+
+/// Encoded runs kept in memory up to this many bytes in all; later runs go to files.
+const RUN_MEMORY: usize = 64 << 20;
+/// At most this many runs are merged at once (open files, heap size); more are first merged in
+/// groups of this many into longer runs.
+const MERGE_WIDTH: usize = 64;
+/// Every this many records, a run notes the term and where its record starts: where a merge
+/// of one range of terms starts reading.
+const SAMPLE_EVERY: usize = 256;
+/// A range of terms merged on its own holds about this many samples (of all runs together),
+/// so about 64k records.
+const RANGE_SAMPLES: usize = 256;
+/// Read buffer of a run file when merged whole, and when one range of it is read.
+const READ_BUFFER: usize = 1 << 20;
+const RANGE_BUFFER: usize = 64 << 10;
+
+/// One chunk's statistics, encoded: where the bytes are, how many records, and the sparse
+/// index of every [`SAMPLE_EVERY`]-th record.
+struct Run {
+    bytes: RunBytes,
+    records: u64,
+    samples: Vec<Sample>,
+}
+
+enum RunBytes {
+    Memory(Arc<Vec<u8>>),
+    File(PathBuf),
+}
+
+/// A record of a run: its term, byte offset and number.
+struct Sample {
+    term: String,
+    offset: u64,
+    ordinal: u64,
+}
+
+/// The temporary directory of run files, made on first use and removed with its files when
+/// dropped (a failed or finished fit leaves nothing behind).
+struct RunDir {
+    parent: PathBuf,
+    path: Option<PathBuf>,
+    files: usize,
+}
+
+impl RunDir {
+    fn new(parent: &Path) -> Self {
+        RunDir {
+            parent: parent.to_path_buf(),
+            path: None,
+            files: 0,
+        }
+    }
+
+    /// A new file in the directory, created.
+    fn create_file(&mut self) -> Result<(PathBuf, BufWriter<File>)> {
+        let dir = match &self.path {
+            Some(dir) => dir.clone(),
+            None => {
+                // Unique per process and per fit (tests fit in parallel in one process).
+                static NEXT: AtomicUsize = AtomicUsize::new(0);
+                let n = NEXT.fetch_add(1, AtomicOrdering::Relaxed);
+                let dir = self
+                    .parent
+                    .join(format!(".parallax-runs-{}-{n}", std::process::id()));
+                std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                self.path = Some(dir.clone());
+                dir
+            }
+        };
+        self.files += 1;
+        let path = dir.join(format!("run-{}", self.files));
+        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        Ok((path, BufWriter::with_capacity(READ_BUFFER, file)))
+    }
+}
+
+impl Drop for RunDir {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.path {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Statistics summed chunk by chunk through sorted runs; [`StatisticsRuns::finish`] merges
+/// them. Equal to [`Vectorizer::statistics`](super::Vectorizer::statistics) of all chunks.
+pub struct StatisticsRuns {
+    analyzer: Analyzer,
+    dir: RunDir,
+    runs: Vec<Run>,
+    in_memory: usize,
+    n_docs: u64,
+    total_len: u64,
+}
+
+impl StatisticsRuns {
+    /// Starts summing; run files, if any, go to a directory made in `spill_dir`.
+    pub(crate) fn new(analyzer: Analyzer, spill_dir: &Path) -> Self {
+        StatisticsRuns {
+            analyzer,
+            dir: RunDir::new(spill_dir),
+            runs: Vec::new(),
+            in_memory: 0,
+            n_docs: 0,
+            total_len: 0,
+        }
+    }
+
+    /// Counts a chunk of documents and sets its statistics aside as one run.
+    pub fn add(&mut self, docs: &[Document]) -> Result<()> {
+        let lexed = lex(&self.analyzer, docs);
+        let (mut counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
+        let trace = super::count::Trace::start();
+        self.n_docs += docs.len() as u64;
+        self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
+        let Surfaces { entries, grams } = surfaces;
+        let grouped = Statistics::group_counted(&mut counted, entries, &lexed, &grams);
+        let (bytes, samples) = encode(&grouped);
+        let records = grouped.names.len() as u64;
+        drop(grouped);
+        trace.mark("run encoded");
+        let bytes = if self.in_memory + bytes.len() <= RUN_MEMORY {
+            self.in_memory += bytes.len();
+            RunBytes::Memory(Arc::new(bytes))
+        } else {
+            let (path, mut w) = self.dir.create_file()?;
+            w.write_all(&bytes)
+                .and_then(|()| w.flush())
+                .map_err(|e| Error::io(&path, e))?;
+            RunBytes::File(path)
+        };
+        self.runs.push(Run {
+            bytes,
+            records,
+            samples,
+        });
+        Ok(())
+    }
+
+    /// Documents counted so far.
+    pub fn n_docs(&self) -> u64 {
+        self.n_docs
+    }
+
+    /// Readies the merge of the runs: their terms, summed, in term order.
+    pub fn finish(self) -> Result<MergedTerms> {
+        self.finish_in_ranges(RANGE_SAMPLES)
+    }
+
+    /// Like [`StatisticsRuns::finish`], with ranges of about `range_samples` samples.
+    pub(crate) fn finish_in_ranges(mut self, range_samples: usize) -> Result<MergedTerms> {
+        // Too many runs to merge at once: merge the oldest in groups into longer runs first.
+        while self.runs.len() > MERGE_WIDTH {
+            let group: Vec<Run> = self.runs.drain(..MERGE_WIDTH).collect();
+            let mut merged = Merge::open(&group, None, None)?;
+            let (path, mut w) = self.dir.create_file()?;
+            let (mut records, mut offset, mut samples) = (0, 0, Vec::new());
+            let mut bytes = Vec::new();
+            while let Some(term) = merged.next_term()? {
+                if records % SAMPLE_EVERY as u64 == 0 {
+                    let (term, ordinal) = (term.term.clone(), records);
+                    samples.push(Sample {
+                        term,
+                        offset,
+                        ordinal,
+                    });
+                }
+                bytes.clear();
+                encode_term(&mut bytes, &term);
+                w.write_all(&bytes).map_err(|e| Error::io(&path, e))?;
+                offset += bytes.len() as u64;
+                records += 1;
+            }
+            w.flush().map_err(|e| Error::io(&path, e))?;
+            let bytes = RunBytes::File(path);
+            self.runs.push(Run {
+                bytes,
+                records,
+                samples,
+            });
+        }
+        let runs: Vec<Run> = std::mem::take(&mut self.runs)
+            .into_iter()
+            .filter(|r| r.records > 0)
+            .collect();
+        // Ranges of terms with about `range_samples` samples each, bounded by sampled terms.
+        let mut sampled: Vec<&str> = runs
+            .iter()
+            .flat_map(|r| r.samples.iter().map(|s| s.term.as_str()))
+            .collect();
+        sampled.par_sort_unstable();
+        sampled.dedup();
+        let bounds: Vec<String> = sampled
+            .iter()
+            .skip(range_samples)
+            .step_by(range_samples)
+            .map(|t| t.to_string())
+            .collect();
+        Ok(MergedTerms {
+            runs,
+            bounds,
+            next_range: 0,
+            ready: std::collections::VecDeque::new(),
+            n_docs: self.n_docs,
+            total_len: self.total_len,
+            dir: std::mem::replace(&mut self.dir, RunDir::new(Path::new("."))),
+        })
+    }
+}
+
+/// Encodes grouped terms as one run, in parallel blocks; also returns its samples.
+fn encode(grouped: &Grouped<'_>) -> (Vec<u8>, Vec<Sample>) {
+    const BLOCK: usize = 16 * SAMPLE_EVERY;
+    let n = grouped.names.len();
+    let blocks: Vec<(Vec<u8>, Vec<u64>)> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let (mut out, mut offsets, mut forms) = (Vec::new(), Vec::new(), Vec::new());
+            for place in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                if place % SAMPLE_EVERY == 0 {
+                    offsets.push(out.len() as u64);
+                }
+                forms.clear();
+                let (df, cf) = grouped.term(place, |f, c| forms.push((f, c)));
+                put_record(&mut out, &grouped.names[place], df, cf, &forms);
+            }
+            (out, offsets)
+        })
+        .collect();
+    let mut bytes = Vec::with_capacity(blocks.iter().map(|b| b.0.len()).sum());
+    let mut samples = Vec::new();
+    for (block, offsets) in blocks {
+        let base = bytes.len() as u64;
+        for offset in offsets {
+            let ordinal = (samples.len() * SAMPLE_EVERY) as u64;
+            let term = grouped.names[ordinal as usize].clone();
+            samples.push(Sample {
+                term,
+                offset: base + offset,
+                ordinal,
+            });
+        }
+        bytes.extend_from_slice(&block);
+    }
+    (bytes, samples)
+}
+
+fn encode_term(out: &mut Vec<u8>, term: &TermStats) {
+    let forms: Vec<(&str, u64)> = term
+        .surfaces
+        .iter()
+        .map(|(f, c)| (f.as_str(), *c))
+        .collect();
+    put_record(out, &term.term, term.df, term.cf, &forms);
+}
+
+/// Appends one record (see the module's documentation).
+fn put_record(out: &mut Vec<u8>, term: &str, df: u64, cf: u64, forms: &[(&str, u64)]) {
+    let put_str = |out: &mut Vec<u8>, s: &str| {
+        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    };
+    put_str(out, term);
+    out.extend_from_slice(&df.to_le_bytes());
+    out.extend_from_slice(&cf.to_le_bytes());
+    out.extend_from_slice(&(forms.len() as u32).to_le_bytes());
+    for &(form, count) in forms {
+        put_str(out, form);
+        out.extend_from_slice(&count.to_le_bytes());
+    }
+}
+
+/// Bytes shared with a run kept in memory, for a reader's cursor.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Reads the records of one run whose terms fall in a range, in order.
+struct RunReader {
+    input: Box<dyn BufRead + Send>,
+    /// Records of the run not read yet.
+    left: u64,
+    /// The first record in the range, read while finding the range's start.
+    pending: Option<TermStats>,
+    /// Where the range ends (its first term outside), if before the run's end.
+    upper: Option<String>,
+    /// Where the run is, for error messages.
+    name: PathBuf,
+}
+
+impl RunReader {
+    /// Opens the records of `run` with terms in `lower..upper` (unbounded where `None`).
+    fn open(run: &Run, lower: Option<&str>, upper: Option<&str>) -> Result<Self> {
+        // Start at the last sample before the range (records before it are all below it).
+        let start = lower.map_or(0, |lower| {
+            run.samples
+                .partition_point(|s| s.term.as_str() < lower)
+                .saturating_sub(1)
+        });
+        let (offset, ordinal) = run
+            .samples
+            .get(start)
+            .map_or((0, 0), |s| (s.offset, s.ordinal));
+        let (input, name): (Box<dyn BufRead + Send>, PathBuf) = match &run.bytes {
+            RunBytes::Memory(bytes) => {
+                let mut cursor = std::io::Cursor::new(Shared(Arc::clone(bytes)));
+                cursor.set_position(offset);
+                (Box::new(cursor), "(statistics run in memory)".into())
+            }
+            RunBytes::File(path) => {
+                let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+                file.seek(SeekFrom::Start(offset))
+                    .map_err(|e| Error::io(path, e))?;
+                let size = if lower.is_some() || upper.is_some() {
+                    RANGE_BUFFER
+                } else {
+                    READ_BUFFER
+                };
+                (Box::new(BufReader::with_capacity(size, file)), path.clone())
+            }
+        };
+        let mut reader = RunReader {
+            input,
+            left: run.records - ordinal,
+            pending: None,
+            upper: upper.map(str::to_string),
+            name,
+        };
+        if let Some(lower) = lower {
+            while let Some(term) = reader.read()? {
+                if term.term.as_str() >= lower {
+                    reader.pending = Some(term);
+                    break;
+                }
+            }
+        }
+        Ok(reader)
+    }
+
+    fn next(&mut self) -> Result<Option<TermStats>> {
+        match self.pending.take() {
+            Some(term) => Ok(self.within(term)),
+            None => Ok(self.read()?.and_then(|term| self.within(term))),
+        }
+    }
+
+    /// The term if it is before the range's end; else `None`, and the reader is done.
+    fn within(&mut self, term: TermStats) -> Option<TermStats> {
+        if self.upper.as_ref().is_some_and(|upper| term.term >= *upper) {
+            self.left = 0;
+            return None;
+        }
+        Some(term)
+    }
+
+    /// The run's next record.
+    fn read(&mut self) -> Result<Option<TermStats>> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        self.left -= 1;
+        self.decode()
+            .map(Some)
+            .map_err(|e| Error::io(&self.name, e))
+    }
+
+    fn decode(&mut self) -> std::io::Result<TermStats> {
+        let r = &mut self.input;
+        let term = read_string(r)?;
+        let df = read_u64(r)?;
+        let cf = read_u64(r)?;
+        let n = read_u32(r)? as usize;
+        let mut surfaces = Vec::with_capacity(n);
+        for _ in 0..n {
+            let form = read_string(r)?;
+            surfaces.push((form, read_u64(r)?));
+        }
+        Ok(TermStats {
+            term,
+            df,
+            cf,
+            surfaces,
+        })
+    }
+}
+
+fn read_u32(r: &mut impl Read) -> std::io::Result<u32> {
+    let mut b = [0; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_le_bytes(b))
+}
+
+fn read_u64(r: &mut impl Read) -> std::io::Result<u64> {
+    let mut b = [0; 8];
+    r.read_exact(&mut b)?;
+    Ok(u64::from_le_bytes(b))
+}
+
+fn read_string(r: &mut impl Read) -> std::io::Result<String> {
+    let mut bytes = vec![0; read_u32(r)? as usize];
+    r.read_exact(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+/// The next term of one run, ordered by term (then run, so equal terms pop in run order).
+struct Head {
+    stats: TermStats,
+    run: usize,
+}
+
+impl Ord for Head {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.stats
+            .term
+            .cmp(&other.stats.term)
+            .then(self.run.cmp(&other.run))
+    }
+}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Head {}
+
+/// A k-way merge of runs, summing the records of equal terms.
+struct Merge {
+    readers: Vec<RunReader>,
+    heap: BinaryHeap<Reverse<Head>>,
+}
+
+impl Merge {
+    /// Merges the records of `runs` with terms in `lower..upper`.
+    fn open(runs: &[Run], lower: Option<&str>, upper: Option<&str>) -> Result<Self> {
+        let mut merge = Merge {
+            readers: runs
+                .iter()
+                .map(|run| RunReader::open(run, lower, upper))
+                .collect::<Result<_>>()?,
+            heap: BinaryHeap::new(),
+        };
+        for run in 0..merge.readers.len() {
+            merge.refill(run)?;
+        }
+        Ok(merge)
+    }
+
+    fn refill(&mut self, run: usize) -> Result<()> {
+        if let Some(stats) = self.readers[run].next()? {
+            self.heap.push(Reverse(Head { stats, run }));
+        }
+        Ok(())
+    }
+
+    fn next_term(&mut self) -> Result<Option<TermStats>> {
+        let Some(Reverse(first)) = self.heap.pop() else {
+            return Ok(None);
+        };
+        self.refill(first.run)?;
+        let mut sum = first.stats;
+        while self
+            .heap
+            .peek()
+            .is_some_and(|Reverse(next)| next.stats.term == sum.term)
+        {
+            let Reverse(next) = self.heap.pop().expect("peeked");
+            self.refill(next.run)?;
+            sum.df += next.stats.df;
+            sum.cf += next.stats.cf;
+            sum.surfaces = add_forms(std::mem::take(&mut sum.surfaces), next.stats.surfaces);
+        }
+        Ok(Some(sum))
+    }
+}
+
+/// The sum of two form lists sorted by form: sorted, equal forms added.
+fn add_forms(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => return out,
+        };
+        match order {
+            Ordering::Less => out.extend(a.next()),
+            Ordering::Greater => out.extend(b.next()),
+            Ordering::Equal => {
+                let (mut x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
+                x.1 += y.1;
+                out.push(x);
+            }
+        }
+    }
+}
+
+/// All runs, to be merged: the summed statistics term by term, in term order, with the
+/// document count and total length known from the start. The terms are cut into ranges that
+/// are merged apart, a few at a time in parallel, so memory holds only those few.
+pub struct MergedTerms {
+    runs: Vec<Run>,
+    /// The first term of each range but the first.
+    bounds: Vec<String>,
+    /// The next range to merge.
+    next_range: usize,
+    /// Ranges merged, not yet taken.
+    ready: std::collections::VecDeque<Vec<TermStats>>,
+    n_docs: u64,
+    total_len: u64,
+    dir: RunDir,
+}
+
+impl MergedTerms {
+    /// Documents counted.
+    pub fn n_docs(&self) -> u64 {
+        self.n_docs
+    }
+
+    /// Sum of document lengths.
+    pub fn total_len(&self) -> u64 {
+        self.total_len
+    }
+
+    /// The terms of the next range, in term order; empty after the last.
+    pub fn next_batch(&mut self) -> Result<Vec<TermStats>> {
+        if self.ready.is_empty() {
+            let n_ranges = self.bounds.len() + 1;
+            let wave =
+                self.next_range..(self.next_range + 2 * rayon::current_num_threads()).min(n_ranges);
+            self.next_range = wave.end;
+            let merged: Vec<Result<Vec<TermStats>>> = wave
+                .into_par_iter()
+                .map(|range| self.merge_range(range))
+                .collect();
+            for terms in merged {
+                self.ready.push_back(terms?);
+            }
+        }
+        Ok(self.ready.pop_front().unwrap_or_default())
+    }
+
+    /// Merges the terms of one range.
+    fn merge_range(&self, range: usize) -> Result<Vec<TermStats>> {
+        let lower = range.checked_sub(1).map(|r| self.bounds[r].as_str());
+        let upper = self.bounds.get(range).map(String::as_str);
+        let mut merge = Merge::open(&self.runs, lower, upper)?;
+        let mut terms = Vec::new();
+        while let Some(term) = merge.next_term()? {
+            terms.push(term);
+        }
+        Ok(terms)
+    }
+
+    /// A temporary file beside the runs' directory, removed when the guard is dropped (it
+    /// outlives the merge, whose end removes the runs).
+    pub fn scratch_file(&mut self) -> Result<(ScratchFile, BufWriter<File>)> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, AtomicOrdering::Relaxed);
+        let name = format!(".parallax-scratch-{}-{n}", std::process::id());
+        let path = self.dir.parent.join(name);
+        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        Ok((
+            ScratchFile(path),
+            BufWriter::with_capacity(READ_BUFFER, file),
+        ))
+    }
+
+    /// Everything, in memory.
+    pub fn collect(mut self) -> Result<Statistics> {
+        let mut terms = Vec::new();
+        loop {
+            let batch = self.next_batch()?;
+            if batch.is_empty() {
+                break;
+            }
+            terms.extend(batch);
+        }
+        Ok(Statistics {
+            n_docs: self.n_docs,
+            total_len: self.total_len,
+            terms,
+        })
+    }
+}
+
+/// A temporary file, removed when dropped.
+pub struct ScratchFile(PathBuf);
+
+impl ScratchFile {
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::AnalysisConfig;
+
+    fn analyzer() -> Analyzer {
+        Analyzer::new(&AnalysisConfig::default()).unwrap()
+    }
+
+    /// Documents with thousands of distinct words (more than a sample's stride per chunk), in
+    /// several spellings, overlapping from document to document.
+    fn many_words(n_docs: usize) -> Vec<Document> {
+        (0..n_docs)
+            .map(|d| {
+                let words: Vec<String> = (0..120)
+                    .map(|k| {
+                        let w = (d * 37 + k * 11) % 2500;
+                        match k % 3 {
+                            0 => format!("Word{w}s"),
+                            1 => format!("word{w}"),
+                            _ => format!("stay{} staying", w % 50),
+                        }
+                    })
+                    .collect();
+                Document::new(format!("d{d}"), words.join(" "))
+            })
+            .collect()
+    }
+
+    fn statistics_at_once(docs: &[Document]) -> Statistics {
+        let analyzer = analyzer();
+        let lexed = lex(&analyzer, docs);
+        let (mut counted, surfaces) = count_lexed(&analyzer, &lexed, docs.len(), true);
+        Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0
+    }
+
+    #[test]
+    fn runs_merge_to_the_statistics_of_all_chunks() {
+        let all = many_words(60);
+        let whole = statistics_at_once(&all);
+        assert!(
+            whole.terms.len() > 4 * SAMPLE_EVERY,
+            "{}",
+            whole.terms.len()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        for (chunk, to_files) in [(60, false), (7, false), (7, true), (1, true)] {
+            for range_samples in [1, 2, RANGE_SAMPLES] {
+                let mut runs = StatisticsRuns::new(analyzer(), dir.path());
+                if to_files {
+                    runs.in_memory = RUN_MEMORY; // every run to a file
+                }
+                for part in all.chunks(chunk) {
+                    runs.add(part).unwrap();
+                }
+                assert_eq!(runs.runs.len(), all.len().div_ceil(chunk));
+                let files = runs
+                    .runs
+                    .iter()
+                    .all(|r| matches!(r.bytes, RunBytes::File(_)));
+                assert_eq!(files, to_files);
+                let merged = runs.finish_in_ranges(range_samples).unwrap();
+                let what = format!("chunks of {chunk}, files {to_files}, {range_samples}");
+                if range_samples == 1 && chunk == 7 {
+                    assert!(merged.bounds.len() > 4, "{what}: {}", merged.bounds.len());
+                }
+                assert_eq!(merged.collect().unwrap(), whole, "{what}");
+            }
+        }
+        // The run files went with the merges.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn more_runs_than_a_merge_takes_are_merged_in_groups() {
+        let all: Vec<Document> = (0..2 * MERGE_WIDTH + 5)
+            .map(|i| Document::new(format!("d{i}"), format!("word{} shared w{i} Shared", i % 7)))
+            .collect();
+        let whole = statistics_at_once(&all);
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = StatisticsRuns::new(analyzer(), dir.path());
+        for doc in all.chunks(1) {
+            runs.add(doc).unwrap();
+        }
+        let merged = runs.finish().unwrap();
+        assert!(merged.runs.len() <= MERGE_WIDTH);
+        assert_eq!(merged.collect().unwrap(), whole);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_cut_run_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = StatisticsRuns::new(analyzer(), dir.path());
+        runs.in_memory = RUN_MEMORY;
+        runs.add(&[Document::new("d", "one two three four five")])
+            .unwrap();
+        let RunBytes::File(path) = &runs.runs[0].bytes else {
+            panic!("expected a run file")
+        };
+        let bytes = std::fs::read(path).unwrap();
+        std::fs::write(path, &bytes[..bytes.len() - 3]).unwrap();
+        let err = runs.finish().and_then(|m| m.collect()).unwrap_err();
+        assert!(err.to_string().contains("run-1"), "{err}");
+    }
+}
