@@ -317,8 +317,9 @@ impl Vectorizer {
         Ok(Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0)
     }
 
-    /// Starts summing statistics chunk by chunk (a streamed `fit`, `fit --shard` or
-    /// `fit --update`): equal to [`Vectorizer::statistics`] of all chunks together.
+    /// Starts summing statistics chunk by chunk in memory, keeping every chunk's counts by
+    /// term id (a streamed `vectorize`, which spills them): equal to
+    /// [`Vectorizer::statistics`] of all chunks together.
     pub fn tally(&self) -> Result<StatisticsTally> {
         self.validate()?;
         Ok(StatisticsTally::new(Analyzer::new(&self.analysis)?))

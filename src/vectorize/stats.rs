@@ -421,9 +421,11 @@ pub struct TallyRows {
     pub tokens: u64,
 }
 
-/// Statistics summed chunk by chunk (a streamed fit): terms are kept by id in hash tables and
-/// sorted once at the end, instead of sorting and merging every chunk's statistics. Terms and
-/// forms are split into shards by hash, so a chunk is added to the shards in parallel.
+/// Statistics summed chunk by chunk in memory (a streamed `vectorize`, whose spilled counts
+/// need one id per term across chunks): terms are kept by id in hash tables and sorted once at
+/// the end. Terms and forms are split into shards by hash, so a chunk is added to the shards in
+/// parallel. Memory grows with the vocabulary; a streamed fit uses
+/// [`StatisticsRuns`](super::StatisticsRuns) instead.
 pub struct StatisticsTally {
     analyzer: Analyzer,
     shards: Vec<TallyShard>,
