@@ -296,22 +296,19 @@ fn carry(error: Error) -> std::io::Error {
 /// Gives the merged terms batch by batch to `each`, in order: a thread of its own merges the
 /// next batch meanwhile.
 fn merged_batches(
-    merged: MergedTerms,
+    merged: &mut MergedTerms,
     mut each: impl FnMut(&[TermStats]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<TermStats>>>(1);
         scope.spawn(move || {
-            let mut merged = merged;
             loop {
-                let batch = merged.next_batch();
+                let batch = merged.next_batch().map(|b| b.terms);
                 let done = batch.as_ref().map_or(true, Vec::is_empty);
                 if send.send(batch).is_err() || done {
                     break;
                 }
             }
-            // Millions of small strings were freed batch by batch; the runs go here.
-            drop(merged);
         });
         for batch in receive {
             let batch = batch.map_err(carry)?;
@@ -336,7 +333,7 @@ fn column_row(term: &str, surface: &str, df: u64, out: &mut Vec<u8>) {
 
 /// The `statistics` object of merged statistics, its terms streamed; `each` sees every batch.
 fn merged_statistics_fields<'a>(
-    merged: MergedTerms,
+    merged: &'a mut MergedTerms,
     mut each: impl FnMut(&[TermStats]) -> std::io::Result<()> + 'a,
 ) -> Field<'a> {
     let (n_docs, total_len) = (merged.n_docs(), merged.total_len());
@@ -359,7 +356,7 @@ fn merged_statistics_fields<'a>(
 /// the bytes of [`write_shard`] of the same statistics. Returns the number of terms.
 pub fn write_shard_merged(
     analysis: &AnalysisConfig,
-    merged: MergedTerms,
+    merged: &mut MergedTerms,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<usize> {
     let terms = std::cell::Cell::new(0);
@@ -387,7 +384,7 @@ pub fn write_shard_merged(
 /// columns. Library errors come back carried in the `io::Error` (see [`write_atomic`]).
 pub fn write_model_merged(
     settings: &Vectorizer,
-    mut merged: MergedTerms,
+    merged: &mut MergedTerms,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<usize> {
     settings.validate().map_err(carry)?;
@@ -839,7 +836,7 @@ mod tests {
             runs.add(part).unwrap();
         }
         let mut out = Vec::new();
-        write_model_merged(settings, runs.finish().unwrap(), &mut out)
+        write_model_merged(settings, &mut runs.finish().unwrap(), &mut out)
             .map_err(|e| uncarry(Path::new("model.json"), e))?;
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         Ok(out)
@@ -865,8 +862,8 @@ mod tests {
                 runs.add(&docs[..3]).unwrap();
                 runs.add(&docs[3..]).unwrap();
                 let mut out = Vec::new();
-                let terms =
-                    write_shard_merged(&settings.analysis, runs.finish().unwrap(), &mut out);
+                let mut merged = runs.finish().unwrap();
+                let terms = write_shard_merged(&settings.analysis, &mut merged, &mut out);
                 assert_eq!(
                     terms.unwrap(),
                     settings.statistics(&docs).unwrap().terms.len()

@@ -108,7 +108,7 @@ pub fn write_vectorized<V: Value>(
             }
             MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
                 for r in blocks {
-                    write_jsonl_rows(w, model, &docs[r.clone()], &block(r.clone()))?;
+                    write_jsonl_rows(w, model.surfaces(), &docs[r.clone()], &block(r.clone()))?;
                 }
                 Ok(())
             }),
@@ -138,27 +138,46 @@ pub const DOCUMENTS_HEADER: &str = "row\tid\tsource\ttitle";
 /// Writes `dir/vocabulary.tsv` atomically: column, term, surface form, df, idf.
 pub fn write_vocabulary(dir: &Path, model: &FittedVectorizer) -> Result<()> {
     write_atomic(&dir.join("vocabulary.tsv"), |w| {
-        writeln!(w, "column\tterm\tsurface\tdf\tidf")?;
-        // Lines are put together by hand: `write!` formatting dominated this loop.
-        let (mut int, mut float) = (itoa::Buffer::new(), ryu::Buffer::new());
-        let mut line = Vec::with_capacity(256);
+        writeln!(w, "{VOCABULARY_HEADER}")?;
+        let mut line = VocabularyLine::default();
         for col in 0..model.n_terms() {
-            line.clear();
-            line.extend_from_slice(int.format(col).as_bytes());
-            line.push(b'\t');
-            line.extend_from_slice(tsv_field(&model.terms()[col]).as_bytes());
-            line.push(b'\t');
-            line.extend_from_slice(tsv_field(model.surface(col)).as_bytes());
-            line.push(b'\t');
-            line.extend_from_slice(int.format(model.df(col)).as_bytes());
-            line.push(b'\t');
-            line.extend_from_slice(float.format(model.idf(col)).as_bytes());
-            line.push(b'\n');
-            w.write_all(&line)?;
+            let (term, surface) = (&model.terms()[col], model.surface(col));
+            w.write_all(line.make(col, term, surface, model.df(col), model.idf(col)))?;
         }
         Ok(())
     })?;
     Ok(())
+}
+
+/// The header of vocabulary.tsv.
+pub const VOCABULARY_HEADER: &str = "column\tterm\tsurface\tdf\tidf";
+
+/// Makes vocabulary.tsv lines. They are put together by hand: `write!` formatting dominated
+/// writing them.
+#[derive(Default)]
+pub struct VocabularyLine {
+    int: itoa::Buffer,
+    float: ryu::Buffer,
+    line: Vec<u8>,
+}
+
+impl VocabularyLine {
+    /// The line of one column, newline included.
+    pub fn make(&mut self, col: usize, term: &str, surface: &str, df: u64, idf: f64) -> &[u8] {
+        let line = &mut self.line;
+        line.clear();
+        line.extend_from_slice(self.int.format(col).as_bytes());
+        line.push(b'\t');
+        line.extend_from_slice(tsv_field(term).as_bytes());
+        line.push(b'\t');
+        line.extend_from_slice(tsv_field(surface).as_bytes());
+        line.push(b'\t');
+        line.extend_from_slice(self.int.format(df).as_bytes());
+        line.push(b'\t');
+        line.extend_from_slice(self.float.format(idf).as_bytes());
+        line.push(b'\n');
+        line
+    }
 }
 
 /// documents.tsv lines, numbering rows from `first_row`.
@@ -184,7 +203,7 @@ pub fn write_document_rows(
 /// belongs to one term only, so keys never collide), in column order.
 pub fn write_jsonl_rows<V: Value>(
     w: &mut impl Write,
-    model: &FittedVectorizer,
+    surfaces: &[String],
     docs: &[Document],
     matrix: &CsrMatrix<V>,
 ) -> std::io::Result<()> {
@@ -194,7 +213,7 @@ pub fn write_jsonl_rows<V: Value>(
             if i > 0 {
                 line.push(b',');
             }
-            serde_json::to_writer(&mut *line, model.surface(c as usize))?;
+            serde_json::to_writer(&mut *line, &surfaces[c as usize])?;
             line.push(b':');
             v.write_to(line);
         }

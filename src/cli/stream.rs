@@ -15,11 +15,9 @@ use anyhow::{Context, Result};
 use parallax::corpus::Document;
 use parallax::matrix::{CsrMatrix, Value, write_matrix_market_header};
 use parallax::model::write_atomic;
-use parallax::vectorize::FittedVectorizer;
 
 use super::output::{
     DOCUMENTS_HEADER, MatrixFormat, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
-    write_vocabulary,
 };
 
 /// Where streamed rows go: files in a directory, or JSONL on stdout.
@@ -94,17 +92,17 @@ impl<V: Value> StreamOut<V> {
         Ok(out)
     }
 
-    /// Appends the rows of one chunk.
+    /// Appends the rows of one chunk; `surfaces` (per column) name the terms of JSONL rows.
     pub fn append(
         &mut self,
-        model: &FittedVectorizer,
+        surfaces: &[String],
         docs: &[Document],
         matrix: &CsrMatrix<V>,
     ) -> Result<()> {
         if let Some(w) = &mut self.stdout {
             match self.format {
                 MatrixFormat::JsonlIndices => write_jsonl_sparse_rows(w, docs, matrix)?,
-                _ => write_jsonl_rows(w, model, docs, matrix)?,
+                _ => write_jsonl_rows(w, surfaces, docs, matrix)?,
             }
         }
         if let Some((_, w)) = &mut self.documents {
@@ -114,7 +112,7 @@ impl<V: Value> StreamOut<V> {
             match self.format {
                 MatrixFormat::Mtx => matrix.write_matrix_market_entries(w, self.rows)?,
                 MatrixFormat::JsonlIndices => write_jsonl_sparse_rows(w, docs, matrix)?,
-                _ => write_jsonl_rows(w, model, docs, matrix)?,
+                _ => write_jsonl_rows(w, surfaces, docs, matrix)?,
             }
         }
         if let Some(all) = &mut self.npz {
@@ -130,8 +128,9 @@ impl<V: Value> StreamOut<V> {
         (self.rows, self.nnz)
     }
 
-    /// Completes every file and moves it to its final name; writes vocabulary.tsv.
-    pub fn finish(mut self, model: &FittedVectorizer) -> Result<()> {
+    /// Completes every file and moves it to its final name; `vocabulary` writes vocabulary.tsv
+    /// into the directory (after the matrix, before documents.tsv).
+    pub fn finish(mut self, vocabulary: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
         if let Some(mut w) = self.stdout.take() {
             w.flush()?;
         }
@@ -172,7 +171,7 @@ impl<V: Value> StreamOut<V> {
                 _ => std::fs::rename(&path, dir.join("rows.jsonl"))?,
             }
         }
-        write_vocabulary(&dir, model)?;
+        vocabulary(&dir)?;
         if let Some((path, w)) = self.documents.take() {
             w.into_inner().map_err(|e| e.into_error())?;
             std::fs::rename(&path, dir.join("documents.tsv"))?;
@@ -195,6 +194,7 @@ impl<V: Value> Drop for StreamOut<V> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::output::write_vocabulary;
     use super::*;
     use parallax::vectorize::Vectorizer;
 
@@ -216,10 +216,10 @@ mod tests {
         )
         .unwrap();
         for part in [&docs[..2], &docs[2..]] {
-            out.append(&model, part, &model.transform::<f32>(part))
+            out.append(model.surfaces(), part, &model.transform::<f32>(part))
                 .unwrap();
         }
-        out.finish(&model).unwrap();
+        out.finish(|dir| write_vocabulary(dir, &model)).unwrap();
         let mut whole = Vec::new();
         matrix.write_matrix_market(&mut whole).unwrap();
         let written = std::fs::read_to_string(dir.path().join("matrix.mtx")).unwrap();

@@ -2,13 +2,16 @@
 
 use std::path::{Path, PathBuf};
 
+use std::fs::File;
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 
-use super::output::{Dtype, MatrixFormat, report_read, summary, write_vectorized};
+use super::output::{
+    Dtype, MatrixFormat, VOCABULARY_HEADER, VocabularyLine, report_read, summary, write_vectorized,
+};
 use super::stream::StreamOut;
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
@@ -207,7 +210,7 @@ fn transform_streamed<V: Value>(
     let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         let (matrix, r) = model.transform_report::<V>(&chunk.docs);
-        out.append(model, &chunk.docs, &matrix)?;
+        out.append(model.surfaces(), &chunk.docs, &matrix)?;
         total.documents += r.documents;
         total.tokens += r.tokens;
         total.out_of_vocabulary += r.out_of_vocabulary;
@@ -218,10 +221,12 @@ fn transform_streamed<V: Value>(
     Ok((total, bytes))
 }
 
-/// Vectorizes in one streamed read: each chunk is counted into the statistics and its counts
-/// are spilled to a temporary file; after the fit, the counts are read back, weighed and
-/// written block by block. Memory stays bounded by the chunk and the vocabulary, and the text
-/// is read and analyzed once.
+/// Vectorizes in one streamed read: each chunk's statistics become a sorted run and its
+/// counts are spilled to a temporary file; the runs are merged into the columns (and the model
+/// with `--model`), then the counts are read back chunk by chunk, mapped to columns, weighed and
+/// written block by block. The text is read and analyzed once, and no term list is held whole:
+/// memory is bounded by the chunk, plus a number per column (its idf) and per term of each run
+/// (its column).
 fn vectorize_streamed<V: Value>(
     settings: &Vectorizer,
     args: &VectorizeArgs,
@@ -229,66 +234,113 @@ fn vectorize_streamed<V: Value>(
     started: std::time::Instant,
 ) -> Result<()> {
     let trace = parallax::vectorize::Trace::start();
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let mut tally = settings.tally()?;
-    let mut spill = Spill::create(&args.out)?;
-    let (mut bytes, mut tokens) = (0, 0);
+    let dir = &args.out;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut runs = settings.runs(dir)?;
+    let mut spill = Spill::create(dir)?;
+    let (mut bytes, mut tokens, mut chunk_docs) = (0, 0, Vec::new());
     let read = args.input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
-        let counts = tally.add_rows(&chunk.docs);
+        let counts = runs.add_rows(&chunk.docs)?;
         tokens += counts.tokens;
+        chunk_docs.push(chunk.docs.len());
         spill.write(&chunk.docs, &counts)
     })?;
     report_read(&read, quiet);
     trace.mark("read, counted and spilled");
-    let (stats, ids) = tally.finish_ids();
-    let (model, stat_to_col) = settings.fit_statistics_columns(stats).context("fitting")?;
-    let to_col: Vec<Option<u32>> = ids.iter().map(|&i| stat_to_col[i as usize]).collect();
-    let out_of_vocabulary = model.statistics().pruned_occurrences(&stat_to_col);
+    let mut merged = runs.finish()?;
     if let Some(path) = &args.model {
-        model::save(&model, path)?;
+        write_atomic(path, |w| {
+            model::write_model_merged(settings, &mut merged, w).map(|_| ())
+        })
+        .context("fitting")?;
+        merged.restart();
     }
+    // vocabulary.tsv is written as the columns are chosen, under a temporary name.
+    let vocabulary = TempFile::create(dir, "vocabulary.tsv")?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, File::create(&vocabulary.0)?);
+    writeln!(w, "{VOCABULARY_HEADER}")?;
+    let (mut line, mut surfaces) = (VocabularyLine::default(), Vec::new());
+    let jsonl = args.format == MatrixFormat::Jsonl;
+    let columns = settings
+        .columns_of_merged(&mut merged, &mut |col, term, surface, df, idf| {
+            if jsonl {
+                surfaces.push(surface.to_string());
+            }
+            let bytes = line.make(col, term, surface, df, idf);
+            w.write_all(bytes)
+                .map_err(|e| parallax::Error::io(&vocabulary.0, e))
+        })
+        .context("fitting")?;
+    w.into_inner().map_err(|e| e.into_error())?;
+    drop(merged);
+    trace.mark("fitted");
     // The documents written are the ones fitted, so their stored values are known already.
-    let expected = (model.n_docs() as usize, model.fitted_stored_values());
-    let mut out = StreamOut::<V>::create(
-        Some(&args.out),
-        args.format,
-        model.n_terms(),
-        Some(expected),
-    )?;
+    let expected = (columns.n_docs as usize, columns.stored_values);
+    let n_columns = columns.n_columns();
+    let mut out = StreamOut::<V>::create(Some(dir), args.format, n_columns, Some(expected))?;
     let mut report = CountReport {
         documents: 0,
         tokens,
-        out_of_vocabulary,
+        out_of_vocabulary: columns.pruned_occurrences,
         empty_rows: 0,
     };
-    trace.mark("fitted");
     let mut back = spill.read_back()?;
-    while let Some((docs, rows, lens)) = back.next_block(4096)? {
-        let counts = ColumnCounts::from_terms(rows, lens, &to_col);
-        let matrix: CsrMatrix<V> = model.weigh_counts(&counts, 0..counts.n_rows());
-        report.documents += matrix.n_rows();
-        report.empty_rows += matrix.empty_rows();
-        out.append(&model, &docs, &matrix)?;
+    for (run, &n_docs) in chunk_docs.iter().enumerate() {
+        let to_col = columns.run_columns(run);
+        let mut left = n_docs;
+        while left > 0 {
+            let Some((docs, rows, lens)) = back.next_block(left.min(4096))? else {
+                bail!("{}: the spilled counts end early", spill.path.display());
+            };
+            left -= docs.len();
+            let counts = ColumnCounts::from_terms(rows, lens, &to_col);
+            let matrix: CsrMatrix<V> = columns.weigh_counts(&counts);
+            report.documents += matrix.n_rows();
+            report.empty_rows += matrix.empty_rows();
+            out.append(&surfaces, &docs, &matrix)?;
+        }
     }
     drop(back);
     drop(spill);
     trace.mark("rows written");
     let (_, nnz) = out.totals();
-    out.finish(&model)?;
+    out.finish(|dir| vocabulary.rename_to(&dir.join("vocabulary.tsv")))?;
     trace.mark("finished");
     if !quiet {
         summary(
             "vectorize (streamed)",
             bytes,
             &report,
-            model.n_terms(),
+            n_columns,
             nnz,
             started,
         );
     }
     Ok(())
+}
+
+/// A file written under a temporary name in an output directory: removed if dropped before it
+/// is moved to its final name.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn create(dir: &Path, name: &str) -> Result<TempFile> {
+        let path = dir.join(format!(".{name}.part-{}", std::process::id()));
+        File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(TempFile(path))
+    }
+
+    fn rename_to(self, path: &Path) -> Result<()> {
+        std::fs::rename(&self.0, path).with_context(|| format!("writing {}", path.display()))?;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Per-document counts of a streamed fit in a temporary file (removed when dropped). Each
@@ -317,7 +369,7 @@ impl Spill {
         })
     }
 
-    fn write(&mut self, docs: &[Document], counts: &parallax::vectorize::TallyRows) -> Result<()> {
+    fn write(&mut self, docs: &[Document], counts: &parallax::vectorize::RunRows) -> Result<()> {
         let w = self.writer.as_mut().expect("written before read back");
         let mut buf: Vec<u8> = Vec::new();
         for ((doc, row), &len) in docs.iter().zip(&counts.rows).zip(&counts.doc_lens) {
@@ -517,13 +569,13 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
             "--shard writes statistics only: give vocabulary and weighting flags to `parallax merge`"
         );
     }
-    let (merged, _) = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
+    let (mut merged, _) = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
     let n_docs = merged.n_docs();
     let trace = parallax::vectorize::Trace::start();
     if args.shard {
         let mut terms = 0;
         write_atomic(out, |w| {
-            terms = model::write_shard_merged(&settings.analysis, merged, w)?;
+            terms = model::write_shard_merged(&settings.analysis, &mut merged, w)?;
             Ok(())
         })?;
         trace.mark("fit: shard merged and saved");
@@ -540,7 +592,7 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
     }
     let mut columns = 0;
     write_atomic(out, |w| {
-        columns = model::write_model_merged(&settings, merged, w)?;
+        columns = model::write_model_merged(&settings, &mut merged, w)?;
         Ok(())
     })
     .context("fitting")?;
@@ -699,7 +751,7 @@ fn transform_write<V: Value>(
     let mut out = StreamOut::<V>::create(args.out.as_deref(), args.format, model.n_terms(), None)?;
     let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
     let (_, nnz) = out.totals();
-    out.finish(model)?;
+    out.finish(|dir| super::output::write_vocabulary(dir, model))?;
     if !quiet {
         summary("transform", bytes, &report, model.n_terms(), nnz, started);
     }
@@ -754,7 +806,7 @@ mod tests {
         let rows: Vec<Vec<(u32, u32)>> = (0..5u32)
             .map(|i| (0..i * 40).map(|t| (t * 1000 + i, t % 7 + 1)).collect())
             .collect();
-        let counts = parallax::vectorize::TallyRows {
+        let counts = parallax::vectorize::RunRows {
             rows: rows.clone(),
             doc_lens: vec![3, 0, 9, 27, 81],
             tokens: 120,

@@ -101,7 +101,7 @@ impl Tokenized {
     }
 }
 
-/// The hash of a spelling, term or form, as their tables and shards use it.
+/// The hash of a spelling, as the chunk tables and the unite shards use it.
 pub(crate) fn text_hash(text: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(text)
 }

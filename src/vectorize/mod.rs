@@ -21,8 +21,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 pub use params::{DfLimit, VocabularyParams};
-pub use runs::{MergedTerms, StatisticsRuns};
-pub use stats::{Statistics, StatisticsTally, TallyRows, TermStats};
+pub use runs::{MergedBatch, MergedTerms, RunRows, StatisticsRuns};
+pub use stats::{Statistics, TermStats};
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
@@ -317,14 +317,6 @@ impl Vectorizer {
         Ok(Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0)
     }
 
-    /// Starts summing statistics chunk by chunk in memory, keeping every chunk's counts by
-    /// term id (a streamed `vectorize`, which spills them): equal to
-    /// [`Vectorizer::statistics`] of all chunks together.
-    pub fn tally(&self) -> Result<StatisticsTally> {
-        self.validate()?;
-        Ok(StatisticsTally::new(Analyzer::new(&self.analysis)?))
-    }
-
     /// Starts summing statistics chunk by chunk through sorted runs (a streamed `fit`, `fit
     /// --shard` or `fit --update`): memory stays bounded however large the vocabulary grows.
     /// Runs beyond an in-memory budget go to a temporary directory in `spill_dir`.
@@ -481,6 +473,11 @@ impl FittedVectorizer {
     /// Terms in column order.
     pub fn terms(&self) -> &[String] {
         &self.terms
+    }
+
+    /// Shown surface forms in column order.
+    pub fn surfaces(&self) -> &[String] {
+        &self.surfaces
     }
 
     /// The most frequent surface form of a column's term.
@@ -657,6 +654,25 @@ impl FittedVectorizer {
     }
 
     fn weigh_columns<V: Value>(&self, rows: &[Vec<(u32, u32)>], lens: &[u32]) -> CsrMatrix<V> {
+        let weights = Weights {
+            weighting: &self.weighting,
+            idf: &self.idf,
+            avg_doc_len: self.avg_doc_len,
+        };
+        weigh_rows(&weights, rows, lens)
+    }
+}
+
+/// What weighing a row needs of a fitted vocabulary.
+struct Weights<'a> {
+    weighting: &'a Weighting,
+    idf: &'a [f64],
+    avg_doc_len: f64,
+}
+
+/// Weighs rows of (column, count) into a matrix with a column per idf.
+fn weigh_rows<V: Value>(w: &Weights<'_>, rows: &[Vec<(u32, u32)>], lens: &[u32]) -> CsrMatrix<V> {
+    {
         // Each row gets a slot as long as its counts; weighing can only drop entries (a weight
         // of zero), and the rare gaps that leaves are closed afterwards.
         let mut slots = Vec::with_capacity(rows.len() + 1);
@@ -686,8 +702,8 @@ impl FittedVectorizer {
                 .zip(filled.par_iter_mut())
                 .with_min_len(256)
                 .for_each_init(Vec::new, |weights, ((((idx, val), row), &len), filled)| {
-                    self.weighting
-                        .weigh_row(row, &self.idf, len as f64, self.avg_doc_len, weights);
+                    w.weighting
+                        .weigh_row(row, w.idf, len as f64, w.avg_doc_len, weights);
                     for (k, &(c, w)) in weights.iter().enumerate() {
                         idx[k] = c;
                         val[k] = V::from_f64(w);
@@ -708,8 +724,143 @@ impl FittedVectorizer {
         }
         indices.truncate(end);
         data.truncate(end);
-        CsrMatrix::try_new(self.terms.len(), indptr, indices, data)
+        CsrMatrix::try_new(w.idf.len(), indptr, indices, data)
             .expect("weighed rows are sorted, in range and consistent")
+    }
+}
+
+/// The columns a streamed `vectorize` chose from merged statistics
+/// ([`Vectorizer::columns_of_merged`]): how each run's terms map to columns, and each column's
+/// weight. No term text is kept.
+pub struct MergedColumns {
+    /// Per run, per term of the run (in its order): its column, or `NONE`.
+    maps: Vec<Vec<u32>>,
+    weighting: Weighting,
+    idf: Vec<f64>,
+    avg_doc_len: f64,
+    /// Documents fitted.
+    pub n_docs: u64,
+    /// Values their rows will store (weights of zero are not stored).
+    pub stored_values: usize,
+    /// Occurrences of terms left out of the vocabulary.
+    pub pruned_occurrences: u64,
+}
+
+impl MergedColumns {
+    /// Number of columns.
+    pub fn n_columns(&self) -> usize {
+        self.idf.len()
+    }
+
+    /// Per term of run (chunk) `run`, its column.
+    pub fn run_columns(&self, run: usize) -> Vec<Option<u32>> {
+        let column = |&c: &u32| (c != NONE).then_some(c);
+        self.maps[run].iter().map(column).collect()
+    }
+
+    /// Weighs counts whose terms are columns already.
+    pub fn weigh_counts<V: Value>(&self, counts: &ColumnCounts) -> CsrMatrix<V> {
+        let weights = Weights {
+            weighting: &self.weighting,
+            idf: &self.idf,
+            avg_doc_len: self.avg_doc_len,
+        };
+        weigh_rows(&weights, &counts.rows, &counts.doc_lens)
+    }
+}
+
+/// A column's term, shown surface form, df and idf, as [`Vectorizer::columns_of_merged`] gives
+/// them to its caller, in column order.
+pub type ColumnSink<'a> = dyn FnMut(usize, &str, &str, u64, f64) -> Result<()> + 'a;
+
+impl Vectorizer {
+    /// Chooses the columns from merged statistics (a streamed `vectorize`), as
+    /// [`Vectorizer::fit_statistics_columns`] would from the same statistics, without holding
+    /// the terms: each column goes to `column` as it is chosen, and each run's terms are mapped
+    /// to their columns. One pass over the merge, or two with a fixed vocabulary or
+    /// `--max-features` (whose columns are known only at the end of the first).
+    pub fn columns_of_merged(
+        &self,
+        merged: &mut MergedTerms,
+        column: &mut ColumnSink<'_>,
+    ) -> Result<MergedColumns> {
+        self.validate()?;
+        let n_docs = merged.n_docs();
+        if n_docs == 0 {
+            return Err(Error::EmptyVocabulary("no documents to fit".into()));
+        }
+        let mut picker = self.vocabulary.picker(n_docs)?;
+        let holds_back = picker.holds_back();
+        let (mut idf, mut stored_values) = (Vec::new(), 0usize);
+        let mut add_column = |term: &str, surface: &str, df: u64| -> Result<u32> {
+            let weight = self.weighting.idf.weight(df, n_docs);
+            if weight != 0.0 {
+                stored_values += df as usize;
+            }
+            column(idf.len(), term, surface, df, weight)?;
+            idf.push(weight);
+            Ok(idf.len() as u32 - 1)
+        };
+        let held = if holds_back {
+            loop {
+                let batch = merged.next_batch()?;
+                if batch.terms.is_empty() {
+                    break;
+                }
+                batch.terms.iter().for_each(|t| picker.offer(t));
+            }
+            merged.restart();
+            let held = std::mem::replace(&mut picker, self.vocabulary.picker(n_docs)?).finish()?;
+            for c in &held {
+                add_column(&c.term, &c.surface, c.df)?;
+            }
+            Some(held)
+        } else {
+            None
+        };
+        let mut maps: Vec<Vec<u32>> = vec![Vec::new(); merged.n_runs()];
+        let mut pruned_occurrences = 0;
+        loop {
+            let batch = merged.next_batch()?;
+            if batch.terms.is_empty() {
+                break;
+            }
+            let mut kept = 0;
+            for (i, t) in batch.terms.iter().enumerate() {
+                let col = match &held {
+                    Some(held) => held
+                        .binary_search_by(|c| c.term.as_str().cmp(&t.term))
+                        .ok()
+                        .map(|c| c as u32),
+                    None if picker.keeps(t.df) => {
+                        kept += 1;
+                        let shown = t.best_surface().unwrap_or(&t.term);
+                        Some(add_column(&t.term, shown, t.df)?)
+                    }
+                    None => None,
+                };
+                if col.is_none() {
+                    pruned_occurrences += t.cf;
+                }
+                for &run in batch.runs_of(i) {
+                    maps[run as usize].push(col.unwrap_or(NONE));
+                }
+            }
+            picker.count(batch.terms.len(), kept);
+        }
+        if held.is_none() {
+            // Nothing within the df bounds is refused here, as a fit refuses it.
+            picker.finish()?;
+        }
+        Ok(MergedColumns {
+            maps,
+            weighting: self.weighting,
+            idf,
+            avg_doc_len: merged.total_len() as f64 / n_docs as f64,
+            n_docs,
+            stored_values,
+            pruned_occurrences,
+        })
     }
 }
 
@@ -834,12 +985,77 @@ mod tests {
             let mut blocks: CsrMatrix<f64> = fitted.weigh_counts(&counts, 0..2);
             blocks.append(&fitted.weigh_counts(&counts, 2..5));
             assert_eq!(blocks, matrix);
-            // Statistics summed chunk by chunk.
-            let mut tally = v.tally().unwrap();
-            tally.add(&all[..2]);
-            tally.add(&all[2..]);
-            assert_eq!(tally.n_docs(), 5);
-            assert_eq!(&tally.finish(), model.statistics());
+            // Statistics summed chunk by chunk through sorted runs.
+            let dir = tempfile::tempdir().unwrap();
+            let mut runs = v.runs(dir.path()).unwrap();
+            runs.add(&all[..2]).unwrap();
+            runs.add(&all[2..]).unwrap();
+            assert_eq!(runs.n_docs(), 5);
+            assert_eq!(
+                &runs.finish().unwrap().collect().unwrap(),
+                model.statistics()
+            );
+        }
+    }
+
+    #[test]
+    fn columns_of_merged_runs_weigh_as_the_fitted_model() {
+        let all = docs(&[
+            "Troops left the bases; the troops stayed.",
+            "Bases, a base and BASES again",
+            "Troop movements near the base",
+            "Nothing in common at all",
+            "",
+            "Stayed, staying, stays: the troop's base",
+        ]);
+        let mut settings = vec![Vectorizer::default()];
+        let mut v = Vectorizer::default();
+        v.vocabulary.min_df = DfLimit::Count(2);
+        settings.push(v.clone());
+        v.vocabulary.max_features = Some(2);
+        settings.push(v);
+        let mut v = Vectorizer::default();
+        v.vocabulary.fixed = Some(vec!["base".into(), "nowher".into(), "troop".into()]);
+        settings.push(v);
+        let mut v = Vectorizer::default();
+        v.analysis.ngram_max = 2;
+        v.vocabulary.max_features = Some(5);
+        settings.push(v);
+        for v in settings {
+            let (model, stat_to_col) = v
+                .fit_statistics_columns(v.statistics(&all).unwrap())
+                .unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let mut runs = v.runs(dir.path()).unwrap();
+            let rows: Vec<RunRows> = [&all[..2], &all[2..5], &all[5..]]
+                .iter()
+                .map(|part| runs.add_rows(part).unwrap())
+                .collect();
+            let mut merged = runs.finish().unwrap();
+            let mut listed = Vec::new();
+            let columns = v
+                .columns_of_merged(&mut merged, &mut |c, term, surface, df, idf| {
+                    listed.push((c, term.to_string(), surface.to_string(), df, idf));
+                    Ok(())
+                })
+                .unwrap();
+            let expected: Vec<_> = (0..model.n_terms())
+                .map(|c| {
+                    let (term, surface) = (model.terms()[c].clone(), model.surface(c).to_string());
+                    (c, term, surface, model.df(c), model.idf(c))
+                })
+                .collect();
+            assert_eq!(listed, expected, "{v:?}");
+            assert_eq!(columns.stored_values, model.fitted_stored_values());
+            let pruned = model.statistics().pruned_occurrences(&stat_to_col);
+            assert_eq!(columns.pruned_occurrences, pruned);
+            let mut weighed: CsrMatrix<f64> = CsrMatrix::new(model.n_terms());
+            for (run, chunk) in rows.into_iter().enumerate() {
+                let to_col = columns.run_columns(run);
+                let counts = ColumnCounts::from_terms(chunk.rows, chunk.doc_lens, &to_col);
+                weighed.append(&columns.weigh_counts(&counts));
+            }
+            assert_eq!(weighed, model.transform::<f64>(&all), "{v:?}");
         }
     }
 

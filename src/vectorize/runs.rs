@@ -108,6 +108,16 @@ impl Drop for RunDir {
     }
 }
 
+/// One chunk's counts, from [`StatisticsRuns::add_rows`].
+pub struct RunRows {
+    /// Per document: (term, count) sorted by term, a term being its place in the chunk's run.
+    pub rows: Vec<Vec<(u32, u32)>>,
+    /// Per document: kept single-term tokens (the length BM25 uses).
+    pub doc_lens: Vec<u32>,
+    /// Tokens before filters removed any.
+    pub tokens: u64,
+}
+
 /// Statistics summed chunk by chunk through sorted runs; [`StatisticsRuns::finish`] merges
 /// them. Equal to [`Vectorizer::statistics`](super::Vectorizer::statistics) of all chunks.
 pub struct StatisticsRuns {
@@ -134,6 +144,18 @@ impl StatisticsRuns {
 
     /// Counts a chunk of documents and sets its statistics aside as one run.
     pub fn add(&mut self, docs: &[Document]) -> Result<()> {
+        self.add_chunk(docs, false).map(|_| ())
+    }
+
+    /// Like [`StatisticsRuns::add`]; also returns the chunk's counts, each term named by its
+    /// place in the chunk's run (a streamed `vectorize` spills them, and maps them to columns
+    /// with [`MergedTerms::columns`]).
+    pub fn add_rows(&mut self, docs: &[Document]) -> Result<RunRows> {
+        self.add_chunk(docs, true)
+            .map(|rows| rows.expect("rows were asked for"))
+    }
+
+    fn add_chunk(&mut self, docs: &[Document], keep_rows: bool) -> Result<Option<RunRows>> {
         let lexed = lex(&self.analyzer, docs);
         let (mut counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
         let trace = super::count::Trace::start();
@@ -143,6 +165,20 @@ impl StatisticsRuns {
         let grouped = Statistics::group_counted(&mut counted, entries, &lexed, &grams);
         let (bytes, samples) = encode(&grouped);
         let records = grouped.names.len() as u64;
+        let rows = keep_rows.then(|| {
+            let mut rows = std::mem::take(&mut counted.rows);
+            rows.par_iter_mut().with_min_len(256).for_each(|row| {
+                for (t, _) in row.iter_mut() {
+                    *t = grouped.index[*t as usize];
+                }
+                row.sort_unstable_by_key(|&(t, _)| t);
+            });
+            RunRows {
+                rows,
+                doc_lens: std::mem::take(&mut counted.doc_lens),
+                tokens: counted.tokens,
+            }
+        });
         drop(grouped);
         trace.mark("run encoded");
         let bytes = if self.in_memory + bytes.len() <= RUN_MEMORY {
@@ -160,7 +196,7 @@ impl StatisticsRuns {
             records,
             samples,
         });
-        Ok(())
+        Ok(rows)
     }
 
     /// Documents counted so far.
@@ -182,7 +218,9 @@ impl StatisticsRuns {
             let (path, mut w) = self.dir.create_file()?;
             let (mut records, mut offset, mut samples) = (0, 0, Vec::new());
             let mut bytes = Vec::new();
-            while let Some(term) = merged.next_term()? {
+            let mut from = Vec::new();
+            while let Some(term) = merged.next_term(&mut from)? {
+                from.clear();
                 if records % SAMPLE_EVERY as u64 == 0 {
                     let (term, ordinal) = (term.term.clone(), records);
                     samples.push(Sample {
@@ -490,10 +528,13 @@ impl Merge {
         Ok(())
     }
 
-    fn next_term(&mut self) -> Result<Option<TermStats>> {
+    /// The next term, summed over the runs that have it; their indexes are added to `from`,
+    /// in run order.
+    fn next_term(&mut self, from: &mut Vec<u32>) -> Result<Option<TermStats>> {
         let Some(Reverse(first)) = self.heap.pop() else {
             return Ok(None);
         };
+        from.push(first.run as u32);
         self.refill(first.run)?;
         let mut sum = first.stats;
         while self
@@ -502,6 +543,7 @@ impl Merge {
             .is_some_and(|Reverse(next)| next.stats.term == sum.term)
         {
             let Reverse(next) = self.heap.pop().expect("peeked");
+            from.push(next.run as u32);
             self.refill(next.run)?;
             sum.df += next.stats.df;
             sum.cf += next.stats.cf;
@@ -544,7 +586,7 @@ pub struct MergedTerms {
     /// The next range to merge.
     next_range: usize,
     /// Ranges merged, not yet taken.
-    ready: std::collections::VecDeque<Vec<TermStats>>,
+    ready: std::collections::VecDeque<MergedBatch>,
     n_docs: u64,
     total_len: u64,
     dir: RunDir,
@@ -562,33 +604,45 @@ impl MergedTerms {
     }
 
     /// The terms of the next range, in term order; empty after the last.
-    pub fn next_batch(&mut self) -> Result<Vec<TermStats>> {
+    pub fn next_batch(&mut self) -> Result<MergedBatch> {
         if self.ready.is_empty() {
             let n_ranges = self.bounds.len() + 1;
             let wave =
                 self.next_range..(self.next_range + 2 * rayon::current_num_threads()).min(n_ranges);
             self.next_range = wave.end;
-            let merged: Vec<Result<Vec<TermStats>>> = wave
+            let merged: Vec<Result<MergedBatch>> = wave
                 .into_par_iter()
                 .map(|range| self.merge_range(range))
                 .collect();
-            for terms in merged {
-                self.ready.push_back(terms?);
+            for batch in merged {
+                self.ready.push_back(batch?);
             }
         }
         Ok(self.ready.pop_front().unwrap_or_default())
     }
 
+    /// Starts the merge again from the first term (a fit that needs two passes).
+    pub fn restart(&mut self) {
+        self.next_range = 0;
+        self.ready.clear();
+    }
+
+    /// The number of runs (chunks) merged.
+    pub fn n_runs(&self) -> usize {
+        self.runs.len()
+    }
+
     /// Merges the terms of one range.
-    fn merge_range(&self, range: usize) -> Result<Vec<TermStats>> {
+    fn merge_range(&self, range: usize) -> Result<MergedBatch> {
         let lower = range.checked_sub(1).map(|r| self.bounds[r].as_str());
         let upper = self.bounds.get(range).map(String::as_str);
         let mut merge = Merge::open(&self.runs, lower, upper)?;
-        let mut terms = Vec::new();
-        while let Some(term) = merge.next_term()? {
-            terms.push(term);
+        let mut batch = MergedBatch::default();
+        while let Some(term) = merge.next_term(&mut batch.runs)? {
+            batch.terms.push(term);
+            batch.ends.push(batch.runs.len() as u32);
         }
-        Ok(terms)
+        Ok(batch)
     }
 
     /// A temporary file beside the runs' directory, removed when the guard is dropped (it
@@ -610,16 +664,34 @@ impl MergedTerms {
         let mut terms = Vec::new();
         loop {
             let batch = self.next_batch()?;
-            if batch.is_empty() {
+            if batch.terms.is_empty() {
                 break;
             }
-            terms.extend(batch);
+            terms.extend(batch.terms);
         }
         Ok(Statistics {
             n_docs: self.n_docs,
             total_len: self.total_len,
             terms,
         })
+    }
+}
+
+/// Merged terms of one range, in term order, with the runs each came from.
+#[derive(Default)]
+pub struct MergedBatch {
+    /// The terms, summed over the runs.
+    pub terms: Vec<TermStats>,
+    /// The runs of term `i` are `runs[ends[i - 1]..ends[i]]` (from 0 for the first), in order.
+    runs: Vec<u32>,
+    ends: Vec<u32>,
+}
+
+impl MergedBatch {
+    /// The runs (chunks) that term `i` came from, in order.
+    pub fn runs_of(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.runs[start as usize..self.ends[i] as usize]
     }
 }
 
