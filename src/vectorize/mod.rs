@@ -733,7 +733,7 @@ fn weigh_rows<V: Value>(w: &Weights<'_>, rows: &[Vec<(u32, u32)>], lens: &[u32])
 /// ([`Vectorizer::columns_of_merged`]): how each run's terms map to columns, and each column's
 /// weight. No term text is kept.
 pub struct MergedColumns {
-    /// Per run, per term of the run (in its order): its column, or `NONE`.
+    /// Per chunk (in order), per term of its run: its column, or `NONE`.
     maps: Vec<Vec<u32>>,
     weighting: Weighting,
     idf: Vec<f64>,
@@ -752,10 +752,10 @@ impl MergedColumns {
         self.idf.len()
     }
 
-    /// Per term of run (chunk) `run`, its column.
-    pub fn run_columns(&self, run: usize) -> Vec<Option<u32>> {
+    /// Per term of the run of chunk `chunk` (numbered from 0 in the order added), its column.
+    pub fn run_columns(&self, chunk: usize) -> Vec<Option<u32>> {
         let column = |&c: &u32| (c != NONE).then_some(c);
-        self.maps[run].iter().map(column).collect()
+        self.maps[chunk].iter().map(column).collect()
     }
 
     /// Weighs counts whose terms are columns already.
@@ -852,6 +852,15 @@ impl Vectorizer {
             // Nothing within the df bounds is refused here, as a fit refuses it.
             picker.finish()?;
         }
+        // Per chunk: the columns of its terms, through the merged run they ended up in.
+        let maps = merged
+            .chunk_places()
+            .into_iter()
+            .map(|(run, places)| match places {
+                None => maps[run].clone(),
+                Some(places) => places.iter().map(|&p| maps[run][p as usize]).collect(),
+            })
+            .collect();
         Ok(MergedColumns {
             maps,
             weighting: self.weighting,
@@ -1057,6 +1066,35 @@ mod tests {
             }
             assert_eq!(weighed, model.transform::<f64>(&all), "{v:?}");
         }
+    }
+
+    #[test]
+    fn columns_of_merged_runs_follow_chunks_through_merged_groups() {
+        // More chunks than a merge takes at once (so runs are merged in groups first), some
+        // of them empty.
+        let all: Vec<Document> = (0..140)
+            .map(|i| match i % 9 {
+                0 => Document::new(format!("d{i}"), ""),
+                _ => Document::new(format!("d{i}"), format!("word{} shared w{i} Shared", i % 7)),
+            })
+            .collect();
+        let v = Vectorizer::default();
+        let model = v.fit(&all).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut runs = v.runs(dir.path()).unwrap();
+        let rows: Vec<RunRows> = all.chunks(1).map(|d| runs.add_rows(d).unwrap()).collect();
+        let mut merged = runs.finish().unwrap();
+        assert!(merged.n_runs() < all.len());
+        let columns = v
+            .columns_of_merged(&mut merged, &mut |_, _, _, _, _| Ok(()))
+            .unwrap();
+        let mut weighed: CsrMatrix<f64> = CsrMatrix::new(model.n_terms());
+        for (chunk, counts) in rows.into_iter().enumerate() {
+            let to_col = columns.run_columns(chunk);
+            let counts = ColumnCounts::from_terms(counts.rows, counts.doc_lens, &to_col);
+            weighed.append(&columns.weigh_counts(&counts));
+        }
+        assert_eq!(weighed, model.transform::<f64>(&all));
     }
 
     #[test]

@@ -18,8 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
 
-use super::count::Surfaces;
-use super::count::{count_lexed, lex};
+use super::count::{Surfaces, count_lexed, lex};
 use super::stats::{Grouped, Statistics, TermStats};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
@@ -46,6 +45,16 @@ struct Run {
     bytes: RunBytes,
     records: u64,
     samples: Vec<Sample>,
+    /// The chunks summed in the run: one for a chunk's own run, more for runs merged from
+    /// others (too many to merge at once).
+    chunks: Vec<ChunkPlaces>,
+}
+
+/// Where the terms of a chunk's run are in a (possibly merged) run: `None` if that is the
+/// chunk's own run, else per term of the chunk's run its record's number in this one.
+struct ChunkPlaces {
+    chunk: usize,
+    places: Option<Vec<u32>>,
 }
 
 enum RunBytes {
@@ -149,7 +158,7 @@ impl StatisticsRuns {
 
     /// Like [`StatisticsRuns::add`]; also returns the chunk's counts, each term named by its
     /// place in the chunk's run (a streamed `vectorize` spills them, and maps them to columns
-    /// with [`MergedTerms::columns`]).
+    /// with [`Vectorizer::columns_of_merged`](super::Vectorizer::columns_of_merged)).
     pub fn add_rows(&mut self, docs: &[Document]) -> Result<RunRows> {
         self.add_chunk(docs, true)
             .map(|rows| rows.expect("rows were asked for"))
@@ -191,10 +200,15 @@ impl StatisticsRuns {
                 .map_err(|e| Error::io(&path, e))?;
             RunBytes::File(path)
         };
+        let chunk = self.runs.iter().map(|r| r.chunks.len()).sum();
         self.runs.push(Run {
             bytes,
             records,
             samples,
+            chunks: vec![ChunkPlaces {
+                chunk,
+                places: None,
+            }],
         });
         Ok(rows)
     }
@@ -218,8 +232,13 @@ impl StatisticsRuns {
             let (path, mut w) = self.dir.create_file()?;
             let (mut records, mut offset, mut samples) = (0, 0, Vec::new());
             let mut bytes = Vec::new();
+            // Per run of the group, per record: its number in the merged run.
+            let mut places: Vec<Vec<u32>> = vec![Vec::new(); group.len()];
             let mut from = Vec::new();
             while let Some(term) = merged.next_term(&mut from)? {
+                for &run in &from {
+                    places[run as usize].push(records as u32);
+                }
                 from.clear();
                 if records % SAMPLE_EVERY as u64 == 0 {
                     let (term, ordinal) = (term.term.clone(), records);
@@ -236,17 +255,28 @@ impl StatisticsRuns {
                 records += 1;
             }
             w.flush().map_err(|e| Error::io(&path, e))?;
-            let bytes = RunBytes::File(path);
+            // Each chunk's terms, through the run it was in, to their place in this one.
+            let chunks = group
+                .into_iter()
+                .zip(places)
+                .flat_map(|(run, to)| {
+                    run.chunks.into_iter().map(move |c| ChunkPlaces {
+                        chunk: c.chunk,
+                        places: Some(match c.places {
+                            None => to.clone(),
+                            Some(p) => p.iter().map(|&i| to[i as usize]).collect(),
+                        }),
+                    })
+                })
+                .collect();
             self.runs.push(Run {
-                bytes,
+                bytes: RunBytes::File(path),
                 records,
                 samples,
+                chunks,
             });
         }
-        let runs: Vec<Run> = std::mem::take(&mut self.runs)
-            .into_iter()
-            .filter(|r| r.records > 0)
-            .collect();
+        let runs = std::mem::take(&mut self.runs);
         // Ranges of terms with about `range_samples` samples each, bounded by sampled terms.
         let mut sampled: Vec<&str> = runs
             .iter()
@@ -627,9 +657,26 @@ impl MergedTerms {
         self.ready.clear();
     }
 
-    /// The number of runs (chunks) merged.
+    /// The number of runs merged (see [`MergedBatch::runs_of`]).
     pub fn n_runs(&self) -> usize {
         self.runs.len()
+    }
+
+    /// Per chunk added, in order: the run its terms are in, and where, if not in the chunk's
+    /// own run, each of its terms is in that run.
+    pub(crate) fn chunk_places(&self) -> Vec<(usize, Option<&[u32]>)> {
+        let mut places: Vec<(usize, usize, Option<&[u32]>)> = self
+            .runs
+            .iter()
+            .enumerate()
+            .flat_map(|(r, run)| {
+                run.chunks
+                    .iter()
+                    .map(move |c| (c.chunk, r, c.places.as_deref()))
+            })
+            .collect();
+        places.sort_unstable_by_key(|&(chunk, _, _)| chunk);
+        places.into_iter().map(|(_, r, p)| (r, p)).collect()
     }
 
     /// Merges the terms of one range.
