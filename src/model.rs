@@ -457,10 +457,10 @@ pub fn write_model_merged(
         }
         let (writer, n) = std::mem::take(&mut *scratch.borrow_mut());
         let writer = writer.expect("the scratch file is read once");
-        let file = writer
+        // Flushed and closed, then read back.
+        writer
             .into_inner()
             .map_err(|e| scratch_error(e.into_error()))?;
-        drop(file);
         let file = std::fs::File::open(scratch_path).map_err(scratch_error)?;
         let mut lines = std::io::BufReader::with_capacity(1 << 20, file);
         let mut left = n;

@@ -1,6 +1,6 @@
-//! Statistics summed through sorted runs (a streamed fit): each chunk's statistics, sorted by
-//! term, are encoded and set aside (in memory up to a budget, then in temporary files), and at
-//! the end all runs are merged term by term. Memory is bounded by the chunk, the budget and the
+//! Statistics summed through sorted runs (a streamed `fit` or `vectorize`): each chunk's
+//! statistics, sorted by term, are encoded and set aside (in memory up to a budget, then in
+//! temporary files), and at the end all runs are merged term by term. Memory is bounded by the chunk, the budget and the
 //! merge's read buffers, not by the vocabulary, so a fit over an archive whose vocabulary keeps
 //! growing (names, typos, URLs) stays flat.
 //!
@@ -694,7 +694,7 @@ impl MergedTerms {
 
     /// A temporary file beside the runs' directory, removed when the guard is dropped (it
     /// outlives the merge, whose end removes the runs).
-    pub fn scratch_file(&mut self) -> Result<(ScratchFile, BufWriter<File>)> {
+    pub(crate) fn scratch_file(&mut self) -> Result<(ScratchFile, BufWriter<File>)> {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, AtomicOrdering::Relaxed);
         let name = format!(".parallax-scratch-{}-{n}", std::process::id());
