@@ -814,18 +814,11 @@ mod tests {
     }
 
     fn texts() -> Vec<Document> {
-        [
-            "Troops left the bases; the troops stayed.",
-            "Bases, a base and BASES again",
-            "Troop movements near the base",
-            "Nothing in common at all",
-            "",
-            "Stayed, staying, stays: the troop's base",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Document::new(format!("d{i}"), *t))
-        .collect()
+        crate::vectorize::SHARED_STEMS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Document::new(format!("d{i}"), *t))
+            .collect()
     }
 
     /// The bytes (or error) of a model written from merged runs, the docs read `chunk` at a time.
