@@ -286,8 +286,8 @@ fn vectorize_streamed<V: Value>(
         empty_rows: 0,
     };
     let mut back = spill.read_back()?;
-    for (run, &n_docs) in chunk_docs.iter().enumerate() {
-        let to_col = columns.run_columns(run);
+    for (chunk, &n_docs) in chunk_docs.iter().enumerate() {
+        let to_col = columns.run_columns(chunk);
         let mut left = n_docs;
         while left > 0 {
             let Some((docs, rows, lens)) = back.next_block(left.min(4096))? else {
