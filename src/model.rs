@@ -284,8 +284,8 @@ pub fn write_shard(
     out.write_all(b"\n")
 }
 
-/// Terms merged and formatted per batch by the streamed writers.
-const MERGE_BATCH: usize = 1 << 16;
+/// Columns read back from the scratch file and written per batch.
+const SCRATCH_BATCH: usize = 1 << 16;
 
 /// A library error carried through an `io::Result` (a streamed writer's callback); unwrapped
 /// again by [`write_atomic`].
@@ -377,7 +377,7 @@ pub fn write_shard_merged(
 }
 
 /// Writes the model a fit learns from merged statistics, streaming: the statistics are written
-/// term by term as they are merged, and the columns meanwhile go to a scratch file beside the
+/// term by term as they are merged, and the columns meanwhile go to a scratch file among the
 /// runs (or, with a fixed vocabulary or `--max-features`, are held back: at most that many).
 /// Neither list is ever whole in memory. The bytes are those of [`write_model`] of the model
 /// [`Vectorizer::fit_statistics`] learns from the same statistics. Returns the number of
@@ -387,15 +387,10 @@ pub fn write_model_merged(
     merged: &mut MergedTerms,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<usize> {
-    settings.validate().map_err(carry)?;
+    let picker = RefCell::new(Some(settings.merged_picker(merged).map_err(carry)?));
     let n_docs = merged.n_docs();
-    if n_docs == 0 {
-        return Err(carry(Error::EmptyVocabulary("no documents to fit".into())));
-    }
-    let picker = RefCell::new(Some(settings.vocabulary.picker(n_docs).map_err(carry)?));
-    let (scratch_file, scratch) = merged.scratch_file().map_err(carry)?;
-    let scratch_path = scratch_file.path();
-    let scratch_error = |e| carry(Error::io(scratch_path, e));
+    let (scratch_path, scratch) = merged.scratch_file().map_err(carry)?;
+    let scratch_error = |e| carry(Error::io(&scratch_path, e));
     // The scratch file and the columns in it.
     let scratch = RefCell::new((Some(scratch), 0usize));
     let avg_doc_len = merged.total_len() as f64 / n_docs as f64;
@@ -461,12 +456,12 @@ pub fn write_model_merged(
         writer
             .into_inner()
             .map_err(|e| scratch_error(e.into_error()))?;
-        let file = std::fs::File::open(scratch_path).map_err(scratch_error)?;
+        let file = std::fs::File::open(&scratch_path).map_err(scratch_error)?;
         let mut lines = std::io::BufReader::with_capacity(1 << 20, file);
         let mut left = n;
         while left > 0 {
-            let mut rows: Vec<Vec<u8>> = Vec::with_capacity(MERGE_BATCH.min(left));
-            while rows.len() < MERGE_BATCH.min(left) {
+            let mut rows: Vec<Vec<u8>> = Vec::with_capacity(SCRATCH_BATCH.min(left));
+            while rows.len() < SCRATCH_BATCH.min(left) {
                 let mut row = Vec::new();
                 std::io::BufRead::read_until(&mut lines, b'\n', &mut row).map_err(scratch_error)?;
                 if row.pop() != Some(b'\n') {
@@ -642,7 +637,7 @@ pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+    if is_device(path) {
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
@@ -652,10 +647,7 @@ pub fn write_atomic(
             .and_then(|()| w.into_inner().map(|_| ()).map_err(|e| e.into_error()))
             .map_err(|e| uncarry(path, e));
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = directory_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -673,6 +665,18 @@ pub fn write_atomic(
         let _ = std::fs::remove_file(&tmp);
         uncarry(path, e)
     })
+}
+
+/// Whether `path` is neither a file nor a directory (`/dev/stdout`, a pipe): written in place.
+pub fn is_device(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// The directory a file path is in (`.` for a bare name).
+pub fn directory_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// The library error a writer carried in `e` (see [`carry`]), or `e` as an error writing `path`.

@@ -267,7 +267,7 @@ fn keywords_streamed(
     let model = match (fitted, settings) {
         (Some(m), _) => m,
         (None, Some(s)) => {
-            let (merged, _) =
+            let merged =
                 super::vectorize::fit_streamed(&s, &args.input, &std::env::temp_dir(), true)?;
             let stats = merged.collect()?;
             s.fit_statistics(stats)

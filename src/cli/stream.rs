@@ -37,7 +37,8 @@ pub struct StreamOut<V: Value> {
     header: Option<(usize, usize, u64)>,
 }
 
-fn temp(dir: &Path, name: &str) -> Result<(PathBuf, BufWriter<File>)> {
+/// A temporary file for `name` in `dir` (a dot name with the process id), and its writer.
+pub(super) fn temp(dir: &Path, name: &str) -> Result<(PathBuf, BufWriter<File>)> {
     let path = dir.join(format!(".{name}.part-{}", std::process::id()));
     let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
     Ok((path, BufWriter::with_capacity(1 << 20, file)))

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use std::fs::File;
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
@@ -159,19 +158,16 @@ fn fit_write<V: Value>(
 }
 
 /// Fits from the input's statistics, chunk by chunk, through sorted runs (set aside in a
-/// temporary directory in `spill_dir` beyond a memory budget); returns them merged and the
-/// bytes of text read.
+/// temporary directory in `spill_dir` beyond a memory budget); returns them merged.
 pub(super) fn fit_streamed(
     settings: &Vectorizer,
     input: &InputArgs,
     spill_dir: &Path,
     quiet: bool,
-) -> Result<(MergedTerms, usize)> {
+) -> Result<MergedTerms> {
     let trace = parallax::vectorize::Trace::start();
     let mut runs = settings.runs(spill_dir)?;
-    let mut bytes = 0;
     let report = input.read_chunked(quiet, &mut |chunk| {
-        bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         trace.mark("fit: chunk read");
         runs.add(&chunk.docs)?;
         trace.mark("fit: chunk counted");
@@ -180,18 +176,14 @@ pub(super) fn fit_streamed(
     report_read(&report, quiet);
     let merged = runs.finish()?;
     trace.mark("fit: runs ready to merge");
-    Ok((merged, bytes))
+    Ok(merged)
 }
 
 /// Where a streamed fit sets its runs aside: beside the model it writes (its disk, which the
-/// user chose), or the system's temporary directory if that is no directory (a device).
+/// user chose), or the system's temporary directory if the model goes to a device.
 fn spill_dir_for(model: &Path) -> PathBuf {
-    let dir = model
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let device = std::fs::metadata(model).is_ok_and(|m| !m.is_file() && !m.is_dir());
-    if device || !dir.is_dir() {
+    let dir = model::directory_of(model);
+    if model::is_device(model) || !dir.is_dir() {
         std::env::temp_dir()
     } else {
         dir.to_path_buf()
@@ -257,8 +249,8 @@ fn vectorize_streamed<V: Value>(
         merged.restart();
     }
     // vocabulary.tsv is written as the columns are chosen, under a temporary name.
-    let vocabulary = TempFile::create(dir, "vocabulary.tsv")?;
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, File::create(&vocabulary.0)?);
+    let (path, mut w) = super::stream::temp(dir, "vocabulary.tsv")?;
+    let vocabulary = TempFile(path);
     writeln!(w, "{VOCABULARY_HEADER}")?;
     let (mut line, mut surfaces) = (VocabularyLine::default(), Vec::new());
     let jsonl = args.format == MatrixFormat::Jsonl;
@@ -325,12 +317,6 @@ fn vectorize_streamed<V: Value>(
 struct TempFile(PathBuf);
 
 impl TempFile {
-    fn create(dir: &Path, name: &str) -> Result<TempFile> {
-        let path = dir.join(format!(".{name}.part-{}", std::process::id()));
-        File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-        Ok(TempFile(path))
-    }
-
     fn rename_to(self, path: &Path) -> Result<()> {
         std::fs::rename(&self.0, path).with_context(|| format!("writing {}", path.display()))?;
         Ok(())
@@ -569,7 +555,7 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
             "--shard writes statistics only: give vocabulary and weighting flags to `parallax merge`"
         );
     }
-    let (mut merged, _) = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
+    let mut merged = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
     let n_docs = merged.n_docs();
     let trace = parallax::vectorize::Trace::start();
     if args.shard {
@@ -624,8 +610,7 @@ fn update(
     let old = model::load(base)?;
     let settings = Vectorizer::of(&old);
     let out = args.model.as_deref().unwrap_or(base);
-    let (added, _) = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
-    let added = added.collect()?;
+    let added = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?.collect()?;
     let added_docs = added.n_docs;
     let merged = old.statistics().merge(&added);
     let model = settings.fit_statistics(merged).context("refitting")?;

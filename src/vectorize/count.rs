@@ -81,7 +81,7 @@ struct Tokenized {
     /// Distinct spellings, concatenated; the i-th is `arena[bounds[i]..bounds[i + 1]]`.
     arena: String,
     bounds: Vec<u32>,
-    /// Hash of each distinct spelling (`text_hash`), kept so uniting need not hash again.
+    /// Hash of each distinct spelling (`spelling_hash`), kept so uniting need not hash again.
     hashes: Vec<u64>,
     /// Local raw id, with `BOUNDARY` set when a phrase may not continue into the token.
     tokens: Vec<u32>,
@@ -102,8 +102,8 @@ impl Tokenized {
 }
 
 /// The hash of a spelling, as the chunk tables and the unite shards use it.
-pub(crate) fn text_hash(text: &str) -> u64 {
-    rustc_hash::FxBuildHasher.hash_one(text)
+pub(crate) fn spelling_hash(raw: &str) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(raw)
 }
 
 thread_local! {
@@ -129,7 +129,7 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
             analyzer.spans_into(text, &mut spans);
             for span in &spans {
                 let raw = &text[span.start..span.end];
-                let hash = text_hash(raw);
+                let hash = spelling_hash(raw);
                 let seen = ids.find(hash, |&id| {
                     let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
                     &arena.as_bytes()[start as usize..end as usize] == raw.as_bytes()

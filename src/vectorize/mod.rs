@@ -20,6 +20,7 @@ mod weighting;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+use params::ColumnPicker;
 pub use params::{DfLimit, VocabularyParams};
 pub use runs::{MergedBatch, MergedTerms, RunRows, StatisticsRuns};
 pub use stats::{Statistics, TermStats};
@@ -774,6 +775,16 @@ impl MergedColumns {
 pub type ColumnSink<'a> = dyn FnMut(usize, &str, &str, u64, f64) -> Result<()> + 'a;
 
 impl Vectorizer {
+    /// Checks the settings and the merged statistics as a fit does, and starts choosing the
+    /// columns.
+    pub(crate) fn merged_picker(&self, merged: &MergedTerms) -> Result<ColumnPicker<'_>> {
+        self.validate()?;
+        if merged.n_docs() == 0 {
+            return Err(Error::EmptyVocabulary("no documents to fit".into()));
+        }
+        self.vocabulary.picker(merged.n_docs())
+    }
+
     /// Chooses the columns from merged statistics (a streamed `vectorize`), as
     /// [`Vectorizer::fit_statistics_columns`] would from the same statistics, without holding
     /// the terms: each column goes to `column` as it is chosen, and each run's terms are mapped
@@ -784,13 +795,8 @@ impl Vectorizer {
         merged: &mut MergedTerms,
         column: &mut ColumnSink<'_>,
     ) -> Result<MergedColumns> {
-        self.validate()?;
+        let picker = self.merged_picker(merged)?;
         let n_docs = merged.n_docs();
-        if n_docs == 0 {
-            return Err(Error::EmptyVocabulary("no documents to fit".into()));
-        }
-        let mut picker = self.vocabulary.picker(n_docs)?;
-        let holds_back = picker.holds_back();
         let (mut idf, mut stored_values) = (Vec::new(), 0usize);
         let mut add_column = |term: &str, surface: &str, df: u64| -> Result<u32> {
             let weight = self.weighting.idf.weight(df, n_docs);
@@ -801,7 +807,10 @@ impl Vectorizer {
             idf.push(weight);
             Ok(idf.len() as u32 - 1)
         };
-        let held = if holds_back {
+        // A choice that holds terms back is made in a first pass; then every term within the
+        // df bounds is a column as it comes (`plain`).
+        let (held, mut plain) = if picker.holds_back() {
+            let mut picker = picker;
             loop {
                 let batch = merged.next_batch()?;
                 if batch.terms.is_empty() {
@@ -810,13 +819,13 @@ impl Vectorizer {
                 batch.terms.iter().for_each(|t| picker.offer(t));
             }
             merged.restart();
-            let held = std::mem::replace(&mut picker, self.vocabulary.picker(n_docs)?).finish()?;
+            let held = picker.finish()?;
             for c in &held {
                 add_column(&c.term, &c.surface, c.df)?;
             }
-            Some(held)
+            (Some(held), None)
         } else {
-            None
+            (None, Some(picker))
         };
         let mut maps: Vec<Vec<u32>> = vec![Vec::new(); merged.n_runs()];
         let mut pruned_occurrences = 0;
@@ -827,17 +836,17 @@ impl Vectorizer {
             }
             let mut kept = 0;
             for (i, t) in batch.terms.iter().enumerate() {
-                let col = match &held {
-                    Some(held) => held
+                let col = match (&held, &plain) {
+                    (Some(held), _) => held
                         .binary_search_by(|c| c.term.as_str().cmp(&t.term))
                         .ok()
                         .map(|c| c as u32),
-                    None if picker.keeps(t.df) => {
+                    (None, Some(picker)) if picker.keeps(t.df) => {
                         kept += 1;
                         let shown = t.best_surface().unwrap_or(&t.term);
                         Some(add_column(&t.term, shown, t.df)?)
                     }
-                    None => None,
+                    _ => None,
                 };
                 if col.is_none() {
                     pruned_occurrences += t.cf;
@@ -846,18 +855,21 @@ impl Vectorizer {
                     maps[run as usize].push(col.unwrap_or(NONE));
                 }
             }
-            picker.count(batch.terms.len(), kept);
+            if let Some(picker) = &mut plain {
+                picker.count(batch.terms.len(), kept);
+            }
         }
-        if held.is_none() {
+        if let Some(picker) = plain {
             // Nothing within the df bounds is refused here, as a fit refuses it.
             picker.finish()?;
         }
-        // Per chunk: the columns of its terms, through the merged run they ended up in.
+        // Per chunk: the columns of its terms, through the merged run they ended up in. A
+        // chunk's own run serves that chunk alone, so its columns are moved, not copied.
         let maps = merged
             .chunk_places()
             .into_iter()
             .map(|(run, places)| match places {
-                None => maps[run].clone(),
+                None => std::mem::take(&mut maps[run]),
                 Some(places) => places.iter().map(|&p| maps[run][p as usize]).collect(),
             })
             .collect();

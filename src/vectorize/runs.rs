@@ -692,18 +692,9 @@ impl MergedTerms {
         Ok(batch)
     }
 
-    /// A temporary file beside the runs' directory, removed when the guard is dropped (it
-    /// outlives the merge, whose end removes the runs).
-    pub(crate) fn scratch_file(&mut self) -> Result<(ScratchFile, BufWriter<File>)> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, AtomicOrdering::Relaxed);
-        let name = format!(".parallax-scratch-{}-{n}", std::process::id());
-        let path = self.dir.parent.join(name);
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
-        Ok((
-            ScratchFile(path),
-            BufWriter::with_capacity(READ_BUFFER, file),
-        ))
+    /// A temporary file beside the runs, removed with them.
+    pub(crate) fn scratch_file(&mut self) -> Result<(PathBuf, BufWriter<File>)> {
+        self.dir.create_file()
     }
 
     /// Everything, in memory.
@@ -739,21 +730,6 @@ impl MergedBatch {
     pub fn runs_of(&self, i: usize) -> &[u32] {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         &self.runs[start as usize..self.ends[i] as usize]
-    }
-}
-
-/// A temporary file, removed when dropped.
-pub struct ScratchFile(PathBuf);
-
-impl ScratchFile {
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for ScratchFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 

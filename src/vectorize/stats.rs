@@ -55,24 +55,35 @@ impl Statistics {
         lexed: &Lexed,
         n_docs: u64,
     ) -> (Statistics, Vec<u32>) {
-        let (df, cf) = term_sums(&counted.rows, counted.terms.len());
-        let names = std::mem::take(&mut counted.terms);
         let total_len = counted.doc_lens.iter().map(|&l| l as u64).sum();
         // Forms are looked up where they are, not copied into a list of their own.
         let Surfaces { entries, grams } = surfaces;
-        assemble(
-            names,
-            df,
-            cf,
-            entries,
-            |&form| lexed.form(&grams, form),
+        let mut grouped = Self::group_counted(counted, entries, lexed, &grams);
+        let names = std::mem::take(&mut grouped.names);
+        let terms = names
+            .into_par_iter()
+            .enumerate()
+            .map(|(place, term)| {
+                let mut summed: Vec<(String, u64)> = Vec::with_capacity(grouped.n_forms(place));
+                let (df, cf) = grouped.term(place, |f, c| summed.push((f.to_string(), c)));
+                TermStats {
+                    term,
+                    df,
+                    cf,
+                    surfaces: summed,
+                }
+            })
+            .collect();
+        let stats = Statistics {
             n_docs,
             total_len,
-        )
+            terms,
+        };
+        (stats, grouped.index)
     }
 
     /// Groups counts and their surface forms by term, in term order, taking the counts' terms
-    /// (rows stay): what [`Statistics::from_counted`] builds on, for a run to encode directly.
+    /// (rows stay): what [`Statistics::from_counted`] builds on, and a run encodes directly.
     pub(crate) fn group_counted<'s>(
         counted: &mut Counted,
         entries: Vec<(u32, Form, u64)>,
@@ -224,8 +235,8 @@ pub(crate) fn text_prefix(text: &str) -> u64 {
     u64::from_be_bytes(prefix)
 }
 
-/// Terms sorted, with their df, cf and surface forms grouped by term: what [`assemble`] makes
-/// statistics of, and a streamed fit encodes as a run.
+/// Terms sorted, with their df, cf and surface forms grouped by term: what
+/// [`Statistics::from_counted`] makes statistics of, and a streamed fit encodes as a run.
 pub(crate) struct Grouped<'s> {
     /// The terms in term order.
     pub names: Vec<String>,
@@ -322,44 +333,6 @@ impl<'s> Grouped<'s> {
         let t = self.order[place] as usize;
         self.bounds[t + 1] - self.bounds[t]
     }
-}
-
-/// Statistics from terms (by id) with their df, cf and (term id, surface form, count) entries:
-/// terms sorted, each term's forms sorted and summed. Also returns each term id's index.
-/// `form` gives the text of a form.
-fn assemble<'s, F: Send + Sync>(
-    names: Vec<String>,
-    df: Vec<u64>,
-    cf: Vec<u64>,
-    surfaces: Vec<(u32, F, u64)>,
-    form: impl Fn(&F) -> &'s str + Sync,
-    n_docs: u64,
-    total_len: u64,
-) -> (Statistics, Vec<u32>) {
-    let mut grouped = Grouped::new(names, df, cf, surfaces, form);
-    let names = std::mem::take(&mut grouped.names);
-    let terms = names
-        .into_par_iter()
-        .enumerate()
-        .map(|(place, term)| {
-            let mut summed: Vec<(String, u64)> = Vec::with_capacity(grouped.n_forms(place));
-            let (df, cf) = grouped.term(place, |f, c| summed.push((f.to_string(), c)));
-            TermStats {
-                term,
-                df,
-                cf,
-                surfaces: summed,
-            }
-        })
-        .collect();
-    (
-        Statistics {
-            n_docs,
-            total_len,
-            terms,
-        },
-        grouped.index,
-    )
 }
 
 /// Sorts (form, count) pairs by form and adds the counts of equal forms.
