@@ -336,7 +336,8 @@ impl ColumnPicker<'_> {
                 .collect());
         }
         let mut columns: Vec<Column> = self.best.into_iter().map(|c| c.column).collect();
-        if self.within == 0 || (self.params.max_features.is_some() && columns.is_empty()) {
+        // (--max-features is at least 1, so a term within the bounds always makes a column.)
+        if self.within == 0 {
             return Err(self.params.nothing_kept(self.seen, self.n_docs));
         }
         columns.sort_unstable_by(|a, b| a.term.cmp(&b.term));

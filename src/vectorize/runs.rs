@@ -8,6 +8,7 @@
 //! df and cf (u64 each), the number of forms (u32), then per form its text (u32 length, bytes)
 //! and count (u64). The number of records is kept beside the run, so a short file is an error.
 
+use std::borrow::Cow;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::fs::File;
@@ -19,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use rayon::prelude::*;
 
 use super::count::{Surfaces, count_lexed, lex};
-use super::stats::{Grouped, Statistics, TermStats};
+use super::stats::{Grouped, Statistics, TermStats, sum_sorted};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -577,32 +578,12 @@ impl Merge {
             self.refill(next.run)?;
             sum.df += next.stats.df;
             sum.cf += next.stats.cf;
-            sum.surfaces = add_forms(std::mem::take(&mut sum.surfaces), next.stats.surfaces);
+            let both = std::mem::take(&mut sum.surfaces)
+                .into_iter()
+                .chain(next.stats.surfaces);
+            sum.surfaces = sum_sorted(both.map(|(f, c)| (Cow::Owned(f), c)).collect());
         }
         Ok(Some(sum))
-    }
-}
-
-/// The sum of two form lists sorted by form: sorted, equal forms added.
-fn add_forms(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<(String, u64)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let order = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => return out,
-        };
-        match order {
-            Ordering::Less => out.extend(a.next()),
-            Ordering::Greater => out.extend(b.next()),
-            Ordering::Equal => {
-                let (mut x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
-                x.1 += y.1;
-                out.push(x);
-            }
-        }
     }
 }
 
