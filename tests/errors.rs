@@ -140,6 +140,13 @@ fn duplicate_ids_across_files_name_both_places() {
         err.contains("duplicate document id `x`: first at a.jsonl:1, again at b.jsonl:2"),
         "{err}"
     );
+    // Streamed, where the ids read are kept as fingerprints.
+    let run = vectorize(d, &["a.jsonl", "b.jsonl"], &["--stream", "--chunk-mb", "1"]);
+    let err = run.fails();
+    assert!(
+        err.contains("duplicate document id `x`: first at a.jsonl:1, again at b.jsonl:2"),
+        "{err}"
+    );
     // The same file given twice.
     let run = vectorize(d, &["a.jsonl", "a.jsonl"], &[]);
     assert!(

@@ -139,9 +139,58 @@ struct Collector<'f> {
     /// Text bytes per chunk (0: keep everything).
     limit: usize,
     on_chunk: Option<&'f mut dyn FnMut(Corpus) -> Result<()>>,
-    /// Ids of documents already handed on: (input path index, line).
-    seen: FxHashMap<String, (u32, Option<u64>)>,
+    /// Ids of documents already handed on.
+    seen: SeenIds,
     paths: Vec<PathBuf>,
+}
+
+/// The ids of the documents read so far, each kept as a 128-bit fingerprint with the place it
+/// was read, not as text: a streamed read holds 28 bytes per document plus a table of 4-byte
+/// slots, whatever the ids' length. Two different ids share a fingerprint with probability
+/// 2^-128, far below any chance of a failing disk.
+#[derive(Default)]
+struct SeenIds {
+    /// Index into the lists below, hashed by the fingerprint's low half.
+    table: hashbrown::HashTable<u32>,
+    prints: Vec<u128>,
+    /// Per id: the index of its input path, and its line (0: none).
+    paths: Vec<u32>,
+    lines: Vec<u64>,
+}
+
+impl SeenIds {
+    fn fingerprint(id: &str) -> u128 {
+        use std::hash::{Hash, Hasher};
+        // Two SipHash values of the id, told apart by a leading byte.
+        let half = |salt: u8| {
+            let mut h = std::hash::DefaultHasher::new();
+            salt.hash(&mut h);
+            id.hash(&mut h);
+            h.finish()
+        };
+        (u128::from(half(0)) << 64) | u128::from(half(1))
+    }
+
+    /// Adds an id read at (path index, line); if it was seen before, returns where instead.
+    fn insert(&mut self, id: &str, path: u32, line: Option<u64>) -> Option<(u32, Option<u64>)> {
+        let print = Self::fingerprint(id);
+        let prints = &self.prints;
+        if let Some(&i) = self
+            .table
+            .find(print as u64, |&i| prints[i as usize] == print)
+        {
+            let line = self.lines[i as usize];
+            return Some((self.paths[i as usize], (line > 0).then_some(line)));
+        }
+        let i = self.prints.len() as u32;
+        self.prints.push(print);
+        self.paths.push(path);
+        self.lines.push(line.unwrap_or(0));
+        let prints = &self.prints;
+        self.table
+            .insert_unique(print as u64, i, |&i| prints[i as usize] as u64);
+        None
+    }
 }
 
 impl Collector<'_> {
@@ -157,8 +206,8 @@ impl Collector<'_> {
             if self.paths.last() != Some(&at.path) {
                 self.paths.push(at.path.clone());
             }
-            let here = ((self.paths.len() - 1) as u32, at.line);
-            if let Some((p, line)) = self.seen.insert(doc.id.clone(), here) {
+            let path = (self.paths.len() - 1) as u32;
+            if let Some((p, line)) = self.seen.insert(&doc.id, path, at.line) {
                 return Err(Error::DuplicateId {
                     id: doc.id.clone(),
                     first: Location {
@@ -415,9 +464,15 @@ fn read_jsonl(
     const BLOCK: u64 = 4 << 20;
     std::thread::scope(|scope| {
         let (send, blocks) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
+        // Parsed blocks come back to be filled again: fresh memory for every block would cost
+        // a page fault per 4 KiB read.
+        let (give_back, returned) = std::sync::mpsc::channel::<Vec<u8>>();
         scope.spawn(move || {
             loop {
-                let mut block = Vec::with_capacity(BLOCK as usize);
+                let mut block = returned
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BLOCK as usize));
+                block.clear();
                 match (&mut reader).take(BLOCK).read_to_end(&mut block) {
                     Ok(0) => return,
                     // A closed channel means the parser stopped, on an error it reports.
@@ -433,7 +488,10 @@ fn read_jsonl(
                 }
             }
         });
-        parse_jsonl_blocks(path, blocks.into_iter(), options, corpus)
+        parse_jsonl_blocks(path, blocks.into_iter(), options, corpus, |block| {
+            // The reader may have stopped; the block is then simply freed.
+            let _ = give_back.send(block);
+        })
     })
 }
 
@@ -444,6 +502,7 @@ fn parse_jsonl_blocks(
     blocks: impl Iterator<Item = std::io::Result<Vec<u8>>>,
     options: &ReadOptions,
     corpus: &mut Collector,
+    mut parsed: impl FnMut(Vec<u8>),
 ) -> Result<()> {
     // The start of a line that the last block cut.
     let mut carried: Vec<u8> = Vec::new();
@@ -471,6 +530,7 @@ fn parse_jsonl_blocks(
             lines += parse_jsonl_block(path, &rest[..end], lines, options, corpus)?;
         }
         carried.extend_from_slice(&rest[last_newline.map_or(0, |end| end + 1)..]);
+        parsed(block);
         corpus.flush(false)?;
     }
     // The last line, if the input does not end with a newline (a mark alone is no line).
@@ -488,7 +548,13 @@ fn parse_jsonl(
     options: &ReadOptions,
     corpus: &mut Collector,
 ) -> Result<()> {
-    parse_jsonl_blocks(path, std::iter::once(Ok(bytes.to_vec())), options, corpus)
+    parse_jsonl_blocks(
+        path,
+        std::iter::once(Ok(bytes.to_vec())),
+        options,
+        corpus,
+        drop,
+    )
 }
 
 /// Parses the lines of a block in parallel (line numbers start after `first_line`); returns the
@@ -850,6 +916,28 @@ mod tests {
     }
 
     #[test]
+    fn seen_ids_find_each_repeat_and_only_repeats() {
+        let mut seen = SeenIds::default();
+        // Ids that differ by one character, and a long one.
+        let ids: Vec<String> = (0..50_000)
+            .map(|i| format!("doc/{i}"))
+            .chain(["x".repeat(10_000)])
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            let line = (i % 2 == 0).then_some(i as u64 + 1);
+            assert_eq!(seen.insert(id, (i % 3) as u32, line), None, "{id}");
+        }
+        assert_eq!(seen.insert("doc/0", 7, Some(9)), Some((0, Some(1))));
+        assert_eq!(seen.insert("doc/49999", 7, Some(9)), Some((1, None)));
+        assert_eq!(
+            seen.insert(&"x".repeat(10_000), 7, None),
+            Some((2, Some(50_001)))
+        );
+        assert_eq!(seen.insert("doc/50000", 7, None), None);
+        assert_eq!(seen.insert("doc/50000", 8, Some(3)), Some((7, None)));
+    }
+
+    #[test]
     fn blocks_cut_anywhere_read_like_one() {
         // A byte order mark, blank lines (also at the end), a bad record and no final newline.
         let text = "\u{feff}{\"id\":\"a\",\"text\":\"x y\"}\n\n\n{\"id\":\"b\",\"text\":\"caf\u{e9}\"}\n\
@@ -861,7 +949,7 @@ mod tests {
         let read = |blocks: Vec<Vec<u8>>| {
             let mut corpus = Collector::default();
             let blocks = blocks.into_iter().map(Ok);
-            parse_jsonl_blocks(Path::new("in.jsonl"), blocks, &options, &mut corpus).unwrap();
+            parse_jsonl_blocks(Path::new("in.jsonl"), blocks, &options, &mut corpus, drop).unwrap();
             let docs: Vec<(String, String, Option<u64>)> = corpus
                 .docs
                 .iter()
