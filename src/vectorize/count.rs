@@ -170,7 +170,8 @@ impl Trace {
         Trace(std::env::var_os("PARALLAX_TRACE").map(|_| std::time::Instant::now()))
     }
 
-    /// Prints the time since start, and resident memory now and at its peak.
+    /// Prints the time since start, resident memory now and at its peak, and the process's CPU
+    /// time so far.
     pub fn mark(&self, what: &str) {
         if let Some(t0) = self.0 {
             // Resident memory now and at its peak (Linux only; blank elsewhere).
@@ -181,8 +182,20 @@ impl Trace {
                     .find_map(|l| l.strip_prefix(name))
                     .map_or(String::new(), |v| v.trim().to_string())
             };
+            // CPU time of the whole process so far (user + system; Linux only).
+            let cpu = std::fs::read_to_string("/proc/self/stat")
+                .ok()
+                .and_then(|stat| {
+                    // Fields after the command name (which may hold spaces) start at `) `.
+                    let rest = &stat[stat.rfind(')')? + 2..];
+                    let fields: Vec<&str> = rest.split(' ').collect();
+                    let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+                    // utime and stime are fields 14 and 15, in ticks of 1/100 s.
+                    Some((ticks(11)? + ticks(12)?) / 100.0)
+                })
+                .map_or(String::new(), |c| format!(", cpu {c:.2} s"));
             eprintln!(
-                "parallax trace: {what} at {:.3} s (rss {}, peak {})",
+                "parallax trace: {what} at {:.3} s (rss {}, peak {}{cpu})",
                 t0.elapsed().as_secs_f64(),
                 field("VmRSS:"),
                 field("VmHWM:")
