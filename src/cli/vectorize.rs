@@ -277,21 +277,42 @@ fn vectorize_streamed<V: Value>(
         out_of_vocabulary: columns.pruned_occurrences,
         empty_rows: 0,
     };
+    // Each block of rows is read back, mapped and weighed while the one before is formatted
+    // and written: the reading and mapping are mostly sequential, the formatting is parallel,
+    // and the write is a system call, so together they keep both cores busy.
     let mut back = spill.read_back()?;
-    for (chunk, &n_docs) in chunk_docs.iter().enumerate() {
-        let to_col = columns.run_columns(chunk);
-        let mut left = n_docs;
-        while left > 0 {
-            let Some((docs, rows, lens)) = back.next_block(left.min(4096))? else {
-                bail!("{}: the spilled counts end early", spill.path.display());
+    let spill_path = &spill.path;
+    // The next chunk, the documents left in the current one, and its terms' columns.
+    let (mut chunk, mut left, mut to_col) = (0, 0, Vec::new());
+    let mut next_block = || -> Result<Option<(Vec<Document>, CsrMatrix<V>)>> {
+        while left == 0 {
+            let Some(&n_docs) = chunk_docs.get(chunk) else {
+                return Ok(None);
             };
-            left -= docs.len();
-            let counts = ColumnCounts::from_terms(rows, lens, &to_col);
-            let matrix: CsrMatrix<V> = columns.weigh_counts(&counts);
-            report.documents += matrix.n_rows();
-            report.empty_rows += matrix.empty_rows();
-            out.append(&surfaces, &docs, &matrix)?;
+            (left, to_col) = (n_docs, columns.run_columns(chunk));
+            chunk += 1;
         }
+        let Some((docs, rows, lens)) = back.next_block(left.min(4096))? else {
+            bail!("{}: the spilled counts end early", spill_path.display());
+        };
+        left -= docs.len();
+        let counts = ColumnCounts::from_terms(rows, lens, &to_col);
+        Ok(Some((docs, columns.weigh_counts(&counts))))
+    };
+    let mut current = next_block()?;
+    while let Some((docs, matrix)) = current.take() {
+        let (mut prepared, mut appended) = (Ok(None), Ok(()));
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| prepared = next_block());
+            appended = out.append(&surfaces, &docs, &matrix);
+        });
+        appended?;
+        report.documents += matrix.n_rows();
+        report.empty_rows += matrix.empty_rows();
+        current = prepared?;
+    }
+    if back.next_block(1)?.is_some() {
+        bail!("{}: the spilled counts run past the documents", spill.path.display());
     }
     drop(back);
     drop(spill);
