@@ -145,8 +145,8 @@ struct Collector<'f> {
 }
 
 /// The ids of the documents read so far, each kept as a 128-bit fingerprint with the place it
-/// was read, not as text: a streamed read holds 28 bytes per document plus a table of 4-byte
-/// slots, whatever the ids' length. Two different ids share a fingerprint with probability
+/// was read, not as text: a streamed read holds 28 bytes per document plus a table of 5 bytes
+/// a slot, whatever the ids' length. Two different ids share a fingerprint with probability
 /// 2^-128, far below any chance of a failing disk.
 #[derive(Default)]
 struct SeenIds {
