@@ -312,7 +312,10 @@ fn vectorize_streamed<V: Value>(
         current = prepared?;
     }
     if back.next_block(1)?.is_some() {
-        bail!("{}: the spilled counts run past the documents", spill.path.display());
+        bail!(
+            "{}: the spilled counts run past the documents",
+            spill.path.display()
+        );
     }
     drop(back);
     drop(spill);
