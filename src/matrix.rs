@@ -270,30 +270,62 @@ pub fn write_in_order<W: Write + ?Sized>(
     Ok(())
 }
 
-/// One `.npy` array: header (version 1.0, padded to 64 bytes) and little-endian data.
-fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+/// The header of a `.npy` array (version 1.0, padded to 64 bytes); the little-endian data
+/// follows it.
+fn npy_header(descr: &str, shape: &str) -> Vec<u8> {
     let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     let unpadded = 10 + header.len() + 1;
     header.push_str(&" ".repeat((64 - unpadded % 64) % 64));
     header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + data.len());
+    let mut out = Vec::with_capacity(10 + header.len());
     out.extend_from_slice(b"\x93NUMPY\x01\x00");
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
+    out
+}
+
+/// One `.npy` array held in memory: header and little-endian data.
+fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = npy_header(descr, shape);
     out.extend_from_slice(data);
     out
 }
 
+/// Writes a zip entry's bytes to `W`.
+type WriteBytes<'a, W> = Box<dyn FnOnce(&mut W) -> std::io::Result<()> + 'a>;
+
+/// One file of a zip archive: its name, size and CRC-32, and what writes exactly its bytes.
+struct ZipEntry<'a, W: ?Sized> {
+    name: &'static str,
+    size: u64,
+    crc: u32,
+    write: WriteBytes<'a, W>,
+}
+
+impl<'a, W: Write + ?Sized> ZipEntry<'a, W> {
+    /// An entry whose bytes are in memory.
+    fn held(name: &'static str, bytes: Vec<u8>) -> Self {
+        let mut crc = flate2::Crc::new();
+        crc.update(&bytes);
+        ZipEntry {
+            name,
+            size: bytes.len() as u64,
+            crc: crc.sum(),
+            write: Box::new(move |w: &mut W| w.write_all(&bytes)),
+        }
+    }
+}
+
 /// Writes `entries` as an uncompressed zip archive (what `numpy.load` reads). Timestamps are
 /// fixed, so the bytes depend only on the content.
-fn write_zip(out: &mut impl Write, entries: &[(&str, Vec<u8>)]) -> std::io::Result<()> {
+fn write_zip<W: Write + ?Sized>(out: &mut W, entries: Vec<ZipEntry<'_, W>>) -> std::io::Result<()> {
     let too_big = || std::io::Error::other("array too large for a zip without zip64 (over 4 GiB)");
     let mut central = Vec::new();
     let mut offset: u64 = 0;
-    for (name, data) in entries {
-        let mut crc = flate2::Crc::new();
-        crc.update(data);
-        let size = u32::try_from(data.len()).map_err(|_| too_big())?;
+    let n_entries = entries.len() as u16;
+    for entry in entries {
+        let name = entry.name;
+        let size = u32::try_from(entry.size).map_err(|_| too_big())?;
         let local_offset = u32::try_from(offset).map_err(|_| too_big())?;
         let mut fields = Vec::new();
         fields.extend_from_slice(&20u16.to_le_bytes()); // version needed
@@ -301,7 +333,7 @@ fn write_zip(out: &mut impl Write, entries: &[(&str, Vec<u8>)]) -> std::io::Resu
         fields.extend_from_slice(&0u16.to_le_bytes()); // method: stored
         fields.extend_from_slice(&0u16.to_le_bytes()); // time
         fields.extend_from_slice(&0x21u16.to_le_bytes()); // date: 1980-01-01
-        fields.extend_from_slice(&crc.sum().to_le_bytes());
+        fields.extend_from_slice(&entry.crc.to_le_bytes());
         fields.extend_from_slice(&size.to_le_bytes());
         fields.extend_from_slice(&size.to_le_bytes());
         fields.extend_from_slice(&(name.len() as u16).to_le_bytes());
@@ -309,8 +341,8 @@ fn write_zip(out: &mut impl Write, entries: &[(&str, Vec<u8>)]) -> std::io::Resu
         out.write_all(b"PK\x03\x04")?;
         out.write_all(&fields)?;
         out.write_all(name.as_bytes())?;
-        out.write_all(data)?;
-        offset += 30 + name.len() as u64 + data.len() as u64;
+        (entry.write)(out)?;
+        offset += 30 + name.len() as u64 + entry.size;
         central.extend_from_slice(b"PK\x01\x02");
         central.extend_from_slice(&20u16.to_le_bytes()); // version made by
         central.extend_from_slice(&fields);
@@ -323,11 +355,27 @@ fn write_zip(out: &mut impl Write, entries: &[(&str, Vec<u8>)]) -> std::io::Resu
     out.write_all(&central)?;
     out.write_all(b"PK\x05\x06")?;
     out.write_all(&[0u8; 4])?; // disk numbers
-    out.write_all(&(entries.len() as u16).to_le_bytes())?;
-    out.write_all(&(entries.len() as u16).to_le_bytes())?;
+    out.write_all(&n_entries.to_le_bytes())?;
+    out.write_all(&n_entries.to_le_bytes())?;
     out.write_all(&(central.len() as u32).to_le_bytes())?;
     out.write_all(&central_offset.to_le_bytes())?;
     out.write_all(&0u16.to_le_bytes())
+}
+
+/// The `format` and `shape` arrays of a CSR `.npz`.
+fn npz_small_entries<'a, W: Write + ?Sized>(n_rows: usize, n_cols: usize) -> [ZipEntry<'a, W>; 2] {
+    let shape: Vec<u8> = [n_rows as i64, n_cols as i64]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let format: Vec<u8> = "csr"
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    [
+        ZipEntry::held("format.npy", npy("<U3", "()", &format)),
+        ZipEntry::held("shape.npy", npy("<i8", "(2,)", &shape)),
+    ]
 }
 
 impl<V: Value> CsrMatrix<V> {
@@ -348,25 +396,167 @@ impl<V: Value> CsrMatrix<V> {
             .iter()
             .flat_map(|&p| (p as i64).to_le_bytes())
             .collect();
-        let shape: Vec<u8> = [self.n_rows() as i64, self.n_cols as i64]
-            .iter()
-            .flat_map(|v| v.to_le_bytes())
-            .collect();
-        let format: Vec<u8> = "csr"
-            .chars()
-            .flat_map(|c| (c as u32).to_le_bytes())
-            .collect();
         let n = |len: usize| format!("({len},)");
+        let [format, shape] = npz_small_entries(self.n_rows(), self.n_cols);
         write_zip(
             out,
-            &[
-                ("indices.npy", npy("<i4", &n(self.nnz()), &indices)),
-                ("indptr.npy", npy("<i8", &n(self.indptr.len()), &indptr)),
-                ("format.npy", npy("<U3", "()", &format)),
-                ("shape.npy", npy("<i8", "(2,)", &shape)),
-                ("data.npy", npy(V::NPY_DESCR, &n(self.nnz()), &data)),
+            vec![
+                ZipEntry::held("indices.npy", npy("<i4", &n(self.nnz()), &indices)),
+                ZipEntry::held("indptr.npy", npy("<i8", &n(self.indptr.len()), &indptr)),
+                format,
+                shape,
+                ZipEntry::held("data.npy", npy(V::NPY_DESCR, &n(self.nnz()), &data)),
             ],
         )
+    }
+}
+
+/// Writes a matrix as `.npz`, the same bytes as [`CsrMatrix::write_npz`], from row blocks
+/// appended in order: only a block is held, since the three arrays go to temporary files in a
+/// directory (removed in the end, or if the writer is dropped), and
+/// [`NpzWriter::finish`] copies them into the archive.
+pub struct NpzWriter<V: Value> {
+    n_cols: usize,
+    n_rows: usize,
+    nnz: u64,
+    data: NpzPart,
+    indices: NpzPart,
+    indptr: NpzPart,
+    value: std::marker::PhantomData<V>,
+}
+
+/// One array's little-endian bytes, in a temporary file, with their length and CRC-32.
+struct NpzPart {
+    path: std::path::PathBuf,
+    writer: Option<std::io::BufWriter<std::fs::File>>,
+    crc: flate2::Crc,
+    len: u64,
+}
+
+impl NpzPart {
+    fn create(path: std::path::PathBuf) -> std::io::Result<Self> {
+        let file = std::fs::File::create(&path)?;
+        Ok(NpzPart {
+            path,
+            writer: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
+            crc: flate2::Crc::new(),
+            len: 0,
+        })
+    }
+
+    fn push(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.crc.update(bytes);
+        self.len += bytes.len() as u64;
+        match &mut self.writer {
+            Some(w) => w.write_all(bytes),
+            None => Err(std::io::Error::other("npz part already closed")),
+        }
+    }
+
+    /// The zip entry of this array: `header`, then the file's bytes.
+    fn entry<'a, W: Write + ?Sized>(
+        &'a mut self,
+        name: &'static str,
+        header: Vec<u8>,
+    ) -> std::io::Result<ZipEntry<'a, W>> {
+        if let Some(w) = self.writer.take() {
+            w.into_inner().map_err(|e| e.into_error())?;
+        }
+        let mut crc = flate2::Crc::new();
+        crc.update(&header);
+        crc.combine(&self.crc);
+        let (path, len) = (&self.path, self.len);
+        Ok(ZipEntry {
+            name,
+            size: header.len() as u64 + len,
+            crc: crc.sum(),
+            write: Box::new(move |w: &mut W| {
+                w.write_all(&header)?;
+                let copied = std::io::copy(&mut std::fs::File::open(path)?, w)?;
+                if copied != len {
+                    return Err(std::io::Error::other(format!(
+                        "{}: {copied} bytes where {len} were written",
+                        path.display()
+                    )));
+                }
+                Ok(())
+            }),
+        })
+    }
+}
+
+impl Drop for NpzPart {
+    fn drop(&mut self) {
+        self.writer.take();
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl<V: Value> NpzWriter<V> {
+    /// Starts a matrix of `n_cols` columns, with its temporary files in `dir`.
+    pub fn create(dir: &std::path::Path, n_cols: usize) -> std::io::Result<Self> {
+        let part = |array: &str| {
+            let name = format!(".matrix.npz.{array}.part-{}", std::process::id());
+            NpzPart::create(dir.join(name))
+        };
+        let mut indptr = part("indptr")?;
+        indptr.push(&0i64.to_le_bytes())?;
+        Ok(NpzWriter {
+            n_cols,
+            n_rows: 0,
+            nnz: 0,
+            data: part("data")?,
+            indices: part("indices")?,
+            indptr,
+            value: std::marker::PhantomData,
+        })
+    }
+
+    /// Appends the rows of a block (with the same columns).
+    pub fn append(&mut self, block: &CsrMatrix<V>) -> std::io::Result<()> {
+        assert_eq!(self.n_cols, block.n_cols, "column counts differ");
+        let mut bytes = Vec::with_capacity(block.nnz() * 8);
+        for &v in &block.data {
+            v.write_le(&mut bytes);
+        }
+        self.data.push(&bytes)?;
+        bytes.clear();
+        bytes.extend(block.indices.iter().flat_map(|&c| (c as i32).to_le_bytes()));
+        self.indices.push(&bytes)?;
+        bytes.clear();
+        let before = self.nnz as i64;
+        bytes.extend(
+            block.indptr[1..]
+                .iter()
+                .flat_map(|&p| (before + p as i64).to_le_bytes()),
+        );
+        self.indptr.push(&bytes)?;
+        self.n_rows += block.n_rows();
+        self.nnz += block.nnz() as u64;
+        Ok(())
+    }
+
+    /// Rows appended so far.
+    pub fn n_rows(&self) -> usize {
+        self.n_rows
+    }
+
+    /// Writes the archive to `out`; the temporary files are removed.
+    pub fn finish(mut self, out: &mut impl Write) -> std::io::Result<()> {
+        let n = |len: u64| format!("({len},)");
+        let (nnz, rows) = (self.nnz, self.n_rows as u64);
+        let [format, shape] = npz_small_entries(self.n_rows, self.n_cols);
+        let entries = vec![
+            self.indices
+                .entry("indices.npy", npy_header("<i4", &n(nnz)))?,
+            self.indptr
+                .entry("indptr.npy", npy_header("<i8", &n(rows + 1)))?,
+            format,
+            shape,
+            self.data
+                .entry("data.npy", npy_header(V::NPY_DESCR, &n(nnz)))?,
+        ];
+        write_zip(out, entries)
     }
 }
 
@@ -400,6 +590,46 @@ mod tests {
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 2], vec![1, 0], vec![1.0, 1.0]).is_err());
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![5], vec![1.0]).is_err());
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![1], vec![1.0]).is_ok());
+    }
+
+    #[test]
+    fn npz_written_in_blocks_is_the_same_bytes() {
+        let rows: Vec<Vec<(u32, f32)>> = (0..50)
+            .map(|r| {
+                (0..(r % 4) as u32)
+                    .map(|k| (k * 3 + r as u32 % 3, r as f32 / 7.0 + k as f32))
+                    .collect()
+            })
+            .collect();
+        let whole = CsrMatrix::<f32>::from_rows(12, &rows);
+        let mut expected = Vec::new();
+        whole.write_npz(&mut expected).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        for block in [1, 7, 50] {
+            let mut writer = NpzWriter::<f32>::create(dir.path(), 12).unwrap();
+            for chunk in rows.chunks(block) {
+                writer.append(&CsrMatrix::from_rows(12, chunk)).unwrap();
+            }
+            assert_eq!(writer.n_rows(), 50);
+            let mut got = Vec::new();
+            writer.finish(&mut got).unwrap();
+            assert!(got == expected, "blocks of {block}");
+        }
+        // An empty matrix, and a writer dropped midway: no temporary file is left.
+        let mut empty = Vec::new();
+        NpzWriter::<f64>::create(dir.path(), 3)
+            .unwrap()
+            .finish(&mut empty)
+            .unwrap();
+        let mut expected_empty = Vec::new();
+        CsrMatrix::<f64>::new(3)
+            .write_npz(&mut expected_empty)
+            .unwrap();
+        assert!(empty == expected_empty);
+        let mut dropped = NpzWriter::<f32>::create(dir.path(), 12).unwrap();
+        dropped.append(&whole).unwrap();
+        drop(dropped);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]

@@ -83,6 +83,41 @@ print(a.shape[0], a.shape[1], a.nnz)
 }
 
 #[test]
+fn streamed_npz_is_the_in_memory_npz() {
+    // The streamed run writes the arrays to temporary files and copies them into the archive.
+    let dir = util::tempdir();
+    let d = dir.path();
+    let corpus = util::corpus();
+    for (out, extra) in [
+        ("whole", &[][..]),
+        ("streamed", &["--stream", "--chunk-mb", "1"][..]),
+    ] {
+        let mut args = vec![
+            "vectorize",
+            arg(&corpus),
+            "--out",
+            out,
+            "--format",
+            "npz",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        run_in(d, &args).ok();
+    }
+    let whole = std::fs::read(d.join("whole/matrix.npz")).unwrap();
+    let streamed = std::fs::read(d.join("streamed/matrix.npz")).unwrap();
+    assert!(whole.starts_with(b"PK\x03\x04") && whole == streamed);
+    for out in ["whole", "streamed"] {
+        let mut names: Vec<String> = std::fs::read_dir(d.join(out))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["documents.tsv", "matrix.npz", "vocabulary.tsv"]);
+    }
+}
+
+#[test]
 fn jsonl_rows_match_the_matrix() {
     let dir = util::tempdir();
     let d = dir.path();

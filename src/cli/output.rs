@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use parallax::corpus::{Corpus, Document, ReadReport};
-use parallax::matrix::{CsrMatrix, Value, write_in_order, write_matrix_market_header};
+use parallax::matrix::{CsrMatrix, NpzWriter, Value, write_in_order, write_matrix_market_header};
 use parallax::model::write_atomic;
 use parallax::vectorize::{CountReport, FittedVectorizer};
 
@@ -72,8 +72,8 @@ pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Writes vectorize's files into `dir`: the matrix (in `format`), vocabulary.tsv and
 /// documents.tsv. The matrix comes block by block from `block` (rows `range` at a time, for
-/// the ranges of `blocks` in order), so it is never held whole (but for `.npz`, which is
-/// assembled in memory); `nnz` is its number of stored values.
+/// the ranges of `blocks` in order), so it is never held whole (`.npz` arrays go to temporary
+/// files in `dir` first); `nnz` is its number of stored values.
 #[allow(clippy::too_many_arguments)]
 pub fn write_vectorized<V: Value>(
     dir: &Path,
@@ -100,11 +100,13 @@ pub fn write_vectorized<V: Value>(
                 Ok(())
             }),
             MatrixFormat::Npz => {
-                let mut all = CsrMatrix::new(cols);
+                let mut npz =
+                    NpzWriter::create(dir, cols).map_err(|e| parallax::Error::io(dir, e))?;
                 for r in blocks {
-                    all.append(&block(r.clone()));
+                    npz.append(&block(r.clone()))
+                        .map_err(|e| parallax::Error::io(dir, e))?;
                 }
-                write_atomic(&dir.join("matrix.npz"), |w| all.write_npz(w))
+                write_atomic(&dir.join("matrix.npz"), |w| npz.finish(w))
             }
             MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
                 for r in blocks {

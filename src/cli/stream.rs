@@ -4,8 +4,8 @@
 //! Matrix Market needs the totals in its header. Where they are known beforehand (a vectorize
 //! writes exactly the documents it fitted) the header is written first and checked at the end;
 //! otherwise entries go to a temporary body file and the header is put in front at the end.
-//! `.npz` is assembled in memory (it holds only the values). Every file appears under its final
-//! name only when complete.
+//! `.npz` arrays go to temporary files, which are copied into the archive at the end. Every
+//! file appears under its final name only when complete.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use parallax::corpus::Document;
-use parallax::matrix::{CsrMatrix, Value, write_matrix_market_header};
+use parallax::matrix::{CsrMatrix, NpzWriter, Value, write_matrix_market_header};
 use parallax::model::write_atomic;
 
 use super::output::{
@@ -28,7 +28,7 @@ pub struct StreamOut<V: Value> {
     body: Option<(PathBuf, BufWriter<File>)>,
     documents: Option<(PathBuf, BufWriter<File>)>,
     stdout: Option<BufWriter<std::io::Stdout>>,
-    npz: Option<CsrMatrix<V>>,
+    npz: Option<NpzWriter<V>>,
     rows: usize,
     nnz: usize,
     cols: usize,
@@ -88,7 +88,11 @@ impl<V: Value> StreamOut<V> {
             MatrixFormat::Jsonl | MatrixFormat::JsonlIndices => {
                 out.body = Some(temp(dir, "rows.jsonl")?)
             }
-            MatrixFormat::Npz => out.npz = Some(CsrMatrix::new(cols)),
+            MatrixFormat::Npz => {
+                let npz = NpzWriter::create(dir, cols)
+                    .with_context(|| format!("creating files in {}", dir.display()))?;
+                out.npz = Some(npz)
+            }
         }
         Ok(out)
     }
@@ -116,8 +120,8 @@ impl<V: Value> StreamOut<V> {
                 _ => write_jsonl_rows(w, surfaces, docs, matrix)?,
             }
         }
-        if let Some(all) = &mut self.npz {
-            all.append(matrix);
+        if let Some(npz) = &mut self.npz {
+            npz.append(matrix).context("writing the .npz arrays")?;
         }
         self.rows += matrix.n_rows();
         self.nnz += matrix.nnz();
@@ -138,8 +142,8 @@ impl<V: Value> StreamOut<V> {
         let Some(dir) = self.dir.clone() else {
             return Ok(());
         };
-        if let Some(all) = self.npz.take() {
-            write_atomic(&dir.join("matrix.npz"), |w| all.write_npz(w))?;
+        if let Some(npz) = self.npz.take() {
+            write_atomic(&dir.join("matrix.npz"), |w| npz.finish(w))?;
         }
         if let Some((path, w)) = self.body.take() {
             w.into_inner().map_err(|e| e.into_error())?;
