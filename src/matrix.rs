@@ -316,49 +316,133 @@ impl<'a, W: Write + ?Sized> ZipEntry<'a, W> {
     }
 }
 
+/// Sizes and offsets from this value on are stored in zip64 fields (0xFFFFFFFF in the 32-bit
+/// field marks them).
+const ZIP64_FROM: u64 = 0xFFFF_FFFF;
+
+/// The fields of a zip header from `version needed` to `extra length`.
+fn zip_fields(version: u16, crc: u32, size: u32, name_len: usize, extra_len: usize) -> Vec<u8> {
+    let mut fields = Vec::with_capacity(26);
+    fields.extend_from_slice(&version.to_le_bytes()); // version needed
+    fields.extend_from_slice(&0u16.to_le_bytes()); // flags
+    fields.extend_from_slice(&0u16.to_le_bytes()); // method: stored
+    fields.extend_from_slice(&0u16.to_le_bytes()); // time
+    fields.extend_from_slice(&0x21u16.to_le_bytes()); // date: 1980-01-01
+    fields.extend_from_slice(&crc.to_le_bytes());
+    fields.extend_from_slice(&size.to_le_bytes()); // compressed
+    fields.extend_from_slice(&size.to_le_bytes()); // uncompressed
+    fields.extend_from_slice(&(name_len as u16).to_le_bytes());
+    fields.extend_from_slice(&(extra_len as u16).to_le_bytes());
+    fields
+}
+
+/// A zip64 extended information field holding `values`.
+fn zip64_extra(values: &[u64]) -> Vec<u8> {
+    let mut extra = Vec::with_capacity(4 + 8 * values.len());
+    extra.extend_from_slice(&1u16.to_le_bytes());
+    extra.extend_from_slice(&(8 * values.len() as u16).to_le_bytes());
+    for v in values {
+        extra.extend_from_slice(&v.to_le_bytes());
+    }
+    extra
+}
+
 /// Writes `entries` as an uncompressed zip archive (what `numpy.load` reads). Timestamps are
-/// fixed, so the bytes depend only on the content.
-fn write_zip<W: Write + ?Sized>(out: &mut W, entries: Vec<ZipEntry<'_, W>>) -> std::io::Result<()> {
-    let too_big = || std::io::Error::other("array too large for a zip without zip64 (over 4 GiB)");
+/// fixed, so the bytes depend only on the content. Sizes and offsets of 4 GiB and more use
+/// zip64 fields (`zip64_from` is [`ZIP64_FROM`] but in tests); smaller archives have none.
+fn write_zip<W: Write + ?Sized>(
+    out: &mut W,
+    entries: Vec<ZipEntry<'_, W>>,
+    zip64_from: u64,
+) -> std::io::Result<()> {
     let mut central = Vec::new();
     let mut offset: u64 = 0;
-    let n_entries = entries.len() as u16;
+    let n_entries = entries.len() as u64;
     for entry in entries {
         let name = entry.name;
-        let size = u32::try_from(entry.size).map_err(|_| too_big())?;
-        let local_offset = u32::try_from(offset).map_err(|_| too_big())?;
-        let mut fields = Vec::new();
-        fields.extend_from_slice(&20u16.to_le_bytes()); // version needed
-        fields.extend_from_slice(&0u16.to_le_bytes()); // flags
-        fields.extend_from_slice(&0u16.to_le_bytes()); // method: stored
-        fields.extend_from_slice(&0u16.to_le_bytes()); // time
-        fields.extend_from_slice(&0x21u16.to_le_bytes()); // date: 1980-01-01
-        fields.extend_from_slice(&entry.crc.to_le_bytes());
-        fields.extend_from_slice(&size.to_le_bytes());
-        fields.extend_from_slice(&size.to_le_bytes());
-        fields.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        fields.extend_from_slice(&0u16.to_le_bytes()); // extra length
+        let (big_size, big_offset) = (entry.size >= zip64_from, offset >= zip64_from);
+        let version = if big_size || big_offset { 45 } else { 20 };
+        let size32 = if big_size {
+            u32::MAX
+        } else {
+            entry.size as u32
+        };
+        let local_extra = if big_size {
+            zip64_extra(&[entry.size, entry.size])
+        } else {
+            Vec::new()
+        };
         out.write_all(b"PK\x03\x04")?;
-        out.write_all(&fields)?;
+        out.write_all(&zip_fields(
+            version,
+            entry.crc,
+            size32,
+            name.len(),
+            local_extra.len(),
+        ))?;
         out.write_all(name.as_bytes())?;
+        out.write_all(&local_extra)?;
         (entry.write)(out)?;
-        offset += 30 + name.len() as u64 + entry.size;
+        // The central header's zip64 field holds only what its 32-bit fields cannot.
+        let mut wide = Vec::new();
+        if big_size {
+            wide.extend([entry.size, entry.size]);
+        }
+        if big_offset {
+            wide.push(offset);
+        }
+        let central_extra = if wide.is_empty() {
+            Vec::new()
+        } else {
+            zip64_extra(&wide)
+        };
         central.extend_from_slice(b"PK\x01\x02");
-        central.extend_from_slice(&20u16.to_le_bytes()); // version made by
-        central.extend_from_slice(&fields);
+        central.extend_from_slice(&version.to_le_bytes()); // version made by
+        central.extend_from_slice(&zip_fields(
+            version,
+            entry.crc,
+            size32,
+            name.len(),
+            central_extra.len(),
+        ));
         central.extend_from_slice(&[0u8; 6]); // comment length, disk, internal attributes
         central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
-        central.extend_from_slice(&local_offset.to_le_bytes());
+        let offset32 = if big_offset { u32::MAX } else { offset as u32 };
+        central.extend_from_slice(&offset32.to_le_bytes());
         central.extend_from_slice(name.as_bytes());
+        central.extend_from_slice(&central_extra);
+        offset += 30 + name.len() as u64 + local_extra.len() as u64 + entry.size;
     }
-    let central_offset = u32::try_from(offset).map_err(|_| too_big())?;
+    let (central_offset, central_len) = (offset, central.len() as u64);
     out.write_all(&central)?;
+    let big_end = central_offset >= zip64_from;
+    if big_end {
+        // The zip64 end of central directory record, and the locator that points to it.
+        out.write_all(b"PK\x06\x06")?;
+        out.write_all(&44u64.to_le_bytes())?; // size of the rest of the record
+        out.write_all(&45u16.to_le_bytes())?; // version made by
+        out.write_all(&45u16.to_le_bytes())?; // version needed
+        out.write_all(&[0u8; 8])?; // disk numbers
+        out.write_all(&n_entries.to_le_bytes())?;
+        out.write_all(&n_entries.to_le_bytes())?;
+        out.write_all(&central_len.to_le_bytes())?;
+        out.write_all(&central_offset.to_le_bytes())?;
+        out.write_all(b"PK\x06\x07")?;
+        out.write_all(&0u32.to_le_bytes())?; // disk of the record
+        out.write_all(&(central_offset + central_len).to_le_bytes())?;
+        out.write_all(&1u32.to_le_bytes())?; // number of disks
+    }
+    let central_offset32 = if big_end {
+        u32::MAX
+    } else {
+        central_offset as u32
+    };
     out.write_all(b"PK\x05\x06")?;
     out.write_all(&[0u8; 4])?; // disk numbers
-    out.write_all(&n_entries.to_le_bytes())?;
-    out.write_all(&n_entries.to_le_bytes())?;
-    out.write_all(&(central.len() as u32).to_le_bytes())?;
-    out.write_all(&central_offset.to_le_bytes())?;
+    out.write_all(&(n_entries as u16).to_le_bytes())?;
+    out.write_all(&(n_entries as u16).to_le_bytes())?;
+    out.write_all(&(central_len as u32).to_le_bytes())?;
+    out.write_all(&central_offset32.to_le_bytes())?;
     out.write_all(&0u16.to_le_bytes())
 }
 
@@ -382,6 +466,11 @@ impl<V: Value> CsrMatrix<V> {
     /// Writes the `.npz` layout of `scipy.sparse.save_npz` (uncompressed), which
     /// `scipy.sparse.load_npz` reads: `data`, `indices` (int32), `indptr` (int64), `format`, `shape`.
     pub fn write_npz(&self, out: &mut impl Write) -> std::io::Result<()> {
+        self.write_npz_zip64_from(out, ZIP64_FROM)
+    }
+
+    /// [`CsrMatrix::write_npz`], with zip64 fields from `zip64_from` on (tests use a small one).
+    fn write_npz_zip64_from(&self, out: &mut impl Write, zip64_from: u64) -> std::io::Result<()> {
         let mut data = Vec::with_capacity(self.data.len() * 8);
         for &v in &self.data {
             v.write_le(&mut data);
@@ -407,6 +496,7 @@ impl<V: Value> CsrMatrix<V> {
                 shape,
                 ZipEntry::held("data.npy", npy(V::NPY_DESCR, &n(self.nnz()), &data)),
             ],
+            zip64_from,
         )
     }
 }
@@ -556,7 +646,7 @@ impl<V: Value> NpzWriter<V> {
             self.data
                 .entry("data.npy", npy_header(V::NPY_DESCR, &n(nnz)))?,
         ];
-        write_zip(out, entries)
+        write_zip(out, entries, ZIP64_FROM)
     }
 }
 
@@ -630,6 +720,46 @@ mod tests {
         dropped.append(&whole).unwrap();
         drop(dropped);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn zip64_archive_holds_the_same_arrays() {
+        // Archives of 4 GiB are too big for a test: zip64 fields are forced from 100 bytes on,
+        // and Python's zipfile (which numpy.load uses) reads both archives.
+        let rows: Vec<Vec<(u32, f64)>> = (0..40)
+            .map(|r| vec![(r as u32 % 5, 1.0 + r as f64), (5 + r as u32 % 4, 0.25)])
+            .collect();
+        let m = CsrMatrix::<f64>::from_rows(9, &rows);
+        let dir = tempfile::tempdir().unwrap();
+        let (plain, wide) = (dir.path().join("plain.npz"), dir.path().join("wide.npz"));
+        let mut bytes = Vec::new();
+        m.write_npz(&mut bytes).unwrap();
+        std::fs::write(&plain, &bytes).unwrap();
+        bytes.clear();
+        m.write_npz_zip64_from(&mut bytes, 100).unwrap();
+        std::fs::write(&wide, &bytes).unwrap();
+        let script = "import sys, zipfile\n\
+            a, b = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])\n\
+            assert a.testzip() is None and b.testzip() is None\n\
+            assert a.namelist() == b.namelist(), (a.namelist(), b.namelist())\n\
+            assert all(a.read(n) == b.read(n) for n in a.namelist())\n\
+            assert [i.header_offset for i in b.infolist()][-1] > 100\n\
+            print(len(b.namelist()))";
+        let run = std::process::Command::new("python3")
+            .args(["-c", script])
+            .arg(&plain)
+            .arg(&wide)
+            .output();
+        let Ok(out) = run else {
+            eprintln!("skipping: no python3 to read the zip64 archive");
+            return;
+        };
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "5");
     }
 
     #[test]
