@@ -655,79 +655,70 @@ impl FittedVectorizer {
     }
 
     fn weigh_columns<V: Value>(&self, rows: &[Vec<(u32, u32)>], lens: &[u32]) -> CsrMatrix<V> {
-        let weights = Weights {
-            weighting: &self.weighting,
-            idf: &self.idf,
-            avg_doc_len: self.avg_doc_len,
-        };
-        weigh_rows(&weights, rows, lens)
+        weigh_rows(&self.weighting, &self.idf, self.avg_doc_len, rows, lens)
     }
-}
-
-/// What weighing a row needs of a fitted vocabulary.
-struct Weights<'a> {
-    weighting: &'a Weighting,
-    idf: &'a [f64],
-    avg_doc_len: f64,
 }
 
 /// Weighs rows of (column, count) into a matrix with a column per idf.
-fn weigh_rows<V: Value>(w: &Weights<'_>, rows: &[Vec<(u32, u32)>], lens: &[u32]) -> CsrMatrix<V> {
-    {
-        // Each row gets a slot as long as its counts; weighing can only drop entries (a weight
-        // of zero), and the rare gaps that leaves are closed afterwards.
-        let mut slots = Vec::with_capacity(rows.len() + 1);
-        slots.push(0usize);
-        for row in rows {
-            slots.push(slots.last().unwrap() + row.len());
-        }
-        let total = *slots.last().unwrap();
-        let mut indices = vec![0u32; total];
-        let mut data = vec![V::from_f64(0.0); total];
-        let mut filled = vec![0usize; rows.len()];
-        {
-            // Disjoint slices of the output, one per row.
-            let mut parts: Vec<(&mut [u32], &mut [V])> = Vec::with_capacity(rows.len());
-            let (mut idx, mut val) = (&mut indices[..], &mut data[..]);
-            for row in rows {
-                let (a, rest_i) = idx.split_at_mut(row.len());
-                let (b, rest_v) = val.split_at_mut(row.len());
-                parts.push((a, b));
-                idx = rest_i;
-                val = rest_v;
-            }
-            parts
-                .into_par_iter()
-                .zip(rows.par_iter())
-                .zip(lens.par_iter())
-                .zip(filled.par_iter_mut())
-                .with_min_len(256)
-                .for_each_init(Vec::new, |weights, ((((idx, val), row), &len), filled)| {
-                    w.weighting
-                        .weigh_row(row, w.idf, len as f64, w.avg_doc_len, weights);
-                    for (k, &(c, w)) in weights.iter().enumerate() {
-                        idx[k] = c;
-                        val[k] = V::from_f64(w);
-                    }
-                    *filled = weights.len();
-                });
-        }
-        let mut indptr = Vec::with_capacity(filled.len() + 1);
-        indptr.push(0usize);
-        let mut end = 0;
-        for (r, &n) in filled.iter().enumerate() {
-            if end != slots[r] {
-                indices.copy_within(slots[r]..slots[r] + n, end);
-                data.copy_within(slots[r]..slots[r] + n, end);
-            }
-            end += n;
-            indptr.push(end);
-        }
-        indices.truncate(end);
-        data.truncate(end);
-        CsrMatrix::try_new(w.idf.len(), indptr, indices, data)
-            .expect("weighed rows are sorted, in range and consistent")
+fn weigh_rows<V: Value>(
+    weighting: &Weighting,
+    idf: &[f64],
+    avg_doc_len: f64,
+    rows: &[Vec<(u32, u32)>],
+    lens: &[u32],
+) -> CsrMatrix<V> {
+    // Each row gets a slot as long as its counts; weighing can only drop entries (a weight
+    // of zero), and the rare gaps that leaves are closed afterwards.
+    let mut slots = Vec::with_capacity(rows.len() + 1);
+    slots.push(0usize);
+    for row in rows {
+        slots.push(slots.last().unwrap() + row.len());
     }
+    let total = *slots.last().unwrap();
+    let mut indices = vec![0u32; total];
+    let mut data = vec![V::from_f64(0.0); total];
+    let mut filled = vec![0usize; rows.len()];
+    {
+        // Disjoint slices of the output, one per row.
+        let mut parts: Vec<(&mut [u32], &mut [V])> = Vec::with_capacity(rows.len());
+        let (mut idx, mut val) = (&mut indices[..], &mut data[..]);
+        for row in rows {
+            let (a, rest_i) = idx.split_at_mut(row.len());
+            let (b, rest_v) = val.split_at_mut(row.len());
+            parts.push((a, b));
+            idx = rest_i;
+            val = rest_v;
+        }
+        parts
+            .into_par_iter()
+            .zip(rows.par_iter())
+            .zip(lens.par_iter())
+            .zip(filled.par_iter_mut())
+            .with_min_len(256)
+            .for_each_init(Vec::new, |weights, ((((idx, val), row), &len), filled)| {
+                weighting.weigh_row(row, idf, len as f64, avg_doc_len, weights);
+                for (k, &(c, w)) in weights.iter().enumerate() {
+                    idx[k] = c;
+                    val[k] = V::from_f64(w);
+                }
+                *filled = weights.len();
+            });
+    }
+    let mut indptr = Vec::with_capacity(filled.len() + 1);
+    indptr.push(0usize);
+    let mut end = 0;
+    for (r, &n) in filled.iter().enumerate() {
+        if end != slots[r] {
+            indices.copy_within(slots[r]..slots[r] + n, end);
+            data.copy_within(slots[r]..slots[r] + n, end);
+        }
+        end += n;
+        indptr.push(end);
+    }
+    indices.truncate(end);
+    data.truncate(end);
+    CsrMatrix::try_new(idf.len(), indptr, indices, data)
+        .expect("weighed rows are sorted, in range and consistent")
 }
 
 /// The columns a streamed `vectorize` chose from merged statistics
@@ -761,12 +752,8 @@ impl MergedColumns {
 
     /// Weighs counts whose terms are columns already.
     pub fn weigh_counts<V: Value>(&self, counts: &ColumnCounts) -> CsrMatrix<V> {
-        let weights = Weights {
-            weighting: &self.weighting,
-            idf: &self.idf,
-            avg_doc_len: self.avg_doc_len,
-        };
-        weigh_rows(&weights, &counts.rows, &counts.doc_lens)
+        let (rows, lens) = (&counts.rows, &counts.doc_lens);
+        weigh_rows(&self.weighting, &self.idf, self.avg_doc_len, rows, lens)
     }
 }
 
