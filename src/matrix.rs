@@ -471,20 +471,9 @@ impl<V: Value> CsrMatrix<V> {
 
     /// [`CsrMatrix::write_npz`], with zip64 fields from `zip64_from` on (tests use a small one).
     fn write_npz_zip64_from(&self, out: &mut impl Write, zip64_from: u64) -> std::io::Result<()> {
-        let mut data = Vec::with_capacity(self.data.len() * 8);
-        for &v in &self.data {
-            v.write_le(&mut data);
-        }
-        let indices: Vec<u8> = self
-            .indices
-            .iter()
-            .flat_map(|&c| (c as i32).to_le_bytes())
-            .collect();
-        let indptr: Vec<u8> = self
-            .indptr
-            .iter()
-            .flat_map(|&p| (p as i64).to_le_bytes())
-            .collect();
+        let (mut data, mut indices) = (Vec::new(), Vec::new());
+        let mut indptr = 0i64.to_le_bytes().to_vec();
+        self.npz_bytes(&mut data, &mut indices, &mut indptr, 0);
         let n = |len: usize| format!("({len},)");
         let [format, shape] = npz_small_entries(self.n_rows(), self.n_cols);
         write_zip(
@@ -498,6 +487,28 @@ impl<V: Value> CsrMatrix<V> {
             ],
             zip64_from,
         )
+    }
+
+    /// Appends the little-endian bytes of the `.npz` arrays: values, column indices (int32), and
+    /// the row pointers after the leading 0 (int64), each plus `before` (the values of the rows
+    /// before these, for a matrix written in blocks).
+    fn npz_bytes(
+        &self,
+        data: &mut Vec<u8>,
+        indices: &mut Vec<u8>,
+        indptr: &mut Vec<u8>,
+        before: u64,
+    ) {
+        data.reserve(self.data.len() * std::mem::size_of::<V>());
+        for &v in &self.data {
+            v.write_le(data);
+        }
+        indices.extend(self.indices.iter().flat_map(|&c| (c as i32).to_le_bytes()));
+        indptr.extend(
+            self.indptr[1..]
+                .iter()
+                .flat_map(|&p| (before as i64 + p as i64).to_le_bytes()),
+        );
     }
 }
 
@@ -605,22 +616,11 @@ impl<V: Value> NpzWriter<V> {
     /// Appends the rows of a block (with the same columns).
     pub fn append(&mut self, block: &CsrMatrix<V>) -> std::io::Result<()> {
         assert_eq!(self.n_cols, block.n_cols, "column counts differ");
-        let mut bytes = Vec::with_capacity(block.nnz() * 8);
-        for &v in &block.data {
-            v.write_le(&mut bytes);
-        }
-        self.data.push(&bytes)?;
-        bytes.clear();
-        bytes.extend(block.indices.iter().flat_map(|&c| (c as i32).to_le_bytes()));
-        self.indices.push(&bytes)?;
-        bytes.clear();
-        let before = self.nnz as i64;
-        bytes.extend(
-            block.indptr[1..]
-                .iter()
-                .flat_map(|&p| (before + p as i64).to_le_bytes()),
-        );
-        self.indptr.push(&bytes)?;
+        let (mut data, mut indices, mut indptr) = (Vec::new(), Vec::new(), Vec::new());
+        block.npz_bytes(&mut data, &mut indices, &mut indptr, self.nnz);
+        self.data.push(&data)?;
+        self.indices.push(&indices)?;
+        self.indptr.push(&indptr)?;
         self.n_rows += block.n_rows();
         self.nnz += block.nnz() as u64;
         Ok(())
