@@ -817,14 +817,6 @@ mod tests {
         all
     }
 
-    fn texts() -> Vec<Document> {
-        crate::vectorize::SHARED_STEMS
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Document::new(format!("d{i}"), *t))
-            .collect()
-    }
-
     /// The bytes (or error) of a model written from merged runs, the docs read `chunk` at a time.
     fn merged_model(settings: &Vectorizer, docs: &[Document], chunk: usize) -> Result<Vec<u8>> {
         let dir = tempfile::tempdir().unwrap();
@@ -841,7 +833,7 @@ mod tests {
 
     #[test]
     fn models_written_from_merged_runs_equal_models_fitted_in_memory() {
-        let docs = texts();
+        let docs = crate::vectorize::shared_stem_docs();
         for settings in fit_settings() {
             let model = settings.fit_statistics(settings.statistics(&docs).unwrap());
             let expected = to_json(&model.unwrap());
@@ -874,7 +866,7 @@ mod tests {
 
     #[test]
     fn models_from_merged_runs_refuse_what_a_fit_refuses() {
-        let docs = texts();
+        let docs = crate::vectorize::shared_stem_docs();
         let mut settings = Vectorizer::default();
         for (min_df, max_df) in [(5, 100), (3, 2)] {
             settings.vocabulary.min_df = crate::vectorize::DfLimit::Count(min_df);

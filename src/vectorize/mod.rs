@@ -883,17 +883,23 @@ fn to_columns(row: &[(u32, u32)], term_to_col: &[Option<u32>]) -> Vec<(u32, u32)
     out
 }
 
-/// Short texts whose words share stems in several spellings, one empty: for tests of what a
-/// fit chooses.
+/// Short documents whose words share stems in several spellings, one empty: for tests of what
+/// a fit chooses.
 #[cfg(test)]
-pub(crate) const SHARED_STEMS: [&str; 6] = [
-    "Troops left the bases; the troops stayed.",
-    "Bases, a base and BASES again",
-    "Troop movements near the base",
-    "Nothing in common at all",
-    "",
-    "Stayed, staying, stays: the troop's base",
-];
+pub(crate) fn shared_stem_docs() -> Vec<Document> {
+    [
+        "Troops left the bases; the troops stayed.",
+        "Bases, a base and BASES again",
+        "Troop movements near the base",
+        "Nothing in common at all",
+        "",
+        "Stayed, staying, stays: the troop's base",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, t)| Document::new(format!("d{i}"), *t))
+    .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -1020,7 +1026,7 @@ mod tests {
 
     #[test]
     fn columns_of_merged_runs_weigh_as_the_fitted_model() {
-        let all = docs(&SHARED_STEMS);
+        let all = shared_stem_docs();
         let mut settings = vec![Vectorizer::default()];
         let mut v = Vectorizer::default();
         v.vocabulary.min_df = DfLimit::Count(2);

@@ -1,8 +1,8 @@
 //! Statistics summed through sorted runs (a streamed `fit` or `vectorize`): each chunk's
 //! statistics, sorted by term, are encoded and set aside (in memory up to a budget, then in
-//! temporary files), and at the end all runs are merged term by term. Memory is bounded by the chunk, the budget and the
-//! merge's read buffers, not by the vocabulary, so a fit over an archive whose vocabulary keeps
-//! growing (names, typos, URLs) stays flat.
+//! temporary files), and at the end all runs are merged term by term. Memory is bounded by the
+//! chunk, the budget and the merge's read buffers, not by the vocabulary, so a fit over an
+//! archive whose vocabulary keeps growing (names, typos, URLs) stays flat.
 //!
 //! A run is a sequence of records in term order, little-endian: the term (u32 length, bytes),
 //! df and cf (u64 each), the number of forms (u32), then per form its text (u32 length, bytes)
