@@ -8,14 +8,44 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
+/// The room [`Value::format_into`] needs: ryu's longest form, e.g. `-2.2250738585072014E-308`.
+pub const VALUE_LEN: usize = 24;
+
+/// `v` in ryu's shortest form at the start of `out`; `raw` is ryu's in-place writer for its type.
+fn shortest_into<F: ryu::Float>(
+    v: F,
+    finite: bool,
+    raw: unsafe fn(F, *mut u8) -> usize,
+    out: &mut [u8; VALUE_LEN],
+) -> usize {
+    if finite {
+        // SAFETY: ryu writes at most 24 bytes for a finite f64 (16 for an f32) and `out` holds
+        // VALUE_LEN = 24. `ryu::Buffer::format` calls the same writer for finite values, so
+        // the text is the same; written in place, it costs no copy.
+        unsafe { raw(v, out.as_mut_ptr()) }
+    } else {
+        let mut buffer = ryu::Buffer::new();
+        let text = buffer.format(v).as_bytes();
+        out[..text.len()].copy_from_slice(text);
+        text.len()
+    }
+}
+
 /// A stored value type: `f32` (default) or `f64`.
 pub trait Value: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
     /// Converts from the f64 the weights are computed in.
     fn from_f64(v: f64) -> Self;
     /// Widens to f64.
     fn to_f64(self) -> f64;
+    /// Writes the shortest decimal form that reads back to the same value at the start of
+    /// `out` and returns its length.
+    fn format_into(self, out: &mut [u8; VALUE_LEN]) -> usize;
     /// Appends the shortest decimal form that reads back to the same value.
-    fn write_to(self, buf: &mut Vec<u8>);
+    fn write_to(self, buf: &mut Vec<u8>) {
+        let mut out = [0; VALUE_LEN];
+        let len = self.format_into(&mut out);
+        buf.extend_from_slice(&out[..len]);
+    }
     /// NumPy dtype, e.g. `<f4`.
     const NPY_DESCR: &'static str;
     /// Appends the little-endian bytes.
@@ -33,8 +63,8 @@ impl Value for f32 {
     fn to_f64(self) -> f64 {
         self as f64
     }
-    fn write_to(self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(ryu::Buffer::new().format(self).as_bytes());
+    fn format_into(self, out: &mut [u8; VALUE_LEN]) -> usize {
+        shortest_into(self, self.is_finite(), ryu::raw::format32, out)
     }
 }
 
@@ -49,8 +79,8 @@ impl Value for f64 {
     fn to_f64(self) -> f64 {
         self
     }
-    fn write_to(self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(ryu::Buffer::new().format(self).as_bytes());
+    fn format_into(self, out: &mut [u8; VALUE_LEN]) -> usize {
+        shortest_into(self, self.is_finite(), ryu::raw::format64, out)
     }
 }
 
@@ -214,17 +244,23 @@ impl<V: Value> CsrMatrix<V> {
         first_row: usize,
     ) {
         buf.reserve((self.indptr[rows.end] - self.indptr[rows.start]) * 24);
-        let (mut int, mut row_int) = (itoa::Buffer::new(), itoa::Buffer::new());
+        // Each line is put together in `line`, whose start holds the row's label, and goes into
+        // `buf` as one copy: appending its five pieces one by one cost a call each.
+        let mut line = [0u8; LINE_ROOM];
         for r in rows {
-            let row_label = row_int.format(first_row + r + 1).as_bytes();
+            let label = format_decimal((first_row + r + 1) as u64, &mut line);
+            line[label] = b' ';
             let (cols, vals) = self.row(r);
             for (&c, &v) in cols.iter().zip(vals) {
-                buf.extend_from_slice(row_label);
-                buf.push(b' ');
-                buf.extend_from_slice(int.format(c + 1).as_bytes());
-                buf.push(b' ');
-                v.write_to(buf);
-                buf.push(b'\n');
+                let mut len = label + 1;
+                len += format_decimal(c as u64 + 1, &mut line[len..]);
+                line[len] = b' ';
+                len += 1;
+                let value: &mut [u8; VALUE_LEN] =
+                    (&mut line[len..len + VALUE_LEN]).try_into().unwrap();
+                len += v.format_into(value);
+                line[len] = b'\n';
+                buf.extend_from_slice(&line[..len + 1]);
             }
         }
     }
@@ -243,6 +279,35 @@ impl<V: Value> CsrMatrix<V> {
             buf
         })
     }
+}
+
+/// Room for one Matrix Market line: two 20-digit numbers, a value and three separators.
+const LINE_ROOM: usize = 20 + 1 + 20 + 1 + VALUE_LEN + 1;
+
+/// Two-digit decimal strings "00" to "99", back to back.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `n` in decimal at the start of `out` and returns its length.
+fn format_decimal(mut n: u64, out: &mut [u8]) -> usize {
+    let len = (n.checked_ilog10().unwrap_or(0) + 1) as usize;
+    let mut end = len;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        end -= 2;
+        out[end..end + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        out[..2].copy_from_slice(&DIGIT_PAIRS[n as usize * 2..n as usize * 2 + 2]);
+    } else {
+        out[0] = b'0' + n as u8;
+    }
+    len
 }
 
 /// `0..n` cut into ranges of `size` (the last may be shorter).
@@ -653,6 +718,56 @@ impl<V: Value> NpzWriter<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_written_as_ryu_and_itoa_write_them() {
+        let mut out = [0u8; 20];
+        for n in [
+            0,
+            7,
+            9,
+            10,
+            99,
+            100,
+            101,
+            12_345,
+            999_999,
+            1_000_000,
+            u64::MAX,
+        ] {
+            let len = format_decimal(n, &mut out);
+            assert_eq!(&out[..len], n.to_string().as_bytes());
+        }
+        let mut out = [0u8; VALUE_LEN];
+        let f32s = [
+            0.0,
+            -0.0,
+            1.0,
+            0.1,
+            1e-7,
+            3.4028235e38,
+            -f32::MIN_POSITIVE,
+            1e-45,
+        ];
+        for v in f32s
+            .into_iter()
+            .chain([f32::NAN, f32::INFINITY, f32::NEG_INFINITY])
+        {
+            let len = v.format_into(&mut out);
+            assert_eq!(&out[..len], ryu::Buffer::new().format(v).as_bytes(), "{v}");
+        }
+        let f64s = [
+            0.0,
+            0.1,
+            -2.2250738585072014e-308,
+            -1.7976931348623157e308,
+            5e-324,
+        ];
+        for v in f64s.into_iter().chain([f64::NAN, f64::NEG_INFINITY]) {
+            let len = v.format_into(&mut out);
+            assert_eq!(&out[..len], ryu::Buffer::new().format(v).as_bytes(), "{v}");
+        }
+    }
 
     #[test]
     fn build_and_read_rows() {
