@@ -106,6 +106,24 @@ pub(crate) fn spelling_hash(raw: &str) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(raw)
 }
 
+/// Byte equality for the short strings that spellings are, without the call `==` makes to
+/// `memcmp`: up to 16 bytes are compared as two overlapping words.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap());
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap());
+    match n {
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 thread_local! {
     /// Each thread's table of a chunk's spellings (local ids), kept from chunk to chunk so it is
     /// not grown afresh every time.
@@ -132,7 +150,10 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
                 let hash = spelling_hash(raw);
                 let seen = ids.find(hash, |&id| {
                     let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
-                    &arena.as_bytes()[start as usize..end as usize] == raw.as_bytes()
+                    same_bytes(
+                        &arena.as_bytes()[start as usize..end as usize],
+                        raw.as_bytes(),
+                    )
                 });
                 let id = match seen {
                     Some(&id) => id,
@@ -195,8 +216,12 @@ impl Trace {
                 })
                 .map_or(String::new(), |c| format!(", cpu {c:.2} s"));
             eprintln!(
-                "parallax trace: {what} at {:.3} s (rss {}, peak {}{cpu})",
+                "parallax trace: {what} at {:.3} s (process {:.3} s, rss {}, peak {}{cpu})",
                 t0.elapsed().as_secs_f64(),
+                TRACE_ORIGIN
+                    .get_or_init(std::time::Instant::now)
+                    .elapsed()
+                    .as_secs_f64(),
                 field("VmRSS:"),
                 field("VmHWM:")
             );
@@ -371,7 +396,11 @@ impl Lexer {
                             .map(|&local| {
                                 let hash = c.hashes[local as usize];
                                 let raw = c.raw(local as usize);
-                                match ids.find(hash, |&(seen, h, _)| h == hash && seen == raw) {
+                                let raw_bytes = raw.as_bytes();
+                                let same = |&(seen, h, _): &(&str, u64, u32)| {
+                                    h == hash && same_bytes(seen.as_bytes(), raw_bytes)
+                                };
+                                match ids.find(hash, same) {
                                     Some(&(_, _, id)) => id,
                                     None => {
                                         let id = raws.len() as u32;
@@ -751,4 +780,31 @@ fn run_lengths(ids: &mut [u32]) -> Vec<(u32, u32)> {
         }
     }
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn same_bytes_is_byte_equality(a in proptest::collection::vec(0u8..4, 0..24), b in proptest::collection::vec(0u8..4, 0..24)) {
+            prop_assert_eq!(same_bytes(&a, &b), a == b);
+            prop_assert!(same_bytes(&a, &a.clone()));
+        }
+    }
+
+    #[test]
+    fn same_bytes_sees_a_difference_at_every_place() {
+        for n in 0..40 {
+            let a: Vec<u8> = (0..n as u8).collect();
+            for i in 0..n {
+                let mut b = a.clone();
+                b[i] ^= 1;
+                assert!(!same_bytes(&a, &b), "length {n}, byte {i}");
+            }
+            assert!(same_bytes(&a, &a.clone()));
+        }
+    }
 }
