@@ -182,13 +182,20 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
     })
 }
 
+/// When the first trace started: marks also show the time since then, so the phases of
+/// traces started in different places line up.
+static TRACE_ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Phase timings on stderr when `PARALLAX_TRACE` is set: a profiling aid for developers.
 pub struct Trace(Option<std::time::Instant>);
 
 impl Trace {
     /// Starts timing (only if `PARALLAX_TRACE` is set).
     pub fn start() -> Self {
-        Trace(std::env::var_os("PARALLAX_TRACE").map(|_| std::time::Instant::now()))
+        Trace(std::env::var_os("PARALLAX_TRACE").map(|_| {
+            TRACE_ORIGIN.get_or_init(std::time::Instant::now);
+            std::time::Instant::now()
+        }))
     }
 
     /// Prints the time since start, resident memory now and at its peak, and the process's CPU
