@@ -236,7 +236,11 @@ fn vectorize_streamed<V: Value>(
         let counts = runs.add_rows(&chunk.docs)?;
         tokens += counts.tokens;
         chunk_docs.push(chunk.docs.len());
-        spill.write(&chunk.docs, &counts)
+        spill.write(&chunk.docs, &counts)?;
+        // Freeing a chunk's many small allocations takes a while: it is done beside the
+        // reading of the next chunk, not before it.
+        rayon::spawn(move || drop((chunk, counts)));
+        Ok(())
     })?;
     report_read(&read, quiet);
     trace.mark("read, counted and spilled");
@@ -362,6 +366,31 @@ struct Spill {
     writer: Option<std::io::BufWriter<std::fs::File>>,
 }
 
+/// Appends one document's spill record (see [`Spill`]).
+fn put_record(buf: &mut Vec<u8>, doc: &Document, row: &[(u32, u32)], len: u32) {
+    let at = buf.len();
+    buf.extend_from_slice(&[0; 8]); // the record's length, known at its end
+    for field in [Some(&doc.id), doc.title.as_ref(), doc.source.as_ref()] {
+        match field {
+            Some(text) => {
+                buf.extend_from_slice(&(text.len() as u64).to_le_bytes());
+                buf.extend_from_slice(text.as_bytes());
+            }
+            None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
+        }
+    }
+    buf.extend_from_slice(&len.to_le_bytes());
+    buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
+    // The pairs as LEB128 varints: most ids take 3 bytes, most counts 1, against 8 for the
+    // pair as two u32.
+    for &(t, c) in row {
+        put_varint(buf, t);
+        put_varint(buf, c);
+    }
+    let record = (buf.len() - at - 8) as u64;
+    buf[at..at + 8].copy_from_slice(&record.to_le_bytes());
+}
+
 /// A block of spilled documents: their ids, titles and sources, counts and lengths.
 type SpilledBlock = (Vec<Document>, Vec<Vec<(u32, u32)>>, Vec<u32>);
 
@@ -381,29 +410,21 @@ impl Spill {
 
     fn write(&mut self, docs: &[Document], counts: &parallax::vectorize::RunRows) -> Result<()> {
         let w = self.writer.as_mut().expect("written before read back");
-        let mut buf: Vec<u8> = Vec::new();
-        for ((doc, row), &len) in docs.iter().zip(&counts.rows).zip(&counts.doc_lens) {
-            buf.clear();
-            buf.extend_from_slice(&[0; 8]); // the record's length, known at its end
-            for field in [Some(&doc.id), doc.title.as_ref(), doc.source.as_ref()] {
-                match field {
-                    Some(text) => {
-                        buf.extend_from_slice(&(text.len() as u64).to_le_bytes());
-                        buf.extend_from_slice(text.as_bytes());
-                    }
-                    None => buf.extend_from_slice(&u64::MAX.to_le_bytes()),
+        // Blocks of records are encoded in parallel and written in order.
+        const BLOCK: usize = 1024;
+        let blocks: Vec<Vec<u8>> = docs
+            .par_chunks(BLOCK)
+            .zip(counts.rows.par_chunks(BLOCK))
+            .zip(counts.doc_lens.par_chunks(BLOCK))
+            .map(|((docs, rows), lens)| {
+                let mut buf = Vec::new();
+                for ((doc, row), &len) in docs.iter().zip(rows).zip(lens) {
+                    put_record(&mut buf, doc, row, len);
                 }
-            }
-            buf.extend_from_slice(&len.to_le_bytes());
-            buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
-            // The pairs as LEB128 varints: most ids take 3 bytes, most counts 1, against 8 for
-            // the pair as two u32.
-            for &(t, c) in row {
-                put_varint(&mut buf, t);
-                put_varint(&mut buf, c);
-            }
-            let record = (buf.len() - 8) as u64;
-            buf[..8].copy_from_slice(&record.to_le_bytes());
+                buf
+            })
+            .collect();
+        for buf in blocks {
             w.write_all(&buf)
                 .with_context(|| format!("writing {}", self.path.display()))?;
         }
