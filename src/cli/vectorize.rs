@@ -167,9 +167,9 @@ pub(super) fn fit_streamed(
 ) -> Result<MergedTerms> {
     let trace = parallax::vectorize::Trace::start();
     let mut runs = settings.runs(spill_dir)?;
-    let report = input.read_chunked(quiet, &mut |chunk| {
+    let report = input.read_chunked(quiet, &mut |mut chunk| {
         trace.mark("fit: chunk read");
-        runs.add(&chunk.docs)?;
+        runs.add_releasing(&mut chunk.docs)?;
         trace.mark("fit: chunk counted");
         Ok(())
     })?;
@@ -231,9 +231,9 @@ fn vectorize_streamed<V: Value>(
     let mut runs = settings.runs(dir)?;
     let mut spill = Spill::create(dir)?;
     let (mut bytes, mut tokens, mut chunk_docs) = (0, 0, Vec::new());
-    let read = args.input.read_chunked(quiet, &mut |chunk| {
+    let read = args.input.read_chunked(quiet, &mut |mut chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
-        let counts = runs.add_rows(&chunk.docs)?;
+        let counts = runs.add_rows(&mut chunk.docs)?;
         tokens += counts.tokens;
         chunk_docs.push(chunk.docs.len());
         spill.write(&chunk.docs, &counts)?;

@@ -1046,10 +1046,14 @@ mod tests {
                 .unwrap();
             let dir = tempfile::tempdir().unwrap();
             let mut runs = v.runs(dir.path()).unwrap();
-            let rows: Vec<RunRows> = [&all[..2], &all[2..5], &all[5..]]
-                .iter()
-                .map(|part| runs.add_rows(part).unwrap())
+            let mut released = all.clone();
+            let rows: Vec<RunRows> = [0..2, 2..5, 5..all.len()]
+                .into_iter()
+                .map(|part| runs.add_rows(&mut released[part]).unwrap())
                 .collect();
+            // The texts went once tokenized; the rest of each document stays.
+            assert!(released.iter().all(|d| d.text.is_empty()));
+            assert!(released.iter().zip(&all).all(|(r, d)| r.id == d.id));
             let mut merged = runs.finish().unwrap();
             let mut listed = Vec::new();
             let columns = v
@@ -1092,7 +1096,11 @@ mod tests {
         let model = v.fit(&all).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut runs = v.runs(dir.path()).unwrap();
-        let rows: Vec<RunRows> = all.chunks(1).map(|d| runs.add_rows(d).unwrap()).collect();
+        let mut released = all.clone();
+        let rows: Vec<RunRows> = released
+            .chunks_mut(1)
+            .map(|d| runs.add_rows(d).unwrap())
+            .collect();
         let mut merged = runs.finish().unwrap();
         assert!(merged.n_runs() < all.len());
         let columns = v

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
 
-use super::count::{Surfaces, count_lexed, lex};
+use super::count::{Lexed, Surfaces, count_lexed, lex};
 use super::stats::{Grouped, Statistics, TermStats, sum_sorted};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
@@ -154,22 +154,35 @@ impl StatisticsRuns {
 
     /// Counts a chunk of documents and sets its statistics aside as one run.
     pub fn add(&mut self, docs: &[Document]) -> Result<()> {
-        self.add_chunk(docs, false).map(|_| ())
+        let lexed = lex(&self.analyzer, docs);
+        self.add_lexed(lexed, docs.len(), false).map(|_| ())
     }
 
-    /// Like [`StatisticsRuns::add`]; also returns the chunk's counts, each term named by its
-    /// place in the chunk's run (a streamed `vectorize` spills them, and maps them to columns
-    /// with [`Vectorizer::columns_of_merged`](super::Vectorizer::columns_of_merged)).
-    pub fn add_rows(&mut self, docs: &[Document]) -> Result<RunRows> {
-        self.add_chunk(docs, true)
+    /// Like [`StatisticsRuns::add`], emptying the documents' texts once they are tokenized:
+    /// nothing after needs them, and they are a large part of a chunk's memory.
+    pub fn add_releasing(&mut self, docs: &mut [Document]) -> Result<()> {
+        let lexed = lex_releasing(&self.analyzer, docs);
+        self.add_lexed(lexed, docs.len(), false).map(|_| ())
+    }
+
+    /// Like [`StatisticsRuns::add_releasing`]; also returns the chunk's counts, each term named
+    /// by its place in the chunk's run (a streamed `vectorize` spills them, and maps them to
+    /// columns with [`Vectorizer::columns_of_merged`](super::Vectorizer::columns_of_merged)).
+    pub fn add_rows(&mut self, docs: &mut [Document]) -> Result<RunRows> {
+        let lexed = lex_releasing(&self.analyzer, docs);
+        self.add_lexed(lexed, docs.len(), true)
             .map(|rows| rows.expect("rows were asked for"))
     }
 
-    fn add_chunk(&mut self, docs: &[Document], keep_rows: bool) -> Result<Option<RunRows>> {
-        let lexed = lex(&self.analyzer, docs);
-        let (mut counted, surfaces) = count_lexed(&self.analyzer, &lexed, docs.len(), true);
+    fn add_lexed(
+        &mut self,
+        lexed: Lexed,
+        n_docs: usize,
+        keep_rows: bool,
+    ) -> Result<Option<RunRows>> {
+        let (mut counted, surfaces) = count_lexed(&self.analyzer, &lexed, n_docs, true);
         let trace = super::count::Trace::start();
-        self.n_docs += docs.len() as u64;
+        self.n_docs += n_docs as u64;
         self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
         let Surfaces { entries, grams } = surfaces;
         let grouped = Statistics::group_counted(&mut counted, entries, &lexed, &grams);
@@ -301,6 +314,13 @@ impl StatisticsRuns {
             dir: std::mem::replace(&mut self.dir, RunDir::new(Path::new("."))),
         })
     }
+}
+
+/// The lexed documents, their texts emptied (and freed, in parallel) once tokenized.
+fn lex_releasing(analyzer: &crate::analysis::Analyzer, docs: &mut [Document]) -> Lexed {
+    let lexed = lex(analyzer, docs);
+    docs.par_iter_mut().for_each(|d| d.text = String::new());
+    lexed
 }
 
 /// Encodes grouped terms as one run, in parallel blocks; also returns its samples.
