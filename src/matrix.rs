@@ -48,12 +48,15 @@ pub trait Value: Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
     }
     /// NumPy dtype, e.g. `<f4`.
     const NPY_DESCR: &'static str;
+    /// The longest text [`Value::format_into`] writes.
+    const MAX_LEN: usize;
     /// Appends the little-endian bytes.
     fn write_le(self, buf: &mut Vec<u8>);
 }
 
 impl Value for f32 {
     const NPY_DESCR: &'static str = "<f4";
+    const MAX_LEN: usize = 16;
     fn write_le(self, buf: &mut Vec<u8>) {
         buf.extend_from_slice(&self.to_le_bytes());
     }
@@ -70,6 +73,7 @@ impl Value for f32 {
 
 impl Value for f64 {
     const NPY_DESCR: &'static str = "<f8";
+    const MAX_LEN: usize = VALUE_LEN;
     fn write_le(self, buf: &mut Vec<u8>) {
         buf.extend_from_slice(&self.to_le_bytes());
     }
@@ -243,16 +247,24 @@ impl<V: Value> CsrMatrix<V> {
         rows: Range<usize>,
         first_row: usize,
     ) {
-        buf.reserve((self.indptr[rows.end] - self.indptr[rows.start]) * 24);
-        // Each line is put together in `line`, whose start holds the row's label, and goes into
-        // `buf` as one copy: appending its five pieces one by one cost a call each.
-        let mut line = [0u8; LINE_ROOM];
+        // Room for every line at its longest: the buffer is never grown and copied.
+        let last_label = (first_row + rows.end) as u64;
+        let longest = decimal_len(last_label) + decimal_len(self.n_cols as u64) + V::MAX_LEN + 3;
+        buf.reserve((self.indptr[rows.end] - self.indptr[rows.start]) * longest);
+        // Each line is written in place: LINE_ROOM bytes are added and cut back to the line.
+        // The row's label (and its space) is copied in as one fixed-size block, so no line
+        // costs a call to `memcpy`.
+        let mut label = [0u8; LABEL_ROOM];
         for r in rows {
-            let label = format_decimal((first_row + r + 1) as u64, &mut line);
-            line[label] = b' ';
+            let label_len = format_decimal((first_row + r + 1) as u64, &mut label) + 1;
+            label[label_len - 1] = b' ';
             let (cols, vals) = self.row(r);
             for (&c, &v) in cols.iter().zip(vals) {
-                let mut len = label + 1;
+                let at = buf.len();
+                buf.resize(at + LINE_ROOM, 0);
+                let line = &mut buf[at..];
+                line[..LABEL_ROOM].copy_from_slice(&label);
+                let mut len = label_len;
                 len += format_decimal(c as u64 + 1, &mut line[len..]);
                 line[len] = b' ';
                 len += 1;
@@ -260,7 +272,7 @@ impl<V: Value> CsrMatrix<V> {
                     (&mut line[len..len + VALUE_LEN]).try_into().unwrap();
                 len += v.format_into(value);
                 line[len] = b'\n';
-                buf.extend_from_slice(&line[..len + 1]);
+                buf.truncate(at + len + 1);
             }
         }
     }
@@ -281,8 +293,16 @@ impl<V: Value> CsrMatrix<V> {
     }
 }
 
+/// Room for a row label (up to 20 digits) and its space.
+const LABEL_ROOM: usize = 20 + 1;
+
 /// Room for one Matrix Market line: two 20-digit numbers, a value and three separators.
-const LINE_ROOM: usize = 20 + 1 + 20 + 1 + VALUE_LEN + 1;
+const LINE_ROOM: usize = LABEL_ROOM + 20 + 1 + VALUE_LEN + 1;
+
+/// Number of decimal digits of `n`.
+fn decimal_len(n: u64) -> usize {
+    (n.checked_ilog10().unwrap_or(0) + 1) as usize
+}
 
 /// Two-digit decimal strings "00" to "99", back to back.
 const DIGIT_PAIRS: &[u8; 200] = b"\
@@ -294,7 +314,7 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 
 /// Writes `n` in decimal at the start of `out` and returns its length.
 fn format_decimal(mut n: u64, out: &mut [u8]) -> usize {
-    let len = (n.checked_ilog10().unwrap_or(0) + 1) as usize;
+    let len = decimal_len(n);
     let mut end = len;
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
