@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use parallax::corpus::Document;
-use parallax::matrix::{CsrMatrix, NpzWriter, Value, write_matrix_market_header};
+use parallax::matrix::{CsrMatrix, NpzWriter, Value, row_blocks, write_matrix_market_header};
 use parallax::model::write_atomic;
+use rayon::prelude::*;
 
 use super::output::{
     DOCUMENTS_HEADER, MatrixFormat, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
@@ -129,6 +130,56 @@ impl Write for StreamFile {
     }
 }
 
+/// A block of rows turned into the bytes of a streamed output's files, apart from writing them,
+/// so the next block can be made while one is written.
+pub struct FormattedRows {
+    documents: Vec<u8>,
+    /// The matrix file's bytes, in pieces formatted in parallel.
+    body: Vec<Vec<u8>>,
+    rows: usize,
+    nnz: usize,
+}
+
+/// Formats a block of rows, numbered from `first_row`, for an output of `format` in a
+/// directory; `None` for `.npz`, whose arrays are appended with [`StreamOut::append`].
+pub fn format_rows<V: Value>(
+    format: MatrixFormat,
+    surfaces: &[String],
+    docs: &[Document],
+    matrix: &CsrMatrix<V>,
+    first_row: usize,
+) -> std::io::Result<Option<FormattedRows>> {
+    let body = match format {
+        MatrixFormat::Npz => return Ok(None),
+        MatrixFormat::Mtx => row_blocks(matrix.n_rows(), 512)
+            .par_iter()
+            .map(|rows| {
+                let mut buf = Vec::new();
+                matrix.format_matrix_market_entries(&mut buf, rows.clone(), first_row);
+                buf
+            })
+            .collect(),
+        MatrixFormat::Jsonl => {
+            let mut buf = Vec::new();
+            write_jsonl_rows(&mut buf, surfaces, docs, matrix)?;
+            vec![buf]
+        }
+        MatrixFormat::JsonlIndices => {
+            let mut buf = Vec::new();
+            write_jsonl_sparse_rows(&mut buf, docs, matrix)?;
+            vec![buf]
+        }
+    };
+    let mut documents = Vec::new();
+    write_document_rows(&mut documents, docs, first_row)?;
+    Ok(Some(FormattedRows {
+        documents,
+        body,
+        rows: matrix.n_rows(),
+        nnz: matrix.nnz(),
+    }))
+}
+
 impl<V: Value> StreamOut<V> {
     /// Starts writing into `dir` (created if missing), or JSONL rows to stdout without one.
     /// `expected` is (rows, stored values) if known before the rows are written: a Matrix
@@ -210,6 +261,22 @@ impl<V: Value> StreamOut<V> {
         }
         self.rows += matrix.n_rows();
         self.nnz += matrix.nnz();
+        Ok(())
+    }
+
+    /// Writes rows that [`format_rows`] made for this output, numbered from the rows written
+    /// so far.
+    pub fn write_formatted(&mut self, rows: FormattedRows) -> Result<()> {
+        if let Some((_, w)) = &mut self.documents {
+            w.write_all(&rows.documents)?;
+        }
+        if let Some((_, w)) = &mut self.body {
+            for piece in &rows.body {
+                w.write_all(piece)?;
+            }
+        }
+        self.rows += rows.rows;
+        self.nnz += rows.nnz;
         Ok(())
     }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::output::{
     Dtype, MatrixFormat, VOCABULARY_HEADER, VocabularyLine, report_read, summary, write_vectorized,
 };
-use super::stream::StreamOut;
+use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::matrix::{CsrMatrix, Value, row_blocks};
@@ -281,41 +281,69 @@ fn vectorize_streamed<V: Value>(
         out_of_vocabulary: columns.pruned_occurrences,
         empty_rows: 0,
     };
-    // Each block of rows is read back, mapped and weighed while the one before is formatted
-    // and written: the reading and mapping are mostly sequential, the formatting is parallel,
-    // and the write is a system call, so together they keep both cores busy.
+    // The rows go in blocks, a few at a time: each block is decoded, mapped to columns,
+    // weighed and formatted as one task, the tasks in parallel on the thread pool, while this
+    // thread writes the blocks before them. Only cutting the spill into blocks is sequential.
+    const BLOCK_ROWS: usize = 2048;
+    let batch_len = 2 * rayon::current_num_threads();
     let mut back = spill.read_back()?;
     let spill_path = &spill.path;
+    /// A block's spilled records, how many, its first row and its chunk's column map.
+    type Raw = (Vec<u8>, usize, usize, std::sync::Arc<Vec<Option<u32>>>);
+    type Prepared<V> = (Vec<Document>, CsrMatrix<V>, Option<FormattedRows>);
     // The next chunk, the documents left in the current one, and its terms' columns.
-    let (mut chunk, mut left, mut to_col) = (0, 0, Vec::new());
-    let mut next_block = || -> Result<Option<(Vec<Document>, CsrMatrix<V>)>> {
-        while left == 0 {
-            let Some(&n_docs) = chunk_docs.get(chunk) else {
-                return Ok(None);
+    let (mut chunk, mut left, mut to_col) = (0, 0, std::sync::Arc::new(Vec::new()));
+    let mut first_row = 0;
+    let mut next_raws = || -> Result<Vec<Raw>> {
+        let mut raws = Vec::with_capacity(batch_len);
+        while raws.len() < batch_len {
+            while left == 0 {
+                let Some(&n_docs) = chunk_docs.get(chunk) else {
+                    return Ok(raws);
+                };
+                left = n_docs;
+                to_col = std::sync::Arc::new(columns.run_columns(chunk));
+                chunk += 1;
+            }
+            let Some((bytes, n)) = back.next_records(left.min(BLOCK_ROWS))? else {
+                bail!("{}: the spilled counts end early", spill_path.display());
             };
-            (left, to_col) = (n_docs, columns.run_columns(chunk));
-            chunk += 1;
+            raws.push((bytes, n, first_row, std::sync::Arc::clone(&to_col)));
+            left -= n;
+            first_row += n;
         }
-        let Some((docs, rows, lens)) = back.next_block(left.min(4096))? else {
-            bail!("{}: the spilled counts end early", spill_path.display());
-        };
-        left -= docs.len();
-        let counts = ColumnCounts::from_terms(rows, lens, &to_col);
-        Ok(Some((docs, columns.weigh_counts(&counts))))
+        Ok(raws)
     };
-    let mut current = next_block()?;
-    while let Some((docs, matrix)) = current.take() {
-        let (mut prepared, mut appended) = (Ok(None), Ok(()));
+    let prepare = |(bytes, _, first_row, to_col): &Raw| -> Result<Prepared<V>> {
+        let (docs, rows, lens) = decode_records(bytes)?;
+        let counts = ColumnCounts::from_terms(rows, lens, to_col);
+        let matrix = columns.weigh_counts(&counts);
+        let formatted = format_rows(args.format, &surfaces, &docs, &matrix, *first_row)?;
+        Ok((docs, matrix, formatted))
+    };
+    let mut next_batch =
+        || -> Result<Vec<Prepared<V>>> { next_raws()?.par_iter().map(&prepare).collect() };
+    let mut batch = next_batch()?;
+    while !batch.is_empty() {
+        let (mut prepared, mut written) = (Ok(Vec::new()), Ok(()));
         rayon::in_place_scope(|scope| {
-            scope.spawn(|_| prepared = next_block());
-            appended = out.append(&surfaces, &docs, &matrix);
+            scope.spawn(|_| prepared = next_batch());
+            written = batch
+                .drain(..)
+                .try_for_each(|(docs, matrix, formatted)| -> Result<()> {
+                    match formatted {
+                        Some(rows) => out.write_formatted(rows)?,
+                        None => out.append(&surfaces, &docs, &matrix)?,
+                    }
+                    report.documents += matrix.n_rows();
+                    report.empty_rows += matrix.empty_rows();
+                    Ok(())
+                });
         });
-        appended?;
-        report.documents += matrix.n_rows();
-        report.empty_rows += matrix.empty_rows();
-        current = prepared?;
+        written?;
+        batch = prepared?;
     }
-    if back.next_block(1)?.is_some() {
+    if back.next_records(1)?.is_some() {
         bail!(
             "{}: the spilled counts run past the documents",
             spill.path.display()
@@ -490,16 +518,17 @@ struct SpillReader {
 }
 
 impl SpillReader {
-    /// The next `n` documents (fewer at the end), or `None` when all were read.
-    fn next_block(&mut self, n: usize) -> Result<Option<SpilledBlock>> {
+    /// The bytes of the next `n` records (fewer at the end) and their number, or `None` when
+    /// all were read: reading and cutting is sequential, decoding ([`decode_records`]) can go
+    /// elsewhere.
+    fn next_records(&mut self, n: usize) -> Result<Option<(Vec<u8>, usize)>> {
         use std::io::Read;
         const READ: u64 = 8 << 20;
-        let mut records: Vec<std::ops::Range<usize>> = Vec::with_capacity(n);
-        let mut pos = self.at;
-        while records.len() < n {
+        let (mut start, mut pos, mut count) = (self.at, self.at, 0);
+        while count < n {
             if let Some(len) = record_len(&self.buf[pos..]) {
-                records.push(pos..pos + len);
                 pos += len;
+                count += 1;
                 continue;
             }
             if self.ended {
@@ -509,12 +538,9 @@ impl SpillReader {
                 break;
             }
             // Keep the undecoded bytes only, then read more.
-            let keep = records.first().map_or(pos, |r| r.start);
-            self.buf.drain(..keep);
-            records
-                .iter_mut()
-                .for_each(|r| *r = r.start - keep..r.end - keep);
-            pos -= keep;
+            self.buf.drain(..start);
+            pos -= start;
+            start = 0;
             let read = (&mut self.file)
                 .take(READ)
                 .read_to_end(&mut self.buf)
@@ -522,22 +548,39 @@ impl SpillReader {
             self.ended = read == 0;
         }
         self.at = pos;
-        if records.is_empty() {
-            return Ok(None);
-        }
-        let decoded: Vec<SpilledDoc> = records
-            .par_iter()
-            .map(|r| decode_record(&self.buf[r.clone()]))
-            .collect::<Option<_>>()
-            .context("spilled counts: a record does not decode")?;
-        let mut block: SpilledBlock = Default::default();
-        for (doc, row, len) in decoded {
-            block.0.push(doc);
-            block.1.push(row);
-            block.2.push(len);
-        }
-        Ok(Some(block))
+        Ok((count > 0).then(|| (self.buf[start..pos].to_vec(), count)))
     }
+
+    /// The next `n` documents (fewer at the end), or `None` when all were read.
+    #[cfg(test)]
+    fn next_block(&mut self, n: usize) -> Result<Option<SpilledBlock>> {
+        self.next_records(n)?
+            .map(|(bytes, _)| decode_records(&bytes))
+            .transpose()
+    }
+}
+
+/// Decodes whole spilled records, back to back.
+fn decode_records(bytes: &[u8]) -> Result<SpilledBlock> {
+    let mut records = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let len = record_len(&bytes[at..]).context("spilled counts: a record is cut")?;
+        records.push(at..at + len);
+        at += len;
+    }
+    let decoded: Vec<SpilledDoc> = records
+        .par_iter()
+        .map(|r| decode_record(&bytes[r.clone()]))
+        .collect::<Option<_>>()
+        .context("spilled counts: a record does not decode")?;
+    let mut block: SpilledBlock = Default::default();
+    for (doc, row, len) in decoded {
+        block.0.push(doc);
+        block.1.push(row);
+        block.2.push(len);
+    }
+    Ok(block)
 }
 
 /// The length of the spilled record at the start of `bytes` (its length field included), if
