@@ -98,9 +98,9 @@ pub struct InputArgs {
     /// What to do with a bad record: stop (fail) or skip it and report the count (skip).
     #[arg(long, value_enum, default_value = "fail", help_heading = "Input")]
     pub on_error: OnErrorArg,
-    /// Text per chunk when streaming, in MB: memory grows with it (fit, transform and large
-    /// vectorize runs read their input chunk by chunk).
-    #[arg(long, default_value_t = 64, value_name = "MB", help_heading = "Input")]
+    /// Text per chunk when streaming, in MB: memory grows with it, and the work repeated per
+    /// chunk shrinks (fit, transform and large vectorize runs read their input chunk by chunk).
+    #[arg(long, default_value_t = 128, value_name = "MB", help_heading = "Input")]
     pub chunk_mb: usize,
 }
 
