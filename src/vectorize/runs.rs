@@ -317,7 +317,7 @@ impl StatisticsRuns {
 }
 
 /// The lexed documents, their texts emptied (and freed, in parallel) once tokenized.
-fn lex_releasing(analyzer: &crate::analysis::Analyzer, docs: &mut [Document]) -> Lexed {
+fn lex_releasing(analyzer: &Analyzer, docs: &mut [Document]) -> Lexed {
     let lexed = lex(analyzer, docs);
     docs.par_iter_mut().for_each(|d| d.text = String::new());
     lexed
