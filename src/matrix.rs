@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
-/// The room [`Value::format_into`] needs: ryu's longest form, e.g. `-2.2250738585072014E-308`.
+/// The room [`Value::format_into`] needs: ryu's longest form, e.g. `-2.2250738585072014e-308`.
 pub const VALUE_LEN: usize = 24;
 
 /// `v` in ryu's shortest form at the start of `out`; `raw` is ryu's in-place writer for its type.
@@ -786,6 +786,30 @@ mod tests {
         for v in f64s.into_iter().chain([f64::NAN, f64::NEG_INFINITY]) {
             let len = v.format_into(&mut out);
             assert_eq!(&out[..len], ryu::Buffer::new().format(v).as_bytes(), "{v}");
+        }
+        // A sweep: every 9,973rd f32 bit pattern (both signs, every exponent) and 100,000
+        // pseudo-random f64s, positive exponents included, written as ryu writes them.
+        for bits in (0..u32::MAX).step_by(9_973) {
+            let v = f32::from_bits(bits);
+            let len = v.format_into(&mut out);
+            assert_eq!(
+                &out[..len],
+                ryu::Buffer::new().format(v).as_bytes(),
+                "{v:e}"
+            );
+        }
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f64::from_bits(x);
+            let len = v.format_into(&mut out);
+            assert_eq!(
+                &out[..len],
+                ryu::Buffer::new().format(v).as_bytes(),
+                "{v:e}"
+            );
         }
     }
 
