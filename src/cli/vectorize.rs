@@ -388,7 +388,8 @@ impl Drop for TempFile {
 /// Per-document counts of a streamed fit in a temporary file (removed when dropped). Each
 /// document is one record: its byte length (u64), then id, title and source (each a u64
 /// length, or u64::MAX for none, then its bytes), length and pair count (two u32), and the
-/// (term, count) pairs as varints to the record's end. Numbers are little-endian.
+/// (term, count) pairs, sorted by term, as varints to the record's end, each term as its gap
+/// from the one before. Numbers are little-endian.
 struct Spill {
     path: PathBuf,
     writer: Option<std::io::BufWriter<std::fs::File>>,
@@ -409,11 +410,14 @@ fn put_record(buf: &mut Vec<u8>, doc: &Document, row: &[(u32, u32)], len: u32) {
     }
     buf.extend_from_slice(&len.to_le_bytes());
     buf.extend_from_slice(&(row.len() as u32).to_le_bytes());
-    // The pairs as LEB128 varints: most ids take 3 bytes, most counts 1, against 8 for the
-    // pair as two u32.
+    // The pairs as LEB128 varints, each term as its gap from the one before (rows are sorted
+    // by term): most gaps and counts take a byte, against 8 for the pair as two u32.
+    let mut last = 0;
     for &(t, c) in row {
-        put_varint(buf, t);
+        debug_assert!(t >= last, "a spilled row is sorted by term");
+        put_varint(buf, t - last);
         put_varint(buf, c);
+        last = t;
     }
     let record = (buf.len() - at - 8) as u64;
     buf[at..at + 8].copy_from_slice(&record.to_le_bytes());
@@ -612,8 +616,10 @@ fn decode_record(bytes: &[u8]) -> Option<SpilledDoc> {
     let mut at = 0;
     // At least one byte a varint: a bad count cannot ask for more room than the bytes allow.
     let mut row = Vec::with_capacity(pairs.min(varints.len() / 2));
+    let mut term = 0u32;
     for _ in 0..pairs {
-        row.push((get_varint(varints, &mut at)?, get_varint(varints, &mut at)?));
+        term = term.checked_add(get_varint(varints, &mut at)?)?;
+        row.push((term, get_varint(varints, &mut at)?));
     }
     if at != varints.len() {
         return None;
