@@ -247,10 +247,11 @@ impl<V: Value> CsrMatrix<V> {
         rows: Range<usize>,
         first_row: usize,
     ) {
-        // Room for every line at its longest: the buffer is never grown and copied.
+        // Room for every line at its longest, and for the last line's working room: the buffer
+        // is never grown and copied.
         let last_label = (first_row + rows.end) as u64;
         let longest = decimal_len(last_label) + decimal_len(self.n_cols as u64) + V::MAX_LEN + 3;
-        buf.reserve((self.indptr[rows.end] - self.indptr[rows.start]) * longest);
+        buf.reserve((self.indptr[rows.end] - self.indptr[rows.start]) * longest + LINE_ROOM);
         // Each line is written in place: LINE_ROOM bytes are added and cut back to the line.
         // The row's label (and its space) is copied in as one fixed-size block, so no line
         // costs a call to `memcpy`.
