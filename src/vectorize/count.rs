@@ -198,8 +198,8 @@ impl Trace {
         }))
     }
 
-    /// Prints the time since start, resident memory now and at its peak, and the process's CPU
-    /// time so far.
+    /// Prints the time since start and since the first trace started (total), resident memory
+    /// now and at its peak, and the process's CPU time so far.
     pub fn mark(&self, what: &str) {
         if let Some(t0) = self.0 {
             // Resident memory now and at its peak (Linux only; blank elsewhere).
@@ -223,7 +223,7 @@ impl Trace {
                 })
                 .map_or(String::new(), |c| format!(", cpu {c:.2} s"));
             eprintln!(
-                "parallax trace: {what} at {:.3} s (process {:.3} s, rss {}, peak {}{cpu})",
+                "parallax trace: {what} at {:.3} s (total {:.3} s, rss {}, peak {}{cpu})",
                 t0.elapsed().as_secs_f64(),
                 TRACE_ORIGIN
                     .get_or_init(std::time::Instant::now)
