@@ -239,14 +239,10 @@ impl<V: Value> CsrMatrix<V> {
         self.write_matrix_market_entries(out, 0)
     }
 
-    /// Appends the Matrix Market lines of `rows` to `buf` (row numbers offset by `first_row`,
-    /// one-based), for writers that format blocks in parallel and write them in order.
-    pub fn format_matrix_market_entries(
-        &self,
-        buf: &mut Vec<u8>,
-        rows: Range<usize>,
-        first_row: usize,
-    ) {
+    /// The Matrix Market lines of `rows` (row numbers offset by `first_row`, one-based), for
+    /// writers that format blocks in parallel and write them in order.
+    pub fn format_matrix_market_entries(&self, rows: Range<usize>, first_row: usize) -> Vec<u8> {
+        let mut buf = Vec::new();
         // Room for every line at its longest, and for the last line's working room: the buffer
         // is never grown and copied.
         let last_label = (first_row + rows.end) as u64;
@@ -276,6 +272,7 @@ impl<V: Value> CsrMatrix<V> {
                 buf.truncate(at + len + 1);
             }
         }
+        buf
     }
 
     /// Writes only the entries, numbering rows from `first_row` (0-based): for a matrix written
@@ -287,9 +284,7 @@ impl<V: Value> CsrMatrix<V> {
     ) -> std::io::Result<()> {
         let blocks = row_blocks(self.n_rows(), 512);
         write_in_order(out, &blocks, |rows| {
-            let mut buf = Vec::new();
-            self.format_matrix_market_entries(&mut buf, rows, first_row);
-            buf
+            self.format_matrix_market_entries(rows, first_row)
         })
     }
 }
@@ -759,7 +754,6 @@ mod tests {
             let len = format_decimal(n, &mut out);
             assert_eq!(&out[..len], n.to_string().as_bytes());
         }
-        let mut out = [0u8; VALUE_LEN];
         let f32s = [
             0.0,
             -0.0,
@@ -770,13 +764,10 @@ mod tests {
             -f32::MIN_POSITIVE,
             1e-45,
         ];
-        for v in f32s
+        let f32s = f32s
             .into_iter()
-            .chain([f32::NAN, f32::INFINITY, f32::NEG_INFINITY])
-        {
-            let len = v.format_into(&mut out);
-            assert_eq!(&out[..len], ryu::Buffer::new().format(v).as_bytes(), "{v}");
-        }
+            .chain([f32::NAN, f32::INFINITY, f32::NEG_INFINITY]);
+        f32s.for_each(written_as_ryu);
         let f64s = [
             0.0,
             0.1,
@@ -784,34 +775,33 @@ mod tests {
             -1.7976931348623157e308,
             5e-324,
         ];
-        for v in f64s.into_iter().chain([f64::NAN, f64::NEG_INFINITY]) {
-            let len = v.format_into(&mut out);
-            assert_eq!(&out[..len], ryu::Buffer::new().format(v).as_bytes(), "{v}");
-        }
+        f64s.into_iter()
+            .chain([f64::NAN, f64::NEG_INFINITY])
+            .for_each(written_as_ryu);
         // A sweep: every 9,973rd f32 bit pattern (both signs, every exponent) and 100,000
         // pseudo-random f64s, positive exponents included, written as ryu writes them.
-        for bits in (0..u32::MAX).step_by(9_973) {
-            let v = f32::from_bits(bits);
-            let len = v.format_into(&mut out);
-            assert_eq!(
-                &out[..len],
-                ryu::Buffer::new().format(v).as_bytes(),
-                "{v:e}"
-            );
-        }
+        (0..u32::MAX)
+            .step_by(9_973)
+            .map(f32::from_bits)
+            .for_each(written_as_ryu);
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..100_000 {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            let v = f64::from_bits(x);
-            let len = v.format_into(&mut out);
-            assert_eq!(
-                &out[..len],
-                ryu::Buffer::new().format(v).as_bytes(),
-                "{v:e}"
-            );
+            written_as_ryu(f64::from_bits(x));
         }
+    }
+
+    /// Checks that `format_into` writes `v` as `ryu::Buffer::format` does.
+    fn written_as_ryu<V: Value + ryu::Float + std::fmt::LowerExp>(v: V) {
+        let mut out = [0u8; VALUE_LEN];
+        let len = v.format_into(&mut out);
+        assert_eq!(
+            &out[..len],
+            ryu::Buffer::new().format(v).as_bytes(),
+            "{v:e}"
+        );
     }
 
     #[test]

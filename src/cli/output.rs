@@ -93,9 +93,7 @@ pub fn write_vectorized<V: Value>(
                 write_matrix_market_header(w, docs.len(), cols, nnz)?;
                 // Blocks are weighed as they are formatted, a few per thread at once.
                 write_in_order(w, blocks, |r| {
-                    let mut buf = Vec::new();
-                    block(r.clone()).format_matrix_market_entries(&mut buf, 0..r.len(), r.start);
-                    buf
+                    block(r.clone()).format_matrix_market_entries(0..r.len(), r.start)
                 })?;
                 Ok(())
             }),

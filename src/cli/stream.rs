@@ -153,11 +153,7 @@ pub fn format_rows<V: Value>(
         MatrixFormat::Npz => return Ok(None),
         MatrixFormat::Mtx => row_blocks(matrix.n_rows(), 512)
             .par_iter()
-            .map(|rows| {
-                let mut buf = Vec::new();
-                matrix.format_matrix_market_entries(&mut buf, rows.clone(), first_row);
-                buf
-            })
+            .map(|rows| matrix.format_matrix_market_entries(rows.clone(), first_row))
             .collect(),
         MatrixFormat::Jsonl => {
             let mut buf = Vec::new();
