@@ -200,7 +200,7 @@ impl Joiner<'_, '_> {
         let gap = &self.text.as_bytes()[gap_start..start];
         // Fast paths: most gaps are one ASCII byte, and nearly all are ASCII.
         let (join, boundary) = match gap {
-            [b' ' | b'\n' | b'\t' | b'\r'] => (false, false),
+            [b' ' | b'\t'..=b'\r'] => (false, false),
             [b'-'] => (true, false),
             [b] if b.is_ascii() => (false, true),
             // Two or more characters: no hyphen join.
@@ -500,6 +500,13 @@ mod tests {
                 ("para", false)
             ]
         );
+        // A lone form feed or vertical tab is white space, like any other.
+        let flags: Vec<bool> = Tokenizer::Words
+            .spans("page\x0cbreak\x0bhere")
+            .iter()
+            .map(|s| s.boundary)
+            .collect();
+        assert_eq!(flags, [true, false, false]);
     }
 
     #[test]
@@ -602,7 +609,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn words_follow_the_rules(text in "[aZ09_.:,;'’ \n\t!\"é—-]{0,300}") {
+        fn words_follow_the_rules(text in "[aZ09_.:,;'’ \n\t\x0b\x0c!\"é—-]{0,300}") {
             prop_assert_eq!(Tokenizer::Words.spans(&text), reference_words(&text));
         }
 
