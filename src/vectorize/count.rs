@@ -9,8 +9,6 @@
 //! Chunk boundaries depend only on the input, never on the thread count, and ids are assigned
 //! in chunk order, so results are identical for any `--threads`.
 
-use std::hash::BuildHasher;
-
 use hashbrown::HashTable;
 
 use rayon::prelude::*;
@@ -78,7 +76,8 @@ fn chunk_bounds(
 /// A chunk after tokenizing: its distinct spellings, copied out of the texts so these can be
 /// dropped, and every token as a local id.
 struct Tokenized {
-    /// Distinct spellings, concatenated; the i-th is `arena[bounds[i]..bounds[i + 1]]`.
+    /// Distinct spellings, concatenated (then 16 bytes of padding); the i-th is
+    /// `arena[bounds[i]..bounds[i + 1]]`.
     arena: String,
     bounds: Vec<u32>,
     /// Hash of each distinct spelling (`spelling_hash`), kept so uniting need not hash again.
@@ -101,9 +100,64 @@ impl Tokenized {
     }
 }
 
-/// The hash of a spelling, as the chunk tables and the unite shards use it.
+/// The hash of a spelling, as the chunk tables and the unite shards use it. Spellings are
+/// short: one of up to 16 bytes is hashed as its two words (see [`short_words`]) by one
+/// folded multiply, a longer one a word at a time. Meant to spread text well, not to resist
+/// chosen inputs.
 pub(crate) fn spelling_hash(raw: &str) -> u64 {
-    rustc_hash::FxBuildHasher.hash_one(raw)
+    let b = raw.as_bytes();
+    if b.len() <= 16 {
+        let mut padded = [0u8; 16];
+        padded[..b.len()].copy_from_slice(b);
+        let (w0, w1) = short_words(&padded, b.len());
+        return short_hash(w0, w1, b.len());
+    }
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+    let mut h = HASH_KEYS[2];
+    let mut at = 0;
+    while at + 8 < b.len() {
+        h = folded_multiply(h ^ word(at), HASH_KEYS[1]);
+        at += 8;
+    }
+    short_hash(h, word(b.len() - 8), b.len())
+}
+
+const HASH_KEYS: [u64; 3] = [
+    0x243f_6a88_85a3_08d3,
+    0x1319_8a2e_0370_7344,
+    0xa409_3822_299f_31d0,
+];
+
+/// The high and low halves of the full product, folded: every input bit reaches both.
+#[inline]
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+#[inline]
+fn short_hash(w0: u64, w1: u64, n: usize) -> u64 {
+    folded_multiply(
+        w0 ^ HASH_KEYS[0],
+        w1 ^ HASH_KEYS[1] ^ (n as u64).rotate_left(32),
+    ) ^ n as u64
+}
+
+/// The first `n` (at most 16) of 16 bytes as two little-endian words, the bytes past `n`
+/// masked to zero. No branch depends on `n`: spellings' lengths vary too much from one token
+/// to the next for branches on them to be predicted.
+#[inline]
+fn short_words(bytes: &[u8; 16], n: usize) -> (u64, u64) {
+    let mask = |k: usize| u64::MAX.checked_shr(64 - 8 * k as u32).unwrap_or(0);
+    let w0 = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+    let w1 = u64::from_le_bytes(bytes[8..].try_into().unwrap());
+    (w0 & mask(n.min(8)), w1 & mask(n.saturating_sub(8)))
+}
+
+/// The 16 bytes at `at`, if `bytes` has them.
+#[inline]
+fn sixteen_at(bytes: &[u8], at: usize) -> Option<&[u8; 16]> {
+    bytes.get(at..at + 16).map(|b| b.try_into().unwrap())
 }
 
 /// Byte equality for the short strings that spellings are, without the call `==` makes to
@@ -124,6 +178,9 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// What follows a chunk's spellings in its arena.
+const PAD: &str = "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+
 thread_local! {
     /// Each thread's table of a chunk's spellings (local ids), kept from chunk to chunk so it is
     /// not grown afresh every time.
@@ -135,7 +192,9 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
     CHUNK_IDS.with_borrow_mut(|ids| {
         ids.clear();
         let text_bytes: usize = docs.iter().map(|d| d.text.len()).sum();
-        let mut arena = String::new();
+        // The spellings, followed by 16 bytes of padding, so the 16 bytes at any spelling's
+        // start can be read whole.
+        let mut arena = String::from(PAD);
         let mut bounds = vec![0u32];
         let mut hashes: Vec<u64> = Vec::new();
         // About one token per six bytes of English text.
@@ -147,20 +206,44 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
             analyzer.spans_into(text, &mut spans);
             for span in &spans {
                 let raw = &text[span.start..span.end];
-                let hash = spelling_hash(raw);
-                let seen = ids.find(hash, |&id| {
-                    let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
-                    same_bytes(
-                        &arena.as_bytes()[start as usize..end as usize],
-                        raw.as_bytes(),
-                    )
-                });
+                let n = raw.len();
+                let short = match sixteen_at(text.as_bytes(), span.start) {
+                    Some(sixteen) if n <= 16 => Some(short_words(sixteen, n)),
+                    _ => None,
+                };
+                let (hash, seen) = match short {
+                    // Most tokens: hashed and compared as two words, without branching on
+                    // their length.
+                    Some((w0, w1)) => {
+                        let hash = short_hash(w0, w1, n);
+                        let seen = ids.find(hash, |&id| {
+                            let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
+                            let there = sixteen_at(arena.as_bytes(), start as usize).unwrap();
+                            let (a0, a1) = short_words(there, n);
+                            ((end - start) as usize == n) & (a0 == w0) & (a1 == w1)
+                        });
+                        (hash, seen)
+                    }
+                    None => {
+                        let hash = spelling_hash(raw);
+                        let seen = ids.find(hash, |&id| {
+                            let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
+                            same_bytes(
+                                &arena.as_bytes()[start as usize..end as usize],
+                                raw.as_bytes(),
+                            )
+                        });
+                        (hash, seen)
+                    }
+                };
                 let id = match seen {
                     Some(&id) => id,
                     None => {
                         let id = hashes.len() as u32;
+                        arena.truncate(arena.len() - PAD.len());
                         arena.push_str(raw);
                         bounds.push(arena.len() as u32);
+                        arena.push_str(PAD);
                         hashes.push(hash);
                         ids.insert_unique(hash, id, |&id| hashes[id as usize]);
                         id
@@ -796,10 +879,52 @@ mod tests {
 
     proptest! {
         #[test]
+        fn a_spelling_hashes_alike_wherever_it_lies(
+            word in "[a-zé’0-9-]{0,24}",
+            before in "[ a]{0,3}",
+            after in "[ a]{0,20}",
+        ) {
+            let text = format!("{before}{word}{after}");
+            let at = before.len();
+            let n = word.len();
+            if let (Some(sixteen), true) = (sixteen_at(text.as_bytes(), at), n <= 16) {
+                let (w0, w1) = short_words(sixteen, n);
+                prop_assert_eq!(short_hash(w0, w1, n), spelling_hash(&word));
+            }
+            let mut other = [0u8; 16];
+            if n <= 16 {
+                other[..n].copy_from_slice(word.as_bytes());
+                other[n..].fill(b'x');
+                let (w0, w1) = short_words(&other, n);
+                prop_assert_eq!(short_hash(w0, w1, n), spelling_hash(&word));
+            }
+        }
+
+        #[test]
         fn same_bytes_is_byte_equality(a in proptest::collection::vec(0u8..4, 0..24), b in proptest::collection::vec(0u8..4, 0..24)) {
             prop_assert_eq!(same_bytes(&a, &b), a == b);
             prop_assert!(same_bytes(&a, &a.clone()));
         }
+    }
+
+    #[test]
+    fn a_spelling_gets_one_id_near_a_text_end_or_not() {
+        // "dog" and "extraordinarily" appear with 16 bytes of text after them (hashed as
+        // words) and at a text's end (hashed from a padded copy): one id each all the same.
+        let docs = [
+            Document::new("a", "dog extraordinarily dog and a long tail"),
+            Document::new("b", "cat dog"),
+            Document::new("c", "cat extraordinarily"),
+        ];
+        let analyzer = Analyzer::new(&Default::default()).unwrap();
+        let chunk = tokenize_chunk(&analyzer, &docs);
+        let spellings: Vec<&str> = (0..chunk.n_raws()).map(|i| chunk.raw(i)).collect();
+        assert_eq!(
+            spellings,
+            ["dog", "extraordinarily", "and", "a", "long", "tail", "cat"]
+        );
+        let ids: Vec<u32> = chunk.tokens.iter().map(|t| t & !BOUNDARY).collect();
+        assert_eq!(ids, [0, 1, 0, 2, 3, 4, 5, 6, 0, 6, 1]);
     }
 
     #[test]
