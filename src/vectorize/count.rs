@@ -334,7 +334,7 @@ pub(crate) struct Lexed {
     pub raw_terms: Vec<u32>,
     /// Surface forms of the spellings that normalizing changed.
     changed: FxHashMap<u32, String>,
-    /// Term id → term (single terms).
+    /// Term id → term (single terms); taken by [`count_lexed`].
     pub terms: Vec<String>,
 }
 
@@ -632,18 +632,20 @@ impl Lexer {
 
 /// Counts a corpus without surface forms (what transform needs).
 pub(crate) fn count(analyzer: &Analyzer, docs: &[Document]) -> Counted {
-    count_lexed(analyzer, &lex(analyzer, docs), docs.len(), false).0
+    count_lexed(analyzer, &mut lex(analyzer, docs), docs.len(), false).0
 }
 
 /// Counts an analyzed corpus of `n_docs` documents; `surfaces` asks for surface-form counts
-/// too (fit needs them, transform not).
+/// too (fit needs them, transform not). The terms move from `lexed` into the result.
 pub(crate) fn count_lexed(
     analyzer: &Analyzer,
-    lexed: &Lexed,
+    lexed: &mut Lexed,
     n_docs: usize,
     surfaces: bool,
 ) -> (Counted, Surfaces) {
     let trace = Trace::start();
+    let terms = std::mem::take(&mut lexed.terms);
+    let lexed = &*lexed;
     let Lexed {
         chunks,
         local_to_raw,
@@ -654,7 +656,6 @@ pub(crate) fn count_lexed(
     } = lexed;
     let mut result_surfaces = Surfaces::default();
     let surface_of = |raw: usize| -> &str { lexed.surface(raw as u32) };
-    let terms = lexed.terms.clone();
     let n_unigrams = terms.len() as u32;
 
     // Count every chunk through the lexicon.
@@ -663,7 +664,9 @@ pub(crate) fn count_lexed(
     let counted: Vec<ChunkCounts> = chunks
         .par_iter()
         .zip(local_to_raw.par_iter())
-        .map(|(chunk, to_raw)| {
+        // A count per term, all zero between documents: one per worker, not one per chunk
+        // (each would be as long as the vocabulary, zeroed afresh).
+        .map_init(Vec::new, |dense: &mut Vec<u32>, (chunk, to_raw)| {
             // Each local spelling's term, looked up once per chunk rather than once per token.
             let local_terms: Vec<u32> = to_raw.iter().map(|&r| raw_term[r as usize]).collect();
             let term_of = |local: u32| local_terms[(local & !BOUNDARY) as usize];
@@ -678,7 +681,7 @@ pub(crate) fn count_lexed(
             let mut start = 0;
             if ngram_min == 1 && ngram_max == 1 {
                 // Single terms only: count into a dense array, sort just the distinct terms.
-                let mut dense = vec![0u32; terms.len()];
+                dense.resize(terms.len(), 0);
                 for &end in &chunk.doc_ends {
                     doc_terms.clear();
                     let mut len = 0;

@@ -246,7 +246,12 @@ impl Vectorizer {
         }
         let trace = count::Trace::start();
         let mut lexed = lexed;
-        let (mut counted, surfaces) = count_lexed(analyzer, &lexed, n_docs, true);
+        // Counting takes the terms; a kept analysis (keywords read it again) keeps a copy.
+        let kept_terms = keep_lexed.then(|| lexed.terms.clone());
+        let (mut counted, surfaces) = count_lexed(analyzer, &mut lexed, n_docs, true);
+        if let Some(terms) = kept_terms {
+            lexed.terms = terms;
+        }
         if !keep_lexed {
             lexed.release_tokens();
             crate::memory::return_free_memory();
@@ -313,8 +318,8 @@ impl Vectorizer {
     /// vocabulary is chosen, nothing is weighted.
     pub fn statistics(&self, docs: &[Document]) -> Result<Statistics> {
         let analyzer = Analyzer::new(&self.analysis)?;
-        let lexed = lex(&analyzer, docs);
-        let (mut counted, surfaces) = count_lexed(&analyzer, &lexed, docs.len(), true);
+        let mut lexed = lex(&analyzer, docs);
+        let (mut counted, surfaces) = count_lexed(&analyzer, &mut lexed, docs.len(), true);
         Ok(Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0)
     }
 

@@ -176,11 +176,11 @@ impl StatisticsRuns {
 
     fn add_lexed(
         &mut self,
-        lexed: Lexed,
+        mut lexed: Lexed,
         n_docs: usize,
         keep_rows: bool,
     ) -> Result<Option<RunRows>> {
-        let (mut counted, surfaces) = count_lexed(&self.analyzer, &lexed, n_docs, true);
+        let (mut counted, surfaces) = count_lexed(&self.analyzer, &mut lexed, n_docs, true);
         let trace = super::count::Trace::start();
         self.n_docs += n_docs as u64;
         self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
@@ -765,8 +765,8 @@ mod tests {
 
     fn statistics_at_once(docs: &[Document]) -> Statistics {
         let analyzer = analyzer();
-        let lexed = lex(&analyzer, docs);
-        let (mut counted, surfaces) = count_lexed(&analyzer, &lexed, docs.len(), true);
+        let mut lexed = lex(&analyzer, docs);
+        let (mut counted, surfaces) = count_lexed(&analyzer, &mut lexed, docs.len(), true);
         Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0
     }
 
