@@ -93,6 +93,14 @@ impl Tokenized {
         self.bounds.len() - 1
     }
 
+    /// A spelling's bytes: no check that its ends are char boundaries (which reads the byte
+    /// past its end, in another cache line as often as not).
+    #[inline]
+    fn raw_bytes(&self, local: usize) -> &[u8] {
+        let (start, end) = (self.bounds[local], self.bounds[local + 1]);
+        &self.arena.as_bytes()[start as usize..end as usize]
+    }
+
     fn raw(&self, local: usize) -> &str {
         let (start, end) = (self.bounds[local], self.bounds[local + 1]);
         // Bounds were taken at char boundaries of the arena as it was built.
@@ -474,7 +482,7 @@ impl Lexer {
             .map(|shard| {
                 // Each entry holds its spelling and hash, so a lookup reads the spelling it
                 // compares directly, not through the id, the chunk and the chunk's bounds.
-                let mut ids: HashTable<(&str, u64, u32)> = HashTable::new();
+                let mut ids: HashTable<(&[u8], u64, u32)> = HashTable::new();
                 let mut raws: Vec<(u32, u32)> = Vec::new();
                 let per_chunk = chunks
                     .iter()
@@ -485,10 +493,9 @@ impl Lexer {
                             .iter()
                             .map(|&local| {
                                 let hash = c.hashes[local as usize];
-                                let raw = c.raw(local as usize);
-                                let raw_bytes = raw.as_bytes();
-                                let same = |&(seen, h, _): &(&str, u64, u32)| {
-                                    h == hash && same_bytes(seen.as_bytes(), raw_bytes)
+                                let raw = c.raw_bytes(local as usize);
+                                let same = |&(seen, h, _): &(&[u8], u64, u32)| {
+                                    h == hash && same_bytes(seen, raw)
                                 };
                                 match ids.find(hash, same) {
                                     Some(&(_, _, id)) => id,
