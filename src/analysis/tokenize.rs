@@ -341,8 +341,9 @@ impl WordMask {
         }
     }
 
-    /// Where runs of word bytes start, and where they end (the first byte after each run;
-    /// a run that reaches the end of the text has no end in the second).
+    /// Where runs of word bytes start, and where they end (the first byte after each run). A
+    /// run that reaches the end of the text ends at its length, or has no end if the text
+    /// fills its last 64-byte word.
     fn edges(&self) -> (Edges<'_>, Edges<'_>) {
         (Edges::new(&self.bits, false), Edges::new(&self.bits, true))
     }
