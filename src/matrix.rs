@@ -282,12 +282,15 @@ impl<V: Value> CsrMatrix<V> {
         out: &mut impl Write,
         first_row: usize,
     ) -> std::io::Result<()> {
-        let blocks = row_blocks(self.n_rows(), 512);
+        let blocks = row_blocks(self.n_rows(), FORMAT_BLOCK_ROWS);
         write_in_order(out, &blocks, |rows| {
             self.format_matrix_market_entries(rows, first_row)
         })
     }
 }
+
+/// Rows per block when a matrix's Matrix Market lines are formatted in parallel.
+pub const FORMAT_BLOCK_ROWS: usize = 512;
 
 /// Room for a row label (up to 20 digits) and its space.
 const LABEL_ROOM: usize = 20 + 1;

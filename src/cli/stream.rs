@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use parallax::corpus::Document;
-use parallax::matrix::{CsrMatrix, NpzWriter, Value, row_blocks, write_matrix_market_header};
+use parallax::matrix::{
+    CsrMatrix, FORMAT_BLOCK_ROWS, NpzWriter, Value, row_blocks, write_matrix_market_header,
+};
 use parallax::model::write_atomic;
 use rayon::prelude::*;
 
@@ -151,7 +153,7 @@ pub fn format_rows<V: Value>(
 ) -> std::io::Result<Option<FormattedRows>> {
     let body = match format {
         MatrixFormat::Npz => return Ok(None),
-        MatrixFormat::Mtx => row_blocks(matrix.n_rows(), 512)
+        MatrixFormat::Mtx => row_blocks(matrix.n_rows(), FORMAT_BLOCK_ROWS)
             .par_iter()
             .map(|rows| matrix.format_matrix_market_entries(rows.clone(), first_row))
             .collect(),

@@ -288,8 +288,8 @@ fn vectorize_streamed<V: Value>(
     let batch_len = 2 * rayon::current_num_threads();
     let mut back = spill.read_back()?;
     let spill_path = &spill.path;
-    /// A block's spilled records, how many, its first row and its chunk's column map.
-    type Raw = (Vec<u8>, usize, usize, std::sync::Arc<Vec<Option<u32>>>);
+    /// A block's spilled records, its first row and its chunk's column map.
+    type Raw = (Vec<u8>, usize, std::sync::Arc<Vec<Option<u32>>>);
     type Prepared<V> = (Vec<Document>, CsrMatrix<V>, Option<FormattedRows>);
     // The next chunk, the documents left in the current one, and its terms' columns.
     let (mut chunk, mut left, mut to_col) = (0, 0, std::sync::Arc::new(Vec::new()));
@@ -308,13 +308,13 @@ fn vectorize_streamed<V: Value>(
             let Some((bytes, n)) = back.next_records(left.min(BLOCK_ROWS))? else {
                 bail!("{}: the spilled counts end early", spill_path.display());
             };
-            raws.push((bytes, n, first_row, std::sync::Arc::clone(&to_col)));
+            raws.push((bytes, first_row, std::sync::Arc::clone(&to_col)));
             left -= n;
             first_row += n;
         }
         Ok(raws)
     };
-    let prepare = |(bytes, _, first_row, to_col): &Raw| -> Result<Prepared<V>> {
+    let prepare = |(bytes, first_row, to_col): &Raw| -> Result<Prepared<V>> {
         let (docs, rows, lens) = decode_records(bytes)?;
         let counts = ColumnCounts::from_terms(rows, lens, to_col);
         let matrix = columns.weigh_counts(&counts);

@@ -115,9 +115,7 @@ impl Tokenized {
 pub(crate) fn spelling_hash(raw: &str) -> u64 {
     let b = raw.as_bytes();
     if b.len() <= 16 {
-        let mut padded = [0u8; 16];
-        padded[..b.len()].copy_from_slice(b);
-        let (w0, w1) = short_words(&padded, b.len());
+        let (w0, w1) = padded_words(b);
         return short_hash(w0, w1, b.len());
     }
     let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
@@ -160,6 +158,13 @@ fn short_words(bytes: &[u8; 16], n: usize) -> (u64, u64) {
     let w0 = u64::from_le_bytes(bytes[..8].try_into().unwrap());
     let w1 = u64::from_le_bytes(bytes[8..].try_into().unwrap());
     (w0 & mask(n.min(8)), w1 & mask(n.saturating_sub(8)))
+}
+
+/// [`short_words`] of a spelling of up to 16 bytes with nothing readable past it.
+fn padded_words(raw: &[u8]) -> (u64, u64) {
+    let mut padded = [0u8; 16];
+    padded[..raw.len()].copy_from_slice(raw);
+    short_words(&padded, raw.len())
 }
 
 /// The 16 bytes at `at`, if `bytes` has them.
@@ -215,13 +220,13 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
             for span in &spans {
                 let raw = &text[span.start..span.end];
                 let n = raw.len();
-                let short = match sixteen_at(text.as_bytes(), span.start) {
-                    Some(sixteen) if n <= 16 => Some(short_words(sixteen, n)),
-                    _ => None,
-                };
+                // Spellings of up to 16 bytes (nearly all) are hashed and compared as two
+                // words, without branching on their length.
+                let short = (n <= 16).then(|| match sixteen_at(text.as_bytes(), span.start) {
+                    Some(sixteen) => short_words(sixteen, n),
+                    None => padded_words(raw.as_bytes()),
+                });
                 let (hash, seen) = match short {
-                    // Most tokens: hashed and compared as two words, without branching on
-                    // their length.
                     Some((w0, w1)) => {
                         let hash = short_hash(w0, w1, n);
                         let seen = ids.find(hash, |&id| {
