@@ -190,12 +190,15 @@ impl StatisticsRuns {
         let records = grouped.names.len() as u64;
         let rows = keep_rows.then(|| {
             let mut rows = std::mem::take(&mut counted.rows);
-            rows.par_iter_mut().with_min_len(256).for_each(|row| {
-                for (t, _) in row.iter_mut() {
-                    *t = grouped.index[*t as usize];
-                }
-                row.sort_unstable_by_key(|&(t, _)| t);
-            });
+            // Rows hold term ids; they move only if grouping sorted the terms.
+            if !grouped.same_order {
+                rows.par_iter_mut().with_min_len(256).for_each(|row| {
+                    for (t, _) in row.iter_mut() {
+                        *t = grouped.index[*t as usize];
+                    }
+                    row.sort_unstable_by_key(|&(t, _)| t);
+                });
+            }
             RunRows {
                 rows,
                 doc_lens: std::mem::take(&mut counted.doc_lens),

@@ -226,6 +226,11 @@ fn term_sums(rows: &[Vec<(u32, u32)>], n_terms: usize) -> (Vec<u64>, Vec<u64>) {
     (df, cf)
 }
 
+/// True if `names` are in text order and unique.
+fn is_sorted_by_text(names: &[String]) -> bool {
+    names.par_windows(2).with_min_len(4096).all(|w| w[0] < w[1])
+}
+
 /// The first eight bytes of a text as one number (zeros after its end): numbers order like
 /// the texts, except that equal numbers need the texts compared in full.
 pub(crate) fn text_prefix(text: &str) -> u64 {
@@ -244,6 +249,8 @@ pub(crate) struct Grouped<'s> {
     order: Vec<u32>,
     /// Per old id, its place in `names`.
     pub index: Vec<u32>,
+    /// True if every old id is its place (the terms came sorted).
+    pub same_order: bool,
     df: Vec<u64>,
     cf: Vec<u64>,
     /// The forms of old id `t` are `placed[bounds[t]..bounds[t + 1]]`, unsorted.
@@ -286,11 +293,19 @@ impl<'s> Grouped<'s> {
             })
             .collect();
         drop((from, surfaces));
-        let (order, index) = sort_by_text(&mut names);
+        // Single terms come from the analysis in text order already: then nothing moves.
+        let same_order = is_sorted_by_text(&names);
+        let (order, index) = if same_order {
+            let same: Vec<u32> = (0..n as u32).collect();
+            (same.clone(), same)
+        } else {
+            sort_by_text(&mut names)
+        };
         Grouped {
             names,
             order,
             index,
+            same_order,
             df,
             cf,
             placed,
@@ -415,5 +430,40 @@ mod tests {
         assert!(s.validate().is_ok());
         s.terms.swap(0, 1);
         assert!(s.validate().is_err());
+    }
+
+    /// Grouping keeps ids when the terms come sorted, and moves them (forms with them) when
+    /// they do not, as when n-grams follow the single terms.
+    #[test]
+    fn grouping_moves_terms_only_when_unsorted() {
+        let group = |names: &[&'static str]| {
+            let n = names.len();
+            let forms: Vec<(u32, &'static str, u64)> = names
+                .iter()
+                .enumerate()
+                .map(|(t, &name)| (t as u32, name, t as u64 + 1))
+                .collect();
+            let names = names.iter().map(|s| s.to_string()).collect();
+            let df = (0..n as u64).collect();
+            Grouped::new(
+                names,
+                df,
+                vec![0; n],
+                forms,
+                |f: &&'static str| -> &'static str { f },
+            )
+        };
+        let sorted = group(&["apple", "pear", "plum"]);
+        assert!(sorted.same_order);
+        assert_eq!(sorted.index, [0, 1, 2]);
+
+        let unsorted = group(&["apple", "plum", "apple pear", "pear"]);
+        assert!(!unsorted.same_order);
+        assert_eq!(unsorted.names, ["apple", "apple pear", "pear", "plum"]);
+        assert_eq!(unsorted.index, [0, 3, 1, 2]);
+        // The term now second (old id 2) keeps its df and its form.
+        let mut forms = Vec::new();
+        assert_eq!(unsorted.term(1, |f, c| forms.push((f, c))), (2, 0));
+        assert_eq!(forms, [("apple pear", 3)]);
     }
 }
