@@ -314,3 +314,32 @@ fn cli_sklearn_equals_library() {
         check_tables(&dir.path().join(out), &model, &docs);
     }
 }
+
+/// parallax stems English ASCII words with its own Porter2; every word of 20 Newsgroups and
+/// BASIL must get the stem rust-stemmers gives (the stemmer scikit-learn's anchor agrees with).
+#[test]
+fn english_stems_match_rust_stemmers_on_real_text() {
+    use parallax::analysis::{Analyzer, Filter, Language};
+    let (Some(news), Some(basil)) = (util::shared_data("20news/20news-bydate.jsonl"), basil())
+    else {
+        return;
+    };
+    let mut config = AnalysisConfig::for_language(Language::English);
+    config
+        .filters
+        .retain(|f| !matches!(f, Filter::StopWords { .. }));
+    let analyzer = Analyzer::new(&config).unwrap();
+    let reference = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    let mut seen = std::collections::HashSet::new();
+    for doc in read(&news).iter().chain(&read(&basil)) {
+        for token in analyzer.analyze(&doc.text) {
+            let lower = token.surface.to_lowercase();
+            if seen.insert(lower.clone()) {
+                let expected = reference.stem(&lower);
+                assert_eq!(token.term.as_deref(), Some(&*expected), "{lower}");
+            }
+        }
+    }
+    // Enough distinct words that the test means something.
+    assert!(seen.len() > 150_000, "{} distinct words", seen.len());
+}

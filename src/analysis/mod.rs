@@ -12,6 +12,7 @@
 //! assert_eq!(terms, ["moscow", "militari", "base"]);
 //! ```
 
+mod english;
 mod language;
 pub mod stopwords;
 mod tokenize;
@@ -155,6 +156,8 @@ enum CompiledFilter {
     FoldAccents,
     Stop(FxHashSet<String>),
     Stem(rust_stemmers::Stemmer),
+    /// English: ASCII words by parallax's own Porter2, the rest by rust-stemmers.
+    StemEnglish(rust_stemmers::Stemmer),
 }
 
 /// A compiled analysis pipeline. Cheap to share across threads (`Send + Sync`).
@@ -192,7 +195,11 @@ impl Analyzer {
                     CompiledFilter::Stop(words.iter().cloned().collect())
                 }
                 Filter::Stem { language } => {
-                    CompiledFilter::Stem(rust_stemmers::Stemmer::create(language.algorithm()))
+                    let stemmer = rust_stemmers::Stemmer::create(language.algorithm());
+                    match language {
+                        Language::English => CompiledFilter::StemEnglish(stemmer),
+                        _ => CompiledFilter::Stem(stemmer),
+                    }
                 }
             })
             .collect();
@@ -262,7 +269,8 @@ impl Analyzer {
                         return false;
                     }
                 }
-                CompiledFilter::Stem(stemmer) => {
+                CompiledFilter::StemEnglish(_) if english::stem_ascii(term) => {}
+                CompiledFilter::Stem(stemmer) | CompiledFilter::StemEnglish(stemmer) => {
                     let stemmed = stemmer.stem(term);
                     if let std::borrow::Cow::Owned(s) = stemmed {
                         *term = s;
