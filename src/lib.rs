@@ -36,7 +36,6 @@ pub mod corpus;
 mod error;
 pub mod keywords;
 pub mod matrix;
-pub mod memory;
 pub mod model;
 pub mod similarity;
 pub mod vectorize;
