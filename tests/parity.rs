@@ -316,7 +316,7 @@ fn cli_sklearn_equals_library() {
 }
 
 /// parallax stems English ASCII words with its own Porter2; every word of 20 Newsgroups and
-/// BASIL must get the stem rust-stemmers gives (the stemmer scikit-learn's anchor agrees with).
+/// BASIL must get the stem rust-stemmers gives.
 #[test]
 fn english_stems_match_rust_stemmers_on_real_text() {
     use parallax::analysis::{Analyzer, Filter, Language};

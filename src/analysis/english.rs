@@ -19,23 +19,6 @@ pub(crate) fn stem_ascii(word: &mut String) -> bool {
     true
 }
 
-/// Byte-wise equality: the slices here are a few bytes long, too short to pay for a call to
-/// `memcmp`, which `==` on slices makes.
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-#[inline]
-fn ends(w: &[u8], suffix: &[u8]) -> bool {
-    w.len() >= suffix.len() && same(&w[w.len() - suffix.len()..], suffix)
-}
-
-#[inline]
-fn starts(w: &[u8], prefix: &[u8]) -> bool {
-    w.len() >= prefix.len() && same(&w[..prefix.len()], prefix)
-}
-
 fn vowel(c: u8) -> bool {
     matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
@@ -93,52 +76,42 @@ fn stem(w: &mut Vec<u8>) {
 
 /// Whole words with a stem of their own (some of them themselves).
 fn exceptional(w: &[u8]) -> Option<&'static [u8]> {
-    if !(3..=6).contains(&w.len()) {
-        return None;
-    }
-    let words: &[(&[u8], &[u8])] = match w[0] {
-        b's' => &[
-            (b"skis", b"ski"),
-            (b"skies", b"sky"),
-            (b"singly", b"singl"),
-            (b"sky", b"sky"),
-        ],
-        b'd' => &[(b"dying", b"die")],
-        b'l' => &[(b"lying", b"lie")],
-        b't' => &[(b"tying", b"tie")],
-        b'i' => &[(b"idly", b"idl")],
-        b'g' => &[(b"gently", b"gentl")],
-        b'u' => &[(b"ugly", b"ugli")],
-        b'e' => &[(b"early", b"earli")],
-        b'o' => &[(b"only", b"onli")],
-        b'n' => &[(b"news", b"news")],
-        b'h' => &[(b"howe", b"howe")],
-        b'a' => &[(b"atlas", b"atlas"), (b"andes", b"andes")],
-        b'c' => &[(b"cosmos", b"cosmos")],
-        b'b' => &[(b"bias", b"bias")],
+    Some(match w {
+        b"skis" => b"ski",
+        b"skies" => b"sky",
+        b"dying" => b"die",
+        b"lying" => b"lie",
+        b"tying" => b"tie",
+        b"idly" => b"idl",
+        b"gently" => b"gentl",
+        b"ugly" => b"ugli",
+        b"early" => b"earli",
+        b"only" => b"onli",
+        b"singly" => b"singl",
+        b"sky" => b"sky",
+        b"news" => b"news",
+        b"howe" => b"howe",
+        b"atlas" => b"atlas",
+        b"cosmos" => b"cosmos",
+        b"bias" => b"bias",
+        b"andes" => b"andes",
         _ => return None,
-    };
-    words
-        .iter()
-        .find(|(word, _)| same(word, w))
-        .map(|&(_, stem)| stem)
+    })
 }
 
 /// Words that step 1a may leave which the later steps do not touch.
 fn invariant_after_1a(w: &[u8]) -> bool {
-    (6..=7).contains(&w.len())
-        && [
-            &b"inning"[..],
-            b"outing",
-            b"canning",
-            b"herring",
-            b"earring",
-            b"proceed",
-            b"exceed",
-            b"succeed",
-        ]
-        .iter()
-        .any(|word| same(word, w))
+    matches!(
+        w,
+        b"inning"
+            | b"outing"
+            | b"canning"
+            | b"herring"
+            | b"earring"
+            | b"proceed"
+            | b"exceed"
+            | b"succeed"
+    )
 }
 
 /// Where R1 and R2 start: after the first non-vowel that follows a vowel, from the start for
@@ -149,9 +122,9 @@ fn regions(w: &[u8]) -> (usize, usize) {
         let c = (v + 1..w.len()).find(|&i| !vowel(w[i]))?;
         Some(c + 1)
     };
-    let prefix = if starts(w, b"gener") || starts(w, b"arsen") {
+    let prefix = if w.starts_with(b"gener") || w.starts_with(b"arsen") {
         Some(5)
-    } else if starts(w, b"commun") {
+    } else if w.starts_with(b"commun") {
         Some(6)
     } else {
         None
@@ -164,7 +137,7 @@ fn regions(w: &[u8]) -> (usize, usize) {
 }
 
 /// True if the word's first `end` letters end in a short syllable: a non-vowel, a vowel and a
-/// non-vowel other than w, x or Y; or a vowel and a non-vowel that are the word's only letters.
+/// non-vowel other than w, x or Y; or, at the very start of the word, a vowel and a non-vowel.
 fn short_syllable(w: &[u8], end: usize) -> bool {
     match end {
         2 => vowel(w[0]) && !vowel(w[1]),
@@ -181,7 +154,7 @@ type Rules<T> = [(&'static [u8], T)];
 fn longest<'r, T>(w: &[u8], rules: &'r Rules<T>) -> Option<(usize, &'r T)> {
     rules
         .iter()
-        .find(|(suffix, _)| ends(w, suffix))
+        .find(|(suffix, _)| w.ends_with(suffix))
         .map(|(suffix, then)| (w.len() - suffix.len(), then))
 }
 
@@ -192,19 +165,19 @@ fn replace(w: &mut Vec<u8>, at: usize, with: &[u8]) {
 
 fn step_1a(w: &mut Vec<u8>) {
     for apostrophe in [&b"'s'"[..], b"'s", b"'"] {
-        if ends(w, apostrophe) {
+        if w.ends_with(apostrophe) {
             w.truncate(w.len() - apostrophe.len());
             break;
         }
     }
     let n = w.len();
-    if ends(w, b"sses") {
+    if w.ends_with(b"sses") {
         w.truncate(n - 2);
-    } else if ends(w, b"ied") || ends(w, b"ies") {
+    } else if w.ends_with(b"ied") || w.ends_with(b"ies") {
         // "i" after two letters or more, "ie" after one.
         w.truncate(if n >= 5 { n - 2 } else { n - 1 });
-    } else if ends(w, b"ss") || ends(w, b"us") {
-    } else if ends(w, b"s") {
+    } else if w.ends_with(b"ss") || w.ends_with(b"us") {
+    } else if w.ends_with(b"s") {
         // Dropped if a vowel comes before the letter that precedes it.
         let s = n - 1;
         if w[..s.saturating_sub(1)].iter().any(|&c| vowel(c)) {
@@ -237,7 +210,7 @@ fn step_1b(w: &mut Vec<u8>, r1: usize) {
     }
     w.truncate(s);
     let n = w.len();
-    if ends(w, b"at") || ends(w, b"bl") || ends(w, b"iz") {
+    if w.ends_with(b"at") || w.ends_with(b"bl") || w.ends_with(b"iz") {
         w.push(b'e');
     } else if n >= 2
         && w[n - 1] == w[n - 2]
