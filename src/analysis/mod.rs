@@ -160,6 +160,13 @@ enum CompiledFilter {
     StemEnglish(rust_stemmers::Stemmer),
 }
 
+/// Stems `term` in place with rust-stemmers.
+fn snowball_stem(stemmer: &rust_stemmers::Stemmer, term: &mut String) {
+    if let std::borrow::Cow::Owned(stemmed) = stemmer.stem(term) {
+        *term = stemmed;
+    }
+}
+
 /// A compiled analysis pipeline. Cheap to share across threads (`Send + Sync`).
 pub struct Analyzer {
     config: AnalysisConfig,
@@ -269,11 +276,10 @@ impl Analyzer {
                         return false;
                     }
                 }
-                CompiledFilter::StemEnglish(_) if english::stem_ascii(term) => {}
-                CompiledFilter::Stem(stemmer) | CompiledFilter::StemEnglish(stemmer) => {
-                    let stemmed = stemmer.stem(term);
-                    if let std::borrow::Cow::Owned(s) = stemmed {
-                        *term = s;
+                CompiledFilter::Stem(stemmer) => snowball_stem(stemmer, term),
+                CompiledFilter::StemEnglish(stemmer) => {
+                    if !english::stem_ascii(term) {
+                        snowball_stem(stemmer, term);
                     }
                 }
             }
