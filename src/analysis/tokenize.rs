@@ -161,15 +161,43 @@ fn words(text: &str, out: &mut Vec<Span>) {
     };
     // Word segments that hold a letter or digit.
     if text.is_ascii() {
-        ascii_segments(text.as_bytes(), |start, end| joiner.push(start, end));
+        let masks = AsciiMasks::new(text.as_bytes());
+        masks.segments(text.as_bytes(), |start, end| {
+            joiner.push(start, end, |from, to| masks.gap(text.as_bytes(), from, to))
+        });
     } else {
         for (start, seg) in text.split_word_bound_indices() {
             if seg.chars().any(char::is_alphanumeric) {
-                joiner.push(start, start + seg.len());
+                joiner.push(start, start + seg.len(), |from, to| {
+                    text_gap(&text[from..to])
+                });
             }
         }
     }
     joiner.finish();
+}
+
+/// Whether the text between two word segments joins them (`a-b`: one hyphen, nothing else),
+/// and whether it is a boundary (punctuation, or two line breaks: a new paragraph).
+fn text_gap(gap: &str) -> (bool, bool) {
+    // Fast paths: most gaps are one ASCII byte, and nearly all are ASCII.
+    match gap.as_bytes() {
+        [b' ' | b'\t'..=b'\r'] => (false, false),
+        [b'-'] => (true, false),
+        [b] if b.is_ascii() => (false, true),
+        // Two or more characters: no hyphen join.
+        bytes if gap.is_ascii() => {
+            let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+            (false, !bytes.iter().all(space) || lines >= 2)
+        }
+        _ => {
+            let join = gap.chars().count() == 1 && gap.chars().all(is_hyphen);
+            let boundary =
+                gap.chars().any(|c| !c.is_whitespace()) || gap.matches('\n').count() >= 2;
+            (join, boundary)
+        }
+    }
 }
 
 /// Turns word segments into tokens as they come: `a-b` (one hyphen, nothing else between) is
@@ -185,8 +213,10 @@ struct Joiner<'t, 'o> {
 }
 
 impl Joiner<'_, '_> {
+    /// Adds the segment `start..end`; `gap(from, to)` judges the text since the last segment
+    /// as [`text_gap`] does.
     #[inline]
-    fn push(&mut self, start: usize, end: usize) {
+    fn push(&mut self, start: usize, end: usize, gap: impl FnOnce(usize, usize) -> (bool, bool)) {
         let gap_start = std::mem::replace(&mut self.prev_end, end);
         let Some(pending) = &mut self.pending else {
             // The first token: nothing before it to join or continue from.
@@ -197,26 +227,7 @@ impl Joiner<'_, '_> {
             });
             return;
         };
-        let gap = &self.text.as_bytes()[gap_start..start];
-        // Fast paths: most gaps are one ASCII byte, and nearly all are ASCII.
-        let (join, boundary) = match gap {
-            [b' ' | b'\t'..=b'\r'] => (false, false),
-            [b'-'] => (true, false),
-            [b] if b.is_ascii() => (false, true),
-            // Two or more characters: no hyphen join.
-            _ if gap.is_ascii() => {
-                let space = |b: &u8| matches!(b, b' ' | b'\t'..=b'\r');
-                let lines = gap.iter().filter(|&&b| b == b'\n').count();
-                (false, !gap.iter().all(space) || lines >= 2)
-            }
-            _ => {
-                let gap = &self.text[gap_start..start];
-                let join = gap.chars().count() == 1 && gap.chars().all(is_hyphen);
-                let boundary =
-                    gap.chars().any(|c| !c.is_whitespace()) || gap.matches('\n').count() >= 2;
-                (join, boundary)
-            }
-        };
+        let (join, boundary) = gap(gap_start, start);
         if join {
             pending.end = end;
             return;
@@ -229,28 +240,33 @@ impl Joiner<'_, '_> {
                 boundary,
             },
         );
-        self.emit(done);
-    }
-
-    /// Adds a complete token, without a possessive 's (either apostrophe).
-    fn emit(&mut self, mut span: Span) {
-        let token = &self.text.as_bytes()[span.start..span.end];
-        let n = token.len();
-        if n > 2 && matches!(token[n - 1], b's' | b'S') {
-            if token[n - 2] == b'\'' {
-                span.end -= 2;
-            } else if n > 4 && token[n - 4..n - 1] == *"\u{2019}".as_bytes() {
-                span.end -= 4;
-            }
-        }
-        self.out.push(span);
+        self.out
+            .push(without_possessive(self.text.as_bytes(), done));
     }
 
     fn finish(mut self) {
         if let Some(span) = self.pending.take() {
-            self.emit(span);
+            self.out
+                .push(without_possessive(self.text.as_bytes(), span));
         }
     }
+}
+
+/// A token without a possessive 's (either apostrophe). The ASCII case is decided without
+/// branches: short tokens and words ending in s are too common for a branch on them to be
+/// predicted.
+#[inline]
+fn without_possessive(text: &[u8], mut span: Span) -> Span {
+    let (n, end) = (span.end - span.start, span.end);
+    let s = text[end - 1] | 0x20 == b's';
+    // Read whatever `n` is (no branch), used only when `n > 2`.
+    let before = text[end.saturating_sub(2)];
+    span.end -= 2 * usize::from((n > 2) & s & (before == b'\''));
+    // U+2019 ends in 0x99, which no ASCII text holds.
+    if before == 0x99 && n > 4 && s && text[end - 4..end - 1] == *"\u{2019}".as_bytes() {
+        span.end -= 4;
+    }
+    span
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -274,22 +290,6 @@ const fn wb_class_of(b: u8) -> Wb {
         b',' | b';' => Wb::MidNum,
         _ => Wb::Other,
     }
-}
-
-/// Word-break classes of all bytes, looked up instead of matched in the hot loop.
-static WB_CLASS: [Wb; 256] = {
-    let mut table = [Wb::Other; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = wb_class_of(b as u8);
-        b += 1;
-    }
-    table
-};
-
-#[inline]
-fn wb_class(b: u8) -> Wb {
-    WB_CLASS[b as usize]
 }
 
 /// Bytes that letters, digits and `_` (the classes a word segment is made of).
@@ -401,36 +401,193 @@ impl<'m> Edges<'m> {
     }
 }
 
-/// UAX #29 word segments of ASCII text that hold a letter or digit, as (start, end): the rules
-/// WB5–WB13b restricted to ASCII, checked against unicode-segmentation by a property test.
-/// Runs of word bytes come from a [`WordMask`]; the rules for `.` `'` `:` `,` `;` are checked
-/// only where a run stops.
-fn ascii_segments(bytes: &[u8], mut segment: impl FnMut(usize, usize)) {
-    let n = bytes.len();
-    let mask = WordMask::new(bytes);
-    let (mut starts, mut ends) = mask.edges();
-    while let Some(start) = starts.next() {
-        let mut end = ends.next().unwrap_or(n);
-        // WB6/7 (letters) and WB11/12 (digits) across one middle character: the next run
-        // belongs to this segment.
-        while end + 1 < n {
-            let c = wb_class(bytes[end]);
-            if !matches!(c, Wb::MidLetter | Wb::MidNumLet | Wb::MidNum) {
-                break;
-            }
-            let (last, next) = (wb_class(bytes[end - 1]), wb_class(bytes[end + 1]));
-            let letters = last == Wb::Letter && next == Wb::Letter && c != Wb::MidNum;
-            let numbers = last == Wb::Numeric && next == Wb::Numeric && c != Wb::MidLetter;
-            if !(letters || numbers) {
-                break;
-            }
-            starts.next();
-            end = ends.next().unwrap_or(n);
+/// UAX #29 word segments of ASCII text that hold a letter or digit, as (start, end).
+#[cfg(test)]
+fn ascii_segments(bytes: &[u8], segment: impl FnMut(usize, usize)) {
+    AsciiMasks::new(bytes).segments(bytes, segment)
+}
+
+/// Classes of 64 bytes, one bit a byte.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+struct Classes {
+    letter: u64,
+    digit: u64,
+    /// `_`, which joins anything word-like (WB13a/b).
+    underscore: u64,
+    /// What joins two letters (WB6/7): `:` `.` `'`.
+    mid_letter: u64,
+    /// What joins two digits (WB11/12): `,` `;` `.` `'`.
+    mid_digit: u64,
+    /// ASCII white space: space, tab, line feed, vertical tab, form feed, carriage return.
+    space: u64,
+    newline: u64,
+}
+
+impl Classes {
+    /// Byte by byte, with the same tests as [`wb_class_of`]: the reference for the vector code.
+    #[cfg(any(test, not(target_arch = "x86_64")))]
+    fn of_bytes(block: &[u8]) -> Classes {
+        let mut c = Classes::default();
+        for (k, &b) in block.iter().enumerate() {
+            let bit = 1u64 << k;
+            let wb = wb_class_of(b);
+            let set = |mask: &mut u64, on: bool| *mask |= if on { bit } else { 0 };
+            set(&mut c.letter, wb == Wb::Letter);
+            set(&mut c.digit, wb == Wb::Numeric);
+            set(&mut c.underscore, wb == Wb::ExtendNumLet);
+            set(
+                &mut c.mid_letter,
+                matches!(wb, Wb::MidLetter | Wb::MidNumLet),
+            );
+            set(&mut c.mid_digit, matches!(wb, Wb::MidNum | Wb::MidNumLet));
+            set(&mut c.space, matches!(b, b' ' | b'\t'..=b'\r'));
+            set(&mut c.newline, b == b'\n');
         }
-        // A segment of underscores alone holds no letter or digit.
-        if bytes[start] != b'_' || bytes[start..end].iter().any(|&b| b != b'_') {
-            segment(start, end);
+        c
+    }
+
+    /// [`Classes::of_bytes`] of 64 bytes, 16 at a time with SSE2 (which every x86-64 processor
+    /// has). Ranges are tested as unsigned minimums: a letter is `b | 0x20` in `a..=z`.
+    #[cfg(target_arch = "x86_64")]
+    fn of_block(block: &[u8; 64]) -> Classes {
+        use std::arch::x86_64::*;
+        let mut c = Classes::default();
+        for (k, sixteen) in block.chunks_exact(16).enumerate() {
+            // SAFETY: SSE2 is part of x86-64 itself, and `sixteen` is 16 readable bytes (the
+            // load has no alignment requirement).
+            let masks = unsafe {
+                let v = _mm_loadu_si128(sixteen.as_ptr().cast());
+                let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+                let within = |x: __m128i, below: u8| {
+                    _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(below as i8)), x)
+                };
+                let bits = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16);
+                let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+                let letter = within(_mm_sub_epi8(lower, _mm_set1_epi8(b'a' as i8)), 25);
+                let digit = within(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
+                let both = _mm_or_si128(is(b'.'), is(b'\''));
+                let space = _mm_or_si128(
+                    is(b' '),
+                    within(_mm_sub_epi8(v, _mm_set1_epi8(b'\t' as i8)), 4),
+                );
+                [
+                    bits(letter),
+                    bits(digit),
+                    bits(is(b'_')),
+                    bits(_mm_or_si128(both, is(b':'))),
+                    bits(_mm_or_si128(both, _mm_or_si128(is(b','), is(b';')))),
+                    bits(space),
+                    bits(is(b'\n')),
+                ]
+            };
+            let at = 16 * k;
+            c.letter |= masks[0] << at;
+            c.digit |= masks[1] << at;
+            c.underscore |= masks[2] << at;
+            c.mid_letter |= masks[3] << at;
+            c.mid_digit |= masks[4] << at;
+            c.space |= masks[5] << at;
+            c.newline |= masks[6] << at;
         }
+        c
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn of_block(block: &[u8; 64]) -> Classes {
+        Classes::of_bytes(block)
+    }
+}
+
+/// Bit masks of an ASCII text, one bit a byte, 64 bytes a word, each with one more zero word
+/// at the end (so the word after any byte's can be read).
+struct AsciiMasks {
+    /// Bytes of word segments: letters, digits, `_`, and a middle character between two
+    /// letters or two digits (the ASCII cases of UAX #29's WB5–WB13b). A segment is a run.
+    segment: Vec<u64>,
+    /// Bytes that are not white space.
+    ink: Vec<u64>,
+    /// Line feeds.
+    newline: Vec<u64>,
+}
+
+impl AsciiMasks {
+    fn new(bytes: &[u8]) -> Self {
+        let n_words = bytes.len().div_ceil(64);
+        let mut masks = AsciiMasks {
+            segment: Vec::with_capacity(n_words + 1),
+            ink: Vec::with_capacity(n_words + 1),
+            newline: Vec::with_capacity(n_words + 1),
+        };
+        let block = |k: usize| -> Classes {
+            match bytes.get(64 * k..64 * k + 64) {
+                Some(full) => Classes::of_block(full.try_into().unwrap()),
+                None if 64 * k < bytes.len() => {
+                    let mut padded = [0u8; 64];
+                    padded[..bytes.len() - 64 * k].copy_from_slice(&bytes[64 * k..]);
+                    Classes::of_block(&padded)
+                }
+                None => Classes::default(),
+            }
+        };
+        // A middle character joins if the bytes on both sides are letters (or both digits),
+        // so each word needs the last bit of the word before and the first of the next.
+        let (mut last, mut here) = (Classes::default(), block(0));
+        for k in 0..n_words {
+            let next = block(k + 1);
+            let before = |m: u64, prev: u64| (m << 1) | (prev >> 63);
+            let after = |m: u64, next: u64| (m >> 1) | (next << 63);
+            let glue = (here.mid_letter
+                & before(here.letter, last.letter)
+                & after(here.letter, next.letter))
+                | (here.mid_digit & before(here.digit, last.digit) & after(here.digit, next.digit));
+            masks
+                .segment
+                .push(here.letter | here.digit | here.underscore | glue);
+            masks.ink.push(!here.space);
+            masks.newline.push(here.newline);
+            (last, here) = (here, next);
+        }
+        masks.segment.push(0);
+        masks.ink.push(0);
+        masks.newline.push(0);
+        masks
+    }
+
+    /// The segments that hold a letter or digit, as (start, end).
+    #[inline]
+    fn segments(&self, bytes: &[u8], mut segment: impl FnMut(usize, usize)) {
+        let mut starts = Edges::new(&self.segment, false);
+        let mut ends = Edges::new(&self.segment, true);
+        while let Some(start) = starts.next() {
+            // The zero word at the end closes every run.
+            let end = ends.next().unwrap_or(bytes.len());
+            // A segment of underscores alone holds no letter or digit.
+            if bytes[start] != b'_' || bytes[start..end].iter().any(|&b| b != b'_') {
+                segment(start, end);
+            }
+        }
+    }
+
+    /// [`text_gap`] of the bytes `from..to` (at least one), mostly from two words of masks.
+    #[inline]
+    fn gap(&self, bytes: &[u8], from: usize, to: usize) -> (bool, bool) {
+        let len = to - from;
+        let join = len == 1 && bytes[from] == b'-';
+        if len >= 64 {
+            let ink = bytes[from..to]
+                .iter()
+                .any(|b| !matches!(b, b' ' | b'\t'..=b'\r'));
+            let lines = bytes[from..to].iter().filter(|&&b| b == b'\n').count();
+            return (false, ink || lines >= 2);
+        }
+        let (k, shift) = (from / 64, from % 64);
+        let window = |m: &[u64]| {
+            // The high word shifted in two steps, so a shift of zero takes none of it.
+            let bits = (m[k] >> shift) | ((m[k + 1] << 1) << (63 - shift));
+            bits & ((1u64 << len) - 1)
+        };
+        let boundary = (window(&self.ink) != 0) | (window(&self.newline).count_ones() >= 2);
+        (join, boundary)
     }
 }
 
@@ -624,6 +781,12 @@ mod tests {
             let mut slow = Vec::new();
             runs(&text, &mut slow, |c| c.is_alphanumeric() || c == '_', 2, usize::MAX, false);
             prop_assert_eq!(Tokenizer::Pattern.spans(&text), slow);
+        }
+
+        #[test]
+        fn vector_classes_match_the_byte_tests(bytes in proptest::collection::vec(any::<u8>(), 64)) {
+            let block: &[u8; 64] = bytes.as_slice().try_into().unwrap();
+            prop_assert_eq!(Classes::of_block(block), Classes::of_bytes(block));
         }
 
         #[test]
