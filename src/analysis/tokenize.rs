@@ -269,6 +269,9 @@ fn without_possessive(text: &[u8], mut span: Span) -> Span {
     span
 }
 
+/// ASCII word-break classes (UAX #29), byte by byte: the reference the vector code is tested
+/// against.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Wb {
     Letter,
@@ -280,6 +283,7 @@ enum Wb {
     Other,
 }
 
+#[cfg(any(test, not(target_arch = "x86_64")))]
 const fn wb_class_of(b: u8) -> Wb {
     match b {
         b'a'..=b'z' | b'A'..=b'Z' => Wb::Letter,
@@ -292,22 +296,8 @@ const fn wb_class_of(b: u8) -> Wb {
     }
 }
 
-/// Bytes that letters, digits and `_` (the classes a word segment is made of).
-static WORDISH: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(
-            wb_class_of(b as u8),
-            Wb::Letter | Wb::Numeric | Wb::ExtendNumLet
-        );
-        b += 1;
-    }
-    table
-};
-
 /// Which bytes of an ASCII text are word bytes (letters, digits, `_`), one bit a byte, so runs
-/// are found 64 bytes at a time. Built with one table lookup a byte and no branches.
+/// are found 64 bytes at a time.
 struct WordMask {
     bits: Vec<u64>,
     len: usize,
@@ -315,13 +305,10 @@ struct WordMask {
 
 impl WordMask {
     fn new(bytes: &[u8]) -> Self {
-        let bits = bytes
-            .chunks(64)
-            .map(|block| {
-                block
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |m, (k, &b)| m | (u64::from(WORDISH[b as usize]) << k))
+        let bits = (0..bytes.len().div_ceil(64))
+            .map(|k| {
+                let c = Classes::of_word(bytes, k);
+                c.letter | c.digit | c.underscore
             })
             .collect();
         WordMask {
@@ -496,6 +483,20 @@ impl Classes {
     fn of_block(block: &[u8; 64]) -> Classes {
         Classes::of_bytes(block)
     }
+
+    /// The classes of the `k`-th 64 bytes of a text (those past its end are none).
+    #[inline]
+    fn of_word(bytes: &[u8], k: usize) -> Classes {
+        match bytes.get(64 * k..64 * k + 64) {
+            Some(full) => Classes::of_block(full.try_into().unwrap()),
+            None if 64 * k < bytes.len() => {
+                let mut padded = [0u8; 64];
+                padded[..bytes.len() - 64 * k].copy_from_slice(&bytes[64 * k..]);
+                Classes::of_block(&padded)
+            }
+            None => Classes::default(),
+        }
+    }
 }
 
 /// Bit masks of an ASCII text, one bit a byte, 64 bytes a word, each with one more zero word
@@ -518,17 +519,7 @@ impl AsciiMasks {
             ink: Vec::with_capacity(n_words + 1),
             newline: Vec::with_capacity(n_words + 1),
         };
-        let block = |k: usize| -> Classes {
-            match bytes.get(64 * k..64 * k + 64) {
-                Some(full) => Classes::of_block(full.try_into().unwrap()),
-                None if 64 * k < bytes.len() => {
-                    let mut padded = [0u8; 64];
-                    padded[..bytes.len() - 64 * k].copy_from_slice(&bytes[64 * k..]);
-                    Classes::of_block(&padded)
-                }
-                None => Classes::default(),
-            }
-        };
+        let block = |k: usize| Classes::of_word(bytes, k);
         // A middle character joins if the bytes on both sides are letters (or both digits),
         // so each word needs the last bit of the word before and the first of the next.
         let (mut last, mut here) = (Classes::default(), block(0));
