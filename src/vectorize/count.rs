@@ -218,13 +218,14 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
             let text = doc.text.as_str();
             analyzer.spans_into(text, &mut spans);
             for span in &spans {
-                let raw = &text[span.start..span.end];
+                // Bytes: a token's ends are char boundaries, and checking them costs.
+                let raw = &text.as_bytes()[span.start..span.end];
                 let n = raw.len();
                 // Spellings of up to 16 bytes (nearly all) are hashed and compared as two
                 // words, without branching on their length.
                 let short = (n <= 16).then(|| match sixteen_at(text.as_bytes(), span.start) {
                     Some(sixteen) => short_words(sixteen, n),
-                    None => padded_words(raw.as_bytes()),
+                    None => padded_words(raw),
                 });
                 let (hash, seen) = match short {
                     Some((w0, w1)) => {
@@ -238,13 +239,10 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
                         (hash, seen)
                     }
                     None => {
-                        let hash = spelling_hash(raw);
+                        let hash = spelling_hash(&text[span.start..span.end]);
                         let seen = ids.find(hash, |&id| {
                             let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
-                            same_bytes(
-                                &arena.as_bytes()[start as usize..end as usize],
-                                raw.as_bytes(),
-                            )
+                            same_bytes(&arena.as_bytes()[start as usize..end as usize], raw)
                         });
                         (hash, seen)
                     }
@@ -254,7 +252,7 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
                     None => {
                         let id = hashes.len() as u32;
                         arena.truncate(arena.len() - PAD.len());
-                        arena.push_str(raw);
+                        arena.push_str(&text[span.start..span.end]);
                         bounds.push(arena.len() as u32);
                         arena.push_str(PAD);
                         hashes.push(hash);
