@@ -54,7 +54,11 @@ pub enum Dtype {
 /// Escapes a TSV field: backslash, tab, newline and carriage return become `\\`, `\t`, `\n`, `\r`,
 /// so every record stays on one line and nothing is lost.
 pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains(['\\', '\t', '\n', '\r']) {
+    // The four are ASCII, so no byte of another character can be one of them.
+    if !s
+        .bytes()
+        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+    {
         return s.into();
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -159,7 +163,13 @@ pub struct VocabularyLine {
     int: itoa::Buffer,
     float: ryu::Buffer,
     line: Vec<u8>,
+    /// The idf text of recent small dfs: (df, the idf's bits, its text). A df fixes the idf,
+    /// and most terms have a small one, so most lines reuse a text instead of formatting it.
+    idf_texts: Vec<(u64, u64, String)>,
 }
+
+/// How many small dfs [`VocabularyLine`] keeps an idf text for.
+const IDF_TEXTS: usize = 256;
 
 impl VocabularyLine {
     /// The line of one column, newline included.
@@ -174,7 +184,26 @@ impl VocabularyLine {
         line.push(b'\t');
         line.extend_from_slice(self.int.format(df).as_bytes());
         line.push(b'\t');
-        line.extend_from_slice(self.float.format(idf).as_bytes());
+        match self.idf_texts.get_mut(df as usize) {
+            // The bits are compared too, so the text is the idf's whatever made it.
+            Some((d, bits, text)) if *d == df && *bits == idf.to_bits() => {
+                line.extend_from_slice(text.as_bytes())
+            }
+            cached => {
+                let text = self.float.format(idf);
+                line.extend_from_slice(text.as_bytes());
+                let entry = (df, idf.to_bits(), text.to_string());
+                match cached {
+                    Some(slot) => *slot = entry,
+                    None if (df as usize) < IDF_TEXTS => {
+                        let empty = (u64::MAX, 0, String::new());
+                        self.idf_texts.resize(IDF_TEXTS, empty);
+                        self.idf_texts[df as usize] = entry;
+                    }
+                    None => {}
+                }
+            }
+        }
         line.push(b'\n');
         line
     }
@@ -331,4 +360,39 @@ pub fn summary(
         report.empty_rows,
         text_bytes as f64 / 1e6 / secs.max(1e-9)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tsv_fields_escape_only_what_breaks_a_line() {
+        assert_eq!(tsv_field("Moscow’s al-Sharaa"), "Moscow’s al-Sharaa");
+        assert_eq!(tsv_field("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+    }
+
+    #[test]
+    fn vocabulary_lines_reuse_idf_texts_only_for_the_same_value() {
+        let mut line = VocabularyLine::default();
+        let plain = |col: usize, df: u64, idf: f64| {
+            format!("{col}\tt\ts\t{df}\t{}\n", ryu::Buffer::new().format(idf))
+        };
+        // The same df with another idf (another model, or another idf formula) is formatted
+        // afresh; a df past the kept ones is always formatted.
+        for (col, (df, idf)) in [
+            (1, 2.5),
+            (1, 2.5),
+            (1, 1.25),
+            (7, 0.1),
+            (7, 0.1),
+            (900, 3.0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let made = String::from_utf8(line.make(col, "t", "s", df, idf).to_vec()).unwrap();
+            assert_eq!(made, plain(col, df, idf));
+        }
+    }
 }
