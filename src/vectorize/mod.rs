@@ -125,9 +125,9 @@ impl ColumnCounts {
         column: &[Option<u32>],
     ) -> ColumnCounts {
         assert_eq!(rows.len(), doc_lens.len(), "one length per row");
-        rows.par_iter_mut().with_min_len(256).for_each(|row| {
-            *row = to_columns(row, column);
-        });
+        rows.par_iter_mut()
+            .with_min_len(256)
+            .for_each(|row| to_columns(row, column));
         ColumnCounts { rows, doc_lens }
     }
 
@@ -625,7 +625,11 @@ impl FittedVectorizer {
             .rows
             .par_iter()
             .with_min_len(256)
-            .map(|row| to_columns(row, term_to_col))
+            .map(|row| {
+                let mut row = row.clone();
+                to_columns(&mut row, term_to_col);
+                row
+            })
             .collect();
         self.weigh_columns(&rows, &counted.doc_lens)
     }
@@ -875,15 +879,17 @@ impl Vectorizer {
     }
 }
 
-/// A row of (term id, count) as (column, count) sorted by column, without terms outside the
-/// vocabulary.
-fn to_columns(row: &[(u32, u32)], term_to_col: &[Option<u32>]) -> Vec<(u32, u32)> {
-    let mut out: Vec<(u32, u32)> = row
-        .iter()
-        .filter_map(|&(t, c)| Some((term_to_col[t as usize]?, c)))
-        .collect();
-    out.sort_unstable_by_key(|&(col, _)| col);
-    out
+/// Turns a row of (term id, count) into (column, count) sorted by column, in place, without
+/// terms outside the vocabulary.
+fn to_columns(row: &mut Vec<(u32, u32)>, term_to_col: &[Option<u32>]) {
+    row.retain_mut(|entry| match term_to_col[entry.0 as usize] {
+        Some(col) => {
+            entry.0 = col;
+            true
+        }
+        None => false,
+    });
+    row.sort_unstable_by_key(|&(col, _)| col);
 }
 
 /// Short documents whose words share stems in several spellings, one empty: for tests of what
