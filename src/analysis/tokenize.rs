@@ -163,7 +163,7 @@ fn words(text: &str, out: &mut Vec<Span>) {
     if text.is_ascii() {
         let masks = AsciiMasks::new(text.as_bytes());
         masks.segments(text.as_bytes(), |start, end| {
-            joiner.push(start, end, |from, to| masks.gap(text.as_bytes(), from, to))
+            joiner.push(start, end, |from, to| masks.gap(text, from, to))
         });
     } else {
         for (start, seg) in text.split_word_bound_indices() {
@@ -559,18 +559,15 @@ impl AsciiMasks {
         }
     }
 
-    /// [`text_gap`] of the bytes `from..to` (at least one), mostly from two words of masks.
+    /// [`text_gap`] of `from..to` (at least one byte): from two words of masks, if shorter than
+    /// 64 bytes.
     #[inline]
-    fn gap(&self, bytes: &[u8], from: usize, to: usize) -> (bool, bool) {
+    fn gap(&self, text: &str, from: usize, to: usize) -> (bool, bool) {
         let len = to - from;
-        let join = len == 1 && bytes[from] == b'-';
         if len >= 64 {
-            let ink = bytes[from..to]
-                .iter()
-                .any(|b| !matches!(b, b' ' | b'\t'..=b'\r'));
-            let lines = bytes[from..to].iter().filter(|&&b| b == b'\n').count();
-            return (false, ink || lines >= 2);
+            return text_gap(&text[from..to]);
         }
+        let join = len == 1 && text.as_bytes()[from] == b'-';
         let (k, shift) = (from / 64, from % 64);
         let window = |m: &[u64]| {
             // The high word shifted in two steps, so a shift of zero takes none of it.
@@ -754,6 +751,28 @@ mod tests {
         }
         out.extend(pending.map(strip));
         out
+    }
+
+    #[test]
+    fn long_gaps_are_judged_like_short_ones() {
+        let spaces = " ".repeat(70);
+        for gap in [
+            spaces.clone(),
+            format!("{spaces}\n\n"),
+            format!("\n{spaces}\n"),
+            format!("{spaces}!"),
+            format!("{spaces}___"),
+        ] {
+            // Gaps that start anywhere in a 64-byte word, and cross into the next.
+            for lead in 0..70 {
+                let text = format!("{}x{gap}y z", "w".repeat(lead));
+                assert_eq!(
+                    Tokenizer::Words.spans(&text),
+                    reference_words(&text),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     proptest! {
