@@ -351,7 +351,7 @@ impl<'s> Grouped<'s> {
 }
 
 /// Sorts (form, count) pairs by form and adds the counts of equal forms.
-pub(super) fn sum_sorted(mut pairs: Vec<(Cow<'_, str>, u64)>) -> Vec<(String, u64)> {
+fn sum_sorted(mut pairs: Vec<(Cow<'_, str>, u64)>) -> Vec<(String, u64)> {
     pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out: Vec<(String, u64)> = Vec::with_capacity(pairs.len());
     for (s, c) in pairs {
