@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use rayon::prelude::*;
 
 use super::count::{Lexed, Surfaces, count_lexed, lex};
-use super::stats::{Grouped, Statistics, TermStats};
+use super::stats::{Grouped, Statistics, TermStats, merge_sorted};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -523,29 +523,6 @@ fn read_string(r: &mut impl Read) -> std::io::Result<String> {
     String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
-/// Two lists of (form, count), each sorted by form with no form twice, as one: a form in
-/// both has its counts added. The forms move; nothing is sorted again.
-fn merge_sorted(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<(String, u64)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let order = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => x.0.cmp(&y.0),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => return out,
-        };
-        match order {
-            Ordering::Less => out.extend(a.next()),
-            Ordering::Greater => out.extend(b.next()),
-            Ordering::Equal => {
-                let ((form, x), (_, y)) = (a.next().unwrap(), b.next().unwrap());
-                out.push((form, x + y));
-            }
-        }
-    }
-}
-
 /// The next term of one run, ordered by term (then run, so equal terms pop in run order).
 struct Head {
     stats: TermStats,
@@ -760,31 +737,6 @@ impl MergedBatch {
 mod tests {
     use super::*;
     use crate::analysis::AnalysisConfig;
-
-    #[test]
-    fn surface_lists_merge_in_order_with_shared_forms_added() {
-        let list = |pairs: &[(&str, u64)]| -> Vec<(String, u64)> {
-            pairs.iter().map(|&(f, c)| (f.to_string(), c)).collect()
-        };
-        // Byte order: capitals first, `based` before `bases`.
-        let a = list(&[("Base", 1), ("based", 4), ("bases", 2)]);
-        let b = list(&[("BASES", 3), ("bases", 5), ("basing", 1)]);
-        assert_eq!(
-            merge_sorted(a.clone(), b.clone()),
-            list(&[
-                ("BASES", 3),
-                ("Base", 1),
-                ("based", 4),
-                ("bases", 7),
-                ("basing", 1)
-            ])
-        );
-        assert_eq!(
-            merge_sorted(b.clone(), a.clone()),
-            merge_sorted(a.clone(), b)
-        );
-        assert_eq!(merge_sorted(a.clone(), Vec::new()), a);
-    }
 
     fn analyzer() -> Analyzer {
         Analyzer::new(&AnalysisConfig::default()).unwrap()

@@ -4,8 +4,6 @@
 //! form counts. Merging adds them (terms kept sorted), so it is associative and commutative:
 //! shards fitted apart and merged equal one fit over their union, byte for byte.
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -128,14 +126,11 @@ impl Statistics {
                     j += 1;
                 }
                 std::cmp::Ordering::Equal => {
-                    let both = a[i].surfaces.iter().chain(&b[j].surfaces);
                     terms.push(TermStats {
                         term: a[i].term.clone(),
                         df: a[i].df + b[j].df,
                         cf: a[i].cf + b[j].cf,
-                        surfaces: sum_sorted(
-                            both.map(|(s, c)| (Cow::Borrowed(s.as_str()), *c)).collect(),
-                        ),
+                        surfaces: merge_sorted(a[i].surfaces.clone(), b[j].surfaces.clone()),
                     });
                     i += 1;
                     j += 1;
@@ -350,22 +345,57 @@ impl<'s> Grouped<'s> {
     }
 }
 
-/// Sorts (form, count) pairs by form and adds the counts of equal forms.
-fn sum_sorted(mut pairs: Vec<(Cow<'_, str>, u64)>) -> Vec<(String, u64)> {
-    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut out: Vec<(String, u64)> = Vec::with_capacity(pairs.len());
-    for (s, c) in pairs {
-        match out.last_mut() {
-            Some((last, count)) if *last == s => *count += c,
-            _ => out.push((s.into_owned(), c)),
+/// Two lists of (form, count), each sorted by form with no form twice, as one: a form in
+/// both has its counts added. The forms move; nothing is sorted again.
+pub(super) fn merge_sorted(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.0.cmp(&y.0),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => return out,
+        };
+        match order {
+            std::cmp::Ordering::Less => out.extend(a.next()),
+            std::cmp::Ordering::Greater => out.extend(b.next()),
+            std::cmp::Ordering::Equal => {
+                let ((form, x), (_, y)) = (a.next().unwrap(), b.next().unwrap());
+                out.push((form, x + y));
+            }
         }
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn surface_lists_merge_in_order_with_shared_forms_added() {
+        let list = |pairs: &[(&str, u64)]| -> Vec<(String, u64)> {
+            pairs.iter().map(|&(f, c)| (f.to_string(), c)).collect()
+        };
+        // Byte order: capitals first, `based` before `bases`.
+        let a = list(&[("Base", 1), ("based", 4), ("bases", 2)]);
+        let b = list(&[("BASES", 3), ("bases", 5), ("basing", 1)]);
+        assert_eq!(
+            merge_sorted(a.clone(), b.clone()),
+            list(&[
+                ("BASES", 3),
+                ("Base", 1),
+                ("based", 4),
+                ("bases", 7),
+                ("basing", 1)
+            ])
+        );
+        assert_eq!(
+            merge_sorted(b.clone(), a.clone()),
+            merge_sorted(a.clone(), b)
+        );
+        assert_eq!(merge_sorted(a.clone(), Vec::new()), a);
+    }
 
     /// (term, df, [(surface, count)]).
     type Row<'a> = (&'a str, u64, &'a [(&'a str, u64)]);
