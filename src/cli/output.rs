@@ -163,9 +163,9 @@ pub struct VocabularyLine {
     int: itoa::Buffer,
     float: ryu::Buffer,
     line: Vec<u8>,
-    /// The idf text of recent small dfs: (df, the idf's bits, its text). A df fixes the idf,
-    /// and most terms have a small one, so most lines reuse a text instead of formatting it.
-    idf_texts: Vec<(u64, u64, String)>,
+    /// Per df below [`IDF_TEXTS`], the last idf formatted for it: its bits and its text. A df
+    /// fixes the idf, and most terms have a small one, so most lines reuse a text.
+    idf_texts: Vec<Option<(u64, String)>>,
 }
 
 /// How many small dfs [`VocabularyLine`] keeps an idf text for.
@@ -184,23 +184,18 @@ impl VocabularyLine {
         line.push(b'\t');
         line.extend_from_slice(self.int.format(df).as_bytes());
         line.push(b'\t');
-        match self.idf_texts.get_mut(df as usize) {
-            // The bits are compared too, so the text is the idf's whatever made it.
-            Some((d, bits, text)) if *d == df && *bits == idf.to_bits() => {
+        let bits = idf.to_bits();
+        match self.idf_texts.get(df as usize) {
+            // The bits are compared, so the text is the idf's whatever made it.
+            Some(Some((cached, text))) if *cached == bits => {
                 line.extend_from_slice(text.as_bytes())
             }
-            cached => {
+            _ => {
                 let text = self.float.format(idf);
                 line.extend_from_slice(text.as_bytes());
-                let entry = (df, idf.to_bits(), text.to_string());
-                match cached {
-                    Some(slot) => *slot = entry,
-                    None if (df as usize) < IDF_TEXTS => {
-                        let empty = (u64::MAX, 0, String::new());
-                        self.idf_texts.resize(IDF_TEXTS, empty);
-                        self.idf_texts[df as usize] = entry;
-                    }
-                    None => {}
+                if (df as usize) < IDF_TEXTS {
+                    self.idf_texts.resize(IDF_TEXTS, None);
+                    self.idf_texts[df as usize] = Some((bits, text.to_string()));
                 }
             }
         }
