@@ -519,12 +519,11 @@ impl AsciiMasks {
             ink: Vec::with_capacity(n_words + 1),
             newline: Vec::with_capacity(n_words + 1),
         };
-        let block = |k: usize| Classes::of_word(bytes, k);
         // A middle character joins if the bytes on both sides are letters (or both digits),
         // so each word needs the last bit of the word before and the first of the next.
-        let (mut last, mut here) = (Classes::default(), block(0));
+        let (mut last, mut here) = (Classes::default(), Classes::of_word(bytes, 0));
         for k in 0..n_words {
-            let next = block(k + 1);
+            let next = Classes::of_word(bytes, k + 1);
             let before = |m: u64, prev: u64| (m << 1) | (prev >> 63);
             let after = |m: u64, next: u64| (m >> 1) | (next << 63);
             let glue = (here.mid_letter

@@ -112,8 +112,7 @@ impl Tokenized {
 /// short: one of up to 16 bytes is hashed as its two words (see [`short_words`]) by one
 /// folded multiply, a longer one a word at a time. Meant to spread text well, not to resist
 /// chosen inputs.
-pub(crate) fn spelling_hash(raw: &str) -> u64 {
-    let b = raw.as_bytes();
+pub(crate) fn spelling_hash(b: &[u8]) -> u64 {
     if b.len() <= 16 {
         let (w0, w1) = padded_words(b);
         return short_hash(w0, w1, b.len());
@@ -239,7 +238,7 @@ fn tokenize_chunk(analyzer: &Analyzer, docs: &[Document]) -> Tokenized {
                         (hash, seen)
                     }
                     None => {
-                        let hash = spelling_hash(&text[span.start..span.end]);
+                        let hash = spelling_hash(raw);
                         let seen = ids.find(hash, |&id| {
                             let (start, end) = (bounds[id as usize], bounds[id as usize + 1]);
                             same_bytes(&arena.as_bytes()[start as usize..end as usize], raw)
@@ -902,14 +901,14 @@ mod tests {
             let n = word.len();
             if let (Some(sixteen), true) = (sixteen_at(text.as_bytes(), at), n <= 16) {
                 let (w0, w1) = short_words(sixteen, n);
-                prop_assert_eq!(short_hash(w0, w1, n), spelling_hash(&word));
+                prop_assert_eq!(short_hash(w0, w1, n), spelling_hash(word.as_bytes()));
             }
             let mut other = [0u8; 16];
             if n <= 16 {
                 other[..n].copy_from_slice(word.as_bytes());
                 other[n..].fill(b'x');
                 let (w0, w1) = short_words(&other, n);
-                prop_assert_eq!(short_hash(w0, w1, n), spelling_hash(&word));
+                prop_assert_eq!(short_hash(w0, w1, n), spelling_hash(word.as_bytes()));
             }
         }
 
