@@ -37,6 +37,7 @@ mod error;
 pub mod keywords;
 pub mod matrix;
 pub mod model;
+pub mod outfile;
 pub mod similarity;
 pub mod vectorize;
 

@@ -234,7 +234,7 @@ impl<V: Value> CsrMatrix<V> {
     /// Writes Matrix Market `coordinate real general` (1-based), as `scipy.io.mmread` reads it.
     /// Rows are formatted in parallel blocks and written in order, so the bytes do not depend
     /// on the thread count.
-    pub fn write_matrix_market(&self, out: &mut impl Write) -> std::io::Result<()> {
+    pub fn write_matrix_market(&self, out: &mut (impl Write + Send)) -> std::io::Result<()> {
         write_matrix_market_header(out, self.n_rows(), self.n_cols, self.nnz())?;
         self.write_matrix_market_entries(out, 0)
     }
@@ -279,7 +279,7 @@ impl<V: Value> CsrMatrix<V> {
     /// in pieces, whose header ([`write_matrix_market_header`]) comes last.
     pub fn write_matrix_market_entries(
         &self,
-        out: &mut impl Write,
+        out: &mut (impl Write + Send),
         first_row: usize,
     ) -> std::io::Result<()> {
         let blocks = row_blocks(self.n_rows(), FORMAT_BLOCK_ROWS);
@@ -339,19 +339,33 @@ pub fn row_blocks(n: usize, size: usize) -> Vec<Range<usize>> {
 
 /// Writes the bytes `format` makes of each block, in block order. A few blocks per thread are
 /// formatted at once, in parallel, so memory holds only those, and the bytes do not depend on
-/// the thread count.
-pub fn write_in_order<W: Write + ?Sized>(
+/// the thread count. A thread of its own writes them while the next blocks are formatted: a
+/// direct write ([`crate::outfile`]) waits for the device, not for a core.
+pub fn write_in_order<W: Write + Send + ?Sized>(
     out: &mut W,
     blocks: &[Range<usize>],
     format: impl Fn(Range<usize>) -> Vec<u8> + Sync,
 ) -> std::io::Result<()> {
-    for group in blocks.chunks(rayon::current_num_threads() * 2) {
-        let formatted: Vec<Vec<u8>> = group.par_iter().map(|r| format(r.clone())).collect();
-        for buf in formatted {
-            out.write_all(&buf)?;
+    // One group waiting beside the one being written, so memory holds at most three.
+    let (formatted, to_write) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(1);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> std::io::Result<()> {
+            for group in to_write {
+                for buf in group {
+                    out.write_all(&buf)?;
+                }
+            }
+            Ok(())
+        });
+        for group in blocks.chunks(rayon::current_num_threads() * 2) {
+            let group = group.par_iter().map(|r| format(r.clone())).collect();
+            if formatted.send(group).is_err() {
+                break; // the writer stopped on an error, which it returns
+            }
         }
-    }
-    Ok(())
+        drop(formatted);
+        writer.join().expect("the writing thread does not panic")
+    })
 }
 
 /// The header of a `.npy` array (version 1.0, padded to 64 bytes); the little-endian data

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::AnalysisConfig;
 use crate::error::{Error, Result};
+use crate::outfile::OutFile;
 use crate::vectorize::{
     FittedVectorizer, MergedTerms, Statistics, TermStats, Vectorizer, VocabularyParams, Weighting,
 };
@@ -148,7 +149,7 @@ fn push_json(out: &mut Vec<u8>, row: &impl serde::Serialize) {
 
 /// Where the rows of a long array go: one per line, indented, separated by commas.
 struct RowSink<'o> {
-    out: &'o mut dyn std::io::Write,
+    out: &'o mut (dyn std::io::Write + Send),
     indent: String,
     written: usize,
 }
@@ -178,7 +179,7 @@ impl RowSink<'_> {
 fn write_object(
     fields: Vec<(&'static str, Field<'_>)>,
     indent: usize,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<()> {
     let pad = "  ".repeat(indent);
     out.write_all(b"{")?;
@@ -235,7 +236,10 @@ fn json_value(value: impl serde::Serialize) -> serde_json::Value {
 }
 
 /// Writes a model as JSON (what [`to_json`] returns), streaming its term lists.
-pub fn write_model(model: &FittedVectorizer, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn write_model(
+    model: &FittedVectorizer,
+    out: &mut (dyn std::io::Write + Send),
+) -> std::io::Result<()> {
     let fields = [
         ("analysis", Field::Value(json_value(&model.analysis))),
         ("avg_doc_len", Field::Value(json_value(model.avg_doc_len))),
@@ -271,7 +275,7 @@ pub fn to_json(model: &FittedVectorizer) -> Vec<u8> {
 pub fn write_shard(
     analysis: &AnalysisConfig,
     stats: &Statistics,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<()> {
     let fields = [
         ("analysis", Field::Value(json_value(analysis))),
@@ -357,7 +361,7 @@ fn merged_statistics_fields<'a>(
 pub fn write_shard_merged(
     analysis: &AnalysisConfig,
     merged: &mut MergedTerms,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<usize> {
     let terms = std::cell::Cell::new(0);
     let count = |batch: &[TermStats]| {
@@ -385,7 +389,7 @@ pub fn write_shard_merged(
 pub fn write_model_merged(
     settings: &Vectorizer,
     merged: &mut MergedTerms,
-    out: &mut dyn std::io::Write,
+    out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<usize> {
     let picker = RefCell::new(Some(settings.merged_picker(merged).map_err(carry)?));
     let n_docs = merged.n_docs();
@@ -635,16 +639,16 @@ pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
 /// would replace the device or pipe itself.
 pub fn write_atomic(
     path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    write: impl FnOnce(&mut OutFile) -> std::io::Result<()>,
 ) -> Result<()> {
     if is_device(path) {
         let file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(|e| Error::io(path, e))?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut w = OutFile::new(file, false);
         return write(&mut w)
-            .and_then(|()| w.into_inner().map(|_| ()).map_err(|e| e.into_error()))
+            .and_then(|()| w.finish().map(|_| ()))
             .map_err(|e| uncarry(path, e));
     }
     let dir = directory_of(path);
@@ -655,10 +659,10 @@ pub fn write_atomic(
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let file = std::fs::File::create(&tmp)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut w = OutFile::new(file, true);
         write(&mut w)?;
         // No fsync: the rename alone guarantees a killed run never leaves a partial file.
-        w.into_inner().map_err(|e| e.into_error())?;
+        w.finish()?;
         std::fs::rename(&tmp, path)
     })();
     result.map_err(|e| {
