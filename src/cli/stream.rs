@@ -17,6 +17,7 @@ use parallax::matrix::{
     CsrMatrix, FORMAT_BLOCK_ROWS, NpzWriter, Value, row_blocks, write_matrix_market_header,
 };
 use parallax::model::write_atomic;
+use parallax::outfile::OutFile;
 use rayon::prelude::*;
 
 use super::output::{
@@ -28,8 +29,8 @@ pub struct StreamOut<V: Value> {
     dir: Option<PathBuf>,
     format: MatrixFormat,
     /// Temporary files (removed if the run fails) and their writers.
-    body: Option<(PathBuf, BufWriter<StreamFile>)>,
-    documents: Option<(PathBuf, BufWriter<StreamFile>)>,
+    body: Option<(PathBuf, OutFile)>,
+    documents: Option<(PathBuf, OutFile)>,
     stdout: Option<BufWriter<std::io::Stdout>>,
     npz: Option<NpzWriter<V>>,
     rows: usize,
@@ -40,96 +41,12 @@ pub struct StreamOut<V: Value> {
     header: Option<(usize, usize, u64)>,
 }
 
-/// A temporary file for `name` in `dir` (a dot name with the process id), and its writer.
-pub(super) fn temp(dir: &Path, name: &str) -> Result<(PathBuf, BufWriter<StreamFile>)> {
+/// A temporary file for `name` in `dir` (a dot name with the process id), and its writer,
+/// which writes a long file past the page cache ([`OutFile`]).
+pub(super) fn temp(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
     let path = dir.join(format!(".{name}.part-{}", std::process::id()));
     let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    Ok((
-        path,
-        BufWriter::with_capacity(1 << 20, StreamFile::new(file)),
-    ))
-}
-
-/// A file written front to back that hands its pages back to the system as it goes (on
-/// Linux; elsewhere a plain file). Every 64 MiB written is sent to disk, and what was written
-/// before the last two windows is waited for and dropped from the page cache. A large output
-/// then occupies a few windows of page cache, whose pages the system reuses, rather than as
-/// much fresh memory as the file is long (on this project's VM, first-touching fresh memory
-/// costs about 1.7 s per GB: `dd` of 3 GB to a new file took 5.3 s, and 0.76 s right after).
-pub(super) struct StreamFile {
-    file: File,
-    written: u64,
-    /// Written up to here, writeback started.
-    submitted: u64,
-    /// Written up to here, on disk and dropped from the page cache.
-    dropped: u64,
-}
-
-impl StreamFile {
-    const WINDOW: u64 = 64 << 20;
-
-    fn new(file: File) -> Self {
-        StreamFile {
-            file,
-            written: 0,
-            submitted: 0,
-            dropped: 0,
-        }
-    }
-
-    /// Starts writeback of the last window; waits for and drops what came before the one
-    /// before it. Both are hints: a failure changes nothing written.
-    fn hand_back(&mut self) {
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::fd::AsRawFd;
-            let fd = self.file.as_raw_fd();
-            let (start, end) = (self.submitted, self.written);
-            let old_end = start.saturating_sub(Self::WINDOW);
-            // SAFETY: system calls on a descriptor this struct owns and keeps open; they take
-            // no pointers.
-            unsafe {
-                libc::sync_file_range(
-                    fd,
-                    start as libc::off64_t,
-                    (end - start) as libc::off64_t,
-                    libc::SYNC_FILE_RANGE_WRITE,
-                );
-                if old_end > self.dropped {
-                    let (from, len) = (
-                        self.dropped as libc::off64_t,
-                        (old_end - self.dropped) as libc::off64_t,
-                    );
-                    libc::sync_file_range(
-                        fd,
-                        from,
-                        len,
-                        libc::SYNC_FILE_RANGE_WAIT_BEFORE
-                            | libc::SYNC_FILE_RANGE_WRITE
-                            | libc::SYNC_FILE_RANGE_WAIT_AFTER,
-                    );
-                    libc::posix_fadvise(fd, from, len, libc::POSIX_FADV_DONTNEED);
-                    self.dropped = old_end;
-                }
-            }
-        }
-        self.submitted = self.written;
-    }
-}
-
-impl Write for StreamFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.written += n as u64;
-        if self.written - self.submitted >= Self::WINDOW {
-            self.hand_back();
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
+    Ok((path, OutFile::new(file, true)))
 }
 
 /// A block of rows turned into the bytes of a streamed output's files, apart from writing them,
@@ -296,7 +213,7 @@ impl<V: Value> StreamOut<V> {
             write_atomic(&dir.join("matrix.npz"), |w| npz.finish(w))?;
         }
         if let Some((path, w)) = self.body.take() {
-            w.into_inner().map_err(|e| e.into_error())?;
+            w.finish()?;
             match self.format {
                 MatrixFormat::Mtx => {
                     let (rows, nnz, cols) = (self.rows, self.nnz, self.cols);
@@ -328,7 +245,7 @@ impl<V: Value> StreamOut<V> {
         }
         vocabulary(&dir)?;
         if let Some((path, w)) = self.documents.take() {
-            w.into_inner().map_err(|e| e.into_error())?;
+            w.finish()?;
             std::fs::rename(&path, dir.join("documents.tsv"))?;
         }
         Ok(())
@@ -352,27 +269,6 @@ mod tests {
     use super::super::output::write_vocabulary;
     use super::*;
     use parallax::vectorize::Vectorizer;
-
-    #[test]
-    fn a_file_handed_back_as_it_is_written_keeps_every_byte() {
-        // Three and a half windows: writeback is started, waited for and dropped twice.
-        let dir = tempfile::tempdir().unwrap();
-        let (path, mut w) = temp(dir.path(), "big").unwrap();
-        let block: Vec<u8> = (0..1_000_003u32).map(|i| (i % 251) as u8).collect();
-        let mut written = 0u64;
-        while written < 7 * StreamFile::WINDOW / 2 {
-            w.write_all(&block).unwrap();
-            written += block.len() as u64;
-        }
-        let file = w.into_inner().map_err(|e| e.into_error()).unwrap();
-        if cfg!(target_os = "linux") {
-            assert!(file.dropped >= StreamFile::WINDOW && file.submitted > file.dropped);
-        }
-        drop(file);
-        let back = std::fs::read(&path).unwrap();
-        assert_eq!(back.len() as u64, written);
-        assert!(back.chunks(block.len()).all(|c| c == &block[..c.len()]));
-    }
 
     /// Writes the corpus's matrix through `StreamOut` stating `expected`; returns matrix.mtx.
     fn streamed(expected: Option<(usize, usize)>) -> (String, String) {

@@ -268,7 +268,7 @@ fn vectorize_streamed<V: Value>(
                 .map_err(|e| parallax::Error::io(&vocabulary.0, e))
         })
         .context("fitting")?;
-    w.into_inner().map_err(|e| e.into_error())?;
+    w.finish()?;
     drop(merged);
     trace.mark("fitted");
     // The documents written are the ones fitted, so their stored values are known already.
