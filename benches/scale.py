@@ -7,11 +7,13 @@ vocabulary keeps growing ("growing": every word of 5+ letters gets a copy-specif
 document out of three). Then runs `parallax vectorize` (streamed from 256 MiB: one read, with
 the counts spilled to a temporary file) and `parallax fit` on each, and prints wall time,
 throughput (input MB/s) and peak RSS, so the curve shows whether memory stays flat as the input
-grows. Before each timed run the previous output is removed and os.sync() flushes what was
-written, so a run is not charged for writing back the corpus just built.
+grows. Each command runs --runs times (default 3) on the same corpus; the median wall time
+gives MB/s, and the peak is the largest of the runs, since this machine's speed moves from
+minute to minute. Before each timed run the previous output is removed and os.sync() flushes
+what was written, so a run is not charged for writing back the corpus just built.
 
 Usage (from the repository root, after `cargo build --release`):
-    python3 benches/scale.py [--sizes 0.5,1,2] [--variants repeat,growing] [--tmp DIR] [--keep]
+    python3 benches/scale.py [--sizes 0.5,1,2] [--variants repeat,growing] [--runs 3] [--tmp DIR] [--keep]
 Needs only the Python standard library. The corpora are written to --tmp (default: the system
 temporary directory) and deleted afterwards unless --keep.
 """
@@ -22,6 +24,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -71,12 +74,13 @@ def main():
     p.add_argument("--variants", default="repeat,growing")
     p.add_argument("--tmp", default=tempfile.gettempdir())
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--runs", type=int, default=3, help="timed runs per command and corpus")
     args = p.parse_args()
     if not os.path.exists(args.parallax):
         sys.exit(f"{args.parallax} is missing: run `cargo build --release` first")
     work = tempfile.mkdtemp(prefix="parallax-scale-", dir=args.tmp)
     print(f"cores: {os.cpu_count()}; corpora in {work}")
-    print(f"{'variant':<8} {'GB':>5} {'command':<10} {'wall s':>8} {'MB/s':>7} {'peak RSS MiB':>13}")
+    print(f"{'variant':<8} {'GB':>5} {'command':<10} {'wall s':>8} {'min s':>6} {'max s':>6} {'MB/s':>7} {'peak RSS MiB':>13}")
     try:
         for variant in args.variants.split(","):
             for size in [float(s) for s in args.sizes.split(",")]:
@@ -90,10 +94,16 @@ def main():
                     # Setup, not timed: the last run's output is removed and everything
                     # written so far (the corpus just built, that output) reaches the disk, so
                     # a run pays only for its own reading and writing.
-                    shutil.rmtree(out, ignore_errors=True)
-                    os.sync()
-                    wall, rss = run(cmd)
-                    print(f"{variant:<8} {nbytes / 1e9:>5.2f} {name:<10} {wall:>8.1f} {nbytes / 1e6 / wall:>7.1f} {rss:>13.0f}", flush=True)
+                    walls, peaks = [], []
+                    for _ in range(args.runs):
+                        shutil.rmtree(out, ignore_errors=True)
+                        os.sync()
+                        wall, rss = run(cmd)
+                        walls.append(wall)
+                        peaks.append(rss)
+                    wall = statistics.median(walls)
+                    print(f"{variant:<8} {nbytes / 1e9:>5.2f} {name:<10} {wall:>8.2f} {min(walls):>6.2f} {max(walls):>6.2f} "
+                          f"{nbytes / 1e6 / wall:>7.1f} {max(peaks):>13.0f}", flush=True)
                 os.remove(path)
     finally:
         if not args.keep:
