@@ -90,18 +90,27 @@ impl OutFile {
         Ok(())
     }
 
-    /// Writes `range` of the buffer. A direct write the file system refuses is written again
-    /// buffered, and the file stays buffered.
+    /// Writes `range` of the buffer. A direct write the file system refuses writes nothing;
+    /// the file then turns buffered and the rest goes through the page cache. Counting what
+    /// each call wrote matters: after a short direct write, the next one is unaligned and
+    /// refused, and only the bytes after the short one may be written again.
     fn write_out(&mut self, range: std::ops::Range<usize>) -> std::io::Result<()> {
-        let (from, to) = (self.at + range.start, self.at + range.end);
-        match self.file.write_all(&self.store[from..to]) {
-            Err(e) if self.mode == Mode::Direct && e.raw_os_error() == Some(EINVAL) => {
-                // A refused direct write writes nothing, so the same bytes go again.
-                self.set_mode(Mode::BufferedOnly);
-                self.file.write_all(&self.store[from..to])
+        let (mut from, to) = (self.at + range.start, self.at + range.end);
+        while from < to {
+            match self.file.write(&self.store[from..to]) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => from += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if self.mode == Mode::Direct && e.raw_os_error() == Some(EINVAL) => {
+                    self.set_mode(Mode::BufferedOnly);
+                    if self.mode == Mode::Direct {
+                        return Err(e); // O_DIRECT could not be cleared
+                    }
+                }
+                Err(e) => return Err(e),
             }
-            other => other,
         }
+        Ok(())
     }
 
     /// Switches the file's `O_DIRECT` flag on or off for `mode`. If it cannot be set, the
