@@ -40,8 +40,7 @@ enum Mode {
     Buffered,
     /// Writing with `O_DIRECT`.
     Direct,
-    /// Buffered to the end: a device or pipe, direct I/O off or refused, or an unaligned
-    /// flush.
+    /// Buffered to the end: a device or pipe, direct I/O off or refused, or the tail.
     BufferedOnly,
 }
 
@@ -138,9 +137,10 @@ impl Write for OutFile {
         Ok(n)
     }
 
-    /// Writes what is buffered. A file being written directly keeps its partial block until
-    /// the next whole one or [`OutFile::finish`]: writing it now would leave the rest
-    /// unaligned. Only a device or pipe needs its bytes to arrive before the end.
+    /// Writes what is buffered, for a device or pipe, whose reader may wait for it. A file
+    /// that may turn direct keeps its bytes until a whole buffer or [`OutFile::finish`]:
+    /// writing part of a block now would leave the rest unaligned. Nobody reads it before
+    /// then: it is a temporary file, renamed when finished.
     fn flush(&mut self) -> std::io::Result<()> {
         if self.mode == Mode::BufferedOnly {
             self.write_out(0..self.len)?;
