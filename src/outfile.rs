@@ -100,7 +100,8 @@ impl OutFile {
                 Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
                 Ok(n) => from += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if self.mode == Mode::Direct && e.raw_os_error() == Some(EINVAL) => {
+                // What a file system without direct I/O, or with stricter alignment, answers.
+                Err(e) if self.mode == Mode::Direct && e.raw_os_error() == Some(libc::EINVAL) => {
                     self.set_mode(Mode::BufferedOnly);
                     if self.mode == Mode::Direct {
                         return Err(e); // O_DIRECT could not be cleared
@@ -150,9 +151,6 @@ impl Write for OutFile {
     }
 }
 
-/// `EINVAL`: what a file system without direct I/O, or with stricter alignment, answers.
-const EINVAL: i32 = 22;
-
 /// Whether direct I/O is allowed: on Linux, unless `PARALLAX_DIRECT_IO=0`.
 fn direct_allowed() -> bool {
     cfg!(target_os = "linux") && std::env::var_os("PARALLAX_DIRECT_IO").is_none_or(|v| v != "0")
@@ -187,11 +185,9 @@ fn set_direct(_file: &File, _on: bool) -> bool {
 mod tests {
     use super::*;
 
-    fn written(len: usize, regular: bool) -> Vec<u8> {
-        let dir =
-            std::env::temp_dir().join(format!("parallax-outfile-{}-{len}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("out");
+    fn written(len: usize, regular: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
         let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 4099) as u8).collect();
         let mut out = OutFile::new(File::create(&path).unwrap(), regular);
         // Pieces of uneven sizes, so buffer edges fall inside them.
@@ -200,13 +196,11 @@ mod tests {
         }
         out.finish().unwrap();
         let back = std::fs::read(&path).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(back.len(), len);
         assert!(
             back == bytes,
             "the file holds other bytes than were written ({len})"
         );
-        back
     }
 
     #[test]
@@ -228,10 +222,8 @@ mod tests {
 
     #[test]
     fn a_long_regular_file_turns_direct_and_back() {
-        let dir =
-            std::env::temp_dir().join(format!("parallax-outfile-mode-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("out");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out");
         let mut out = OutFile::new(File::create(&path).unwrap(), true);
         assert_eq!(out.mode, Mode::Buffered);
         out.write_all(&vec![b'x'; BUFFER + 10]).unwrap();
@@ -243,6 +235,5 @@ mod tests {
             std::fs::metadata(&path).unwrap().len(),
             (BUFFER + 10) as u64
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
