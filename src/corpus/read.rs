@@ -293,7 +293,26 @@ fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Collector) -> Resul
                 options,
                 corpus,
             ),
-            false => read_jsonl(path, file, options, corpus),
+            false => match map_file(&file) {
+                Some(map) => {
+                    let blocks = map.chunks(JSONL_BLOCK).map(Ok);
+                    parse_jsonl_blocks(path, blocks, options, corpus, |block: &[u8]| {
+                        // Parsed pages leave the process (not the page cache), so a large
+                        // file does not grow resident memory as it is read.
+                        let offset = block.as_ptr() as usize - map.as_ptr() as usize;
+                        // SAFETY: the map is read-only and private: dropping its pages only
+                        // means they are read from the file again if touched.
+                        let _ = unsafe {
+                            map.unchecked_advise_range(
+                                memmap2::UncheckedAdvice::DontNeed,
+                                offset,
+                                block.len(),
+                            )
+                        };
+                    })
+                }
+                None => read_jsonl(path, file, options, corpus),
+            },
         };
     }
     let bytes = read_bytes(path, gz)?;
@@ -452,6 +471,23 @@ fn date_error(at: &Location, field: &str, value: &str) -> Error {
     }
 }
 
+/// Bytes of JSONL parsed at a time (a block's lines in parallel).
+const JSONL_BLOCK: usize = 4 << 20;
+
+/// Maps a regular file into memory, so it is parsed where the page cache holds it instead of
+/// being copied into blocks first. `None` (the caller then reads it) for an empty file, or if
+/// mapping fails.
+fn map_file(file: &std::fs::File) -> Option<memmap2::Mmap> {
+    if file.metadata().ok()?.len() == 0 {
+        return None;
+    }
+    // SAFETY: the map is only read. Like any reader, parallax assumes that the file does not
+    // change while it reads it; a file cut short meanwhile would stop the process.
+    let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Some(map)
+}
+
 /// Reads JSONL in blocks, so the raw bytes held at once stay small. A thread of its own reads
 /// (and decompresses) the next block while the lines of the last one are parsed; at most one
 /// block waits between them.
@@ -461,7 +497,7 @@ fn read_jsonl(
     options: &ReadOptions,
     corpus: &mut Collector,
 ) -> Result<()> {
-    const BLOCK: u64 = 4 << 20;
+    const BLOCK: u64 = JSONL_BLOCK as u64;
     std::thread::scope(|scope| {
         let (send, blocks) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(1);
         // Parsed blocks come back to be filled again: fresh memory for every block would cost
@@ -497,12 +533,12 @@ fn read_jsonl(
 
 /// Parses JSONL arriving in blocks cut anywhere: each block's complete lines are parsed where
 /// they lie; only the line a cut splits is copied, joined with its end from the next block.
-fn parse_jsonl_blocks(
+fn parse_jsonl_blocks<B: AsRef<[u8]>>(
     path: &Path,
-    blocks: impl Iterator<Item = std::io::Result<Vec<u8>>>,
+    blocks: impl Iterator<Item = std::io::Result<B>>,
     options: &ReadOptions,
     corpus: &mut Collector,
-    mut parsed: impl FnMut(Vec<u8>),
+    mut parsed: impl FnMut(B),
 ) -> Result<()> {
     // The start of a line that the last block cut.
     let mut carried: Vec<u8> = Vec::new();
@@ -516,7 +552,7 @@ fn parse_jsonl_blocks(
     }
     for block in blocks {
         let block = block.map_err(|e| Error::io(path, e))?;
-        let bytes = block.as_slice();
+        let bytes = block.as_ref();
         let Some(first_newline) = memchr::memchr(b'\n', bytes) else {
             carried.extend_from_slice(bytes);
             continue;
