@@ -293,24 +293,8 @@ fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Collector) -> Resul
                 options,
                 corpus,
             ),
-            false => match map_file(&file) {
-                Some(map) => {
-                    let blocks = map.chunks(JSONL_BLOCK).map(Ok);
-                    parse_jsonl_blocks(path, blocks, options, corpus, |block: &[u8]| {
-                        // Parsed pages leave the process (not the page cache), so a large
-                        // file does not grow resident memory as it is read.
-                        let offset = block.as_ptr() as usize - map.as_ptr() as usize;
-                        // SAFETY: the map is read-only and private: dropping its pages only
-                        // means they are read from the file again if touched.
-                        let _ = unsafe {
-                            map.unchecked_advise_range(
-                                memmap2::UncheckedAdvice::DontNeed,
-                                offset,
-                                block.len(),
-                            )
-                        };
-                    })
-                }
+            false => match map_file(&file, meta.len()) {
+                Some(map) => read_mapped_jsonl(path, &map, options, corpus),
                 None => read_jsonl(path, file, options, corpus),
             },
         };
@@ -474,11 +458,11 @@ fn date_error(at: &Location, field: &str, value: &str) -> Error {
 /// Bytes of JSONL parsed at a time (a block's lines in parallel).
 const JSONL_BLOCK: usize = 4 << 20;
 
-/// Maps a regular file into memory, so it is parsed where the page cache holds it instead of
-/// being copied into blocks first. `None` (the caller then reads it) for an empty file, or if
-/// mapping fails.
-fn map_file(file: &std::fs::File) -> Option<memmap2::Mmap> {
-    if file.metadata().ok()?.len() == 0 {
+/// Maps a regular file of `len` bytes into memory, so it is parsed where the page cache holds
+/// it instead of being copied into blocks first. `None` (the caller then reads it) for an empty
+/// file, or if mapping fails.
+fn map_file(file: &std::fs::File, len: u64) -> Option<memmap2::Mmap> {
+    if len == 0 {
         return None;
     }
     // SAFETY: the map is only read. Like any reader, parallax assumes that the file does not
@@ -486,6 +470,25 @@ fn map_file(file: &std::fs::File) -> Option<memmap2::Mmap> {
     let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
     let _ = map.advise(memmap2::Advice::Sequential);
     Some(map)
+}
+
+/// Reads JSONL from a mapped file, a block at a time. Parsed blocks leave the process (not the
+/// page cache), so a large file does not grow resident memory as it is read.
+fn read_mapped_jsonl(
+    path: &Path,
+    map: &memmap2::Mmap,
+    options: &ReadOptions,
+    corpus: &mut Collector,
+) -> Result<()> {
+    let blocks = map.chunks(JSONL_BLOCK).map(Ok);
+    parse_jsonl_blocks(path, blocks, options, corpus, |block: &[u8]| {
+        let offset = block.as_ptr() as usize - map.as_ptr() as usize;
+        // SAFETY: the map is read-only and private: dropping its pages only means they are
+        // read from the file again if touched.
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, block.len())
+        };
+    })
 }
 
 /// Reads JSONL in blocks, so the raw bytes held at once stay small. A thread of its own reads
