@@ -20,7 +20,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use parallax::analysis::{AnalysisConfig, Filter, Language, Normalizer, stopwords};
 use parallax::corpus::{
-    Corpus, FieldNames, OnError, ReadOptions, ReadReport, read_inputs, read_inputs_chunked,
+    Corpus, FieldNames, OnError, Prepare, ReadOptions, ReadReport, read_inputs,
+    read_inputs_chunked, read_inputs_prepared,
 };
 use parallax::vectorize::{DfLimit, Idf, Norm, Tf, Vectorizer, VocabularyParams, Weighting};
 
@@ -140,19 +141,42 @@ impl InputArgs {
         quiet: bool,
         on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
     ) -> Result<ReadReport> {
+        let mut forward = |chunk, _: Vec<()>| on_chunk(chunk);
+        self.read_prepared(chunk_bytes, quiet, None, &mut forward)
+    }
+
+    /// Like [`InputArgs::read_chunks_of`], with the documents put through `prepare` as they
+    /// are read (see [`read_inputs_prepared`]): each chunk comes with the results for groups
+    /// of its documents that together are the whole chunk.
+    pub fn read_prepared<T: Send>(
+        &self,
+        chunk_bytes: usize,
+        quiet: bool,
+        prepare: Option<&Prepare<'_, T>>,
+        on_chunk: &mut dyn FnMut(Corpus, Vec<T>) -> Result<()>,
+    ) -> Result<ReadReport> {
         let progress = progress_bar(|| self.size(), quiet);
         let mut failure = None;
         let mut documents = 0;
-        let mut forward = |chunk: Corpus| -> parallax::Result<()> {
+        let mut forward = |chunk: Corpus, prepared| -> parallax::Result<()> {
             documents += chunk.docs.len();
             progress.inc(chunk.docs.iter().map(|d| d.text.len() as u64).sum());
             // Keep the caller's error whole; stop reading with a marker the reader passes up.
-            on_chunk(chunk).map_err(|e| {
+            on_chunk(chunk, prepared).map_err(|e| {
                 failure = Some(e);
                 parallax::Error::param("chunk", "", "stopped")
             })
         };
-        let result = read_inputs_chunked(&self.inputs, &self.options(), chunk_bytes, &mut forward);
+        let options = self.options();
+        let result = match prepare {
+            Some(prepare) => {
+                read_inputs_prepared(&self.inputs, &options, chunk_bytes, prepare, &mut forward)
+            }
+            None => {
+                let mut unprepared = |chunk| forward(chunk, Vec::new());
+                read_inputs_chunked(&self.inputs, &options, chunk_bytes, &mut unprepared)
+            }
+        };
         if let Some(e) = failure {
             return Err(e);
         }

@@ -116,22 +116,30 @@ fn fit_write<V: Value>(
 ) -> Result<()> {
     let trace = parallax::vectorize::Trace::start();
     let mut tokens = settings.tokenizer().context("fitting")?;
+    let mut tokenized = Vec::new();
     let mut docs: Vec<Document> = Vec::new();
     let mut bytes = 0;
     let batch = BATCH_BYTES.min(args.input.chunk_mb.max(1) << 20);
-    let read = args.input.read_chunks_of(batch, quiet, &mut |chunk| {
-        bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
-        tokens.add(&chunk.docs);
-        // Only what documents.tsv and row ids need is kept.
-        docs.extend(chunk.docs.into_iter().map(|doc| Document {
-            id: doc.id,
-            title: doc.title,
-            source: doc.source,
-            ..Default::default()
-        }));
-        Ok(())
-    })?;
+    // Documents are tokenized by the reader, group by group as they are parsed.
+    let tokenize = |docs: &[Document]| tokens.tokenize(docs);
+    let read = args
+        .input
+        .read_prepared(batch, quiet, Some(&tokenize), &mut |chunk, groups| {
+            bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
+            tokenized.extend(groups);
+            // Only what documents.tsv and row ids need is kept.
+            docs.extend(chunk.docs.into_iter().map(|doc| Document {
+                id: doc.id,
+                title: doc.title,
+                source: doc.source,
+                ..Default::default()
+            }));
+            Ok(())
+        })?;
     report_read(&read, quiet);
+    for group in tokenized {
+        tokens.push(group);
+    }
     trace.mark("read and tokenized");
     let (model, counts, mut report) = settings.fit_tokens(tokens).context("fitting")?;
     // The model first: if it cannot be saved, the output directory is left as it was.

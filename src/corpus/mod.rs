@@ -12,7 +12,10 @@ mod read;
 
 use std::collections::BTreeMap;
 
-pub use read::{FieldNames, OnError, ReadOptions, ReadReport, read_inputs, read_inputs_chunked};
+pub use read::{
+    FieldNames, OnError, Prepare, ReadOptions, ReadReport, read_inputs, read_inputs_chunked,
+    read_inputs_prepared,
+};
 
 use crate::error::Location;
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -112,10 +113,45 @@ pub fn read_inputs_chunked(
     chunk_bytes: usize,
     on_chunk: &mut dyn FnMut(Corpus) -> Result<()>,
 ) -> Result<ReadReport> {
+    let mut forward = |chunk, _: Vec<()>| on_chunk(chunk);
+    read_chunks(paths, options, chunk_bytes, None, &mut forward)
+}
+
+/// Reads inputs like [`read_inputs_chunked`], and runs `prepare` on the documents as they are
+/// read: each chunk comes with the results, in order, for groups of its documents that together
+/// are the whole chunk. A memory-mapped JSONL file is parsed and prepared in one parallel pass,
+/// group by group, while its lines are fresh in cache; other inputs are prepared chunk by chunk.
+pub fn read_inputs_prepared<T: Send>(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    chunk_bytes: usize,
+    prepare: &Prepare<'_, T>,
+    on_chunk: &mut dyn FnMut(Corpus, Vec<T>) -> Result<()>,
+) -> Result<ReadReport> {
+    read_chunks(paths, options, chunk_bytes, Some(prepare), on_chunk)
+}
+
+/// What [`read_inputs_prepared`] puts each group of documents through.
+pub type Prepare<'a, T> = dyn Fn(&[Document]) -> T + Sync + 'a;
+
+fn read_chunks<T: Send>(
+    paths: &[PathBuf],
+    options: &ReadOptions,
+    chunk_bytes: usize,
+    prepare: Option<&Prepare<'_, T>>,
+    on_chunk: &mut dyn FnMut(Corpus, Vec<T>) -> Result<()>,
+) -> Result<ReadReport> {
     let mut collector = Collector {
+        docs: Vec::new(),
+        origins: Vec::new(),
+        report: ReadReport::default(),
+        bytes: 0,
         limit: chunk_bytes.max(1),
         on_chunk: Some(on_chunk),
-        ..Default::default()
+        prepare,
+        prepared: Vec::new(),
+        seen: SeenIds::default(),
+        paths: Vec::new(),
     };
     for path in paths {
         read_one(path, options, &mut collector)?;
@@ -130,15 +166,19 @@ fn count_empty(docs: &[Document]) -> usize {
 }
 
 /// Where readers put documents: all in memory, or handed on chunk by chunk.
-#[derive(Default)]
-struct Collector<'f> {
+struct Collector<'f, T = ()> {
     docs: Vec<Document>,
     origins: Vec<Location>,
     report: ReadReport,
     bytes: usize,
     /// Text bytes per chunk (0: keep everything).
     limit: usize,
-    on_chunk: Option<&'f mut dyn FnMut(Corpus) -> Result<()>>,
+    on_chunk: Option<&'f mut dyn FnMut(Corpus, Vec<T>) -> Result<()>>,
+    /// What a chunk's documents go through before it is handed on (see
+    /// [`read_inputs_prepared`]).
+    prepare: Option<&'f Prepare<'f, T>>,
+    /// Results of `prepare` for groups that together are all of `docs`, or none yet.
+    prepared: Vec<T>,
     /// Ids of documents already handed on.
     seen: SeenIds,
     paths: Vec<PathBuf>,
@@ -193,7 +233,24 @@ impl SeenIds {
     }
 }
 
-impl Collector<'_> {
+impl Default for Collector<'_> {
+    fn default() -> Self {
+        Collector {
+            docs: Vec::new(),
+            origins: Vec::new(),
+            report: ReadReport::default(),
+            bytes: 0,
+            limit: 0,
+            on_chunk: None,
+            prepare: None,
+            prepared: Vec::new(),
+            seen: SeenIds::default(),
+            paths: Vec::new(),
+        }
+    }
+}
+
+impl<T: Send> Collector<'_, T> {
     /// Hands the buffered documents on if a chunk is full (or `always`).
     fn flush(&mut self, always: bool) -> Result<()> {
         let Some(on_chunk) = self.on_chunk.as_mut() else {
@@ -219,13 +276,17 @@ impl Collector<'_> {
             }
         }
         self.report.empty_docs += count_empty(&self.docs);
+        let mut prepared = std::mem::take(&mut self.prepared);
+        if let (Some(prepare), true) = (self.prepare, prepared.is_empty()) {
+            prepared.push(prepare(&self.docs));
+        }
         let chunk = Corpus {
             docs: std::mem::take(&mut self.docs),
             origins: std::mem::take(&mut self.origins),
             report: ReadReport::default(),
         };
         self.bytes = 0;
-        on_chunk(chunk)
+        on_chunk(chunk, prepared)
     }
 }
 
@@ -270,7 +331,7 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
     Some((format, gz))
 }
 
-fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Collector) -> Result<()> {
+fn read_one<T: Send>(path: &Path, options: &ReadOptions, corpus: &mut Collector<T>) -> Result<()> {
     if path.as_os_str() == "-" {
         return read_jsonl(path, std::io::stdin(), options, corpus);
     }
@@ -320,7 +381,7 @@ fn read_one(path: &Path, options: &ReadOptions, corpus: &mut Collector) -> Resul
     }
 }
 
-fn push(corpus: &mut Collector, doc: Document, at: Location) {
+fn push<T: Send>(corpus: &mut Collector<T>, doc: Document, at: Location) {
     corpus.bytes += doc.text.len();
     corpus.docs.push(doc);
     corpus.origins.push(at);
@@ -356,7 +417,7 @@ fn is_readme(path: &Path) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
 }
 
-fn read_dir(root: &Path, corpus: &mut Collector) -> Result<()> {
+fn read_dir<T: Send>(root: &Path, corpus: &mut Collector<T>) -> Result<()> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(true) {
         let entry = entry.map_err(|e| {
@@ -472,33 +533,222 @@ fn map_file(file: &std::fs::File, len: u64) -> Option<memmap2::Mmap> {
     Some(map)
 }
 
-/// Reads JSONL from a mapped file, a block at a time. Parsed blocks leave the process (not the
-/// page cache), so a large file does not grow resident memory as it is read.
-fn read_mapped_jsonl(
+/// Bytes of a mapped JSONL file whose lines one task parses (and prepares).
+const JSONL_UNIT: usize = 1 << 20;
+
+/// The most bytes of a mapped JSONL file read in one parallel pass: what it holds at once
+/// beside a chunk.
+const JSONL_WINDOW: usize = 8 * JSONL_UNIT;
+
+/// What one line of JSONL came to.
+enum LineRead {
+    Blank,
+    /// The next of the unit's documents.
+    Read,
+    Failed(Error),
+}
+
+/// The lines of one unit of a mapped JSONL file, read (and prepared) by one task.
+struct UnitRead<T> {
+    lines: Vec<LineRead>,
+    docs: Vec<Document>,
+    prepared: Option<T>,
+}
+
+/// Reads JSONL from a mapped file in windows of about a chunk. A window's lines are split into
+/// units of about [`JSONL_UNIT`] bytes at line starts, and each unit is parsed and prepared by
+/// one task, all in one parallel pass; the documents are then collected in order. Units and
+/// windows lie at fixed offsets, so the result does not depend on the thread count. Read
+/// windows leave the process (not the page cache), so a large file does not grow resident
+/// memory.
+fn read_mapped_jsonl<T: Send>(
     path: &Path,
     map: &memmap2::Mmap,
     options: &ReadOptions,
-    corpus: &mut Collector,
+    corpus: &mut Collector<T>,
 ) -> Result<()> {
-    let blocks = map.chunks(JSONL_BLOCK).map(Ok);
-    parse_jsonl_blocks(path, blocks, options, corpus, |block: &[u8]| {
-        let offset = block.as_ptr() as usize - map.as_ptr() as usize;
+    let window = match corpus.limit {
+        0 => JSONL_WINDOW,
+        limit => limit
+            .clamp(JSONL_UNIT, JSONL_WINDOW)
+            .next_multiple_of(JSONL_UNIT),
+    };
+    read_jsonl_units(path, map, JSONL_UNIT, window, options, corpus, |read| {
         // SAFETY: the map is read-only and private: dropping its pages only means they are
         // read from the file again if touched.
         let _ = unsafe {
-            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, block.len())
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, read.start, read.len())
         };
     })
+}
+
+/// Reads JSONL held whole in `bytes`, a window (a multiple of `unit` bytes) at a time, units in
+/// parallel, as [`read_mapped_jsonl`] describes; `done` gets each window's range once its lines
+/// are read.
+fn read_jsonl_units<T: Send>(
+    path: &Path,
+    bytes: &[u8],
+    unit: usize,
+    window: usize,
+    options: &ReadOptions,
+    corpus: &mut Collector<T>,
+    mut done: impl FnMut(Range<usize>),
+) -> Result<()> {
+    if corpus.prepare.is_some() {
+        // Prepared groups make up whole chunks, so the chunk before this file goes first.
+        corpus.flush(true)?;
+    }
+    let mut lines_before = 0u64;
+    // Where the next window's first line starts: known from the window before, whose pages
+    // are not touched again once dropped.
+    let mut next_line = 0;
+    for start in (0..bytes.len()).step_by(window) {
+        let end = (start + window).min(bytes.len());
+        // Each unit runs from the first line start at or after its offset to the next unit's.
+        let cuts: Vec<usize> = (start..end).step_by(unit).skip(1).chain([end]).collect();
+        let mut bounds = vec![next_line];
+        bounds.par_extend(
+            cuts.par_iter()
+                .map(|&cut| line_start(bytes, cut).max(next_line)),
+        );
+        next_line = *bounds.last().expect("a window has an end");
+        let units: Vec<(usize, usize, u64)> = bounds
+            .par_windows(2)
+            .map(|w| (w[0], w[1], count_lines(bytes, w[0], w[1])))
+            .collect();
+        let firsts: Vec<u64> = units
+            .iter()
+            .scan(lines_before, |before, &(_, _, n)| {
+                let first = *before;
+                *before += n;
+                Some(first)
+            })
+            .collect();
+        lines_before += units.iter().map(|u| u.2).sum::<u64>();
+        let prepare = corpus.prepare;
+        let read: Vec<UnitRead<T>> = units
+            .par_iter()
+            .zip(&firsts)
+            .map(|(&(s, e, _), &first)| read_unit(path, bytes, s..e, first, options, prepare))
+            .collect();
+        for (unit, first) in read.into_iter().zip(firsts) {
+            let mut docs = unit.docs.into_iter();
+            for (i, line) in unit.lines.into_iter().enumerate() {
+                match line {
+                    LineRead::Blank => corpus.report.blank_lines += 1,
+                    LineRead::Read => {
+                        let at = Location {
+                            path: path.to_path_buf(),
+                            line: Some(first + i as u64 + 1),
+                        };
+                        let doc = docs.next().expect("a document per line read");
+                        push(corpus, doc, at);
+                    }
+                    LineRead::Failed(e) if options.on_error == OnError::Skip => {
+                        corpus.report.skip(&e)
+                    }
+                    LineRead::Failed(e) => return Err(e),
+                }
+            }
+            corpus.prepared.extend(unit.prepared);
+        }
+        done(start..end);
+        corpus.flush(corpus.prepare.is_some())?;
+    }
+    Ok(())
+}
+
+/// The first line start at or after `at` (a line starts at 0 and after each newline), or the
+/// end of `bytes`.
+fn line_start(bytes: &[u8], at: usize) -> usize {
+    if at == 0 || at >= bytes.len() {
+        return at.min(bytes.len());
+    }
+    memchr::memchr(b'\n', &bytes[at - 1..]).map_or(bytes.len(), |i| at + i)
+}
+
+/// Lines in `bytes[s..e]`, which runs from a line start to a line start or the end: a last line
+/// without a newline counts unless it is empty (or only the byte order mark).
+fn count_lines(bytes: &[u8], s: usize, e: usize) -> u64 {
+    let newlines = memchr::memchr_iter(b'\n', &bytes[s..e]).count() as u64;
+    let tail = match memchr::memrchr(b'\n', &bytes[s..e]) {
+        Some(i) => &bytes[s + i + 1..e],
+        None => &bytes[s..e],
+    };
+    let tail = if s == 0 && newlines == 0 {
+        tail.strip_prefix(b"\xef\xbb\xbf").unwrap_or(tail)
+    } else {
+        tail
+    };
+    newlines + u64::from(!tail.is_empty())
+}
+
+/// Parses the lines of `bytes[range]` (numbered from `first_line + 1`) and prepares the
+/// documents read. Under `OnError::Fail` it stops at the first failed line, which ends the read.
+fn read_unit<T: Send>(
+    path: &Path,
+    bytes: &[u8],
+    range: Range<usize>,
+    first_line: u64,
+    options: &ReadOptions,
+    prepare: Option<&Prepare<'_, T>>,
+) -> UnitRead<T> {
+    let mut unit = UnitRead {
+        lines: Vec::new(),
+        docs: Vec::new(),
+        prepared: None,
+    };
+    let text = &bytes[range.clone()];
+    let mut line_start = 0;
+    while line_start < text.len() {
+        let line_end =
+            memchr::memchr(b'\n', &text[line_start..]).map_or(text.len(), |i| line_start + i);
+        let mut line = &text[line_start..line_end];
+        line_start = line_end + 1;
+        if range.start == 0 && unit.lines.is_empty() {
+            line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+            if line.is_empty() && line_start > text.len() {
+                break; // a byte order mark alone is no line
+            }
+        }
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            unit.lines.push(LineRead::Blank);
+            continue;
+        }
+        let number = first_line + unit.lines.len() as u64 + 1;
+        let at = || Location {
+            path: path.to_path_buf(),
+            line: Some(number),
+        };
+        match parse_json_record(line, &options.fields, at) {
+            Ok(doc) => {
+                unit.docs.push(doc);
+                unit.lines.push(LineRead::Read);
+            }
+            Err(e) => {
+                let stop = options.on_error == OnError::Fail;
+                unit.lines.push(LineRead::Failed(e));
+                if stop {
+                    return unit;
+                }
+            }
+        }
+    }
+    if let (Some(prepare), false) = (prepare, unit.docs.is_empty()) {
+        unit.prepared = Some(prepare(&unit.docs));
+    }
+    unit
 }
 
 /// Reads JSONL in blocks, so the raw bytes held at once stay small. A thread of its own reads
 /// (and decompresses) the next block while the lines of the last one are parsed; at most one
 /// block waits between them.
-fn read_jsonl(
+fn read_jsonl<T: Send>(
     path: &Path,
     mut reader: impl Read + Send,
     options: &ReadOptions,
-    corpus: &mut Collector,
+    corpus: &mut Collector<T>,
 ) -> Result<()> {
     const BLOCK: u64 = JSONL_BLOCK as u64;
     std::thread::scope(|scope| {
@@ -536,11 +786,11 @@ fn read_jsonl(
 
 /// Parses JSONL arriving in blocks cut anywhere: each block's complete lines are parsed where
 /// they lie; only the line a cut splits is copied, joined with its end from the next block.
-fn parse_jsonl_blocks<B: AsRef<[u8]>>(
+fn parse_jsonl_blocks<T: Send, B: AsRef<[u8]>>(
     path: &Path,
     blocks: impl Iterator<Item = std::io::Result<B>>,
     options: &ReadOptions,
-    corpus: &mut Collector,
+    corpus: &mut Collector<T>,
     mut parsed: impl FnMut(B),
 ) -> Result<()> {
     // The start of a line that the last block cut.
@@ -581,11 +831,11 @@ fn parse_jsonl_blocks<B: AsRef<[u8]>>(
 }
 
 #[cfg(test)]
-fn parse_jsonl(
+fn parse_jsonl<T: Send>(
     path: &Path,
     bytes: &[u8],
     options: &ReadOptions,
-    corpus: &mut Collector,
+    corpus: &mut Collector<T>,
 ) -> Result<()> {
     parse_jsonl_blocks(
         path,
@@ -599,12 +849,12 @@ fn parse_jsonl(
 /// Parses the lines of a block in parallel (line numbers start after `first_line`); returns the
 /// number of lines. The block holds lines joined by newlines, without a final one: `""` is one
 /// blank line, and `"a\n"` is `a` and a blank line.
-fn parse_jsonl_block(
+fn parse_jsonl_block<T: Send>(
     path: &Path,
     bytes: &[u8],
     first_line: u64,
     options: &ReadOptions,
-    corpus: &mut Collector,
+    corpus: &mut Collector<T>,
 ) -> Result<u64> {
     let mut lines = Vec::new();
     let mut start = 0;
@@ -833,12 +1083,12 @@ fn decode_json_string(literal: &str) -> Option<String> {
     Some(out)
 }
 
-fn parse_csv(
+fn parse_csv<T: Send>(
     path: &Path,
     bytes: &[u8],
     delimiter: u8,
     options: &ReadOptions,
-    corpus: &mut Collector,
+    corpus: &mut Collector<T>,
 ) -> Result<()> {
     let fields = &options.fields;
     let mut reader = csv::ReaderBuilder::new()
@@ -1012,6 +1262,112 @@ mod tests {
         // With a final newline, there is no blank line after the last record.
         let ended = read(vec![format!("{text}\n").into_bytes()]);
         assert_eq!((ended.0.len(), ended.1), (3, 3));
+    }
+
+    #[test]
+    fn units_read_like_blocks() {
+        // A byte order mark, blank lines, CRLF, a bad record and no final newline.
+        let text = "\u{feff}{\"id\":\"a\",\"text\":\"x y\"}\n\n \n{\"id\":\"b\",\"text\":\"caf\u{e9}\"}\r\n\
+                    {\"id\": \"c\", \"text\": }\n\n{\"id\":\"d\",\"text\":\"z\"}\n{\"id\":\"e\",\"text\":\"w\"}";
+        type Read = (
+            Vec<(String, String, Option<u64>)>,
+            usize,
+            usize,
+            Vec<String>,
+        );
+        let summary = |corpus: &Collector| -> Read {
+            let docs = corpus.docs.iter().zip(&corpus.origins);
+            let r = &corpus.report;
+            (
+                docs.map(|(d, at)| (d.id.clone(), d.text.clone(), at.line))
+                    .collect(),
+                r.blank_lines,
+                r.skipped_count,
+                r.skipped.clone(),
+            )
+        };
+        for on_error in [OnError::Skip, OnError::Fail] {
+            let options = ReadOptions {
+                on_error,
+                ..Default::default()
+            };
+            for text in [text.to_string(), format!("{text}\n"), "\u{feff}".into()] {
+                let mut blocks = Collector::default();
+                let blocks_read = parse_jsonl(
+                    Path::new("in.jsonl"),
+                    text.as_bytes(),
+                    &options,
+                    &mut blocks,
+                );
+                let whole = summary(&blocks);
+                for unit in 1..=text.len() {
+                    for window in [unit, 3 * unit] {
+                        let mut units = Collector::default();
+                        let mut windows = Vec::new();
+                        let read = read_jsonl_units(
+                            Path::new("in.jsonl"),
+                            text.as_bytes(),
+                            unit,
+                            window,
+                            &options,
+                            &mut units,
+                            |r| windows.push(r),
+                        );
+                        let at = format!("{on_error:?}, units of {unit}, windows of {window}");
+                        match (&blocks_read, read) {
+                            (Ok(()), Ok(())) => assert_eq!(summary(&units), whole, "{at}"),
+                            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{at}"),
+                            (a, b) => panic!("{at}: {a:?} against {b:?}"),
+                        }
+                        let ends: Vec<usize> = windows.iter().map(|r| r.end).collect();
+                        if blocks_read.is_ok() {
+                            assert_eq!(ends.last(), Some(&text.len()), "{at}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prepared_groups_make_up_each_chunk() {
+        let lines: Vec<String> = (0..400)
+            .map(|i| format!("{{\"id\":\"d{i}\",\"text\":\"{}\"}}", "w ".repeat(i % 37)))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let (jsonl, csv) = (dir.path().join("a.jsonl"), dir.path().join("b.csv"));
+        std::fs::write(&jsonl, lines.join("\n")).unwrap();
+        std::fs::write(&csv, "id,text\nc1,one\nc2,two\n").unwrap();
+        let ids = |docs: &[Document]| docs.iter().map(|d| d.id.clone()).collect::<Vec<_>>();
+        let prepare = |docs: &[Document]| ids(docs);
+        for chunk_bytes in [1, 100, 1000, 1 << 20] {
+            let mut seen = Vec::new();
+            let mut on_chunk = |chunk: Corpus, groups: Vec<Vec<String>>| {
+                assert_eq!(
+                    groups.concat(),
+                    ids(&chunk.docs),
+                    "chunks of {chunk_bytes} bytes"
+                );
+                seen.extend(ids(&chunk.docs));
+                Ok(())
+            };
+            let paths = [csv.clone(), jsonl.clone(), csv.clone()];
+            let options = ReadOptions::default();
+            let read =
+                read_inputs_prepared(&paths[..2], &options, chunk_bytes, &prepare, &mut on_chunk);
+            read.unwrap();
+            let mut expected = vec!["c1".to_string(), "c2".to_string()];
+            expected.extend((0..400).map(|i| format!("d{i}")));
+            assert_eq!(seen, expected);
+            // The CSV read again repeats its ids, named at both places.
+            let again =
+                read_inputs_prepared(&paths, &options, chunk_bytes, &prepare, &mut |_, _| Ok(()));
+            let message = again.unwrap_err().to_string();
+            assert!(
+                message.contains("b.csv:2") && message.contains("c1"),
+                "{message}"
+            );
+        }
     }
 
     #[test]

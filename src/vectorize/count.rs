@@ -424,6 +424,14 @@ pub(crate) fn lex(analyzer: &Analyzer, docs: &[Document]) -> Lexed {
     lexer.finish(analyzer)
 }
 
+/// Documents tokenized by [`Lexer::tokenize`], waiting to be added to a lexer.
+pub struct TokenizedDocs {
+    chunks: Vec<Tokenized>,
+    /// The first document of each chunk.
+    starts: Vec<usize>,
+    n_docs: usize,
+}
+
 /// Tokenizes documents batch by batch as they arrive (their texts may go afterwards), then
 /// analyzes the distinct spellings of all of them once.
 #[derive(Default)]
@@ -436,15 +444,31 @@ pub(crate) struct Lexer {
 impl Lexer {
     /// Tokenizes a batch of documents, in parallel chunks fixed by the input.
     pub fn add(&mut self, analyzer: &Analyzer, docs: &[Document]) {
+        self.push(Self::tokenize(analyzer, docs));
+    }
+
+    /// Tokenizes documents, in parallel chunks fixed by the input, for [`Lexer::push`].
+    pub fn tokenize(analyzer: &Analyzer, docs: &[Document]) -> TokenizedDocs {
         let bounds = chunk_bounds(docs, CHUNK_BYTES, CHUNK_DOCS);
-        self.chunk_starts
-            .extend(bounds.iter().map(|r| self.n_docs + r.start));
-        let chunks: Vec<Tokenized> = bounds
+        let starts = bounds.iter().map(|r| r.start).collect();
+        let chunks = bounds
             .into_par_iter()
             .map(|r| tokenize_chunk(analyzer, &docs[r]))
             .collect();
-        self.chunks.extend(chunks);
-        self.n_docs += docs.len();
+        TokenizedDocs {
+            chunks,
+            starts,
+            n_docs: docs.len(),
+        }
+    }
+
+    /// Adds tokenized documents after those added before.
+    pub fn push(&mut self, docs: TokenizedDocs) {
+        let n_docs = self.n_docs;
+        self.chunk_starts
+            .extend(docs.starts.iter().map(|&start| n_docs + start));
+        self.chunks.extend(docs.chunks);
+        self.n_docs += docs.n_docs;
     }
 
     /// Documents added so far.

@@ -11,7 +11,7 @@
 
 mod count;
 #[doc(hidden)]
-pub use count::Trace;
+pub use count::{TokenizedDocs, Trace};
 mod params;
 mod runs;
 mod stats;
@@ -98,6 +98,17 @@ impl CorpusTokens {
     /// Tokenizes a batch of documents (in parallel); they follow the batches added before.
     pub fn add(&mut self, docs: &[Document]) {
         self.lexer.add(&self.analyzer, docs);
+    }
+
+    /// Tokenizes documents without adding them, so batches can be tokenized on many threads at
+    /// once (by a reader, say); [`CorpusTokens::push`] then adds them in order.
+    pub fn tokenize(&self, docs: &[Document]) -> TokenizedDocs {
+        Lexer::tokenize(&self.analyzer, docs)
+    }
+
+    /// Adds documents tokenized by [`CorpusTokens::tokenize`] after those added before.
+    pub fn push(&mut self, docs: TokenizedDocs) {
+        self.lexer.push(docs);
     }
 
     /// Documents added so far.
