@@ -1043,10 +1043,18 @@ mod tests {
         };
         let expected: String = (0..1000).map(|i| format!("{i}\n")).collect();
         for threads in [1, 2, 3] {
-            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
             let mut out = Vec::new();
-            pool.install(|| write_in_order(&mut out, &blocks, format)).unwrap();
-            assert_eq!(String::from_utf8(out).unwrap(), expected, "{threads} threads");
+            pool.install(|| write_in_order(&mut out, &blocks, format))
+                .unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                expected,
+                "{threads} threads"
+            );
             // A failing write ends it with the error, after the bytes that fitted, in order.
             let mut disk = FullDisk {
                 room: 1000,

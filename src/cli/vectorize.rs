@@ -127,13 +127,19 @@ fn fit_write<V: Value>(
         .read_prepared(batch, quiet, Some(&tokenize), &mut |chunk, groups| {
             bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
             tokenized.extend(groups);
-            // Only what documents.tsv and row ids need is kept.
-            docs.extend(chunk.docs.into_iter().map(|doc| Document {
-                id: doc.id,
-                title: doc.title,
-                source: doc.source,
-                ..Default::default()
-            }));
+            // Only what documents.tsv and row ids need is kept; the rest is freed in parallel.
+            let kept: Vec<Document> = chunk
+                .docs
+                .into_par_iter()
+                .with_min_len(256)
+                .map(|doc| Document {
+                    id: doc.id,
+                    title: doc.title,
+                    source: doc.source,
+                    ..Default::default()
+                })
+                .collect();
+            docs.extend(kept);
             Ok(())
         })?;
     report_read(&read, quiet);

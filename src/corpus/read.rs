@@ -211,9 +211,9 @@ impl SeenIds {
         (u128::from(half(0)) << 64) | u128::from(half(1))
     }
 
-    /// Adds an id read at (path index, line); if it was seen before, returns where instead.
-    fn insert(&mut self, id: &str, path: u32, line: Option<u64>) -> Option<(u32, Option<u64>)> {
-        let print = Self::fingerprint(id);
+    /// Adds an id (by its fingerprint) read at (path index, line); if it was seen before,
+    /// returns where instead.
+    fn insert(&mut self, print: u128, path: u32, line: Option<u64>) -> Option<(u32, Option<u64>)> {
         let prints = &self.prints;
         if let Some(&i) = self
             .table
@@ -259,12 +259,19 @@ impl<T: Send> Collector<'_, T> {
         if self.docs.is_empty() || (!always && self.bytes < self.limit) {
             return Ok(());
         }
-        for (doc, at) in self.docs.iter().zip(&self.origins) {
+        // Fingerprints are hashed in parallel; only the table is filled in order.
+        let prints: Vec<u128> = self
+            .docs
+            .par_iter()
+            .with_min_len(256)
+            .map(|doc| SeenIds::fingerprint(&doc.id))
+            .collect();
+        for ((doc, at), print) in self.docs.iter().zip(&self.origins).zip(prints) {
             if self.paths.last() != Some(&at.path) {
                 self.paths.push(at.path.clone());
             }
             let path = (self.paths.len() - 1) as u32;
-            if let Some((p, line)) = self.seen.insert(&doc.id, path, at.line) {
+            if let Some((p, line)) = self.seen.insert(print, path, at.line) {
                 return Err(Error::DuplicateId {
                     id: doc.id.clone(),
                     first: Location {
@@ -1214,16 +1221,32 @@ mod tests {
             .collect();
         for (i, id) in ids.iter().enumerate() {
             let line = (i % 2 == 0).then_some(i as u64 + 1);
-            assert_eq!(seen.insert(id, (i % 3) as u32, line), None, "{id}");
+            assert_eq!(
+                seen.insert(SeenIds::fingerprint(id), (i % 3) as u32, line),
+                None,
+                "{id}"
+            );
         }
-        assert_eq!(seen.insert("doc/0", 7, Some(9)), Some((0, Some(1))));
-        assert_eq!(seen.insert("doc/49999", 7, Some(9)), Some((1, None)));
         assert_eq!(
-            seen.insert(&"x".repeat(10_000), 7, None),
+            seen.insert(SeenIds::fingerprint("doc/0"), 7, Some(9)),
+            Some((0, Some(1)))
+        );
+        assert_eq!(
+            seen.insert(SeenIds::fingerprint("doc/49999"), 7, Some(9)),
+            Some((1, None))
+        );
+        assert_eq!(
+            seen.insert(SeenIds::fingerprint(&"x".repeat(10_000)), 7, None),
             Some((2, Some(50_001)))
         );
-        assert_eq!(seen.insert("doc/50000", 7, None), None);
-        assert_eq!(seen.insert("doc/50000", 8, Some(3)), Some((7, None)));
+        assert_eq!(
+            seen.insert(SeenIds::fingerprint("doc/50000"), 7, None),
+            None
+        );
+        assert_eq!(
+            seen.insert(SeenIds::fingerprint("doc/50000"), 8, Some(3)),
+            Some((7, None))
+        );
     }
 
     #[test]
