@@ -10,8 +10,9 @@
 //! ```
 
 mod count;
+pub use count::TokenizedDocs;
 #[doc(hidden)]
-pub use count::{TokenizedDocs, Trace};
+pub use count::Trace;
 mod params;
 mod runs;
 mod stats;
