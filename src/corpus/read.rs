@@ -718,22 +718,14 @@ fn read_unit<T: Send>(
                 break; // a byte order mark alone is no line
             }
         }
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.iter().all(u8::is_ascii_whitespace) {
-            unit.lines.push(LineRead::Blank);
-            continue;
-        }
         let number = first_line + unit.lines.len() as u64 + 1;
-        let at = || Location {
-            path: path.to_path_buf(),
-            line: Some(number),
-        };
-        match parse_json_record(line, &options.fields, at) {
-            Ok(doc) => {
+        match parse_jsonl_line(path, line, number, &options.fields) {
+            None => unit.lines.push(LineRead::Blank),
+            Some(Ok(doc)) => {
                 unit.docs.push(doc);
                 unit.lines.push(LineRead::Read);
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 let stop = options.on_error == OnError::Fail;
                 unit.lines.push(LineRead::Failed(e));
                 if stop {
@@ -873,18 +865,7 @@ fn parse_jsonl_block<T: Send>(
     let parsed: Vec<Option<Result<Document>>> = lines
         .par_iter()
         .enumerate()
-        .map(|(i, &(s, e))| {
-            let line = &bytes[s..e];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().all(u8::is_ascii_whitespace) {
-                return None;
-            }
-            let at = || Location {
-                path: path.to_path_buf(),
-                line: Some(first_line + i as u64 + 1),
-            };
-            Some(parse_json_record(line, fields, at))
-        })
+        .map(|(i, &(s, e))| parse_jsonl_line(path, &bytes[s..e], first_line + i as u64 + 1, fields))
         .collect();
     let n_lines = parsed.len() as u64;
     for (i, record) in parsed.into_iter().enumerate() {
@@ -900,6 +881,25 @@ fn parse_jsonl_block<T: Send>(
         }
     }
     Ok(n_lines)
+}
+
+/// One JSONL line (numbered `number`, without its newline) as a document; `None` if it is
+/// blank.
+fn parse_jsonl_line(
+    path: &Path,
+    line: &[u8],
+    number: u64,
+    fields: &FieldNames,
+) -> Option<Result<Document>> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let at = || Location {
+        path: path.to_path_buf(),
+        line: Some(number),
+    };
+    Some(parse_json_record(line, fields, at))
 }
 
 fn parse_json_record(
