@@ -11,6 +11,7 @@ pub mod similar;
 pub mod stats;
 pub mod stories;
 pub mod stream;
+pub mod threads;
 pub mod vectorize;
 
 use std::path::PathBuf;
