@@ -26,7 +26,10 @@ pub fn start(threads: Option<usize>) -> Result<()> {
         });
     }
     if let Err(e) = pool.build_global() {
-        bail!("cannot start {} threads: {e}", threads.unwrap_or(0));
+        match threads {
+            Some(n) => bail!("cannot start {n} threads: {e}"),
+            None => bail!("cannot start the worker threads: {e}"),
+        }
     }
     Ok(())
 }
