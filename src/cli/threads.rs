@@ -17,9 +17,10 @@ pub fn start(threads: Option<usize>) -> Result<()> {
     let cores = allowed_cores();
     let pin = std::env::var_os("PARALLAX_PIN").is_none_or(|v| v != "0");
     let mut pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0));
-    if pin && !cores.is_empty() {
+    if pin {
         pool = pool.start_handler(move |worker| {
-            // Inside the handler the worker already belongs to the pool being started.
+            // Inside the handler the worker already belongs to the pool being started, whose
+            // size is never 0: where the cores are unknown (empty), nothing is pinned.
             if rayon::current_num_threads() == cores.len() {
                 pin_to(cores[worker]);
             }
