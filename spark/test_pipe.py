@@ -56,11 +56,11 @@ class Pipe(unittest.TestCase):
         self.assertEqual(n, 20_000)
 
     def test_a_failing_child_raises_with_its_stderr(self):
-        bad = iter([ps.jsonl([{"id": "x", "text": "t", "date": "not a date"}])])
+        bad = iter([ps.jsonl([{"id": "x", "title": "no text"}])])
         with self.assertRaises(ps.ParallaxError) as e:
             list(ps.run_parallax(BINARY, ["fit", "--shard", "-", "--model", "/dev/stdout"], bad))
         self.assertIn("exited with 1", str(e.exception))
-        self.assertIn("date", str(e.exception))
+        self.assertIn("field `text`: missing", str(e.exception))
 
     def test_an_error_in_the_input_stops_the_child(self):
         def broken():

@@ -56,7 +56,7 @@ fn demo_corpus_report() {
     assert!(r["notes"].to_string().contains("have no source"));
 
     // Every story across outlets holds articles of one event (the slug after the outlet).
-    let rows = r["coverage"]["rows"].as_array().unwrap();
+    let rows = r["coverage"].as_array().unwrap();
     assert!(rows.len() >= 8, "{} stories across sources", rows.len());
     for story in r["aligned"].as_array().unwrap() {
         let slugs: std::collections::BTreeSet<&str> = story["articles"]
@@ -85,10 +85,23 @@ fn demo_corpus_report() {
         .iter()
         .find(|row| row["label"].as_str().unwrap().contains("levy"))
         .expect("the harbour levy story");
-    assert_eq!(levy["documents"], serde_json::json!([1, 1, 1, 1]));
-    let skipped = r["coverage"]["skipped"].as_array().unwrap();
+    assert_eq!(
+        levy["documents"],
+        serde_json::json!([[0, 1], [1, 1], [2, 1], [3, 1]])
+    );
+    // A source skipped every shared story the coverage rows do not list it in.
     for (s, summary) in r["sources"].as_array().unwrap().iter().enumerate() {
-        assert_eq!(summary["skipped"], skipped[s].as_array().unwrap().len());
+        let skipped = rows
+            .iter()
+            .filter(|row| {
+                !row["documents"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d[0] == s)
+            })
+            .count();
+        assert_eq!(summary["skipped"], skipped);
     }
 
     // The outlets' voices: the business paper talks markets, the tabloid its own register.
@@ -109,24 +122,40 @@ fn demo_corpus_report() {
     assert!(key["p_adjusted"].as_f64().unwrap() <= 1.0);
     assert!(!r["shared_terms"].as_array().unwrap().is_empty());
 
-    // Similarity matrices: symmetric, centroid diagonal 1.
+    // Similarity: the shown sources' centroid matrix is symmetric with diagonal 1, and every
+    // pair that shares a story is listed once, in order, with a cosine.
     let sim = &r["similarity"];
+    assert_eq!(r["shown"]["sources"].as_array().unwrap().len(), 4);
     for i in 0..4 {
         assert_eq!(sim["centroid"][i][i], 1.0);
-        assert!(sim["story_mean"][i][i].is_null());
         for j in 0..4 {
-            assert_eq!(sim["story_mean"][i][j], sim["story_mean"][j][i]);
-            assert_eq!(sim["shared_stories"][i][j], sim["shared_stories"][j][i]);
+            assert_eq!(sim["centroid"][i][j], sim["centroid"][j][i]);
         }
     }
-    // Dated corpus over about six weeks: a daily timeline whose counts add up.
+    let pairs = sim["story_pairs"].as_array().unwrap();
+    assert_eq!(
+        pairs.len(),
+        6,
+        "four outlets that all shared the levy story"
+    );
+    for p in pairs {
+        assert!(p["a"].as_u64() < p["b"].as_u64(), "{p}");
+        assert!(p["shared_stories"].as_u64().unwrap() >= 1);
+        assert!((0.0..=1.0).contains(&p["mean"].as_f64().unwrap()));
+    }
+    for (i, near) in sim["nearest"].as_array().unwrap().iter().enumerate() {
+        let near = near.as_array().unwrap();
+        assert_eq!(near.len(), 3, "every other outlet");
+        assert!(near.iter().all(|n| n[0] != i));
+    }
+    // Dated corpus over about six weeks: a daily timeline whose counts add up, sparse.
     let t = &r["timeline"];
     assert_eq!(t["period"], "day");
     let total: u64 = t["counts"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|c| c.as_array().unwrap())
+        .flat_map(|c| c.as_object().unwrap().values())
         .map(|x| x.as_u64().unwrap())
         .sum();
     assert_eq!(total, 27);
@@ -267,12 +296,10 @@ fn terminal_summary_has_every_section() {
     let (_dir, r) = run(&["compare", arg(&corpus()), "-q"]);
     let out = r.ok().stdout;
     for heading in [
-        "Sources",
-        "Coverage: stories carried by two or more sources",
-        "Source similarity",
+        "The 4 largest sources",
+        "Stories most sources carried",
+        "Closest and furthest versions of shared stories",
         "Distinctive terms of each source",
-        "Terms every source uses",
-        "Stories side by side",
         "Coverage over time",
         "Notes",
     ] {
@@ -313,8 +340,16 @@ fn degenerate_inputs_still_report() {
     let r = compare_json(dir.path(), "d.jsonl", &["--min-count", "1"]);
     let notes = r["notes"].to_string();
     assert!(notes.contains("no document has a date"), "{notes}");
-    assert!(notes.contains("gamma: no terms"), "{notes}");
-    assert!(notes.contains("beta has one document"), "{notes}");
+    assert!(
+        notes.contains(
+            "1 source(s) have no terms in their documents, so no distinctive terms: gamma"
+        ),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("1 source(s) have one document each, so their distinctive terms are that article's: beta"),
+        "{notes}"
+    );
     assert!(
         notes.contains("no terms in the vocabulary") && notes.contains("c1"),
         "{notes}"
@@ -350,4 +385,107 @@ fn degenerate_inputs_still_report() {
         &["compare", "d.jsonl", "--by", "nosuchfield", "-q"],
     )
     .ok();
+}
+
+/// Hundreds of one-article outlets beside a few large ones, and one date far from the rest: the
+/// report summarizes the tail in one note and stays proportional to the corpus, and the far date
+/// is set aside instead of stretching the timeline.
+#[test]
+fn a_long_tail_of_outlets_and_a_far_off_date() {
+    let dir = tempdir();
+    let events = [
+        "harbour levy vote dredging council channel",
+        "ferry strike crews pay islanders stranded",
+        "llamas escaped bypass farmer caught",
+        "school roof collapse storm pupils safe",
+    ];
+    let mut text = String::new();
+    let mut line = |id: String, source: String, date: &str, body: String| {
+        text += &serde_json::json!({"id": id, "source": source, "date": date, "text": body})
+            .to_string();
+        text.push('\n');
+    };
+    for (e, words) in events.iter().enumerate() {
+        for big in 0..3 {
+            line(
+                format!("big{big}-{e}"),
+                format!("big outlet {big}"),
+                &format!("2024-03-0{}", e + 1),
+                format!("{words} reported by the big outlet {big} with its own angle {big}"),
+            );
+        }
+    }
+    for k in 0..300 {
+        let e = k % events.len();
+        line(
+            format!("tail{k}"),
+            format!("tail outlet {k:03}"),
+            &format!("2024-03-0{}", e + 1),
+            format!("{} said a small outlet number {k}", events[e]),
+        );
+    }
+    line(
+        "far".into(),
+        "big outlet 0".into(),
+        "0001-01-01",
+        "a stray article dated at the start of the era".into(),
+    );
+    write(dir.path(), "tail.jsonl", text);
+    let run = run_in(
+        dir.path(),
+        &[
+            "compare",
+            "tail.jsonl",
+            "--format",
+            "json",
+            "--top-sources",
+            "5",
+        ],
+    )
+    .ok();
+    assert!(
+        run.stderr.contains("1 implausible date(s) kept as undated"),
+        "{}",
+        run.stderr
+    );
+    let r = json(&run.stdout);
+    assert_eq!(r["documents"], 313);
+    assert_eq!(r["sources"].as_array().unwrap().len(), 303);
+    // One line for the 300 one-article outlets, not 300.
+    let notes: Vec<&str> = r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(notes.len() <= 4, "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("300 source(s) have one document each"))
+    );
+    // Dense matrices cover the shown sources only; the timeline spans the real dates.
+    assert_eq!(r["shown"]["sources"].as_array().unwrap().len(), 5);
+    assert_eq!(r["similarity"]["centroid"].as_array().unwrap().len(), 5);
+    let t = &r["timeline"];
+    assert_eq!(
+        (
+            t["period"].as_str(),
+            t["first"].as_str(),
+            t["last"].as_str()
+        ),
+        (Some("day"), Some("2024-03-01"), Some("2024-03-04"))
+    );
+    assert_eq!(r["undated"], 1);
+    assert_eq!(r["set_aside"][0]["kind"], "implausible date");
+    assert_eq!(
+        r["set_aside"][0]["examples"][0],
+        "tail.jsonl:313: `0001-01-01`"
+    );
+    // Every neighbour list is bounded, whatever the number of sources.
+    for near in r["similarity"]["nearest"].as_array().unwrap() {
+        assert!(near.as_array().unwrap().len() <= 10);
+    }
+    // A compact JSON: no indentation unless asked.
+    assert!(!run.stdout.contains("\n  "));
 }

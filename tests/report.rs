@@ -16,13 +16,16 @@ use serde_json::Value;
 use crate::util::{self, arg};
 
 /// The sections the report must render, in page order.
-const SECTIONS: [&str; 6] = [
-    "summary",
-    "similarity",
+const SECTIONS: [&str; 9] = [
+    "glance",
+    "sources",
+    "stories",
     "coverage",
     "keyness",
-    "stories",
+    "similarity",
     "timeline",
+    "search",
+    "notes",
 ];
 
 /// How long one Chromium run may take before the test gives up on it.
@@ -223,12 +226,15 @@ fn corpus_report_renders_in_chromium() {
     // The corpus has several sources, shared stories and dates: every section has a figure, so
     // the render check below is not satisfied by empty sections.
     for (id, want) in [
-        ("summary", "table"),
-        ("similarity", "svg"),
+        ("glance", "dl"),
+        ("sources", "svg"),
+        ("stories", ".story"),
         ("coverage", "table"),
         ("keyness", "svg"),
-        ("stories", ".story"),
+        ("similarity", "svg"),
         ("timeline", "svg"),
+        ("search", "input"),
+        ("notes", "ul"),
     ] {
         assert_eq!(expect_of(&page, id), want, "figure of section {id}");
     }
@@ -243,8 +249,8 @@ fn corpus_report_renders_in_chromium() {
     let aligned = json["aligned"].as_array().unwrap();
     assert!(!aligned.is_empty(), "no shared story on corpus/");
     assert_eq!(
-        page.matches("<article class=\"story\"").count(),
-        aligned.len().min(100)
+        page.matches("<details class=\"story\"").count(),
+        json["shown"]["stories"].as_array().unwrap().len()
     );
 
     let screenshot = util::root().join("target/report-screenshot.png");
@@ -253,11 +259,18 @@ fn corpus_report_renders_in_chromium() {
         rendered.sections, SECTIONS,
         "sections laid out with their figure"
     );
-    // The shared stories are in the DOM after load.
+    // The shared stories are in the DOM after load, and the search listed every story.
     assert!(
         rendered
             .dom
-            .contains("<article class=\"story\" id=\"story-")
+            .contains("<details class=\"story\" id=\"story-")
+    );
+    let stories = json["stories"].as_array().unwrap().len();
+    assert!(
+        rendered.dom.contains(&format!(
+            "id=\"story-count\" class=\"meta\">{stories} stories<"
+        )),
+        "the search script did not run"
     );
     assert_screenshot(&screenshot, 100_000);
     eprintln!("report screenshot: {}", screenshot.display());
@@ -306,4 +319,75 @@ fn degenerate_report_renders_in_chromium() {
     let rendered = open_in_chromium(&chromium, dir.path(), &html, &screenshot);
     assert_eq!(rendered.sections, SECTIONS, "sections laid out");
     assert_screenshot(&screenshot, 20_000);
+}
+
+/// The real crawl (`../shared/data/allsides-articles`, 18,749 articles from about 290 outlets,
+/// dates as crawled): no flag but `--html`, every article kept, a page of a few megabytes that
+/// leads with findings and lays out in Chromium, and JSON proportional to the input.
+#[test]
+fn real_crawl_report_renders_in_chromium() {
+    let Some(input) = util::shared_data("allsides-articles/articles-a.jsonl.gz") else {
+        return;
+    };
+    let Some(chromium) = chromium() else { return };
+    let dir = util::tempdir();
+    let html = dir.path().join("r.html");
+    let json_path = dir.path().join("r.json");
+    let run = util::run_in(
+        dir.path(),
+        &[
+            "compare",
+            arg(&input),
+            "--by",
+            "source",
+            "--html",
+            arg(&html),
+            "--format",
+            "json",
+            "-o",
+            arg(&json_path),
+        ],
+    )
+    .ok();
+    let json: Value = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    assert_eq!(json["documents"], 18_749, "every article is kept");
+    let set_aside: u64 = json["set_aside"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .sum();
+    assert!(set_aside > 0 && json["undated"].as_u64().unwrap() > set_aside);
+    // What was set aside is said on stderr with examples, and in the page's notes.
+    assert!(
+        run.stderr.contains("ambiguous date(s) kept as undated"),
+        "{}",
+        run.stderr
+    );
+    let input_bytes = std::fs::metadata(&input).unwrap().len();
+    let json_bytes = std::fs::metadata(&json_path).unwrap().len();
+    let page_bytes = std::fs::metadata(&html).unwrap().len();
+    // The gzip input is 44 MB for 118 MB of JSONL: the JSON must stay under a fifth of that.
+    assert!(
+        json_bytes < 118_000_000 / 5,
+        "{json_bytes} bytes of JSON for {input_bytes}"
+    );
+    assert!(page_bytes < 5_000_000, "{page_bytes} bytes of HTML");
+    let page = std::fs::read_to_string(&html).unwrap();
+    // Findings come before the long tail.
+    let glance = page.find("<section id=\"glance\"").unwrap();
+    let tail = page
+        .find("<summary>The other ")
+        .expect("the long tail is folded");
+    assert!(glance < tail);
+    assert!(page.contains("The story most sources carried"));
+
+    let screenshot = util::root().join("target/report-screenshot-allsides.png");
+    let rendered = open_in_chromium(&chromium, dir.path(), &html, &screenshot);
+    assert_eq!(
+        rendered.sections, SECTIONS,
+        "sections laid out with their figure"
+    );
+    assert_screenshot(&screenshot, 100_000);
+    eprintln!("report screenshot: {}", screenshot.display());
 }

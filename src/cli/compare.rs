@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::output::report_reading;
+use super::output::{printable, report_reading};
 use super::similar::SpaceFlags;
 use super::stories::Window;
 use super::{InputArgs, SpaceArgs};
@@ -54,9 +54,20 @@ pub struct CompareArgs {
     /// Distinctive terms per source.
     #[arg(short = 'n', long = "top", value_name = "N", default_value_t = 15)]
     pub n: usize,
-    /// Timeline period: day, week, or auto (days up to a 90-day span, else weeks).
+    /// Timeline period: day, week, month, or auto (days up to a 90-day span, weeks up to two
+    /// years, months beyond).
     #[arg(long, value_enum, default_value = "auto")]
     pub period: PeriodArg,
+    /// Sources drawn in full in the summary, the page's charts and matrices, and the dense
+    /// centroid matrix of the JSON: the N largest; the others are grouped as "other".
+    #[arg(long, value_name = "N", default_value_t = CompareParams::default().top_sources)]
+    pub top_sources: usize,
+    /// Stories shown side by side in the summary and the page: the N most sources carried.
+    #[arg(long, value_name = "N", default_value_t = CompareParams::default().top_stories)]
+    pub top_stories: usize,
+    /// Indent the JSON for reading (it is compact by default).
+    #[arg(long)]
+    pub pretty: bool,
     /// Work in the space of a saved model (from `fit`).
     #[arg(long, short, value_name = "M.json")]
     pub model: Option<PathBuf>,
@@ -76,12 +87,14 @@ pub enum CompareFormat {
 /// `--period`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PeriodArg {
-    /// Days for spans up to 90 days, else weeks.
+    /// Days for spans up to 90 days, weeks up to two years, months beyond.
     Auto,
     /// One bar per day.
     Day,
     /// One bar per week, Monday to Sunday.
     Week,
+    /// One bar per calendar month.
+    Month,
 }
 
 pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Result<()> {
@@ -118,11 +131,14 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             PeriodArg::Auto => None,
             PeriodArg::Day => Some(Period::Day),
             PeriodArg::Week => Some(Period::Week),
+            PeriodArg::Month => Some(Period::Month),
         },
+        top_sources: args.top_sources,
+        top_stories: args.top_stories,
         ..Default::default()
     };
 
-    let corpus = args.input.read()?;
+    let mut corpus = args.input.read()?;
     report_reading(&corpus, quiet);
     let docs = &corpus.docs;
     let flags = SpaceFlags {
@@ -145,6 +161,13 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         .iter()
         .map(|d| by.key(d).map(|k| k.into_owned()))
         .collect();
+    // The texts are counted: what follows needs only the ids, titles and dates, and the texts
+    // would be most of the memory held while stories are found.
+    for doc in &mut corpus.docs {
+        doc.text = String::new();
+    }
+    release_freed_memory();
+    let docs = &corpus.docs;
     let report = compare::compare(
         &Inputs {
             docs,
@@ -153,21 +176,29 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             model: &model,
             weighted: &weighted,
             counts: &counts,
+            set_aside: &corpus.report.set_aside,
         },
         &params,
     )?;
 
+    let trace = parallax::vectorize::Trace::start();
     // The page first, so that a closed stdout pipe does not cost it.
     if let Some(path) = &args.html {
         let page = compare::html::render(&report);
         parallax::model::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
+        trace.mark("compare: page written");
     }
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             CompareFormat::Json => {
-                let text = serde_json::to_string_pretty(&report).expect("the report serializes");
-                w.write_all(text.as_bytes())?;
-                w.write_all(b"\n")
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
+                match args.pretty {
+                    true => serde_json::to_writer_pretty(&mut w, &report),
+                    false => serde_json::to_writer(&mut w, &report),
+                }
+                .map_err(std::io::Error::other)?;
+                w.write_all(b"\n")?;
+                w.flush()
             }
             CompareFormat::Table => write_summary(w, &report),
         }
@@ -176,6 +207,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
+    trace.mark("compare: report written");
     if !quiet {
         eprintln!(
             "parallax compare: {} documents, {} {}s, {} stories ({} across sources); {:.2} s",
@@ -183,22 +215,35 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             report.sources.len(),
             report.by,
             report.stories.len(),
-            report.coverage.rows.len(),
+            report.coverage.len(),
             started.elapsed().as_secs_f64()
         );
     }
     Ok(())
 }
 
-/// Rows of the coverage and story sections shown in the terminal (the JSON has them all).
+/// Hands memory freed inside the heap back to the system. The texts are many small
+/// allocations that the allocator would otherwise keep, while the similarity search that
+/// follows takes large blocks of its own.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused heap pages; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Stories listed in the terminal summary (the JSON and the page have them all).
 const SHOWN_STORIES: usize = 15;
 
-/// The terminal summary.
+/// The terminal summary: the shown sources and stories in full, the rest in a line each.
+/// Every string from the data goes through [`printable`], so it cannot drive the terminal.
 fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
-    let names: Vec<&str> = r.sources.iter().map(|s| s.name.as_str()).collect();
-    let name_w = names
+    let name = |s: usize| printable(r.sources.get(s).map_or("?", |s| s.name.as_str())).into_owned();
+    let shown = &r.shown.sources;
+    let name_w = shown
         .iter()
-        .map(|n| n.chars().count())
+        .map(|&s| name(s).chars().count().min(30))
         .max()
         .unwrap_or(0)
         .max(6);
@@ -207,81 +252,90 @@ fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         "{} documents, {} {}s, {} stories; {} carried by two or more {}s",
         r.documents,
         r.sources.len(),
-        r.by,
+        printable(&r.by),
         r.stories.len(),
-        r.coverage.rows.len(),
-        r.by
+        r.coverage.len(),
+        printable(&r.by)
     )?;
 
-    heading(out, &format!("{}s", capitalized(&r.by)))?;
-    for s in &r.sources {
+    heading(
+        out,
+        &format!("The {} largest {}s", shown.len(), printable(&r.by)),
+    )?;
+    for &s in shown {
+        let x = &r.sources[s];
         writeln!(
             out,
-            "  {:<name_w$}  {:>5} documents  {:>4} stories: {} shared, {} skipped, {} only here",
-            s.name, s.documents, s.stories, s.shared_stories, s.skipped, s.exclusive
+            "  {:<name_w$}  {:>6} documents  {:>5} stories: {} shared, {} skipped, {} only here",
+            cut(&name(s), 30),
+            x.documents,
+            x.stories,
+            x.shared_stories,
+            x.skipped,
+            x.exclusive
+        )?;
+    }
+    let others = r.sources.len().saturating_sub(shown.len());
+    if others > 0 {
+        let docs: usize = (0..r.sources.len())
+            .filter(|s| !shown.contains(s))
+            .map(|s| r.sources[s].documents)
+            .sum();
+        writeln!(
+            out,
+            "  ... and {others} more with {docs} documents (--top-sources N shows more; all in --format json)"
         )?;
     }
 
-    if !r.coverage.rows.is_empty() {
+    let top = &r.shown.stories;
+    if !top.is_empty() {
         heading(
             out,
-            "Coverage: stories carried by two or more sources (documents per source)",
+            "Stories most sources carried (sources, documents; label)",
         )?;
-        let short: Vec<String> = names.iter().map(|n| cut(n, 10)).collect();
-        let col_w = short
+        let carried: std::collections::BTreeMap<usize, usize> = r
+            .coverage
             .iter()
-            .map(|n| n.chars().count())
-            .max()
-            .unwrap_or(1)
-            .max(3);
-        write!(out, "  {:<44}", "story")?;
-        for n in &short {
-            write!(out, "  {n:>col_w$}")?;
-        }
-        writeln!(out)?;
-        for row in r.coverage.rows.iter().take(SHOWN_STORIES) {
-            write!(
+            .map(|c| (c.story, c.documents.len()))
+            .collect();
+        for &id in top.iter().take(SHOWN_STORIES) {
+            let story = &r.stories[id];
+            writeln!(
                 out,
-                "  {:<44}",
-                cut(&format!("{:>3} {}", row.story, row.label), 44)
+                "  {:>5}  {:>3} {:>4}  {}",
+                id,
+                carried.get(&id).copied().unwrap_or(0),
+                story.docs.len(),
+                cut(&printable(&story.label), 90)
             )?;
-            for &d in &row.documents {
-                let cell = if d == 0 {
-                    "·".to_string()
-                } else {
-                    d.to_string()
-                };
-                write!(out, "  {cell:>col_w$}")?;
-            }
-            writeln!(out)?;
         }
-        more(out, r.coverage.rows.len(), SHOWN_STORIES)?;
+        more(out, r.coverage.len(), top.len().min(SHOWN_STORIES))?;
     }
 
-    if r.sources.len() >= 2 {
+    let mut pairs: Vec<_> = r
+        .similarity
+        .story_pairs
+        .iter()
+        .filter(|p| shown.contains(&p.a) && shown.contains(&p.b) && p.shared_stories >= 3)
+        .collect();
+    if pairs.len() >= 2 {
+        pairs.sort_by(|x, y| y.mean.total_cmp(&x.mean).then((x.a, x.b).cmp(&(y.a, y.b))));
         heading(
             out,
-            "Source similarity: mean cosine on shared stories (upper right), centroid cosine (lower left)",
+            "Closest and furthest versions of shared stories (mean cosine; shared stories)",
         )?;
-        write!(out, "  {:<name_w$}", "")?;
-        for n in &names {
-            write!(out, "  {:>10}", cut(n, 10))?;
-        }
-        writeln!(out)?;
-        let sim = &r.similarity;
-        for i in 0..names.len() {
-            write!(out, "  {:<name_w$}", names[i])?;
-            for j in 0..names.len() {
-                let cell = match i.cmp(&j) {
-                    std::cmp::Ordering::Equal => "—".to_string(),
-                    std::cmp::Ordering::Less => {
-                        sim.story_mean[i][j].map_or("·".to_string(), |x| format!("{x:.3}"))
-                    }
-                    std::cmp::Ordering::Greater => format!("{:.3}", sim.centroid[i][j]),
-                };
-                write!(out, "  {cell:>10}")?;
-            }
-            writeln!(out)?;
+        let k = pairs.len().min(5);
+        let mut listed: Vec<&_> = pairs[..k].to_vec();
+        listed.extend(pairs[pairs.len().saturating_sub(k).max(k)..].iter());
+        for p in listed {
+            writeln!(
+                out,
+                "  {:.3}  {:>4}  {} ~ {}",
+                p.mean,
+                p.shared_stories,
+                name(p.a),
+                name(p.b)
+            )?;
         }
     }
 
@@ -291,71 +345,24 @@ fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             out,
             &format!(
                 "Distinctive terms of each {} against the rest ({measure}; log ratio)",
-                r.by
+                printable(&r.by)
             ),
         )?;
-        for k in &r.keyness {
+        for &s in shown {
+            let Some(k) = r.keyness.get(s) else { continue };
             let terms: Vec<String> = k
                 .terms
                 .iter()
-                .take(10)
-                .map(|t| format!("{} ({:+.1})", t.surface, t.log_ratio))
+                .take(8)
+                .map(|t| format!("{} ({:+.1})", printable(&t.surface), t.log_ratio))
                 .collect();
             let terms = if terms.is_empty() {
                 "(none)".to_string()
             } else {
                 terms.join(", ")
             };
-            writeln!(out, "  {:<name_w$}  {terms}", k.source)?;
+            writeln!(out, "  {:<name_w$}  {terms}", cut(&name(s), 30))?;
         }
-    }
-    if !r.shared_terms.is_empty() {
-        heading(out, &format!("Terms every {} uses", r.by))?;
-        let terms: Vec<&str> = r.shared_terms.iter().map(|t| t.surface.as_str()).collect();
-        writeln!(out, "  {}", terms.join(", "))?;
-    }
-
-    if !r.aligned.is_empty() {
-        heading(
-            out,
-            "Stories side by side (distinctive terms of each source's version)",
-        )?;
-        for (k, story) in r.aligned.iter().take(SHOWN_STORIES).enumerate() {
-            if k > 0 {
-                writeln!(out)?;
-            }
-            writeln!(out, "  story {}: {}", story.story, story.label)?;
-            for terms in &story.distinctive {
-                let ids: Vec<&str> = story
-                    .articles
-                    .iter()
-                    .filter(|a| a.source == terms.source)
-                    .map(|a| a.id.as_str())
-                    .collect();
-                let words: Vec<&str> = terms.terms.iter().map(|t| t.surface.as_str()).collect();
-                writeln!(
-                    out,
-                    "    {:<name_w$}  {}: {}",
-                    terms.source,
-                    ids.join(" "),
-                    if words.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        words.join(", ")
-                    }
-                )?;
-            }
-            let pairs: Vec<String> = story
-                .source_pairs
-                .iter()
-                .map(|p| format!("{} ~ {} {:.2}", p.a, p.b, p.mean))
-                .collect();
-            writeln!(out, "    similarity: {}", pairs.join("; "))?;
-            for note in &story.notes {
-                writeln!(out, "    note: {note}")?;
-            }
-        }
-        more(out, r.aligned.len(), SHOWN_STORIES)?;
     }
 
     if let Some(t) = &r.timeline {
@@ -363,27 +370,57 @@ fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             out,
             &format!(
                 "Coverage over time: documents per {} ({} .. {})",
-                t.period,
-                t.periods[0],
-                t.periods[t.periods.len() - 1]
+                t.period, t.first, t.last
             ),
         )?;
-        let peak = t.counts.iter().flatten().copied().max().unwrap_or(0).max(1);
-        for (name, counts) in names.iter().zip(&t.counts) {
+        let periods = compare::periods_between(t.period, &t.first, &t.last);
+        let index: std::collections::BTreeMap<&str, usize> = periods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
+        let dense = |s: usize| {
+            let mut v = vec![0usize; periods.len()];
+            for (p, &c) in &t.counts[s] {
+                if let Some(&i) = index.get(p.as_str()) {
+                    v[i] += c;
+                }
+            }
+            v
+        };
+        let rows: Vec<(String, Vec<usize>)> = shown.iter().map(|&s| (name(s), dense(s))).collect();
+        let peak = rows
+            .iter()
+            .flat_map(|r| r.1.iter())
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        for (n, counts) in rows {
             let total: usize = counts.iter().sum();
             writeln!(
                 out,
                 "  {:<name_w$}  {}  {total}",
-                name,
-                sparkline(counts, peak, 60)
+                cut(&n, 30),
+                sparkline(&counts, peak, 60)
             )?;
         }
     }
 
-    if !r.notes.is_empty() {
+    if !r.set_aside.is_empty() || !r.notes.is_empty() {
         heading(out, "Notes")?;
+        for s in &r.set_aside {
+            writeln!(
+                out,
+                "  - {} {}(s) kept as undated ({}), e.g. {}",
+                s.count,
+                s.kind,
+                s.hint,
+                printable(&s.examples.join("; "))
+            )?;
+        }
         for note in &r.notes {
-            writeln!(out, "  - {note}")?;
+            writeln!(out, "  - {}", printable(note))?;
         }
     }
     Ok(())
@@ -402,13 +439,6 @@ fn more(out: &mut dyn Write, total: usize, shown: usize) -> std::io::Result<()> 
         )?;
     }
     Ok(())
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// At most `max` characters, with an ellipsis when cut.

@@ -20,9 +20,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use parallax::analysis::{AnalysisConfig, Filter, Language, Normalizer, stopwords};
+use parallax::corpus::date::day_number;
 use parallax::corpus::{
-    Corpus, FieldNames, OnError, Prepare, ReadOptions, ReadReport, read_inputs,
-    read_inputs_chunked, read_inputs_prepared,
+    Corpus, DateOrder, DatePattern, DateRules, FieldNames, OnError, Prepare, ReadOptions,
+    ReadReport, read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
 use parallax::vectorize::{DfLimit, Idf, Norm, Tf, Vectorizer, VocabularyParams, Weighting};
 
@@ -94,9 +95,27 @@ pub struct InputArgs {
     /// Record field holding the source (outlet).
     #[arg(long, default_value = "source", help_heading = "Input")]
     pub source_field: String,
-    /// Record field holding the ISO 8601 date.
+    /// Record field holding the date.
     #[arg(long, default_value = "date", help_heading = "Input")]
     pub date_field: String,
+    /// Order of numeric dates such as 9/5/18: auto (only where a value shows it, e.g. 7/23/17;
+    /// the rest are set aside and counted), mdy (month first) or dmy (day first).
+    #[arg(long, default_value = "auto", value_name = "ORDER", help_heading = "Input",
+          value_parser = |s: &str| s.parse::<DateOrder>())]
+    pub dates: DateOrder,
+    /// Read dates with this strftime-like pattern only (%Y %y %m %d %b %a %H %M %S %z, e.g.
+    /// "%d.%m.%Y"); values that do not match are set aside and counted.
+    #[arg(long, value_name = "PATTERN", help_heading = "Input",
+          value_parser = |s: &str| s.parse::<DatePattern>())]
+    pub date_format: Option<DatePattern>,
+    /// Earliest plausible date (YYYY-MM-DD); earlier ones are kept as undated and counted.
+    #[arg(long, value_name = "DATE", default_value = "1900-01-01", help_heading = "Input",
+          value_parser = parse_day)]
+    pub date_min: i64,
+    /// Latest plausible date (YYYY-MM-DD); later ones are kept as undated and counted
+    /// [default: a year from today].
+    #[arg(long, value_name = "DATE", help_heading = "Input", value_parser = parse_day)]
+    pub date_max: Option<i64>,
     /// What to do with a bad record: stop (fail) or skip it and report the count (skip).
     #[arg(long, value_enum, default_value = "fail", help_heading = "Input")]
     pub on_error: OnErrorArg,
@@ -224,8 +243,21 @@ impl InputArgs {
                 OnErrorArg::Fail => OnError::Fail,
                 OnErrorArg::Skip => OnError::Skip,
             },
+            dates: DateRules {
+                order: self.dates,
+                pattern: self.date_format.clone(),
+                earliest: self.date_min,
+                latest: self.date_max.unwrap_or(DateRules::default().latest),
+            },
         }
     }
+}
+
+/// A `YYYY-MM-DD` flag value as a day number.
+fn parse_day(s: &str) -> std::result::Result<i64, String> {
+    day_number(s)
+        .filter(|_| s.len() == 10)
+        .ok_or_else(|| format!("`{s}` is not a date of the form YYYY-MM-DD"))
 }
 
 /// Progress on stderr (text read, throughput, elapsed); hidden unless stderr is a terminal.

@@ -313,8 +313,21 @@ pub fn report_read(r: &ReadReport, quiet: bool) {
             eprintln!("  ... and {} more", r.skipped_count - r.skipped.len());
         }
     }
+    // Dates set aside are reported even with --quiet: a value was left out.
+    for kind in &r.set_aside {
+        eprintln!(
+            "parallax: {} {}(s) kept as undated ({}), e.g.:",
+            kind.count, kind.kind, kind.hint
+        );
+        for example in &kind.examples {
+            eprintln!("  {}", printable(example));
+        }
+    }
     if quiet {
         return;
+    }
+    if r.undated > 0 {
+        eprintln!("parallax: {} document(s) have no usable date", r.undated);
     }
     if r.empty_docs > 0 {
         eprintln!(
@@ -328,6 +341,21 @@ pub fn report_read(r: &ReadReport, quiet: bool) {
             r.ignored_files.len()
         );
     }
+}
+
+/// `s` with control characters (terminal escapes among them) written as `\u{..}`, so that data
+/// printed to a terminal cannot drive it.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_unicode().to_string(),
+            false => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// One line at the end of a run: documents, tokens, terms, time and throughput (of text).

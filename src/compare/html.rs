@@ -1,5 +1,5 @@
-//! The coverage report as one self-contained HTML page: inline CSS and inline SVG, no network,
-//! no external fonts or scripts, readable offline, in print and without JavaScript.
+//! The coverage report as one self-contained HTML page: inline CSS, inline SVG and one inline
+//! script, no network, no external fonts; readable offline, in print and without JavaScript.
 //!
 //! ```
 //! # fn demo(report: &parallax::compare::Report) -> std::io::Result<()> {
@@ -9,24 +9,31 @@
 //! # }
 //! ```
 //!
-//! The page has six sections, each a `<section id="...">`: `summary`, `similarity`, `coverage`,
-//! `keyness`, `stories` and `timeline`. Each section names, in `data-expect`, the CSS selector of
-//! the figure it must show (an `<svg>`, a `<table>`, ...; empty when the report has nothing to
-//! draw there). One small inline script, which the page does not need in order to be read,
-//! checks on load which sections have a non-empty box holding their figure and lists their ids
-//! in `<body data-rendered="...">`: the end-to-end test reads it from a headless browser.
+//! The page leads with what a media researcher came for and keeps its size bounded however
+//! large the corpus: findings first (`glance`), then the largest sources (`sources`), the
+//! stories most sources carried (`stories`), who skipped them (`coverage`), each source's
+//! distinctive terms (`keyness`), how close the sources are (`similarity`), coverage over time
+//! (`timeline`), a search over every story (`search`) and what was set aside or could not be
+//! computed (`notes`). Only the sources and stories of `Report::shown` are drawn in full; the
+//! long tail is summarized in a line each, and the JSON has everything.
+//!
+//! Each section names, in `data-expect`, the CSS selector of the figure it must show (empty
+//! when the report has nothing to draw there). The page's one script, which the page does not
+//! need in order to be read, fills the story search and lists in `<body data-rendered="...">`
+//! the sections that have a non-empty box holding their figure: the end-to-end test reads it
+//! from a headless browser. The Content-Security-Policy allows that script by its SHA-256
+//! hash and nothing else, so markup that slipped into the data could not run.
 //!
 //! Every string from the data is HTML-escaped; the same report gives the same bytes.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::fmt::{self, Display, Write};
+
+use sha2::{Digest, Sha256};
 
 use super::report::{AlignedStory, KeyTerm, Report, SourceKeyness, Timeline};
 
-/// Rows of the coverage matrix shown; the rest are in the JSON.
-const MAX_COVERAGE_ROWS: usize = 150;
-/// Aligned stories shown; the rest are in the JSON.
-const MAX_STORIES: usize = 100;
 /// Bars per source in the keyness charts (and rows in their tables).
 const MAX_KEY_TERMS: usize = 15;
 /// Rows of the shared-terms table.
@@ -35,8 +42,14 @@ const MAX_SHARED_TERMS: usize = 30;
 const MAX_STORY_TERMS: usize = 10;
 /// Article pairs listed per story.
 const MAX_STORY_PAIRS: usize = 5;
+/// Sources whose articles are listed in full in a story; the rest are named in a line.
+const MAX_STORY_SOURCES: usize = 12;
 /// Characters of a label drawn in a chart before it is cut (the full label is in its tooltip).
 const MAX_LABEL_CHARS: usize = 24;
+/// Stories shown open at first.
+const OPEN_STORIES: usize = 1;
+/// A source with fewer documents than this is in the long tail.
+const TAIL_DOCUMENTS: usize = 5;
 
 /// Writes formatted text to a `String` (which cannot fail).
 macro_rules! w {
@@ -47,22 +60,82 @@ macro_rules! w {
 
 /// Renders `report` as a complete HTML page.
 pub fn render(report: &Report) -> String {
-    let mut out = String::with_capacity(64 * 1024);
-    head(&mut out, report);
-    summary(&mut out, report);
-    similarity(&mut out, report);
-    coverage(&mut out, report);
-    keyness(&mut out, report);
-    stories(&mut out, report);
-    timeline(&mut out, report);
+    let view = View::new(report);
+    let mut out = String::with_capacity(256 * 1024);
+    let script = format!("{RENDER_CHECK}{SEARCH}");
+    head(&mut out, report, &script);
+    glance(&mut out, report, &view);
+    sources(&mut out, report, &view);
+    stories(&mut out, report, &view);
+    coverage(&mut out, report, &view);
+    keyness(&mut out, report, &view);
+    similarity(&mut out, report, &view);
+    timeline(&mut out, report, &view);
+    search(&mut out, report, &view);
+    notes(&mut out, report, &view);
     w!(
         out,
-        "</main>\n<footer>Made by parallax {}. The same data, and more, is in \
-         <code>parallax compare --format json</code>.</footer>\n<script>{}</script>\n</body>\n</html>\n",
+        "</main>\n<footer>Made by parallax {}. Everything on this page, and what it leaves out, \
+         is in <code>parallax compare --format json</code>.</footer>\n<script>{script}</script>\n\
+         </body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
-        RENDER_CHECK
     );
     out
+}
+
+/// What the page works from, beside the report: the shown sources and stories, and lookups.
+struct View<'a> {
+    /// Indexes into `report.sources` of the sources drawn in full, largest first.
+    shown: &'a [usize],
+    /// Per source: its position in `shown`, if shown.
+    slot: Vec<Option<usize>>,
+    /// Sources not shown, and their documents.
+    others: usize,
+    other_docs: usize,
+    /// Per story id: the sources that carried it, as `(source, documents)`.
+    carried: BTreeMap<usize, &'a [(usize, usize)]>,
+    /// Per story id: its aligned view, if several sources carried it.
+    aligned: BTreeMap<usize, &'a AlignedStory>,
+}
+
+impl<'a> View<'a> {
+    fn new(report: &'a Report) -> Self {
+        let shown = &report.shown.sources[..];
+        let mut slot = vec![None; report.sources.len()];
+        for (k, &s) in shown.iter().enumerate() {
+            if let Some(x) = slot.get_mut(s) {
+                *x = Some(k);
+            }
+        }
+        let other_docs = report
+            .sources
+            .iter()
+            .zip(&slot)
+            .filter(|(_, k)| k.is_none())
+            .map(|(s, _)| s.documents)
+            .sum();
+        View {
+            shown,
+            others: report.sources.len().saturating_sub(shown.len()),
+            other_docs,
+            slot,
+            carried: report
+                .coverage
+                .iter()
+                .map(|r| (r.story, &r.documents[..]))
+                .collect(),
+            aligned: report.aligned.iter().map(|a| (a.story, a)).collect(),
+        }
+    }
+
+    fn name<'r>(&self, report: &'r Report, s: usize) -> &'r str {
+        report.sources.get(s).map_or("?", |s| s.name.as_str())
+    }
+
+    /// Sources that carried story `id`.
+    fn breadth(&self, id: usize) -> usize {
+        self.carried.get(&id).map_or(0, |c| c.len())
+    }
 }
 
 // Text helpers ---------------------------------------------------------------------------------
@@ -235,10 +308,11 @@ svg { max-width: 100%; height: auto; font-family: inherit; }
 svg text { font-size: 12px; fill: var(--ink); }
 svg .small { font-size: 10px; fill: var(--muted); }
 .scroll { overflow-x: auto; }
-table.matrix td.cell { text-align: center; min-width: 46px; }
+table.matrix td.cell { text-align: center; min-width: 32px; }
 table.matrix td.on { background: #2171b5; color: #fff; font-weight: 600; }
 table.matrix td.off { background: #fff; color: #b8bec7; }
-table.matrix th.story { font-weight: normal; background: #fff; max-width: 30rem; }
+table.matrix th.story { font-weight: normal; background: #fff; min-width: 16rem; max-width: 30rem; }
+table.matrix thead th { font-size: .78rem; vertical-align: bottom; }
 table.matrix tfoot td { background: var(--soft); }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(500px, 1fr)); gap: 18px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; break-inside: avoid; }
@@ -255,11 +329,20 @@ details summary { cursor: pointer; color: var(--accent); font-size: .88rem; }
 .pairs { display: flex; flex-wrap: wrap; gap: 4px 32px; margin-top: 8px; font-size: .88rem; }
 .pairs ul { margin: 0; padding-left: 18px; }
 .legend { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; font-size: .85rem; }
+ul.findings { margin: 8px 0 4px; padding-left: 20px; max-width: 62rem; }
+ul.findings li { margin: 5px 0; }
+details.story { border: 1px solid var(--line); border-radius: 8px; padding: 6px 14px; margin: 10px 0; }
+details.story > summary { color: var(--ink); font-size: 1rem; }
+details.story > summary .meta { font-size: .85rem; }
+details.story[open] { padding-bottom: 12px; }
+input[type=search] { font: inherit; padding: 4px 8px; width: 24rem; max-width: 100%;
+  border: 1px solid var(--line); border-radius: 6px; }
+table.index td { max-width: 36rem; }
 footer { color: var(--muted); font-size: .82rem; padding: 26px 24px 36px; }
 code { font-size: .9em; background: var(--soft); padding: 0 3px; border-radius: 3px; }
 @media print {
   body { font-size: 10.5pt; }
-  nav, details { display: none; }
+  nav { display: none; }
   section { break-before: auto; }
   .cards { grid-template-columns: 1fr 1fr; }
   a { color: inherit; }
@@ -289,104 +372,419 @@ const RENDER_CHECK: &str = r#"
 })();
 "#;
 
-fn head(out: &mut String, report: &Report) {
+/// The story search: filters the story index (a JSON data block) by the words typed, and
+/// writes the matches as text (never as markup).
+const SEARCH: &str = r#"
+(function () {
+  var data = document.getElementById("story-index");
+  var box = document.getElementById("story-query");
+  var body = document.getElementById("story-results");
+  var count = document.getElementById("story-count");
+  if (!data || !box || !body || !count) return;
+  var rows = JSON.parse(data.textContent), limit = 100;
+  function cell(tr, text, cls) {
+    var td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+  }
+  function show() {
+    var words = box.value.toLowerCase().split(/\s+/).filter(function (w) { return w; });
+    var hits = 0;
+    while (body.firstChild) body.removeChild(body.firstChild);
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i], hay = (r[1] + " " + r[6]).toLowerCase(), ok = true;
+      for (var k = 0; k < words.length && ok; k++) ok = hay.indexOf(words[k]) >= 0;
+      if (!ok) continue;
+      hits++;
+      if (hits > limit) continue;
+      var tr = document.createElement("tr");
+      cell(tr, String(r[0]), "n");
+      cell(tr, r[1]);
+      cell(tr, String(r[2]), "n");
+      cell(tr, String(r[3]), "n");
+      cell(tr, r[4] === r[5] ? r[4] : r[4] + " – " + r[5]);
+      cell(tr, r[6]);
+      body.appendChild(tr);
+    }
+    count.textContent = hits + (hits === 1 ? " story" : " stories") +
+      (hits > limit ? "; the first " + limit + " are listed" : "");
+  }
+  box.addEventListener("input", show);
+  box.disabled = false;
+  show();
+})();
+"#;
+
+/// Standard base64 (with padding), for the script's hash in the Content-Security-Policy.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// JSON safe inside a `<script>` data block: `<`, `>` and `&` written as `\u` escapes, so no
+/// value can close the block or open a comment.
+fn script_json(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string(value).expect("the story index serializes");
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+fn head(out: &mut String, report: &Report, script: &str) {
+    let hash = base64(&Sha256::digest(script.as_bytes()));
     w!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n\
+         style-src 'unsafe-inline'; script-src 'sha256-{hash}'; img-src data:\">\n\
          <meta name=\"generator\" content=\"parallax {}\">\n\
          <title>Coverage report: {} by {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         env!("CARGO_PKG_VERSION"),
         plural(report.documents, "document", "documents"),
         esc(&report.by),
     );
+    let span = report
+        .timeline
+        .as_ref()
+        .map(|t| format!(", {} to {}", esc(&t.first), esc(&t.last)))
+        .unwrap_or_default();
     w!(
         out,
-        "<header>\n<h1>Coverage report</h1>\n<p class=\"sub\">{} grouped by <code>{}</code>: {}, {}.</p>\n\
-         <nav><a href=\"#summary\">Summary</a><a href=\"#similarity\">Similarity</a>\
-         <a href=\"#coverage\">Coverage</a><a href=\"#keyness\">Distinctive terms</a>\
-         <a href=\"#stories\">Stories side by side</a><a href=\"#timeline\">Timeline</a></nav>\n\
-         </header>\n<main>\n",
-        plural(report.documents, "document", "documents"),
-        esc(&report.by),
+        "<header>\n<h1>Coverage report</h1>\n<p class=\"sub\">{} documents from {} (grouped by <code>{}</code>){span}: \
+         {} stories, {} carried by two or more.</p>\n\
+         <nav><a href=\"#glance\">At a glance</a><a href=\"#sources\">Sources</a>\
+         <a href=\"#stories\">Stories most carried</a><a href=\"#coverage\">Who skipped what</a>\
+         <a href=\"#keyness\">Distinctive terms</a><a href=\"#similarity\">Similarity</a>\
+         <a href=\"#timeline\">Timeline</a><a href=\"#search\">All stories</a>\
+         <a href=\"#notes\">Notes</a></nav>\n</header>\n<main>\n",
+        thousands(report.documents),
         plural(report.sources.len(), "source", "sources"),
-        plural(report.stories.len(), "story", "stories"),
+        esc(&report.by),
+        thousands(report.stories.len()),
+        thousands(report.coverage.len()),
     );
 }
 
-// Summary --------------------------------------------------------------------------------------
+// At a glance ----------------------------------------------------------------------------------
 
-fn summary(out: &mut String, report: &Report) {
-    let expect = if report.sources.is_empty() {
-        ""
-    } else {
-        "table"
-    };
-    let single = report
-        .stories
-        .iter()
-        .filter(|s| s.sources.len() < 2)
-        .count();
+fn glance(out: &mut String, report: &Report, view: &View) {
     open_section(
         out,
-        "summary",
-        "Summary",
-        expect,
-        "What was read, and what could not be computed.",
+        "glance",
+        "At a glance",
+        "dl",
+        "What the corpus holds, and what stands out in it.",
     );
     out.push_str("<dl class=\"stats\">\n");
-    let mut stat = |label: &str, value: String| {
-        w!(out, "<div><dt>{label}</dt><dd>{value}</dd></div>\n");
-    };
-    stat("Documents", report.documents.to_string());
-    stat("Sources", report.sources.len().to_string());
-    stat("Stories", report.stories.len().to_string());
-    stat("Shared stories", report.aligned.len().to_string());
-    stat("Single-source stories", single.to_string());
-    if report.ungrouped > 0 {
-        stat("Without a source", report.ungrouped.to_string());
-    }
-    out.push_str("</dl>\n");
-
-    if report.notes.is_empty() {
-        out.push_str("<p class=\"ok\">Every part of the report was computed.</p>\n");
-    } else {
-        out.push_str(
-            "<div class=\"notes\" role=\"note\">\n<h3>What could not be computed</h3>\n<ul>\n",
-        );
-        for note in &report.notes {
-            w!(out, "<li>{}</li>\n", esc(note));
-        }
-        out.push_str("</ul>\n</div>\n");
-    }
-    if report.ungrouped > 0 {
+    let mut stat = |label: &str, value: usize| {
         w!(
             out,
-            "<p>{} had no <code>{}</code>: they are part of the stories, not of the per-source \
-             parts.</p>\n",
-            plural(report.ungrouped, "document", "documents"),
-            esc(&report.by)
+            "<div><dt>{label}</dt><dd>{}</dd></div>\n",
+            thousands(value)
+        );
+    };
+    stat("Documents", report.documents);
+    stat("Sources", report.sources.len());
+    stat("Stories", report.stories.len());
+    stat("Carried by 2+ sources", report.coverage.len());
+    if report.undated > 0 {
+        stat("Without a usable date", report.undated);
+    }
+    if report.ungrouped > 0 {
+        stat("Without a source", report.ungrouped);
+    }
+    out.push_str("</dl>\n<ul class=\"findings\">\n");
+
+    let grouped: usize = report.sources.iter().map(|s| s.documents).sum();
+    if let Some(&first) = view.shown.first() {
+        let shown_docs: usize = view
+            .shown
+            .iter()
+            .map(|&s| report.sources[s].documents)
+            .sum();
+        let tail = report
+            .sources
+            .iter()
+            .filter(|s| s.documents < TAIL_DOCUMENTS)
+            .count();
+        if view.others > 0 {
+            w!(
+                out,
+                "<li>The {} largest sources carry {} of the {} articles that have a source ({}); \
+                 {} more carry the rest, {} of them with fewer than {TAIL_DOCUMENTS} articles.</li>\n",
+                view.shown.len(),
+                thousands(shown_docs),
+                thousands(grouped),
+                percent(shown_docs, grouped),
+                thousands(view.others),
+                thousands(tail)
+            );
+        } else {
+            w!(
+                out,
+                "<li>The largest source, <b>{}</b>, carries {} of the {} articles ({}).</li>\n",
+                esc(view.name(report, first)),
+                thousands(report.sources[first].documents),
+                thousands(grouped),
+                percent(report.sources[first].documents, grouped)
+            );
+        }
+    }
+    if let Some(&top) = report.shown.stories.first()
+        && let Some(story) = report.stories.get(top)
+    {
+        w!(
+            out,
+            "<li>The story most sources carried: <a href=\"#story-{top}\">{}</a>, by {} in {}{}.</li>\n",
+            esc(&story.label),
+            plural(view.breadth(top), "source", "sources"),
+            plural(story.docs.len(), "article", "articles"),
+            date_span(story.first_date.as_deref(), story.last_date.as_deref())
         );
     }
+    let voices: Vec<String> = view
+        .shown
+        .iter()
+        .filter_map(|&s| report.keyness.get(s))
+        .filter(|k| !k.terms.is_empty())
+        .take(3)
+        .map(|k| {
+            let terms: Vec<String> = k
+                .terms
+                .iter()
+                .take(4)
+                .map(|t| format!("“{}”", esc(&t.surface)))
+                .collect();
+            format!("<b>{}</b>: {}", esc(&k.source), terms.join(", "))
+        })
+        .collect();
+    if !voices.is_empty() {
+        w!(
+            out,
+            "<li>Words the largest sources use more than all the others: {}.</li>\n",
+            voices.join("; ")
+        );
+    }
+    // Closest and furthest versions among the shown sources, over enough shared stories.
+    let mut pairs: Vec<(f64, usize, usize, usize)> = report
+        .similarity
+        .story_pairs
+        .iter()
+        .filter(|p| view.slot[p.a].is_some() && view.slot[p.b].is_some() && p.shared_stories >= 3)
+        .map(|p| (p.mean, p.a, p.b, p.shared_stories))
+        .collect();
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    if let (Some(hi), Some(lo)) = (pairs.first(), pairs.last())
+        && pairs.len() >= 2
+    {
+        w!(
+            out,
+            "<li>Closest versions of the same stories: <b>{}</b> and <b>{}</b> (mean cosine {} over \
+             {}); furthest: <b>{}</b> and <b>{}</b> ({} over {}).</li>\n",
+            esc(view.name(report, hi.1)),
+            esc(view.name(report, hi.2)),
+            num(hi.0, 2),
+            plural(hi.3, "shared story", "shared stories"),
+            esc(view.name(report, lo.1)),
+            esc(view.name(report, lo.2)),
+            num(lo.0, 2),
+            plural(lo.3, "shared story", "shared stories"),
+        );
+    }
+    let top = &report.shown.stories;
+    if !top.is_empty() {
+        let skipped = |s: usize| {
+            top.iter()
+                .filter(|id| {
+                    !view
+                        .carried
+                        .get(id)
+                        .is_some_and(|c| c.iter().any(|x| x.0 == s))
+                })
+                .count()
+        };
+        if let Some((s, k)) = view
+            .shown
+            .iter()
+            .map(|&s| (s, skipped(s)))
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        {
+            w!(
+                out,
+                "<li>Of the {} stories most sources carried, <b>{}</b> skipped {}, more than any \
+                 other of the largest sources (<a href=\"#coverage\">who skipped what</a>).</li>\n",
+                top.len(),
+                esc(view.name(report, s)),
+                k
+            );
+        }
+    }
+    let set_aside: usize = report.set_aside.iter().map(|s| s.count).sum();
+    if report.undated > 0 {
+        w!(
+            out,
+            "<li>{} have no usable date{}: they are in the stories, not in the timeline \
+             (<a href=\"#notes\">notes</a>).</li>\n",
+            plural(report.undated, "article", "articles"),
+            if set_aside > 0 {
+                format!(
+                    ", {} of them because their date was set aside",
+                    thousands(set_aside)
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
+}
 
-    if !report.sources.is_empty() {
+/// `1234567` as `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `part` of `whole` as a whole percentage (`<1%` for a small non-zero share).
+fn percent(part: usize, whole: usize) -> String {
+    match (part, whole) {
+        (_, 0) => "–".into(),
+        (0, _) => "0%".into(),
+        _ if part * 100 < whole => "<1%".into(),
+        _ => format!("{}%", (part as f64 * 100.0 / whole as f64).round()),
+    }
+}
+
+/// `, 2019-01-21` or `, 2019-01-21 to 2019-01-24`, or nothing without dates.
+fn date_span(first: Option<&str>, last: Option<&str>) -> String {
+    match (first, last) {
+        (Some(a), Some(b)) if a != b => format!(", {} to {}", esc(a), esc(b)),
+        (Some(a), _) => format!(", {}", esc(a)),
+        _ => String::new(),
+    }
+}
+
+// Sources --------------------------------------------------------------------------------------
+
+fn sources(out: &mut String, report: &Report, view: &View) {
+    let drawn = !view.shown.is_empty();
+    open_section(
+        out,
+        "sources",
+        "Sources",
+        if drawn { "svg" } else { "" },
+        "How many articles each source has, largest first; the smaller ones are counted \
+         together as “other”.",
+    );
+    if !drawn {
+        out.push_str("<p>No document had a source.</p>\n</section>\n");
+        return;
+    }
+    let mut bars: Vec<(String, usize)> = view
+        .shown
+        .iter()
+        .map(|&s| (report.sources[s].name.clone(), report.sources[s].documents))
+        .collect();
+    if view.others > 0 {
+        bars.push((
+            format!("other ({})", plural(view.others, "source", "sources")),
+            view.other_docs,
+        ));
+    }
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1);
+    let (left, plot, right, row) = (200.0, 560.0, 70.0, 20.0);
+    let width = left + plot + right;
+    let height = row * bars.len() as f64 + 4.0;
+    w!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Articles per source\">\n"
+    );
+    for (i, (name, docs)) in bars.iter().enumerate() {
+        let y = row * i as f64;
+        let w = plot * *docs as f64 / max as f64;
+        let other = view.others > 0 && i == bars.len() - 1;
+        w!(
+            out,
+            "<g><title>{}: {}</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\
+             <rect x=\"{left}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" fill=\"{}\"/>\
+             <text class=\"small\" x=\"{:.1}\" y=\"{}\" dominant-baseline=\"middle\">{}</text></g>\n",
+            esc(name),
+            plural(*docs, "article", "articles"),
+            left - 8.0,
+            y + row / 2.0,
+            esc(&cut(name, 28)),
+            y + 3.0,
+            w.max(1.0),
+            row - 6.0,
+            if other { "#9aa3ad" } else { "#2171b5" },
+            left + w.max(1.0) + 6.0,
+            y + row / 2.0,
+            thousands(*docs)
+        );
+    }
+    out.push_str("</svg>\n");
+    let tail: Vec<usize> = (0..report.sources.len())
+        .filter(|&s| report.sources[s].documents < TAIL_DOCUMENTS)
+        .collect();
+    if !tail.is_empty() && report.sources.len() > view.shown.len() {
+        let docs: usize = tail.iter().map(|&s| report.sources[s].documents).sum();
+        w!(
+            out,
+            "<p class=\"meta\">The long tail: {} have fewer than {TAIL_DOCUMENTS} articles each \
+             ({} in all).</p>\n",
+            plural(tail.len(), "source", "sources"),
+            plural(docs, "article", "articles")
+        );
+    }
+    let mut order: Vec<usize> = (0..report.sources.len()).collect();
+    order.sort_by(|&a, &b| {
+        report.sources[b]
+            .documents
+            .cmp(&report.sources[a].documents)
+            .then(a.cmp(&b))
+    });
+    let table = |out: &mut String, rows: &[usize]| {
         out.push_str(
-            "<div class=\"scroll\"><table>\n<thead><tr><th>Source</th><th class=\"n\">Documents</th>\
-             <th class=\"n\">Tokens</th><th class=\"n\">Stories</th>\
+            "<div class=\"scroll\"><table>\n<thead><tr><th>Source</th><th class=\"n\">Articles</th>\
+             <th class=\"n\">Stories</th>\
              <th class=\"n\" title=\"Stories other sources carried too\">Shared</th>\
              <th class=\"n\" title=\"Stories two or more other sources carried and this one did not\">Skipped</th>\
-             <th class=\"n\" title=\"Stories only this source carried\">Exclusive</th></tr></thead>\n<tbody>\n",
+             <th class=\"n\" title=\"Stories only this source carried\">Only here</th></tr></thead>\n<tbody>\n",
         );
-        for s in &report.sources {
+        for &s in rows {
+            let s = &report.sources[s];
             w!(
                 out,
                 "<tr><th>{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-                 <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+                 <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
                 esc(&s.name),
                 s.documents,
-                count(s.tokens),
                 s.stories,
                 s.shared_stories,
                 s.skipped,
@@ -394,10 +792,519 @@ fn summary(out: &mut String, report: &Report) {
             );
         }
         out.push_str("</tbody>\n</table></div>\n");
-    } else {
-        out.push_str("<p>No document had a source.</p>\n");
+    };
+    table(out, view.shown);
+    if view.others > 0 {
+        let rest = &order[view.shown.len()..];
+        let listed = &rest[..rest.len().min(MAX_LISTED)];
+        w!(
+            out,
+            "<details><summary>The other {}</summary>\n",
+            plural(rest.len(), "source", "sources")
+        );
+        table(out, listed);
+        if rest.len() > listed.len() {
+            w!(
+                out,
+                "<p>{} more are in the JSON (<code>sources</code>).</p>\n",
+                thousands(rest.len() - listed.len())
+            );
+        }
+        out.push_str("</details>\n");
     }
     out.push_str("</section>\n");
+}
+
+/// Rows listed in a folded table of the long tail; the JSON has the rest.
+const MAX_LISTED: usize = 1000;
+
+// Stories --------------------------------------------------------------------------------------
+
+fn stories(out: &mut String, report: &Report, view: &View) {
+    let shown = &report.shown.stories;
+    open_section(
+        out,
+        "stories",
+        "Stories most sources carried",
+        if shown.is_empty() { "" } else { ".story" },
+        "The stories carried by the most sources, then the largest. Open one to see every \
+         source's articles, the words each source's version uses more than the others', and how \
+         similar the versions are.",
+    );
+    if shown.is_empty() {
+        out.push_str("<p>No story was carried by two or more sources.</p>\n</section>\n");
+        return;
+    }
+    for (k, &id) in shown.iter().enumerate() {
+        let Some(story) = view.aligned.get(&id) else {
+            continue;
+        };
+        let record = report.stories.get(id);
+        w!(
+            out,
+            "<details class=\"story\" id=\"story-{id}\"{}>\n<summary><b>{}</b> \
+             <span class=\"meta\">{} · {}{}</span></summary>\n",
+            if k < OPEN_STORIES { " open" } else { "" },
+            esc(&story.label),
+            plural(view.breadth(id), "source", "sources"),
+            plural(story.articles.len(), "article", "articles"),
+            date_span(
+                record.and_then(|r| r.first_date.as_deref()),
+                record.and_then(|r| r.last_date.as_deref())
+            )
+        );
+        aligned_story(out, report, story);
+        out.push_str("</details>\n");
+    }
+    let single = report.stories.len() - report.coverage.len();
+    let more = report.coverage.len().saturating_sub(shown.len());
+    w!(
+        out,
+        "<p class=\"meta\">{} more {} carried by two or more sources, and {} carried by one, \
+         are in <a href=\"#search\">the story search</a> and the JSON (<code>aligned</code>, \
+         <code>stories</code>).</p>\n</section>\n",
+        thousands(more),
+        if more == 1 { "story" } else { "stories" },
+        thousands(single)
+    );
+}
+
+fn aligned_story(out: &mut String, report: &Report, story: &AlignedStory) {
+    // Sources in article order (the articles are grouped by source), most articles first.
+    let mut sources: Vec<(&str, usize)> = Vec::new();
+    for a in &story.articles {
+        match sources.last_mut() {
+            Some((s, n)) if *s == a.source => *n += 1,
+            _ => sources.push((&a.source, 1)),
+        }
+    }
+    sources.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if !story.notes.is_empty() {
+        out.push_str("<div class=\"notes\" role=\"note\"><ul>\n");
+        for note in &story.notes {
+            w!(out, "<li>{}</li>\n", esc(note));
+        }
+        out.push_str("</ul></div>\n");
+    }
+    out.push_str("<div class=\"cols\">\n");
+    for &(source, _) in sources.iter().take(MAX_STORY_SOURCES) {
+        w!(out, "<div class=\"col\">\n<h4>{}</h4>\n<ul>\n", esc(source));
+        for a in story.articles.iter().filter(|a| a.source == source) {
+            let title = a.title.as_deref().unwrap_or(&a.id);
+            w!(out, "<li>{}<span class=\"meta\">", esc(title));
+            if let Some(date) = &a.date {
+                w!(out, "{} · ", esc(date));
+            }
+            w!(out, "{}</span></li>\n", esc(&a.id));
+        }
+        out.push_str("</ul>\n<h5>Distinctive terms</h5>\n");
+        let terms = story
+            .distinctive
+            .iter()
+            .find(|d| d.source == source)
+            .map_or(&[][..], |d| &d.terms[..]);
+        if terms.is_empty() {
+            out.push_str("<p class=\"muted\">none</p>\n");
+        } else {
+            out.push_str("<ol>\n");
+            for t in terms.iter().take(MAX_STORY_TERMS) {
+                w!(
+                    out,
+                    "<li title=\"{}\">{}</li>\n",
+                    esc(&format!(
+                        "{}: {} here, {} in the others; log ratio {}",
+                        t.term,
+                        count(t.count),
+                        count(t.count_reference),
+                        num(t.log_ratio, 2)
+                    )),
+                    esc(&t.surface)
+                );
+            }
+            out.push_str("</ol>\n");
+        }
+        out.push_str("</div>\n");
+    }
+    out.push_str("</div>\n");
+    if sources.len() > MAX_STORY_SOURCES {
+        let rest: Vec<String> = sources[MAX_STORY_SOURCES..]
+            .iter()
+            .map(|(s, n)| format!("{} ({n})", esc(s)))
+            .collect();
+        w!(
+            out,
+            "<p class=\"meta\">Also carried by {}: {}.</p>\n",
+            plural(rest.len(), "more source", "more sources"),
+            rest.join(", ")
+        );
+    }
+    out.push_str("<div class=\"pairs\">\n");
+    if !story.source_pairs.is_empty() {
+        let mut pairs: Vec<_> = story.source_pairs.iter().collect();
+        pairs.sort_by(|x, y| y.mean.total_cmp(&x.mean).then((x.a, x.b).cmp(&(y.a, y.b))));
+        let name = |s: usize| report.sources.get(s).map_or("?", |s| s.name.as_str());
+        let list = |out: &mut String, title: &str, pairs: &[&super::report::SourcePair]| {
+            w!(out, "<div><h5>{title}</h5><ul>\n");
+            for p in pairs {
+                w!(
+                    out,
+                    "<li>{} ↔ {}: <b>{}</b></li>\n",
+                    esc(name(p.a)),
+                    esc(name(p.b)),
+                    num(p.mean, 2)
+                );
+            }
+            out.push_str("</ul></div>\n");
+        };
+        if pairs.len() <= 2 * MAX_STORY_PAIRS {
+            list(out, "Mean similarity of sources", &pairs);
+        } else {
+            list(out, "Closest versions", &pairs[..MAX_STORY_PAIRS]);
+            list(
+                out,
+                "Furthest versions",
+                &pairs[pairs.len() - MAX_STORY_PAIRS..],
+            );
+        }
+    }
+    if !story.pairs.is_empty() {
+        let title_of = |id: &str| {
+            story
+                .articles
+                .iter()
+                .find(|a| a.id == id)
+                .and_then(|a| a.title.clone())
+                .unwrap_or_else(|| id.to_string())
+        };
+        out.push_str("<div><h5>Closest articles</h5><ul>\n");
+        for p in story.pairs.iter().take(MAX_STORY_PAIRS) {
+            w!(
+                out,
+                "<li title=\"{} ↔ {}\">{} ↔ {}: <b>{}</b></li>\n",
+                esc(&p.a),
+                esc(&p.b),
+                esc(&cut(&title_of(&p.a), 50)),
+                esc(&cut(&title_of(&p.b), 50)),
+                num(p.score, 2)
+            );
+        }
+        let more = story.pairs.len().saturating_sub(MAX_STORY_PAIRS) + story.pairs_omitted;
+        if more > 0 {
+            w!(
+                out,
+                "<li class=\"muted\">{} more (in the JSON)</li>\n",
+                plural(more, "pair", "pairs")
+            );
+        }
+        out.push_str("</ul></div>\n");
+    }
+    out.push_str("</div>\n");
+}
+
+// Coverage -------------------------------------------------------------------------------------
+
+fn coverage(out: &mut String, report: &Report, view: &View) {
+    let rows = &report.shown.stories;
+    let drawn = !rows.is_empty() && !view.shown.is_empty();
+    open_section(
+        out,
+        "coverage",
+        "Who skipped what",
+        if drawn { "table" } else { "" },
+        "The stories most sources carried against the largest sources. A filled cell gives the \
+         source's articles in the story; a dot is a story the source skipped. The last column \
+         counts the smaller sources that carried it.",
+    );
+    if !drawn {
+        out.push_str("<p>No story was carried by two or more sources.</p>\n</section>\n");
+        return;
+    }
+    out.push_str("<div class=\"scroll\"><table class=\"matrix\">\n<thead><tr><th>Story</th>");
+    for &s in view.shown {
+        let name = view.name(report, s);
+        w!(
+            out,
+            "<th class=\"n\" title=\"{}\">{}</th>",
+            esc(name),
+            esc(&cut(name, 12))
+        );
+    }
+    if view.others > 0 {
+        out.push_str("<th class=\"n\">Other sources</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    let mut skipped = vec![0usize; view.shown.len()];
+    for &id in rows {
+        let carried = view.carried.get(&id).copied().unwrap_or(&[]);
+        let label = report.stories.get(id).map_or("", |s| s.label.as_str());
+        w!(
+            out,
+            "<tr><th class=\"story\"><a href=\"#story-{id}\">{}</a></th>",
+            esc(label)
+        );
+        let mut cells = vec![0usize; view.shown.len()];
+        let mut others = 0;
+        for &(s, d) in carried {
+            match view.slot.get(s).copied().flatten() {
+                Some(k) => cells[k] = d,
+                None => others += 1,
+            }
+        }
+        for (k, &d) in cells.iter().enumerate() {
+            let name = view.name(report, view.shown[k]);
+            if d == 0 {
+                skipped[k] += 1;
+                w!(
+                    out,
+                    "<td class=\"cell off\" title=\"{} skipped it\">·</td>",
+                    esc(name)
+                );
+            } else {
+                w!(
+                    out,
+                    "<td class=\"cell on\" title=\"{}: {}\">{d}</td>",
+                    esc(name),
+                    plural(d, "article", "articles")
+                );
+            }
+        }
+        if view.others > 0 {
+            w!(out, "<td class=\"n\">{others}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n<tfoot><tr><td>Skipped</td>");
+    for k in skipped {
+        w!(out, "<td class=\"n\">{k}</td>");
+    }
+    if view.others > 0 {
+        out.push_str("<td></td>");
+    }
+    out.push_str("</tr></tfoot>\n</table></div>\n");
+    w!(
+        out,
+        "<p class=\"meta\">Every source's count of skipped stories, over all {} stories carried by \
+         two or more sources, is in <a href=\"#sources\">Sources</a>; the full coverage is in the \
+         JSON (<code>coverage</code>).</p>\n</section>\n",
+        thousands(report.coverage.len())
+    );
+}
+
+// Keyness --------------------------------------------------------------------------------------
+
+fn keyness(out: &mut String, report: &Report, view: &View) {
+    let cards: Vec<&SourceKeyness> = view
+        .shown
+        .iter()
+        .filter_map(|&s| report.keyness.get(s))
+        .collect();
+    let drawn = cards.iter().any(|k| !k.terms.is_empty());
+    open_section(
+        out,
+        "keyness",
+        "Distinctive terms",
+        if drawn { "svg" } else { "" },
+        "The terms each source uses more than all other sources together. Bars give the effect \
+         size, the log ratio (log₂ of the ratio of relative frequencies: 1 is twice as often, 2 \
+         four times); hover a bar for the counts and the adjusted p-value.",
+    );
+    if report.keyness.is_empty() {
+        out.push_str("<p>No per-source keyness was computed.</p>\n");
+    } else {
+        // One scale for every chart, so bars compare across sources.
+        let shown = || {
+            cards
+                .iter()
+                .flat_map(|k| k.terms.iter().take(MAX_KEY_TERMS))
+        };
+        let lo = shown().map(|t| t.log_ratio).fold(0.0_f64, f64::min);
+        let hi = shown().map(|t| t.log_ratio).fold(0.0_f64, f64::max);
+        out.push_str("<div class=\"cards\">\n");
+        for k in &cards {
+            key_card(out, k, lo, hi);
+        }
+        out.push_str("</div>\n");
+        let rest: Vec<&SourceKeyness> = (0..report.keyness.len())
+            .filter(|&s| view.slot.get(s).copied().flatten().is_none())
+            .map(|s| &report.keyness[s])
+            .collect();
+        if !rest.is_empty() {
+            w!(
+                out,
+                "<details><summary>Distinctive terms of the other {}</summary>\n<div class=\"scroll\">\
+                 <table>\n<thead><tr><th>Source</th><th class=\"n\">Articles</th><th>Terms</th></tr></thead>\n<tbody>\n",
+                plural(rest.len(), "source", "sources")
+            );
+            for k in rest.iter().take(MAX_LISTED) {
+                let terms: Vec<String> = k
+                    .terms
+                    .iter()
+                    .take(6)
+                    .map(|t| esc(&t.surface).to_string())
+                    .collect();
+                w!(
+                    out,
+                    "<tr><th>{}</th><td class=\"n\">{}</td><td>{}</td></tr>\n",
+                    esc(&k.source),
+                    k.documents,
+                    if terms.is_empty() {
+                        "–".to_string()
+                    } else {
+                        terms.join(", ")
+                    }
+                );
+            }
+            out.push_str("</tbody>\n</table></div>\n</details>\n");
+        }
+    }
+    shared_terms(out, report, view);
+    out.push_str("</section>\n");
+}
+
+fn key_card(out: &mut String, k: &SourceKeyness, lo: f64, hi: f64) {
+    w!(
+        out,
+        "<div class=\"card\">\n<h3>{}</h3>\n<p class=\"meta\">{} against the rest; measure {}</p>\n",
+        esc(&k.source),
+        plural(k.documents, "document", "documents"),
+        measure_name(k.measure)
+    );
+    if k.terms.is_empty() {
+        out.push_str("<p>No term stands out.</p>\n</div>\n");
+        return;
+    }
+    let terms = &k.terms[..k.terms.len().min(MAX_KEY_TERMS)];
+    let (left, bars, right, row) = (150.0, 260.0, 56.0, 20.0);
+    let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
+    let x_of = |v: f64| left + (v - lo) / span * bars;
+    let zero = x_of(0.0);
+    let width = left + bars + right;
+    let height = row * terms.len() as f64 + 22.0;
+    w!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Distinctive terms of {}\">\n",
+        esc(&k.source)
+    );
+    for (i, t) in terms.iter().enumerate() {
+        let y = row * i as f64;
+        let x = x_of(t.log_ratio);
+        let (x0, x1) = if x >= zero { (zero, x) } else { (x, zero) };
+        w!(
+            out,
+            "<g><title>{}</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\
+             <rect x=\"{x0:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" fill=\"{}\"/>\
+             <text class=\"small\" x=\"{}\" y=\"{}\" dominant-baseline=\"middle\">{}</text></g>\n",
+            esc(&term_tip(t, measure_name(k.measure))),
+            left - 8.0,
+            y + row / 2.0,
+            esc(&cut(&t.surface, 20)),
+            y + 3.0,
+            (x1 - x0).max(1.0),
+            row - 6.0,
+            if t.log_ratio >= 0.0 {
+                "#2171b5"
+            } else {
+                "#c4663a"
+            },
+            left + bars + 8.0,
+            y + row / 2.0,
+            num(t.log_ratio, 2)
+        );
+    }
+    let axis_y = row * terms.len() as f64;
+    w!(
+        out,
+        "<line x1=\"{zero:.1}\" y1=\"0\" x2=\"{zero:.1}\" y2=\"{axis_y}\" stroke=\"#5b6470\"/>\
+         <text class=\"small\" x=\"{zero:.1}\" y=\"{}\" text-anchor=\"middle\">0</text>\
+         <text class=\"small\" x=\"{}\" y=\"{}\" text-anchor=\"end\">log ratio {}</text>\n</svg>\n",
+        axis_y + 14.0,
+        left + bars,
+        axis_y + 14.0,
+        num(hi, 1)
+    );
+    w!(
+        out,
+        "<details><summary>Table</summary>\n<table>\n<thead><tr><th>Term</th><th class=\"n\">Here</th>\
+         <th class=\"n\">Elsewhere</th><th class=\"n\">{}</th><th class=\"n\">Log ratio</th>\
+         <th class=\"n\">p (adj.)</th></tr></thead>\n<tbody>\n",
+        measure_name(k.measure)
+    );
+    for t in terms {
+        w!(
+            out,
+            "<tr><td title=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            esc(&t.term),
+            esc(&t.surface),
+            count(t.count),
+            count(t.count_reference),
+            num(t.statistic, 2),
+            num(t.log_ratio, 2),
+            p_value(t.p_adjusted)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</details>\n</div>\n");
+}
+
+/// The tooltip of one key term.
+fn term_tip(t: &KeyTerm, measure: &str) -> String {
+    let mut tip = format!(
+        "{} ({}): {} here, {} elsewhere; log ratio {}; {measure} {}",
+        t.surface,
+        t.term,
+        count(t.count),
+        count(t.count_reference),
+        num(t.log_ratio, 2),
+        num(t.statistic, 2)
+    );
+    if t.p_adjusted.is_some() {
+        tip.push_str("; adjusted p ");
+        tip.push_str(&p_value(t.p_adjusted));
+    }
+    tip
+}
+
+fn shared_terms(out: &mut String, report: &Report, view: &View) {
+    out.push_str("<h3>Terms every source uses</h3>\n");
+    if report.shared_terms.is_empty() {
+        out.push_str("<p>No term is used by every source.</p>\n");
+        return;
+    }
+    w!(
+        out,
+        "<p class=\"meta\">Most evenly used first, with the counts of the {} largest sources.</p>\n\
+         <div class=\"scroll\"><table>\n<thead><tr><th>Term</th>",
+        view.shown.len()
+    );
+    for &s in view.shown {
+        w!(out, "<th class=\"n\">{}</th>", esc(view.name(report, s)));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for t in report.shared_terms.iter().take(MAX_SHARED_TERMS) {
+        w!(
+            out,
+            "<tr><td title=\"{}\">{}</td>",
+            esc(&t.term),
+            esc(&t.surface)
+        );
+        for &s in view.shown {
+            w!(
+                out,
+                "<td class=\"n\">{}</td>",
+                t.counts.get(s).map_or("–".to_string(), |c| count(*c))
+            );
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table></div>\n");
+    if report.shared_terms.len() > MAX_SHARED_TERMS {
+        w!(
+            out,
+            "<p>{} more are in the JSON (<code>shared_terms</code>).</p>\n",
+            report.shared_terms.len() - MAX_SHARED_TERMS
+        );
+    }
 }
 
 // Similarity -----------------------------------------------------------------------------------
@@ -412,60 +1319,71 @@ enum Cell {
     Same,
 }
 
-fn similarity(out: &mut String, report: &Report) {
+fn similarity(out: &mut String, report: &Report, view: &View) {
     let sim = &report.similarity;
-    let n = sim.sources.len();
-    let drawable = n >= 2 && sim.story_mean.len() == n && sim.centroid.len() == n;
+    let n = view.shown.len();
+    let drawable = n >= 2 && sim.centroid.len() == n;
     open_section(
         out,
         "similarity",
         "Source similarity",
         if drawable { "svg" } else { "" },
-        "How close the sources are: the mean cosine similarity of their articles on the stories \
-         both carried (each story counts once), and the cosine of their centroids (all their \
-         articles at once). 0 is nothing in common, 1 the same words in the same proportions.",
+        "How close the largest sources are: the mean cosine similarity of their articles on the \
+         stories both carried (each story counts once), and the cosine of their centroids (all \
+         their articles at once). 0 is nothing in common, 1 the same words in the same \
+         proportions.",
     );
     if !drawable {
-        w!(
-            out,
-            "<p>{} there is no pair of sources to compare.</p>\n</section>\n",
-            if n < 2 {
-                "With fewer than two sources"
-            } else {
-                "The similarity matrices are incomplete, so"
-            }
-        );
+        out.push_str("<p>With fewer than two sources there is no pair of sources to compare.</p>\n</section>\n");
         return;
     }
+    let pairs: BTreeMap<(usize, usize), (usize, f64)> = sim
+        .story_pairs
+        .iter()
+        .map(|p| ((p.a, p.b), (p.shared_stories, p.mean)))
+        .collect();
+    let pair = |i: usize, j: usize| {
+        let (a, b) = (view.shown[i], view.shown[j]);
+        pairs.get(&(a.min(b), a.max(b))).copied()
+    };
+    let names: Vec<String> = view
+        .shown
+        .iter()
+        .map(|&s| view.name(report, s).to_string())
+        .collect();
     out.push_str("<div class=\"figures\">\n");
     heatmap(
         out,
         "story",
         "Articles on shared stories (mean cosine)",
-        &sim.sources,
-        |i, j| match sim.story_mean[i].get(j).copied().flatten() {
-            Some(v) => Cell::Value(v),
-            None if i == j => Cell::Same,
+        &names,
+        |i, j| match pair(i, j) {
+            _ if i == j => Cell::Same,
+            Some((_, mean)) => Cell::Value(mean),
             None => Cell::NoSharedStory,
         },
-        |i, j| {
-            let shared = sim.shared_stories.get(i).and_then(|r| r.get(j)).copied();
-            shared.map(|k| plural(k, "shared story", "shared stories"))
-        },
+        |i, j| pair(i, j).map(|(k, _)| plural(k, "shared story", "shared stories")),
     );
     heatmap(
         out,
         "centroid",
         "Centroids (cosine)",
-        &sim.sources,
+        &names,
         |i, j| match sim.centroid[i].get(j) {
-            Some(&v) => Cell::Value(v),
-            None => Cell::Same,
+            Some(&v) if i != j => Cell::Value(v),
+            _ => Cell::Same,
         },
         |_, _| None,
     );
     out.push_str("</div>\n");
     legend(out);
+    if view.others > 0 {
+        out.push_str(
+            "<p class=\"meta\">Every source's nearest sources by centroid, and every pair that \
+             shares a story, are in the JSON (<code>similarity.nearest</code>, \
+             <code>similarity.story_pairs</code>).</p>\n",
+        );
+    }
     out.push_str("</section>\n");
 }
 
@@ -605,412 +1523,22 @@ fn legend(out: &mut String) {
     );
 }
 
-// Coverage -------------------------------------------------------------------------------------
-
-fn coverage(out: &mut String, report: &Report) {
-    let cov = &report.coverage;
-    let expect = if cov.rows.is_empty() { "" } else { "table" };
-    open_section(
-        out,
-        "coverage",
-        "Coverage",
-        expect,
-        "Which source carried which story, for the stories two or more sources carried. A filled \
-         cell gives the number of the source's articles in the story; an empty cell is a story \
-         the source skipped.",
-    );
-    if cov.rows.is_empty() {
-        out.push_str("<p>No story was carried by two or more sources.</p>\n</section>\n");
-        return;
-    }
-    out.push_str("<div class=\"scroll\"><table class=\"matrix\">\n<thead><tr><th>Story</th>");
-    for s in &cov.sources {
-        w!(out, "<th class=\"n\">{}</th>", esc(s));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for row in cov.rows.iter().take(MAX_COVERAGE_ROWS) {
-        w!(
-            out,
-            "<tr><th class=\"story\"><a href=\"#story-{}\">{}</a></th>",
-            row.story,
-            esc(&row.label)
-        );
-        for (j, s) in cov.sources.iter().enumerate() {
-            match row.documents.get(j).copied().unwrap_or(0) {
-                0 => w!(
-                    out,
-                    "<td class=\"cell off\" title=\"{} skipped it\">·</td>",
-                    esc(s)
-                ),
-                k => w!(
-                    out,
-                    "<td class=\"cell on\" title=\"{}: {}\">{k}</td>",
-                    esc(s),
-                    plural(k, "article", "articles")
-                ),
-            }
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n<tfoot><tr><td>Skipped</td>");
-    for j in 0..cov.sources.len() {
-        let skipped = cov.skipped.get(j).map_or(0, Vec::len);
-        w!(out, "<td class=\"n\">{skipped}</td>");
-    }
-    out.push_str("</tr></tfoot>\n</table></div>\n");
-    if cov.rows.len() > MAX_COVERAGE_ROWS {
-        w!(
-            out,
-            "<p>{} more shared {} are in the JSON output (<code>coverage.rows</code>).</p>\n",
-            cov.rows.len() - MAX_COVERAGE_ROWS,
-            if cov.rows.len() - MAX_COVERAGE_ROWS == 1 {
-                "story"
-            } else {
-                "stories"
-            }
-        );
-    }
-    out.push_str("</section>\n");
-}
-
-// Keyness --------------------------------------------------------------------------------------
-
-fn keyness(out: &mut String, report: &Report) {
-    let drawn = report.keyness.iter().any(|k| !k.terms.is_empty());
-    open_section(
-        out,
-        "keyness",
-        "Distinctive terms",
-        if drawn { "svg" } else { "" },
-        "The terms each source uses more than all other sources together. Bars give the effect \
-         size, the log ratio (log₂ of the ratio of relative frequencies: 1 is twice as often, 2 \
-         four times); hover a bar for the counts and the adjusted p-value.",
-    );
-    if report.keyness.is_empty() {
-        out.push_str("<p>No per-source keyness was computed.</p>\n");
-    } else {
-        // One scale for every chart, so bars compare across sources.
-        let shown = || {
-            report
-                .keyness
-                .iter()
-                .flat_map(|k| k.terms.iter().take(MAX_KEY_TERMS))
-        };
-        let lo = shown().map(|t| t.log_ratio).fold(0.0_f64, f64::min);
-        let hi = shown().map(|t| t.log_ratio).fold(0.0_f64, f64::max);
-        out.push_str("<div class=\"cards\">\n");
-        for k in &report.keyness {
-            key_card(out, k, lo, hi);
-        }
-        out.push_str("</div>\n");
-    }
-    shared_terms(out, report);
-    out.push_str("</section>\n");
-}
-
-fn key_card(out: &mut String, k: &SourceKeyness, lo: f64, hi: f64) {
-    w!(
-        out,
-        "<div class=\"card\">\n<h3>{}</h3>\n<p class=\"meta\">{} against the rest; measure {}</p>\n",
-        esc(&k.source),
-        plural(k.documents, "document", "documents"),
-        measure_name(k.measure)
-    );
-    if k.terms.is_empty() {
-        out.push_str("<p>No term stands out.</p>\n</div>\n");
-        return;
-    }
-    let terms = &k.terms[..k.terms.len().min(MAX_KEY_TERMS)];
-    let (left, bars, right, row) = (150.0, 260.0, 56.0, 20.0);
-    let span = if hi - lo > 0.0 { hi - lo } else { 1.0 };
-    let x_of = |v: f64| left + (v - lo) / span * bars;
-    let zero = x_of(0.0);
-    let width = left + bars + right;
-    let height = row * terms.len() as f64 + 22.0;
-    w!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
-         viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Distinctive terms of {}\">\n",
-        esc(&k.source)
-    );
-    for (i, t) in terms.iter().enumerate() {
-        let y = row * i as f64;
-        let x = x_of(t.log_ratio);
-        let (x0, x1) = if x >= zero { (zero, x) } else { (x, zero) };
-        w!(
-            out,
-            "<g><title>{}</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\" dominant-baseline=\"middle\">{}</text>\
-             <rect x=\"{x0:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" fill=\"{}\"/>\
-             <text class=\"small\" x=\"{}\" y=\"{}\" dominant-baseline=\"middle\">{}</text></g>\n",
-            esc(&term_tip(t, measure_name(k.measure))),
-            left - 8.0,
-            y + row / 2.0,
-            esc(&cut(&t.surface, 20)),
-            y + 3.0,
-            (x1 - x0).max(1.0),
-            row - 6.0,
-            if t.log_ratio >= 0.0 {
-                "#2171b5"
-            } else {
-                "#c4663a"
-            },
-            left + bars + 8.0,
-            y + row / 2.0,
-            num(t.log_ratio, 2)
-        );
-    }
-    let axis_y = row * terms.len() as f64;
-    w!(
-        out,
-        "<line x1=\"{zero:.1}\" y1=\"0\" x2=\"{zero:.1}\" y2=\"{axis_y}\" stroke=\"#5b6470\"/>\
-         <text class=\"small\" x=\"{zero:.1}\" y=\"{}\" text-anchor=\"middle\">0</text>\
-         <text class=\"small\" x=\"{}\" y=\"{}\" text-anchor=\"end\">log ratio {}</text>\n</svg>\n",
-        axis_y + 14.0,
-        left + bars,
-        axis_y + 14.0,
-        num(hi, 1)
-    );
-    w!(
-        out,
-        "<details><summary>Table</summary>\n<table>\n<thead><tr><th>Term</th><th class=\"n\">Here</th>\
-         <th class=\"n\">Elsewhere</th><th class=\"n\">{}</th><th class=\"n\">Log ratio</th>\
-         <th class=\"n\">p (adj.)</th></tr></thead>\n<tbody>\n",
-        measure_name(k.measure)
-    );
-    for t in terms {
-        w!(
-            out,
-            "<tr><td title=\"{}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-            esc(&t.term),
-            esc(&t.surface),
-            count(t.count),
-            count(t.count_reference),
-            num(t.statistic, 2),
-            num(t.log_ratio, 2),
-            p_value(t.p_adjusted)
-        );
-    }
-    out.push_str("</tbody>\n</table>\n</details>\n</div>\n");
-}
-
-/// The tooltip of one key term.
-fn term_tip(t: &KeyTerm, measure: &str) -> String {
-    let mut tip = format!(
-        "{} ({}): {} here, {} elsewhere; log ratio {}; {measure} {}",
-        t.surface,
-        t.term,
-        count(t.count),
-        count(t.count_reference),
-        num(t.log_ratio, 2),
-        num(t.statistic, 2)
-    );
-    if t.p_adjusted.is_some() {
-        tip.push_str("; adjusted p ");
-        tip.push_str(&p_value(t.p_adjusted));
-    }
-    tip
-}
-
-fn shared_terms(out: &mut String, report: &Report) {
-    out.push_str("<h3>Terms every source uses</h3>\n");
-    if report.shared_terms.is_empty() {
-        out.push_str("<p>No term is used by every source.</p>\n");
-        return;
-    }
-    out.push_str(
-        "<p class=\"meta\">Most evenly used first, with each source's count.</p>\n\
-         <div class=\"scroll\"><table>\n<thead><tr><th>Term</th>",
-    );
-    for s in &report.sources {
-        w!(out, "<th class=\"n\">{}</th>", esc(&s.name));
-    }
-    out.push_str("</tr></thead>\n<tbody>\n");
-    for t in report.shared_terms.iter().take(MAX_SHARED_TERMS) {
-        w!(
-            out,
-            "<tr><td title=\"{}\">{}</td>",
-            esc(&t.term),
-            esc(&t.surface)
-        );
-        for c in &t.counts {
-            w!(out, "<td class=\"n\">{}</td>", count(*c));
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</tbody>\n</table></div>\n");
-    if report.shared_terms.len() > MAX_SHARED_TERMS {
-        w!(
-            out,
-            "<p>{} more are in the JSON output (<code>shared_terms</code>).</p>\n",
-            report.shared_terms.len() - MAX_SHARED_TERMS
-        );
-    }
-}
-
-// Stories --------------------------------------------------------------------------------------
-
-fn stories(out: &mut String, report: &Report) {
-    let expect = if report.aligned.is_empty() {
-        ""
-    } else {
-        ".story"
-    };
-    open_section(
-        out,
-        "stories",
-        "Stories side by side",
-        expect,
-        "Each story two or more sources carried: every source's articles, the terms its \
-         articles use more than the other sources' articles on the same story, and how similar \
-         the versions are.",
-    );
-    if report.aligned.is_empty() {
-        out.push_str("<p>No story was carried by two or more sources.</p>\n</section>\n");
-        return;
-    }
-    for story in report.aligned.iter().take(MAX_STORIES) {
-        aligned_story(out, story);
-    }
-    if report.aligned.len() > MAX_STORIES {
-        let more = report.aligned.len() - MAX_STORIES;
-        w!(
-            out,
-            "<p>{} more shared {} are in the JSON output (<code>aligned</code>).</p>\n",
-            more,
-            if more == 1 { "story" } else { "stories" }
-        );
-    }
-    out.push_str("</section>\n");
-}
-
-fn aligned_story(out: &mut String, story: &AlignedStory) {
-    // Sources in article order (the articles are grouped by source).
-    let mut sources: Vec<&str> = Vec::new();
-    for a in &story.articles {
-        if sources.last() != Some(&a.source.as_str()) && !sources.contains(&a.source.as_str()) {
-            sources.push(&a.source);
-        }
-    }
-    w!(
-        out,
-        "<article class=\"story\" id=\"story-{}\">\n<h3>{} <span class=\"meta\">story {} · {} · {}</span></h3>\n",
-        story.story,
-        esc(&story.label),
-        story.story,
-        plural(story.articles.len(), "article", "articles"),
-        plural(sources.len(), "source", "sources")
-    );
-    if !story.notes.is_empty() {
-        out.push_str("<div class=\"notes\" role=\"note\"><ul>\n");
-        for note in &story.notes {
-            w!(out, "<li>{}</li>\n", esc(note));
-        }
-        out.push_str("</ul></div>\n");
-    }
-    out.push_str("<div class=\"cols\">\n");
-    for source in &sources {
-        w!(out, "<div class=\"col\">\n<h4>{}</h4>\n<ul>\n", esc(source));
-        for a in story.articles.iter().filter(|a| a.source == *source) {
-            let title = a.title.as_deref().unwrap_or(&a.id);
-            w!(out, "<li>{}<span class=\"meta\">", esc(title));
-            if let Some(date) = &a.date {
-                w!(out, "{} · ", esc(date));
-            }
-            w!(out, "{}</span></li>\n", esc(&a.id));
-        }
-        out.push_str("</ul>\n<h5>Distinctive terms</h5>\n");
-        let terms = story
-            .distinctive
-            .iter()
-            .find(|d| d.source == *source)
-            .map_or(&[][..], |d| &d.terms[..]);
-        if terms.is_empty() {
-            out.push_str("<p class=\"muted\">none</p>\n");
-        } else {
-            out.push_str("<ol>\n");
-            for t in terms.iter().take(MAX_STORY_TERMS) {
-                w!(
-                    out,
-                    "<li title=\"{}\">{}</li>\n",
-                    esc(&format!(
-                        "{}: {} here, {} in the others; log ratio {}",
-                        t.term,
-                        count(t.count),
-                        count(t.count_reference),
-                        num(t.log_ratio, 2)
-                    )),
-                    esc(&t.surface)
-                );
-            }
-            out.push_str("</ol>\n");
-        }
-        out.push_str("</div>\n");
-    }
-    out.push_str("</div>\n<div class=\"pairs\">\n");
-    if !story.source_pairs.is_empty() {
-        out.push_str("<div><h5>Mean similarity of sources</h5><ul>\n");
-        for p in &story.source_pairs {
-            w!(
-                out,
-                "<li>{} ↔ {}: <b>{}</b></li>\n",
-                esc(&p.a),
-                esc(&p.b),
-                num(p.mean, 2)
-            );
-        }
-        out.push_str("</ul></div>\n");
-    }
-    if !story.pairs.is_empty() {
-        let title_of = |id: &str| {
-            story
-                .articles
-                .iter()
-                .find(|a| a.id == id)
-                .and_then(|a| a.title.clone())
-                .unwrap_or_else(|| id.to_string())
-        };
-        out.push_str("<div><h5>Closest articles</h5><ul>\n");
-        for p in story.pairs.iter().take(MAX_STORY_PAIRS) {
-            w!(
-                out,
-                "<li title=\"{} ↔ {}\">{} ↔ {}: <b>{}</b></li>\n",
-                esc(&p.a),
-                esc(&p.b),
-                esc(&cut(&title_of(&p.a), 50)),
-                esc(&cut(&title_of(&p.b), 50)),
-                num(p.score, 2)
-            );
-        }
-        let more = story.pairs.len().saturating_sub(MAX_STORY_PAIRS) + story.pairs_omitted;
-        if more > 0 {
-            w!(
-                out,
-                "<li class=\"muted\">{} more (in the JSON output)</li>\n",
-                plural(more, "pair", "pairs")
-            );
-        }
-        out.push_str("</ul></div>\n");
-    }
-    out.push_str("</div>\n</article>\n");
-}
-
 // Timeline -------------------------------------------------------------------------------------
 
-fn timeline(out: &mut String, report: &Report) {
+fn timeline(out: &mut String, report: &Report, view: &View) {
     let drawable = report
         .timeline
         .as_ref()
-        .is_some_and(|t| !t.periods.is_empty() && !t.counts.is_empty());
+        .is_some_and(|t| !t.counts.is_empty() && !view.shown.is_empty());
     open_section(
         out,
         "timeline",
         "Timeline",
         if drawable { "svg" } else { "" },
-        "Articles per source over time.",
+        "Articles per source over time, for the largest sources and the others together.",
     );
     match &report.timeline {
-        Some(t) if drawable => timeline_chart(out, report, t),
+        Some(t) if drawable => timeline_chart(out, report, view, t),
         _ => out.push_str(
             "<p>No document has a usable date, so there is no timeline of coverage.</p>\n",
         ),
@@ -1018,32 +1546,64 @@ fn timeline(out: &mut String, report: &Report) {
     out.push_str("</section>\n");
 }
 
-fn timeline_chart(out: &mut String, report: &Report, t: &Timeline) {
-    let periods = t.periods.len();
-    let (left, plot, strip, gap) = (170.0, 860.0, 44.0, 14.0);
-    let step = plot / periods as f64;
-    let max = t.counts.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let height = (strip + gap) * t.counts.len() as f64 + 30.0;
+fn timeline_chart(out: &mut String, report: &Report, view: &View, t: &Timeline) {
+    let periods = super::periods_between(t.period, &t.first, &t.last);
+    let index: BTreeMap<&str, usize> = periods
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.as_str(), i))
+        .collect();
+    // One strip per shown source, and one for all the others.
+    let mut strips: Vec<(String, Vec<usize>)> = view
+        .shown
+        .iter()
+        .map(|&s| (view.name(report, s).to_string(), vec![0; periods.len()]))
+        .collect();
+    if view.others > 0 {
+        strips.push((
+            format!("other ({})", plural(view.others, "source", "sources")),
+            vec![0; periods.len()],
+        ));
+    }
+    for (s, counts) in t.counts.iter().enumerate() {
+        let strip = match view.slot.get(s).copied().flatten() {
+            Some(k) => k,
+            None => strips.len() - 1,
+        };
+        for (p, &c) in counts {
+            if let Some(&i) = index.get(p.as_str()) {
+                strips[strip].1[i] += c;
+            }
+        }
+    }
+    let n = periods.len();
+    let (left, plot, strip, gap) = (200.0, 840.0, 36.0, 10.0);
+    let step = plot / n as f64;
+    let max = strips
+        .iter()
+        .flat_map(|s| s.1.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = (strip + gap) * strips.len() as f64 + 30.0;
     let width = left + plot + 20.0;
-    let by_what = if t.period == "week" {
-        "week (weeks start on Monday)"
-    } else {
-        t.period
+    let by_what = match t.period {
+        "week" => "week (weeks start on Monday)",
+        other => other,
     };
     w!(
         out,
-        "<p class=\"meta\">Articles per {}; every strip shares one scale (highest bar: {}).</p>\n\
+        "<p class=\"meta\">Articles per {}, {} to {}; every strip shares one scale (highest bar: {}).</p>\n\
          <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"Articles per source per {}\">\n",
         esc(by_what),
+        esc(&t.first),
+        esc(&t.last),
         max,
         esc(t.period)
     );
-    for (i, counts) in t.counts.iter().enumerate() {
-        let name = report
-            .sources
-            .get(i)
-            .map_or_else(|| format!("source {}", i + 1), |s| s.name.clone());
+    for (i, (name, counts)) in strips.iter().enumerate() {
         let top = (strip + gap) * i as f64;
         let base = top + strip;
         w!(
@@ -1052,8 +1612,8 @@ fn timeline_chart(out: &mut String, report: &Report, t: &Timeline) {
              <line x1=\"{left}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#d5dae1\"/>\n",
             left - 10.0,
             top + strip / 2.0,
-            esc(&name),
-            esc(&cut(&name, 22)),
+            esc(name),
+            esc(&cut(name, 26)),
             left + plot
         );
         for (p, &c) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
@@ -1065,21 +1625,21 @@ fn timeline_chart(out: &mut String, report: &Report, t: &Timeline) {
                  <title>{}, {}: {}</title></rect>\n",
                 base - h,
                 (step * 0.85).max(0.5),
-                esc(&name),
-                esc(t.periods.get(p).map_or("", String::as_str)),
+                esc(name),
+                esc(&periods[p]),
                 plural(c, "article", "articles")
             );
         }
     }
     // Period labels: the first, the last and a few between.
-    let axis = (strip + gap) * t.counts.len() as f64 + 6.0;
-    let ticks = periods.min(6);
+    let axis = (strip + gap) * strips.len() as f64 + 6.0;
+    let ticks = n.min(6);
     let mut last = usize::MAX;
     for k in 0..ticks {
         let p = if ticks == 1 {
             0
         } else {
-            k * (periods - 1) / (ticks - 1)
+            k * (n - 1) / (ticks - 1)
         };
         if p == last {
             continue;
@@ -1099,27 +1659,144 @@ fn timeline_chart(out: &mut String, report: &Report, t: &Timeline) {
             out,
             "<text class=\"small\" x=\"{x:.2}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>\n",
             axis + 10.0,
-            esc(&t.periods[p])
+            esc(&periods[p])
         );
     }
     out.push_str("</svg>\n");
-    let undated: Vec<String> = t
-        .undated
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| **n > 0)
-        .map(|(i, &n)| {
-            let name = report.sources.get(i).map_or("?", |s| s.name.as_str());
-            format!("{} ({n})", esc(name))
-        })
-        .collect();
-    if !undated.is_empty() {
+    let undated: usize = t.undated.iter().sum();
+    if undated > 0 {
         w!(
             out,
-            "<p class=\"meta\">Articles without a usable date, not drawn: {}.</p>\n",
-            undated.join(", ")
+            "<p class=\"meta\">{} without a usable date are not drawn (per source in the JSON, \
+             <code>timeline.undated</code>).</p>\n",
+            plural(undated, "article", "articles")
         );
     }
+}
+
+// Search ---------------------------------------------------------------------------------------
+
+/// Sources named per story in the search index before "and N more".
+const INDEX_SOURCES: usize = 8;
+
+fn search(out: &mut String, report: &Report, view: &View) {
+    open_section(
+        out,
+        "search",
+        "All stories",
+        "input",
+        "Every story, those most sources carried first: type words of a label or a source to \
+         find one.",
+    );
+    let mut order: Vec<usize> = (0..report.stories.len()).collect();
+    order.sort_by(|&a, &b| {
+        (view.breadth(b), report.stories[b].docs.len())
+            .cmp(&(view.breadth(a), report.stories[a].docs.len()))
+            .then(a.cmp(&b))
+    });
+    let index: Vec<(usize, &str, usize, usize, &str, &str, String)> = order
+        .iter()
+        .map(|&id| {
+            let s = &report.stories[id];
+            let mut names: Vec<&str> = s
+                .sources
+                .iter()
+                .take(INDEX_SOURCES)
+                .map(String::as_str)
+                .collect();
+            let more = s.sources.len().saturating_sub(INDEX_SOURCES);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            names.dedup();
+            (
+                id,
+                s.label.as_str(),
+                s.sources.len(),
+                s.docs.len(),
+                s.first_date.as_deref().unwrap_or(""),
+                s.last_date.as_deref().unwrap_or(""),
+                format!("{}{more}", names.join(", ")),
+            )
+        })
+        .collect();
+    w!(
+        out,
+        "<p><label for=\"story-query\">Find stories:</label> <input id=\"story-query\" \
+         type=\"search\" placeholder=\"words of a label or a source\" disabled> \
+         <span id=\"story-count\" class=\"meta\"></span></p>\n\
+         <noscript><p>The search needs JavaScript; every story is in the JSON \
+         (<code>stories</code>).</p></noscript>\n\
+         <div class=\"scroll\"><table class=\"index\">\n<thead><tr><th class=\"n\">Story</th><th>Label</th>\
+         <th class=\"n\">Sources</th><th class=\"n\">Articles</th><th>Dates</th><th>Sources</th></tr></thead>\n\
+         <tbody id=\"story-results\"></tbody>\n</table></div>\n\
+         <script type=\"application/json\" id=\"story-index\">{}</script>\n</section>\n",
+        script_json(&index)
+    );
+}
+
+// Notes ----------------------------------------------------------------------------------------
+
+fn notes(out: &mut String, report: &Report, view: &View) {
+    open_section(
+        out,
+        "notes",
+        "Notes on the data",
+        "ul",
+        "What was set aside while reading, what could not be computed, and what this page \
+         leaves out.",
+    );
+    if !report.set_aside.is_empty() {
+        out.push_str("<h3>Values set aside</h3>\n<ul>\n");
+        for s in &report.set_aside {
+            w!(
+                out,
+                "<li><b>{}</b> {} kept as undated: {}. For example: {}.</li>\n",
+                thousands(s.count),
+                esc(&if s.count == 1 {
+                    s.kind.clone()
+                } else {
+                    format!("{}s", s.kind)
+                }),
+                esc(&s.hint),
+                s.examples
+                    .iter()
+                    .map(|e| format!("<code>{}</code>", esc(e)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    if !report.notes.is_empty() {
+        out.push_str("<h3>What could not be computed</h3>\n<ul>\n");
+        for note in &report.notes {
+            w!(out, "<li>{}</li>\n", esc(note));
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("<h3>What this page leaves out</h3>\n<ul>\n");
+    w!(
+        out,
+        "<li>Sources drawn in full: the {} largest of {} (<code>--top-sources N</code> changes \
+         it); the others are counted together as “other”.</li>\n",
+        view.shown.len(),
+        report.sources.len()
+    );
+    w!(
+        out,
+        "<li>Stories shown side by side: the {} most sources carried, of {} carried by two or more \
+         (<code>--top-stories N</code>); every story is in the search above.</li>\n",
+        report.shown.stories.len(),
+        thousands(report.coverage.len())
+    );
+    out.push_str(
+        "<li>Everything else (every source's keyness, every story's articles and distinctive \
+         terms, all pairs of sources that share a story) is in the JSON: \
+         <code>parallax compare … --format json</code>.</li>\n</ul>\n</section>\n",
+    );
 }
 
 #[cfg(test)]
@@ -1167,38 +1844,49 @@ mod tests {
             label: label.to_string(),
             docs: docs.iter().map(|s| s.to_string()).collect(),
             sources: sources.iter().map(|s| s.to_string()).collect(),
-            first_date: None,
-            last_date: None,
+            first_date: Some("2026-03-04".to_string()),
+            last_date: Some("2026-03-06".to_string()),
             near_duplicates: vec![],
         }
     }
 
-    /// Three sources, two stories (one shared by all), dates over three days.
+    /// Three sources (klaxon 0, ledger 1, weekly 2), two stories (one shared by all), dates
+    /// over three days.
     fn sample() -> Report {
-        let names = ["ledger", "weekly", "klaxon"];
-        let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let keyness = |source: &str, documents, terms| SourceKeyness {
+            source: source.to_string(),
+            measure: "g2",
+            documents,
+            terms,
+        };
         Report {
             by: "source".to_string(),
             documents: 4,
             ungrouped: 0,
+            undated: 1,
             sources: vec![
                 source("klaxon", 2),
                 source("ledger", 1),
                 source("weekly", 1),
             ],
+            shown: Shown {
+                sources: vec![0, 1, 2],
+                stories: vec![0],
+            },
             stories: vec![
-                story(0, "harbour levy", &["k/1", "l/1", "w/1"], &names),
+                story(
+                    0,
+                    "harbour levy",
+                    &["k/1", "l/1", "w/1"],
+                    &["klaxon", "ledger", "weekly"],
+                ),
                 story(1, "llamas", &["k/2"], &["klaxon"]),
             ],
-            coverage: Coverage {
-                sources: s(&["klaxon", "ledger", "weekly"]),
-                rows: vec![CoverageRow {
-                    story: 0,
-                    label: "harbour levy".to_string(),
-                    documents: vec![1, 1, 1],
-                }],
-                skipped: vec![vec![], vec![], vec![]],
-            },
+            coverage: vec![CoverageRow {
+                story: 0,
+                label: "harbour levy".to_string(),
+                documents: vec![(0, 1), (1, 1), (2, 1)],
+            }],
             aligned: vec![AlignedStory {
                 story: 0,
                 label: "harbour levy".to_string(),
@@ -1207,11 +1895,23 @@ mod tests {
                     article("ledger", "l/1", Some("Levy backed")),
                     article("weekly", "w/1", None),
                 ],
-                source_pairs: vec![SourcePair {
-                    a: "klaxon".to_string(),
-                    b: "ledger".to_string(),
-                    mean: 0.41,
-                }],
+                source_pairs: vec![
+                    SourcePair {
+                        a: 0,
+                        b: 1,
+                        mean: 0.41,
+                    },
+                    SourcePair {
+                        a: 0,
+                        b: 2,
+                        mean: 0.3,
+                    },
+                    SourcePair {
+                        a: 1,
+                        b: 2,
+                        mean: 0.2,
+                    },
+                ],
                 pairs: vec![DocPair {
                     a: "k/1".to_string(),
                     b: "l/1".to_string(),
@@ -1225,24 +1925,13 @@ mod tests {
                 notes: vec![],
             }],
             keyness: vec![
-                SourceKeyness {
-                    source: "klaxon".to_string(),
-                    measure: "g2",
-                    documents: 2,
-                    terms: vec![term("fury", 3.2), term("grab", 1.1), term("bosses", -0.5)],
-                },
-                SourceKeyness {
-                    source: "ledger".to_string(),
-                    measure: "g2",
-                    documents: 1,
-                    terms: vec![term("capex", 2.0)],
-                },
-                SourceKeyness {
-                    source: "weekly".to_string(),
-                    measure: "g2",
-                    documents: 1,
-                    terms: vec![],
-                },
+                keyness(
+                    "klaxon",
+                    2,
+                    vec![term("fury", 3.2), term("grab", 1.1), term("bosses", -0.5)],
+                ),
+                keyness("ledger", 1, vec![term("capex", 2.0)]),
+                keyness("weekly", 1, vec![]),
             ],
             shared_terms: vec![SharedTerm {
                 term: "levi".to_string(),
@@ -1250,13 +1939,21 @@ mod tests {
                 counts: vec![3.0, 4.0, 2.0],
             }],
             similarity: SourceSimilarity {
-                sources: s(&["klaxon", "ledger", "weekly"]),
-                shared_stories: vec![vec![0, 1, 1], vec![1, 0, 1], vec![1, 1, 0]],
-                story_mean: vec![
-                    vec![None, Some(0.41), Some(0.3)],
-                    vec![Some(0.41), None, None],
-                    vec![Some(0.3), None, None],
+                story_pairs: vec![
+                    StoryPair {
+                        a: 0,
+                        b: 1,
+                        shared_stories: 1,
+                        mean: 0.41,
+                    },
+                    StoryPair {
+                        a: 0,
+                        b: 2,
+                        shared_stories: 1,
+                        mean: 0.3,
+                    },
                 ],
+                nearest: vec![vec![(1, 0.5)], vec![(2, 0.75)], vec![(1, 0.75)]],
                 centroid: vec![
                     vec![1.0, 0.5, 0.25],
                     vec![0.5, 1.0, 0.75],
@@ -1265,10 +1962,21 @@ mod tests {
             },
             timeline: Some(Timeline {
                 period: "day",
-                periods: s(&["2026-03-04", "2026-03-05", "2026-03-06"]),
-                counts: vec![vec![1, 0, 1], vec![1, 0, 0], vec![0, 0, 1]],
+                first: "2026-03-04".to_string(),
+                last: "2026-03-06".to_string(),
+                counts: vec![
+                    [("2026-03-04".to_string(), 1), ("2026-03-06".to_string(), 1)].into(),
+                    [("2026-03-04".to_string(), 1)].into(),
+                    BTreeMap::new(),
+                ],
                 undated: vec![0, 0, 1],
             }),
+            set_aside: vec![SetAsideValues {
+                kind: "ambiguous date".to_string(),
+                count: 1,
+                examples: vec!["in.jsonl:3: `9/5/18`".to_string()],
+                hint: "give --dates mdy or --dates dmy".to_string(),
+            }],
             notes: vec![],
         }
     }
@@ -1279,23 +1987,24 @@ mod tests {
             by: "source".to_string(),
             documents: 1,
             ungrouped: 0,
+            undated: 1,
             sources: vec![source("only", 1)],
-            stories: vec![story(0, "", &["only/a"], &["only"])],
-            coverage: Coverage {
-                sources: vec!["only".to_string()],
-                rows: vec![],
-                skipped: vec![vec![]],
+            shown: Shown {
+                sources: vec![0],
+                stories: vec![],
             },
+            stories: vec![story(0, "", &["only/a"], &["only"])],
+            coverage: vec![],
             aligned: vec![],
             keyness: vec![],
             shared_terms: vec![],
             similarity: SourceSimilarity {
-                sources: vec!["only".to_string()],
-                shared_stories: vec![vec![0]],
-                story_mean: vec![vec![None]],
+                story_pairs: vec![],
+                nearest: vec![vec![]],
                 centroid: vec![vec![1.0]],
             },
             timeline: None,
+            set_aside: vec![],
             notes: vec![
                 "one source: nothing to compare".to_string(),
                 "no dates: no timeline".to_string(),
@@ -1313,13 +2022,16 @@ mod tests {
         &page[at..at + page[at..].find('"').unwrap()]
     }
 
-    const SECTIONS: [&str; 6] = [
-        "summary",
-        "similarity",
+    const SECTIONS: [&str; 9] = [
+        "glance",
+        "sources",
+        "stories",
         "coverage",
         "keyness",
-        "stories",
+        "similarity",
         "timeline",
+        "search",
+        "notes",
     ];
 
     #[test]
@@ -1339,16 +2051,16 @@ mod tests {
         r.by = evil.to_string();
         r.notes.push(evil.to_string());
         r.sources[0].name = evil.to_string();
-        r.coverage.sources[0] = evil.to_string();
-        r.coverage.rows[0].label = evil.to_string();
-        r.similarity.sources[0] = evil.to_string();
+        r.coverage[0].label = evil.to_string();
+        r.stories[0].label = evil.to_string();
+        r.stories[0].sources[0] = evil.to_string();
+        r.stories[0].first_date = Some(evil.to_string());
         r.aligned[0].label = evil.to_string();
         r.aligned[0].notes.push(evil.to_string());
         r.aligned[0].articles[0].source = evil.to_string();
         r.aligned[0].articles[0].id = evil.to_string();
         r.aligned[0].articles[0].title = Some(evil.to_string());
         r.aligned[0].articles[1].date = Some(evil.to_string());
-        r.aligned[0].source_pairs[0].a = evil.to_string();
         r.aligned[0].pairs[0].b = evil.to_string();
         r.aligned[0].distinctive[0].source = evil.to_string();
         r.aligned[0].distinctive[0].terms[0].surface = evil.to_string();
@@ -1356,16 +2068,50 @@ mod tests {
         r.keyness[0].terms[0].surface = evil.to_string();
         r.keyness[0].terms[0].term = evil.to_string();
         r.shared_terms[0].surface = evil.to_string();
-        r.timeline.as_mut().unwrap().periods[0] = evil.to_string();
+        r.set_aside[0].examples[0] = evil.to_string();
+        r.set_aside[0].kind = evil.to_string();
+        let t = r.timeline.as_mut().unwrap();
+        t.first = evil.to_string();
         let page = render(&r);
         assert!(
             !page.contains("<script>alert"),
             "unescaped markup in the page"
         );
         assert!(!page.contains("x&y"), "unescaped ampersand in the page");
+        assert!(!page.contains("</script>'"), "the data block was closed");
         assert!(page.contains("&lt;script&gt;alert(&quot;x&amp;y&quot;)&lt;/script&gt;&#39;"));
-        // The only script is the render check.
-        assert_eq!(page.matches("<script").count(), 1);
+        // The page's own script and the story index, which is data, not code.
+        assert_eq!(page.matches("<script").count(), 2);
+        assert_eq!(page.matches("<script type=\"application/json\"").count(), 1);
+    }
+
+    #[test]
+    fn only_its_own_script_may_run() {
+        let page = render(&sample());
+        let csp = page
+            .split("Content-Security-Policy\" content=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap();
+        assert!(
+            !csp.contains("unsafe-inline'; img") && !csp.contains("script-src 'unsafe-inline'")
+        );
+        let hash = csp
+            .split("script-src 'sha256-")
+            .nth(1)
+            .and_then(|s| s.split('\'').next())
+            .unwrap();
+        // The one executable script is the one whose hash the policy names.
+        let body = page
+            .rsplit("<script>")
+            .next()
+            .and_then(|s| s.split("</script>").next())
+            .unwrap();
+        assert_eq!(hash, base64(&Sha256::digest(body.as_bytes())));
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]
@@ -1383,20 +2129,63 @@ mod tests {
         }
         assert_eq!(page.matches("<section ").count(), SECTIONS.len());
         assert_eq!(page.matches("</section>").count(), SECTIONS.len());
-        assert_eq!(expect_of(&page, "summary"), "table");
-        assert_eq!(expect_of(&page, "similarity"), "svg");
+        assert_eq!(expect_of(&page, "glance"), "dl");
+        assert_eq!(expect_of(&page, "sources"), "svg");
+        assert_eq!(expect_of(&page, "stories"), ".story");
         assert_eq!(expect_of(&page, "coverage"), "table");
         assert_eq!(expect_of(&page, "keyness"), "svg");
-        assert_eq!(expect_of(&page, "stories"), ".story");
+        assert_eq!(expect_of(&page, "similarity"), "svg");
         assert_eq!(expect_of(&page, "timeline"), "svg");
-        // Values in the heatmap cells, the hatched 'no shared story' cells, the aligned story.
+        assert_eq!(expect_of(&page, "search"), "input");
+        // Values in the heatmap cells, the hatched 'no shared story' cells, the story.
         assert!(page.contains(">0.41</text>"));
-        assert!(page.contains("no shared story"));
         assert!(page.contains("fill=\"url(#hatch-story)\""));
         assert!(page.contains("id=\"story-0\""));
         assert!(page.contains("Tax grab!"));
         assert!(page.contains(">fury</text>"));
         assert!(page.contains("adjusted p 4.0e-4"));
+        // Findings lead, and what was set aside is told with an example.
+        assert!(
+            page.contains("The story most sources carried: <a href=\"#story-0\">harbour levy</a>")
+        );
+        assert!(page.contains("1 ambiguous date</b>") || page.contains("<b>1</b> ambiguous date"));
+        assert!(page.contains("<code>in.jsonl:3: `9/5/18`</code>"));
+        // The story index holds every story.
+        assert!(page.contains("[[0,\"harbour levy\",3,3,\"2026-03-04\",\"2026-03-06\",\"klaxon, ledger, weekly\"],[1,\"llamas\""));
+    }
+
+    #[test]
+    fn the_long_tail_is_summarized_not_listed_first() {
+        // 300 sources: 5 shown, 295 in the tail.
+        let mut r = sample();
+        r.sources = (0..300)
+            .map(|i| source(&format!("outlet {i:03}"), if i < 5 { 100 - i } else { 1 }))
+            .collect();
+        r.shown.sources = (0..5).collect();
+        r.keyness = (0..300)
+            .map(|i| SourceKeyness {
+                source: format!("outlet {i:03}"),
+                measure: "g2",
+                documents: 1,
+                terms: vec![term("word", 1.0)],
+            })
+            .collect();
+        r.similarity.centroid = vec![vec![0.5; 5]; 5];
+        r.similarity.nearest = vec![vec![]; 300];
+        r.timeline.as_mut().unwrap().counts = vec![BTreeMap::new(); 300];
+        r.timeline.as_mut().unwrap().undated = vec![0; 300];
+        let page = render(&r);
+        assert!(page.contains("other (295 sources)"));
+        assert!(
+            page.contains("295 have fewer than 5 articles")
+                || page.contains("295 sources have fewer than 5")
+        );
+        assert!(page.contains("<summary>The other 295 sources</summary>"));
+        // The tail comes after the shown sources, folded.
+        let glance = page.find("id=\"glance\"").unwrap();
+        let tail = page.find("outlet 299").unwrap();
+        assert!(page.find("outlet 000").unwrap() < tail && glance < tail);
+        assert_eq!(page.matches("<div class=\"card\">").count(), 5);
     }
 
     #[test]
@@ -1436,24 +2225,22 @@ mod tests {
         let mut empty = r.clone();
         empty.documents = 0;
         empty.sources.clear();
+        empty.shown.sources.clear();
         empty.stories.clear();
-        empty.coverage.sources.clear();
-        empty.coverage.skipped.clear();
         empty.similarity = SourceSimilarity {
-            sources: vec![],
-            shared_stories: vec![],
-            story_mean: vec![],
+            story_pairs: vec![],
+            nearest: vec![],
             centroid: vec![],
         };
         let page = render(&empty);
         assert_eq!(page.matches("</section>").count(), SECTIONS.len());
+        assert_eq!(expect_of(&page, "sources"), "");
 
-        // Keyness with no terms, a timeline with no periods, empty labels and titles.
+        // Keyness with no terms, empty labels and titles.
         let mut r = sample();
         for k in &mut r.keyness {
             k.terms.clear();
         }
-        r.timeline.as_mut().unwrap().periods.clear();
         r.aligned[0].label.clear();
         r.aligned[0].distinctive.clear();
         r.aligned[0].source_pairs.clear();
@@ -1461,35 +2248,8 @@ mod tests {
         r.aligned[0].notes.push("an empty article".to_string());
         let page = render(&r);
         assert_eq!(expect_of(&page, "keyness"), "");
-        assert_eq!(expect_of(&page, "timeline"), "");
         assert!(page.contains("No term stands out."));
         assert!(page.contains("<li>an empty article</li>"));
-    }
-
-    #[test]
-    fn large_reports_are_capped_with_a_sentence() {
-        let mut r = sample();
-        let row = r.coverage.rows[0].clone();
-        let story = r.aligned[0].clone();
-        r.coverage.rows = (0..MAX_COVERAGE_ROWS + 7)
-            .map(|i| CoverageRow {
-                story: i,
-                ..row.clone()
-            })
-            .collect();
-        r.aligned = (0..MAX_STORIES + 3)
-            .map(|i| AlignedStory {
-                story: i,
-                ..story.clone()
-            })
-            .collect();
-        let page = render(&r);
-        assert!(page.contains("7 more shared stories are in the JSON output"));
-        assert!(page.contains("3 more shared stories are in the JSON output (<code>aligned"));
-        assert_eq!(
-            page.matches("<article class=\"story\"").count(),
-            MAX_STORIES
-        );
     }
 
     #[test]
@@ -1514,5 +2274,16 @@ mod tests {
         assert_eq!(blues(1.0), "#08306b");
         assert_eq!(blues(2.0), "#08306b");
         assert_eq!(blues(-1.0), "#f7fbff");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(18_749), "18,749");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(percent(1, 200), "<1%");
+        assert_eq!(percent(15_099, 18_749), "81%");
+        assert_eq!(percent(0, 5), "0%");
+        assert_eq!(
+            script_json(&"</script><!--&"),
+            "\"\\u003c/script\\u003e\\u003c!--\\u0026\""
+        );
     }
 }

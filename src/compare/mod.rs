@@ -23,11 +23,11 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::corpus::Document;
+use crate::corpus::{Document, SetAside};
 use crate::error::{Error, Result};
-use crate::keywords::keyness::{self, GroupCounts, KeynessParams, KeynessRow, Measure, Table};
+use crate::keywords::keyness::{GroupCounts, KeynessParams, KeynessRow, Measure, Table};
 use crate::matrix::CsrMatrix;
-use crate::similarity::{self, StoryParams, sparse_dot, unit_row};
+use crate::similarity::{self, StoryParams, sparse_dot};
 use crate::vectorize::FittedVectorizer;
 use report::*;
 
@@ -38,6 +38,8 @@ pub enum Period {
     Day,
     /// One bar per week (Monday to Sunday).
     Week,
+    /// One bar per calendar month.
+    Month,
 }
 
 /// Settings for [`compare`].
@@ -57,8 +59,16 @@ pub struct CompareParams {
     pub shared_terms: usize,
     /// Document pairs listed per story (the best ones; means cover them all).
     pub max_pairs: usize,
-    /// Timeline period; `None` picks days for spans up to 90 days, else weeks.
+    /// Timeline period; `None` picks days for spans up to 90 days, weeks up to two years,
+    /// months beyond.
     pub period: Option<Period>,
+    /// Sources shown first (the largest) in the summary and the page, and in the dense
+    /// centroid matrix; the rest are grouped as "other" there, and all are in the JSON.
+    pub top_sources: usize,
+    /// Stories shown first (those most sources carried, then the largest).
+    pub top_stories: usize,
+    /// Nearest sources by centroid listed per source.
+    pub nearest_sources: usize,
 }
 
 impl Default for CompareParams {
@@ -70,8 +80,11 @@ impl Default for CompareParams {
             top_terms: 15,
             story_terms: 8,
             shared_terms: 20,
-            max_pairs: 50,
+            max_pairs: 10,
             period: None,
+            top_sources: 25,
+            top_stories: 30,
+            nearest_sources: 10,
         }
     }
 }
@@ -93,6 +106,8 @@ pub struct Inputs<'a> {
     pub weighted: &'a CsrMatrix<f32>,
     /// Raw term counts, same rows and columns, for keyness.
     pub counts: &'a CsrMatrix<f64>,
+    /// Values set aside while the documents were read (see [`crate::corpus::ReadReport`]).
+    pub set_aside: &'a [SetAside],
 }
 
 /// Builds the coverage report.
@@ -104,6 +119,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         model,
         weighted,
         counts,
+        set_aside,
     } = *input;
     let n = docs.len();
     if n == 0 {
@@ -164,22 +180,36 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         ));
     }
     let (mut source_docs, mut source_tokens) = (vec![0usize; n_src], vec![0.0f64; n_src]);
-    for (g, tokens) in group_of.iter().zip(&row_tokens) {
+    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_src];
+    for (i, (g, tokens)) in group_of.iter().zip(&row_tokens).enumerate() {
         if let Some(g) = *g {
             source_docs[g] += 1;
             source_tokens[g] += tokens;
+            rows_of[g].push(i);
         }
     }
-    for (s, name) in names.iter().enumerate() {
-        if source_tokens[s] == 0.0 {
-            notes.push(format!(
-                "{by} {name}: no terms in its documents, so no distinctive terms"
-            ));
-        } else if source_docs[s] == 1 && n_src > 1 {
-            notes.push(format!(
-                "{by} {name} has one document: its distinctive terms are that article's"
-            ));
-        }
+    // One line per kind, whatever the number of sources it concerns.
+    let termless: Vec<&str> = (0..n_src)
+        .filter(|&s| source_tokens[s] == 0.0)
+        .map(|s| names[s].as_str())
+        .collect();
+    if !termless.is_empty() {
+        notes.push(format!(
+            "{} {by}(s) have no terms in their documents, so no distinctive terms: {}",
+            termless.len(),
+            shorten(&termless, 10)
+        ));
+    }
+    let single: Vec<&str> = (0..n_src)
+        .filter(|&s| source_docs[s] == 1 && source_tokens[s] > 0.0)
+        .map(|s| names[s].as_str())
+        .collect();
+    if n_src > 1 && !single.is_empty() {
+        notes.push(format!(
+            "{} {by}(s) have one document each, so their distinctive terms are that article's: {}",
+            single.len(),
+            shorten(&single, 10)
+        ));
     }
 
     // Stories.
@@ -192,7 +222,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         similarity::stories_of_sources(weighted, Some(&days), Some(&source_ids), &params.stories)?;
     trace.mark("compare: stories");
     let stories: Vec<StoryRecord> = found
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(id, s)| StoryRecord::new(id, s, docs, |i| groups[i].as_deref(), model))
         .collect();
@@ -216,37 +246,21 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     let multi: Vec<usize> = (0..found.len())
         .filter(|&s| per_story[s].len() >= 2)
         .collect();
-    let coverage = Coverage {
-        sources: names.clone(),
-        rows: multi
-            .iter()
-            .map(|&s| CoverageRow {
-                story: s,
-                label: stories[s].label.clone(),
-                documents: (0..n_src)
-                    .map(|g| per_story[s].get(&g).map_or(0, Vec::len))
-                    .collect(),
-            })
-            .collect(),
-        skipped: (0..n_src)
-            .map(|g| {
-                multi
-                    .iter()
-                    .copied()
-                    .filter(|&s| !per_story[s].contains_key(&g))
-                    .collect()
-            })
-            .collect(),
-    };
+    let coverage: Vec<CoverageRow> = multi
+        .iter()
+        .map(|&s| CoverageRow {
+            story: s,
+            label: stories[s].label.clone(),
+            documents: per_story[s].iter().map(|(&g, r)| (g, r.len())).collect(),
+        })
+        .collect();
     if n_src >= 2 && multi.is_empty() {
         notes.push("no story was carried by two or more sources".into());
     }
 
-    // Unit vectors, for exact mean cosines.
-    let unit: Vec<Vec<(u32, f64)>> = (0..n)
-        .into_par_iter()
-        .map(|i| unit_row(weighted, i))
-        .collect();
+    // Unit vectors are made where they are used, a story or a source at a time: held for
+    // every document at once they would be the largest thing in memory.
+    let units = UnitRows::new(weighted);
 
     // Aligned stories.
     let background = column_totals(counts);
@@ -260,7 +274,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
                 &Ctx {
                     docs,
                     names: &names,
-                    unit: &unit,
+                    units: &units,
                     counts,
                     row_tokens: &row_tokens,
                     background: &background,
@@ -299,12 +313,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         let keyness = (0..n_src)
             .into_par_iter()
             .map(|g| {
-                let rows = keyness::compare(
-                    &grouped.dense(g),
-                    &grouped.rest(g),
-                    &grouped.total,
-                    &params.keyness,
-                );
+                let rows = grouped.against_rest(g, &params.keyness);
                 SourceKeyness {
                     source: names[g].clone(),
                     measure: params.keyness.measure.name(),
@@ -319,15 +328,24 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     };
 
     trace.mark("compare: keyness");
-    let similarity = source_similarity(&names, &group_of, &unit, &aligned, &multi, &per_story);
+    let shown = Shown {
+        sources: largest_sources(&source_docs, &names, params.top_sources),
+        stories: widest_stories(&stories, &per_story, params.top_stories),
+    };
+    let similarity = source_similarity(
+        &units, &rows_of, &aligned, &multi, &per_story, &shown, params,
+    );
     let timeline = timeline(&group_of, &days, n_src, params.period, &mut notes);
+    let undated = days.iter().filter(|d| d.is_none()).count();
 
     trace.mark("compare: similarity, timeline");
     Ok(Report {
         by: by.to_string(),
         documents: n,
         ungrouped,
+        undated,
         sources,
+        shown,
         stories,
         coverage,
         aligned,
@@ -335,8 +353,82 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         shared_terms,
         similarity,
         timeline,
+        set_aside: set_aside
+            .iter()
+            .map(|s| SetAsideValues {
+                kind: s.kind.to_string(),
+                count: s.count,
+                examples: s.examples.clone(),
+                hint: s.hint.to_string(),
+            })
+            .collect(),
         notes,
     })
+}
+
+/// The `top` sources with most documents, most first (ties by name).
+fn largest_sources(docs: &[usize], names: &[String], top: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by(|&a, &b| docs[b].cmp(&docs[a]).then_with(|| names[a].cmp(&names[b])));
+    order.truncate(top);
+    order
+}
+
+/// The `top` stories carried by two or more sources, those most sources carried first, then
+/// the largest, then by id.
+fn widest_stories(
+    stories: &[StoryRecord],
+    per_story: &[BTreeMap<usize, Vec<usize>>],
+    top: usize,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..stories.len())
+        .filter(|&s| per_story[s].len() >= 2)
+        .collect();
+    order.sort_by(|&a, &b| {
+        (per_story[b].len(), stories[b].docs.len())
+            .cmp(&(per_story[a].len(), stories[a].docs.len()))
+            .then(a.cmp(&b))
+    });
+    order.truncate(top);
+    order
+}
+
+/// The rows of a weighted matrix as unit vectors, one at a time.
+struct UnitRows<'a> {
+    matrix: &'a CsrMatrix<f32>,
+    /// 1 / the row's norm (0 for an empty row).
+    scale: Vec<f64>,
+}
+
+impl<'a> UnitRows<'a> {
+    fn new(matrix: &'a CsrMatrix<f32>) -> Self {
+        let scale = (0..matrix.n_rows())
+            .into_par_iter()
+            .map(|i| {
+                let norm = matrix
+                    .row(i)
+                    .1
+                    .iter()
+                    .map(|&v| f64::from(v).powi(2))
+                    .sum::<f64>();
+                if norm > 0.0 { 1.0 / norm.sqrt() } else { 0.0 }
+            })
+            .collect();
+        UnitRows { matrix, scale }
+    }
+
+    /// Row `i` as a unit vector (empty if the row is).
+    fn row(&self, i: usize) -> Vec<(u32, f64)> {
+        let (cols, vals) = self.matrix.row(i);
+        let scale = self.scale[i];
+        if scale == 0.0 {
+            return Vec::new();
+        }
+        cols.iter()
+            .zip(vals)
+            .map(|(&c, &v)| (c, f64::from(v) * scale))
+            .collect()
+    }
 }
 
 /// A list of ids, cut after `max` with a count of the rest.
@@ -375,7 +467,7 @@ fn column_totals(m: &CsrMatrix<f64>) -> Vec<f64> {
 struct Ctx<'a> {
     docs: &'a [Document],
     names: &'a [String],
-    unit: &'a [Vec<(u32, f64)>],
+    units: &'a UnitRows<'a>,
     counts: &'a CsrMatrix<f64>,
     row_tokens: &'a [f64],
     background: &'a [f64],
@@ -406,9 +498,14 @@ fn align(
 
     // Mean cosine of each pair of sources, from sums of unit vectors.
     let sources: Vec<(usize, &Vec<usize>)> = by_source.iter().map(|(&g, r)| (g, r)).collect();
+    let unit: FxHashMap<usize, Vec<(u32, f64)>> = by_source
+        .values()
+        .flatten()
+        .map(|&i| (i, cx.units.row(i)))
+        .collect();
     let sums: Vec<Vec<(u32, f64)>> = sources
         .iter()
-        .map(|(_, rows)| sum_rows(rows.iter().map(|&i| cx.unit[i].as_slice())))
+        .map(|(_, rows)| sum_rows(rows.iter().map(|i| unit[i].as_slice())))
         .collect();
     let mut source_pairs = Vec::new();
     let mut cross = 0usize;
@@ -417,8 +514,8 @@ fn align(
             let (nx, ny) = (sources[x].1.len(), sources[y].1.len());
             cross += nx * ny;
             source_pairs.push(SourcePair {
-                a: cx.names[sources[x].0].clone(),
-                b: cx.names[sources[y].0].clone(),
+                a: sources[x].0,
+                b: sources[y].0,
                 mean: sparse_dot(&sums[x], &sums[y]) / (nx * ny) as f64,
             });
         }
@@ -434,7 +531,7 @@ fn align(
                         pairs.push(DocPair {
                             a: cx.docs[a].id.clone(),
                             b: cx.docs[b].id.clone(),
-                            score: sparse_dot(&cx.unit[a], &cx.unit[b]),
+                            score: sparse_dot(&unit[&a], &unit[&b]),
                         });
                     }
                 }
@@ -618,81 +715,117 @@ fn shared(
         .collect()
 }
 
-/// Source × source: stories shared, mean article similarity on them, centroid cosine.
+/// Source × source: stories shared and the mean article similarity on them (every pair that
+/// shares one), each source's nearest sources by centroid, and the centroid cosines among the
+/// shown sources.
 fn source_similarity(
-    names: &[String],
-    group_of: &[Option<usize>],
-    unit: &[Vec<(u32, f64)>],
+    units: &UnitRows,
+    rows_of: &[Vec<usize>],
     aligned: &[AlignedStory],
     multi: &[usize],
     per_story: &[BTreeMap<usize, Vec<usize>>],
+    shown: &Shown,
+    params: &CompareParams,
 ) -> SourceSimilarity {
-    let n_src = names.len();
-    let mut shared_stories = vec![vec![0usize; n_src]; n_src];
-    let mut sum = vec![vec![0.0f64; n_src]; n_src];
+    let n_src = rows_of.len();
+    // Pairs that share a story: (shared stories, sum of the stories' means).
+    let mut pairs: BTreeMap<(usize, usize), (usize, f64)> = BTreeMap::new();
     for (story, &s) in aligned.iter().zip(multi) {
-        let present: Vec<usize> = per_story[s].keys().copied().collect();
-        let mut k = 0;
-        for x in 0..present.len() {
-            for y in x + 1..present.len() {
-                let (a, b) = (present[x], present[y]);
-                let mean = story.source_pairs[k].mean;
-                k += 1;
-                for (i, j) in [(a, b), (b, a)] {
-                    shared_stories[i][j] += 1;
-                    sum[i][j] += mean;
-                }
-            }
-        }
-        for &a in &present {
-            shared_stories[a][a] += 1;
+        debug_assert_eq!(story.source_pairs.len(), {
+            let k = per_story[s].len();
+            k * (k - 1) / 2
+        });
+        for p in &story.source_pairs {
+            let entry = pairs.entry((p.a, p.b)).or_default();
+            entry.0 += 1;
+            entry.1 += p.mean;
         }
     }
-    let story_mean = (0..n_src)
-        .map(|i| {
-            (0..n_src)
-                .map(|j| {
-                    (i != j && shared_stories[i][j] > 0)
-                        .then(|| sum[i][j] / shared_stories[i][j] as f64)
-                })
-                .collect()
+    let story_pairs = pairs
+        .into_iter()
+        .map(|((a, b), (k, sum))| StoryPair {
+            a,
+            b,
+            shared_stories: k,
+            mean: sum / k as f64,
         })
         .collect();
-    let centroids: Vec<Vec<(u32, f64)>> = (0..n_src)
-        .into_par_iter()
-        .map(|g| {
-            sum_rows(
-                (0..unit.len())
-                    .filter(|&i| group_of[i] == Some(g))
-                    .map(|i| unit[i].as_slice()),
-            )
+
+    // Centroids as unit vectors; their dot products are the centroid cosines.
+    let centroids: Vec<Vec<(u32, f64)>> = rows_of
+        .par_iter()
+        .map(|rows| {
+            let sum = sum_rows(
+                rows.iter()
+                    .map(|&i| units.row(i))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(Vec::as_slice),
+            );
+            let norm = sparse_dot(&sum, &sum).sqrt();
+            match norm > 0.0 {
+                true => sum.into_iter().map(|(c, v)| (c, v / norm)).collect(),
+                false => Vec::new(),
+            }
         })
         .collect();
-    let norms: Vec<f64> = centroids.iter().map(|c| sparse_dot(c, c).sqrt()).collect();
-    let centroid = (0..n_src)
+    let cosines = centroid_cosines(&centroids, units.matrix.n_cols());
+    let cosine = |i: usize, j: usize| match i.cmp(&j) {
+        std::cmp::Ordering::Equal => f64::from(u8::from(!centroids[i].is_empty())),
+        std::cmp::Ordering::Less => cosines[i][j - i - 1],
+        std::cmp::Ordering::Greater => cosines[j][i - j - 1],
+    };
+    let nearest = (0..n_src)
         .map(|i| {
-            (0..n_src)
-                .map(|j| {
-                    if norms[i] == 0.0 || norms[j] == 0.0 {
-                        0.0
-                    } else if i == j {
-                        1.0
-                    } else {
-                        sparse_dot(&centroids[i], &centroids[j]) / (norms[i] * norms[j])
-                    }
-                })
-                .collect()
+            let mut others: Vec<(usize, f64)> = (0..n_src)
+                .filter(|&j| j != i)
+                .map(|j| (j, cosine(i, j)))
+                .filter(|&(_, c)| c > 0.0)
+                .collect();
+            others.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            others.truncate(params.nearest_sources);
+            others
         })
+        .collect();
+    let centroid = shown
+        .sources
+        .iter()
+        .map(|&i| shown.sources.iter().map(|&j| cosine(i, j)).collect())
         .collect();
     SourceSimilarity {
-        sources: names.to_vec(),
-        shared_stories,
-        story_mean,
+        story_pairs,
+        nearest,
         centroid,
     }
 }
 
+/// Dot products of every pair of sparse vectors: row `i` holds `i · j` for each `j > i`. Each
+/// vector in turn is spread into a dense array and the later ones are read against it, so the
+/// work is the later vectors' lengths, not a merge of two sorted lists per pair.
+fn centroid_cosines(vectors: &[Vec<(u32, f64)>], n_cols: usize) -> Vec<Vec<f64>> {
+    (0..vectors.len())
+        .into_par_iter()
+        .map_init(
+            || vec![0.0f64; n_cols],
+            |dense, i| {
+                for &(c, v) in &vectors[i] {
+                    dense[c as usize] = v;
+                }
+                let row = vectors[i + 1..]
+                    .iter()
+                    .map(|w| w.iter().map(|&(c, v)| dense[c as usize] * v).sum())
+                    .collect();
+                for &(c, _) in &vectors[i] {
+                    dense[c as usize] = 0.0;
+                }
+                row
+            },
+        )
+        .collect()
+}
+
 /// Documents per source and period, or `None` (with a note) when no grouped document is dated.
+/// Only the periods a source has are kept, so one stray date far from the rest costs nothing.
 fn timeline(
     group_of: &[Option<usize>],
     days: &[Option<i64>],
@@ -721,41 +854,74 @@ fn timeline(
     let undated_total: usize = undated.iter().sum();
     if undated_total > 0 {
         notes.push(format!(
-            "{undated_total} document(s) have no date and are left out of the timeline"
+            "{undated_total} document(s) have no usable date and are left out of the timeline"
         ));
     }
     let first = dated.iter().map(|&(_, d)| d).min().expect("non-empty");
     let last = dated.iter().map(|&(_, d)| d).max().expect("non-empty");
-    let period = period.unwrap_or(if last - first <= 90 {
-        Period::Day
-    } else {
-        Period::Week
+    let period = period.unwrap_or(match last - first {
+        0..=90 => Period::Day,
+        91..=730 => Period::Week,
+        _ => Period::Month,
     });
-    // Weeks start on Monday; day 0 (1970-01-01) was a Thursday.
-    let start = match period {
-        Period::Day => first,
-        Period::Week => first - (first + 3).rem_euclid(7),
-    };
-    let step = match period {
-        Period::Day => 1,
-        Period::Week => 7,
-    };
-    let n_periods = ((last - start) / step + 1) as usize;
-    let mut counts = vec![vec![0usize; n_periods]; n_src];
+    let mut counts = vec![BTreeMap::new(); n_src];
     for &(g, d) in &dated {
-        counts[g][((d - start) / step) as usize] += 1;
+        *counts[g].entry(period_of(period, d)).or_insert(0) += 1;
     }
     Some(Timeline {
         period: match period {
             Period::Day => "day",
             Period::Week => "week",
+            Period::Month => "month",
         },
-        periods: (0..n_periods as i64)
-            .map(|p| similarity::civil_date(start + p * step))
-            .collect(),
+        first: period_of(period, first),
+        last: period_of(period, last),
         counts,
         undated,
     })
+}
+
+/// The name of the period holding day `d`: the day itself, the Monday of its week, or its
+/// month (`YYYY-MM`). Names sort in time order.
+pub fn period_of(period: Period, d: i64) -> String {
+    match period {
+        Period::Day => similarity::civil_date(d),
+        // Day 0 (1970-01-01) was a Thursday.
+        Period::Week => similarity::civil_date(d - (d + 3).rem_euclid(7)),
+        Period::Month => {
+            let (y, m, _) = crate::corpus::date::civil_from_days(d);
+            format!("{y:04}-{m:02}")
+        }
+    }
+}
+
+/// Every period from `first` to `last` (names as [`period_of`] gives them), in order.
+pub fn periods_between(period: &str, first: &str, last: &str) -> Vec<String> {
+    let mut out = vec![first.to_string()];
+    let next = |p: &str| -> Option<String> {
+        match period {
+            "month" => {
+                let (y, m) = (
+                    p.get(0..4)?.parse::<i64>().ok()?,
+                    p.get(5..7)?.parse::<i64>().ok()?,
+                );
+                Some(if m == 12 {
+                    format!("{:04}-01", y + 1)
+                } else {
+                    format!("{y:04}-{:02}", m + 1)
+                })
+            }
+            "week" => Some(similarity::civil_date(similarity::day_number(p)? + 7)),
+            _ => Some(similarity::civil_date(similarity::day_number(p)? + 1)),
+        }
+    };
+    while out.last().is_some_and(|p| p.as_str() < last) {
+        match next(out.last().expect("not empty")) {
+            Some(p) => out.push(p),
+            None => break,
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -782,8 +948,52 @@ mod tests {
             similarity::day_number("2026-12-01"),
         ];
         let t = timeline(&groups, &days, 1, Some(Period::Week), &mut Vec::new()).unwrap();
-        assert_eq!(t.periods, ["2026-11-23", "2026-11-30"]);
-        assert_eq!(t.counts, [vec![1, 1]]);
+        assert_eq!(
+            (t.first.as_str(), t.last.as_str()),
+            ("2026-11-23", "2026-11-30")
+        );
+        let counts: Vec<(&str, usize)> =
+            t.counts[0].iter().map(|(p, &c)| (p.as_str(), c)).collect();
+        assert_eq!(counts, [("2026-11-23", 1), ("2026-11-30", 1)]);
+        assert_eq!(
+            periods_between("week", &t.first, &t.last),
+            ["2026-11-23", "2026-11-30"]
+        );
+    }
+
+    #[test]
+    fn long_spans_go_by_month_and_stay_sparse() {
+        let groups = [Some(0), Some(0), Some(1)];
+        let days = [
+            similarity::day_number("2001-10-22"),
+            similarity::day_number("2020-07-20"),
+            similarity::day_number("2020-07-02"),
+        ];
+        let t = timeline(&groups, &days, 2, None, &mut Vec::new()).unwrap();
+        assert_eq!(t.period, "month");
+        assert_eq!((t.first.as_str(), t.last.as_str()), ("2001-10", "2020-07"));
+        assert_eq!(t.counts[0].len(), 2);
+        assert_eq!(t.counts[1].get("2020-07"), Some(&1));
+        let all = periods_between("month", &t.first, &t.last);
+        assert_eq!(all.len(), 12 * 19 - 2);
+        assert_eq!(all[2], "2001-12");
+        assert_eq!(all[3], "2002-01");
+    }
+
+    #[test]
+    fn centroid_cosines_match_sparse_dots() {
+        let v = vec![
+            vec![(0, 0.6), (2, 0.8)],
+            vec![(1, 1.0)],
+            vec![(0, 0.8), (2, 0.6)],
+        ];
+        let c = centroid_cosines(&v, 3);
+        assert_eq!(
+            c[0],
+            vec![sparse_dot(&v[0], &v[1]), sparse_dot(&v[0], &v[2])]
+        );
+        assert_eq!(c[1], vec![0.0]);
+        assert!(c[2].is_empty());
     }
 
     #[test]

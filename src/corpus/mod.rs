@@ -7,14 +7,16 @@
 //! # Ok::<(), parallax::Error>(())
 //! ```
 
+pub mod date;
 mod frontmatter;
 mod read;
 
 use std::collections::BTreeMap;
 
+pub use date::{DateOrder, DatePattern, DateRules, is_iso_date};
 pub use read::{
-    FieldNames, OnError, Prepare, ReadOptions, ReadReport, read_inputs, read_inputs_chunked,
-    read_inputs_prepared,
+    FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside, read_inputs,
+    read_inputs_chunked, read_inputs_prepared,
 };
 
 use crate::error::Location;
@@ -30,7 +32,8 @@ pub struct Document {
     pub title: Option<String>,
     /// Outlet, edition or any grouping the user gives.
     pub source: Option<String>,
-    /// ISO 8601 date (`YYYY-MM-DD`, optionally with a time).
+    /// The date, `YYYY-MM-DD` once read (readers turn every form they read into it; see
+    /// [`date`]).
     pub date: Option<String>,
     /// Every other field of the record, in name order.
     pub meta: BTreeMap<String, String>,
@@ -67,35 +70,4 @@ pub struct Corpus {
     pub origins: Vec<Location>,
     /// Counts of what was skipped or noteworthy while reading.
     pub report: ReadReport,
-}
-
-/// Checks an ISO 8601 date: `YYYY-MM-DD`, optionally followed by `T` or a space and a time.
-pub fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 10 {
-        return false;
-    }
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10)) {
-        return false;
-    }
-    let month: u32 = s[5..7].parse().unwrap_or(0);
-    let day: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && (b.len() == 10 || matches!(b[10], b'T' | b' '))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn iso_dates() {
-        assert!(is_iso_date("2024-12-08"));
-        assert!(is_iso_date("2024-12-08T10:00:00Z"));
-        assert!(!is_iso_date("2024-13-08"));
-        assert!(!is_iso_date("08/12/2024"));
-        assert!(!is_iso_date("2024-1-8"));
-    }
 }

@@ -10,7 +10,8 @@ use rustc_hash::FxHashMap;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{Corpus, Document, frontmatter, is_iso_date};
+use super::date::{DateIssue, DateRules, civil_date};
+use super::{Corpus, Document, frontmatter};
 use crate::error::{Error, Location, Result};
 
 /// Names of the record fields that carry the document parts.
@@ -24,7 +25,7 @@ pub struct FieldNames {
     pub title: String,
     /// Outlet or group.
     pub source: String,
-    /// ISO 8601 date.
+    /// Date (see [`super::date`] for the forms read).
     pub date: String,
 }
 
@@ -58,6 +59,8 @@ pub struct ReadOptions {
     pub fields: FieldNames,
     /// Policy for bad records.
     pub on_error: OnError,
+    /// How date values are read, and which are plausible.
+    pub dates: DateRules,
 }
 
 /// What reading skipped or noticed. Nothing is dropped without being counted here.
@@ -73,9 +76,98 @@ pub struct ReadReport {
     pub ignored_files: Vec<PathBuf>,
     /// Documents whose text is empty or only whitespace (kept, as empty rows).
     pub empty_docs: usize,
+    /// Documents read without a date (no date field, or an empty one).
+    pub undated: usize,
+    /// Values set aside as missing, per kind (dates that could not be used), in the order of
+    /// [`DateIssue::ALL`]; kinds with no value are left out.
+    pub set_aside: Vec<SetAside>,
+    /// Optional fields (title, source, date, metadata) given as empty strings, which count as
+    /// missing values.
+    pub empty_fields: usize,
 }
 
+/// Values of one kind set aside while reading: how many, and the first few, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// What kind of value, and why (`ambiguous date`, `implausible date`, ...).
+    pub kind: &'static str,
+    /// How many.
+    pub count: usize,
+    /// The first few, as `file:line: `value``.
+    pub examples: Vec<String>,
+    /// What the user can do about them.
+    pub hint: &'static str,
+}
+
+/// Examples kept per kind of set-aside value.
+const SET_ASIDE_EXAMPLES: usize = 5;
+
 impl ReadReport {
+    /// Turns the optional fields of a document just read into their final form: empty values
+    /// become missing ones, and a date becomes `YYYY-MM-DD` or, when it cannot be used, a
+    /// missing date counted under its kind.
+    fn tidy(&mut self, doc: &mut Document, at: &Location, rules: &DateRules) {
+        for field in [&mut doc.title, &mut doc.source, &mut doc.date] {
+            if field.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *field = None;
+                self.empty_fields += 1;
+            }
+        }
+        let before = doc.meta.len();
+        doc.meta.retain(|_, v| !v.trim().is_empty());
+        self.empty_fields += before - doc.meta.len();
+        let Some(value) = doc.date.take() else {
+            self.undated += 1;
+            return;
+        };
+        match rules.read(&value) {
+            Ok(day) => doc.date = Some(civil_date(day)),
+            Err(issue) => {
+                self.undated += 1;
+                self.set_aside(issue, || format!("{at}: `{}`", value.trim()));
+            }
+        }
+    }
+
+    fn set_aside(&mut self, issue: DateIssue, example: impl FnOnce() -> String) {
+        let at = DateIssue::ALL
+            .iter()
+            .filter(|i| **i < issue)
+            .filter(|i| self.set_aside.iter().any(|s| s.kind == i.name()))
+            .count();
+        if self
+            .set_aside
+            .get(at)
+            .is_none_or(|s| s.kind != issue.name())
+        {
+            self.set_aside.insert(
+                at,
+                SetAside {
+                    kind: issue.name(),
+                    count: 0,
+                    examples: Vec::new(),
+                    hint: match issue {
+                        DateIssue::Ambiguous => {
+                            "day and month could be either way round: give --dates mdy or --dates dmy to read them"
+                        }
+                        DateIssue::Unreadable => {
+                            "not a form parallax reads: give --date-format with a pattern such as %d.%m.%Y"
+                        }
+                        DateIssue::Impossible => "no such day in the calendar",
+                        DateIssue::OutOfRange => {
+                            "outside the plausible window: --date-min and --date-max widen it"
+                        }
+                    },
+                },
+            );
+        }
+        let kind = &mut self.set_aside[at];
+        kind.count += 1;
+        if kind.examples.len() < SET_ASIDE_EXAMPLES {
+            kind.examples.push(example());
+        }
+    }
+
     fn skip(&mut self, err: &Error) {
         self.skipped_count += 1;
         if self.skipped.len() < 20 {
@@ -90,7 +182,10 @@ impl ReadReport {
 /// without extension; source = first-level subdirectory), a `.jsonl`/`.ndjson`, `.csv` or `.tsv`
 /// file, a single `.txt`/`.md` file, or `-` for JSONL on stdin. A `.gz` suffix is decompressed.
 pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
-    let mut corpus = Collector::default();
+    let mut corpus = Collector {
+        dates: options.dates.clone(),
+        ..Collector::default()
+    };
     for path in paths {
         read_one(path, options, &mut corpus)?;
     }
@@ -152,6 +247,7 @@ fn read_chunks<T: Send>(
         prepared: Vec::new(),
         seen: SeenIds::default(),
         paths: Vec::new(),
+        dates: options.dates.clone(),
     };
     for path in paths {
         read_one(path, options, &mut collector)?;
@@ -182,6 +278,8 @@ struct Collector<'f, T = ()> {
     /// Ids of documents already handed on.
     seen: SeenIds,
     paths: Vec<PathBuf>,
+    /// How dates are read.
+    dates: DateRules,
 }
 
 /// The ids of the documents read so far, each kept as a 128-bit fingerprint with the place it
@@ -246,6 +344,7 @@ impl Default for Collector<'_> {
             prepared: Vec::new(),
             seen: SeenIds::default(),
             paths: Vec::new(),
+            dates: DateRules::default(),
         }
     }
 }
@@ -388,7 +487,8 @@ fn read_one<T: Send>(path: &Path, options: &ReadOptions, corpus: &mut Collector<
     }
 }
 
-fn push<T: Send>(corpus: &mut Collector<T>, doc: Document, at: Location) {
+fn push<T: Send>(corpus: &mut Collector<T>, mut doc: Document, at: Location) {
+    corpus.report.tidy(&mut doc, &at, &corpus.dates);
     corpus.bytes += doc.text.len();
     corpus.docs.push(doc);
     corpus.origins.push(at);
@@ -500,12 +600,7 @@ fn text_document(
         match key.as_str() {
             "title" => doc.title = Some(value),
             "source" => doc.source = Some(value),
-            "date" => {
-                if !is_iso_date(&value) {
-                    return Err(date_error(at, "date", &value));
-                }
-                doc.date = Some(value)
-            }
+            "date" => doc.date = Some(value),
             "id" | "text" => {}
             _ => {
                 doc.meta.insert(key, value);
@@ -513,14 +608,6 @@ fn text_document(
         }
     }
     Ok(doc)
-}
-
-fn date_error(at: &Location, field: &str, value: &str) -> Error {
-    Error::Field {
-        at: at.clone(),
-        field: field.to_string(),
-        message: format!("`{value}` is not an ISO 8601 date (YYYY-MM-DD)"),
-    }
 }
 
 /// Bytes of JSONL parsed at a time (a block's lines in parallel).
@@ -953,11 +1040,6 @@ impl RawRecord {
             Some(None) => return Err(missing(&fields.text, "is null")),
             Some(Some(t)) => t,
         };
-        if let Some(date) = &self.date
-            && !is_iso_date(date)
-        {
-            return Err(date_error(&at(), &fields.date, date));
-        }
         Ok(Document {
             id,
             text,
@@ -1473,12 +1555,63 @@ mod tests {
         }
         let err = jsonl("{\"id\":\"a\",\"text\":null}", OnError::Fail).unwrap_err();
         assert_eq!(err.to_string(), "in.jsonl:1: field `text`: is null");
-        let err = jsonl(
-            "{\"id\":\"a\",\"text\":\"x\",\"date\":\"May 4\"}",
-            OnError::Fail,
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("field `date`"), "{err}");
+    }
+
+    #[test]
+    fn dates_are_read_or_set_aside_never_fatal() {
+        let lines = [
+            r#"{"id":"a","text":"x","date":"May 4"}"#,
+            r#"{"id":"b","text":"x","date":""}"#,
+            r#"{"id":"c","text":"x","date":null}"#,
+            r#"{"id":"d","text":"x"}"#,
+            r#"{"id":"e","text":"x","date":"1/21/2019","title":"","source":" "}"#,
+            r#"{"id":"f","text":"x","date":"9/5/18"}"#,
+            r#"{"id":"g","text":"x","date":"0001-01-01"}"#,
+            r#"{"id":"h","text":"x","date":"2026-02-30"}"#,
+            r#"{"id":"i","text":"x","date":"Mon, 21 Jan 2019 10:00:00 GMT","topic":""}"#,
+            r#"{"id":"j","text":"x","date":"2050-01-01"}"#,
+            r#"{"id":"k","text":"x","date":"0001-01-02"}"#,
+        ];
+        let corpus = jsonl(&lines.join("\n"), OnError::Fail).unwrap();
+        assert_eq!(
+            corpus.docs.len(),
+            lines.len(),
+            "no document is lost to its date"
+        );
+        let date = |id: &str| {
+            let doc = corpus.docs.iter().find(|d| d.id == id).unwrap();
+            doc.date.as_deref()
+        };
+        assert_eq!(date("e"), Some("2019-01-21"));
+        assert_eq!(date("i"), Some("2019-01-21"));
+        for id in ["a", "b", "c", "d", "f", "g", "h", "j", "k"] {
+            assert_eq!(date(id), None, "{id}");
+        }
+        let e = corpus.docs.iter().find(|d| d.id == "e").unwrap();
+        assert_eq!((e.title.as_deref(), e.source.as_deref()), (None, None));
+        let r = &corpus.report;
+        assert_eq!(r.undated, 9);
+        assert_eq!(r.empty_fields, 4); // b's date, e's title and source, i's topic
+        let kinds: Vec<(&str, usize)> = r.set_aside.iter().map(|s| (s.kind, s.count)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("ambiguous date", 1),
+                ("unreadable date", 1),
+                ("impossible date", 1),
+                ("implausible date", 3)
+            ]
+        );
+        assert_eq!(r.set_aside[0].examples, ["in.jsonl:6: `9/5/18`"]);
+        assert!(r.set_aside[0].hint.contains("--dates mdy"));
+        assert_eq!(
+            r.set_aside[3].examples,
+            [
+                "in.jsonl:7: `0001-01-01`",
+                "in.jsonl:10: `2050-01-01`",
+                "in.jsonl:11: `0001-01-02`"
+            ]
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@
 //! assert!(t.g2() > 8.0 && t.log_ratio() > 3.3);
 //! ```
 
+use std::collections::BTreeMap;
+
 use super::stats::{benjamini_hochberg, chi2_sf, normal_two_sided};
 use crate::error::{Error, Result};
 use crate::matrix::CsrMatrix;
@@ -274,6 +276,45 @@ pub struct KeynessRow {
     pub p_adjusted: Option<f64>,
 }
 
+/// One term's row: its statistic, p-value (if the measure has one) and log ratio; the adjusted
+/// p-value is left for the caller, who knows every term tested.
+fn score(
+    term: usize,
+    table: &Table,
+    background: f64,
+    alpha_total: f64,
+    params: &KeynessParams,
+) -> KeynessRow {
+    let (statistic, p_value) = match params.measure {
+        Measure::G2 => {
+            let g = table.g2();
+            (g, Some(chi2_sf(g.abs(), 1.0)))
+        }
+        Measure::Chi2 => {
+            let x = table.chi2(params.yates);
+            (x, Some(chi2_sf(x.abs(), 1.0)))
+        }
+        Measure::LogOdds => {
+            // A term is in the background whenever it is in target or reference; the max()
+            // keeps a caller's partial background from giving a zero prior.
+            let alpha = params.prior_scale * background.max(table.target + table.reference);
+            let z = table.log_odds_z(alpha, alpha_total.max(alpha));
+            (z, Some(normal_two_sided(z)))
+        }
+        Measure::Pmi => (table.pmi(), None),
+        Measure::LogRatio => (table.log_ratio(), None),
+    };
+    KeynessRow {
+        term,
+        target: table.target,
+        reference: table.reference,
+        statistic,
+        log_ratio: table.log_ratio(),
+        p_value,
+        p_adjusted: None,
+    }
+}
+
 /// Compares a target with a reference, term by term. `target`, `reference` and `background`
 /// are counts indexed by term (the background is the whole corpus, used by the log-odds prior).
 /// Returns every tested term (count in target and reference together at least
@@ -301,34 +342,7 @@ pub fn compare(
                 target_total,
                 reference_total,
             };
-            let (statistic, p_value) = match params.measure {
-                Measure::G2 => {
-                    let g = table.g2();
-                    (g, Some(chi2_sf(g.abs(), 1.0)))
-                }
-                Measure::Chi2 => {
-                    let x = table.chi2(params.yates);
-                    (x, Some(chi2_sf(x.abs(), 1.0)))
-                }
-                Measure::LogOdds => {
-                    // A term is in the background whenever it is in target or reference; the
-                    // max() keeps a caller's partial background from giving a zero prior.
-                    let alpha = params.prior_scale * background[t].max(target[t] + reference[t]);
-                    let z = table.log_odds_z(alpha, alpha_total.max(alpha));
-                    (z, Some(normal_two_sided(z)))
-                }
-                Measure::Pmi => (table.pmi(), None),
-                Measure::LogRatio => (table.log_ratio(), None),
-            };
-            KeynessRow {
-                term: t,
-                target: target[t],
-                reference: reference[t],
-                statistic,
-                log_ratio: table.log_ratio(),
-                p_value,
-                p_adjusted: None,
-            }
+            score(t, &table, background[t], alpha_total, params)
         })
         .collect();
     if params.measure.has_p_value() {
@@ -416,6 +430,82 @@ impl GroupCounts {
         out
     }
 
+    /// The rows [`compare`] gives for group `g` against every other group, with the total
+    /// counts as background (`compare(&self.dense(g), &self.rest(g), &self.total, params)`),
+    /// but only those of the terms `g` uses: the same statistics, adjusted p-values and order.
+    ///
+    /// A term `g` does not use has all its count in the reference, so its p-value, which still
+    /// counts in the Benjamini–Hochberg adjustment, depends on that count alone: such terms are
+    /// scored once per distinct count. A small group in a large vocabulary costs its own terms,
+    /// not the vocabulary.
+    pub fn against_rest(&self, g: usize, params: &KeynessParams) -> Vec<KeynessRow> {
+        let used = &self.counts[g];
+        // Totals summed in column order, as `compare` sums its dense vectors.
+        let target_total: f64 = used.iter().map(|&(_, v)| v).sum();
+        let mut reference_total = 0.0;
+        let mut next = used.iter().peekable();
+        for (c, &total) in self.total.iter().enumerate() {
+            match next.next_if(|&&(u, _)| u as usize == c) {
+                Some(&(_, v)) => reference_total += (total - v).max(0.0),
+                None => reference_total += total,
+            }
+        }
+        let alpha_total = params.prior_scale * self.total.iter().sum::<f64>();
+        let min_count = params.min_count.max(f64::MIN_POSITIVE);
+        let table = |target: f64, reference: f64| Table {
+            target,
+            reference,
+            target_total,
+            reference_total,
+        };
+        let mut rows: Vec<KeynessRow> = used
+            .iter()
+            .map(|&(c, v)| (c as usize, v, (self.total[c as usize] - v).max(0.0)))
+            .filter(|&(_, v, r)| v + r >= min_count)
+            .map(|(c, v, r)| score(c, &table(v, r), self.total[c], alpha_total, params))
+            .collect();
+        if params.measure.has_p_value() {
+            // p-values of the unused terms, once per distinct count, with how many share it.
+            let mut unused: BTreeMap<u64, usize> = BTreeMap::new();
+            let mut next = used.iter().peekable();
+            for (c, &total) in self.total.iter().enumerate() {
+                if next.next_if(|&&(u, _)| u as usize == c).is_none() && total >= min_count {
+                    *unused.entry(total.to_bits()).or_insert(0) += 1;
+                }
+            }
+            let clean = |v: f64| if v.is_nan() { 1.0 } else { v.clamp(0.0, 1.0) };
+            // (p, how many terms have it, the row it belongs to if one of g's terms).
+            let mut ps: Vec<(f64, usize, Option<usize>)> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (clean(r.p_value.unwrap_or(1.0)), 1, Some(i)))
+                .collect();
+            for (bits, k) in unused {
+                let total = f64::from_bits(bits);
+                let row = score(0, &table(0.0, total), total, alpha_total, params);
+                ps.push((clean(row.p_value.unwrap_or(1.0)), k, None));
+            }
+            ps.sort_by(|a, b| a.0.total_cmp(&b.0));
+            // Benjamini-Hochberg step-up from the largest p-value: terms that tie share the
+            // value of the tie's highest rank, as in `benjamini_hochberg`.
+            let m: usize = ps.iter().map(|p| p.1).sum();
+            let (mut rank, mut running) = (m, 1.0f64);
+            for &(p, k, row) in ps.iter().rev() {
+                running = running.min(p * m as f64 / rank as f64).min(1.0);
+                if let Some(i) = row {
+                    rows[i].p_adjusted = Some(running);
+                }
+                rank -= k;
+            }
+        }
+        rows.sort_by(|x, y| {
+            y.statistic
+                .total_cmp(&x.statistic)
+                .then(x.term.cmp(&y.term))
+        });
+        rows
+    }
+
     /// Everything but group `g`.
     pub fn rest(&self, g: usize) -> Vec<f64> {
         let mut out = self.total.clone();
@@ -429,6 +519,41 @@ impl GroupCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn against_rest_is_compare_on_the_terms_used() {
+        // Four groups over 60 terms with many repeated counts (ties in p), some terms unused
+        // by the small group, and a few below the minimum count.
+        let mut rows = Vec::new();
+        let mut groups = Vec::new();
+        for d in 0..40u32 {
+            let g = ["big", "mid", "small", "tiny"][(d % 7).min(3) as usize];
+            let row: Vec<(u32, f64)> = (0..60u32)
+                .filter(|t| (t * 7 + d * 3) % 5 != 0 && (g != "tiny" || t % 9 == 0))
+                .map(|t| (t, f64::from((t * d) % 4 + 1)))
+                .collect();
+            rows.push(row);
+            groups.push(Some(g.to_string()));
+        }
+        let matrix = CsrMatrix::from_rows(60, &rows);
+        let grouped = GroupCounts::from_rows(&matrix, &groups);
+        for measure in [Measure::G2, Measure::Chi2, Measure::LogOdds, Measure::Pmi] {
+            let params = KeynessParams {
+                measure,
+                min_count: 3.0,
+                ..Default::default()
+            };
+            for g in 0..grouped.names.len() {
+                let all = compare(&grouped.dense(g), &grouped.rest(g), &grouped.total, &params);
+                let want: Vec<&KeynessRow> = all.iter().filter(|r| r.target > 0.0).collect();
+                let got = grouped.against_rest(g, &params);
+                assert_eq!(got.len(), want.len(), "{measure:?} {g}");
+                for (a, b) in got.iter().zip(want) {
+                    assert_eq!(a, b, "{measure:?} group {g}");
+                }
+            }
+        }
+    }
 
     #[track_caller]
     fn close(a: f64, b: f64) {

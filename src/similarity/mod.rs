@@ -37,8 +37,8 @@ mod stories;
 mod topk;
 
 pub use dense::{MAX_DENSE, dense_scores, read_npy, write_csv, write_npy};
+pub(crate) use stories::sparse_dot;
 pub use stories::{Story, StoryParams, civil_date, day_number, stories, stories_of_sources};
-pub(crate) use stories::{sparse_dot, unit_row};
 pub use topk::{Neighbor, Neighbors, Score, Search, top_k, top_k_against, top_k_with};
 
 use crate::matrix::{CsrMatrix, Value};

@@ -308,37 +308,7 @@ fn attach_singletons(
     }
 }
 
-/// A day number (days since 1970-01-01) from an ISO date `YYYY-MM-DD...`, or `None`.
-pub fn day_number(date: &str) -> Option<i64> {
-    if !crate::corpus::is_iso_date(date) {
-        return None;
-    }
-    let y: i64 = date[0..4].parse().ok()?;
-    let m: i64 = date[5..7].parse().ok()?;
-    let d: i64 = date[8..10].parse().ok()?;
-    // Days from civil (proleptic Gregorian), after H. Hinnant's algorithm.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-/// The ISO date `YYYY-MM-DD` of a day number (the inverse of [`day_number`]), after H.
-/// Hinnant's algorithm.
-pub fn civil_date(day: i64) -> String {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+pub use crate::corpus::date::{civil_date, day_number};
 
 #[derive(Debug, Default)]
 struct Cluster {
@@ -392,7 +362,7 @@ fn merge_span(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)
 }
 
 /// Row `i` of a matrix scaled to unit length, in f64 (an all-zero row stays empty).
-pub(crate) fn unit_row<V: Value>(matrix: &CsrMatrix<V>, i: usize) -> Vec<(u32, f64)> {
+fn unit_row<V: Value>(matrix: &CsrMatrix<V>, i: usize) -> Vec<(u32, f64)> {
     let (cols, vals) = matrix.row(i);
     let norm = vals
         .iter()
