@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
-            eprintln!("error: {e:#}");
+            // Messages quote the input (a CSV header, a field): no byte of it may drive the
+            // terminal.
+            eprintln!("error: {}", cli::output::printable(&format!("{e:#}")));
             ExitCode::from(1)
         }
         Err(_) => {

@@ -549,3 +549,69 @@ fn jsonl_byte_order_mark_is_ignored() {
     );
     vectorize(dir.path(), &["bom.jsonl"], &[]).ok();
 }
+
+/// Terminal escapes in the data (an OSC sequence that sets the window title, a CSI that clears
+/// the screen, a bell) are written as `\u{..}` by every table meant for a terminal, and by the
+/// error that quotes a CSV header.
+#[test]
+fn terminal_escapes_in_the_data_are_neutralized() {
+    let dir = util::tempdir();
+    let evil_source = "klaxon\u{1b}]0;pwned\u{7}";
+    let evil_title = "\u{1b}[2JHarbour levy";
+    let mut text = String::new();
+    for (i, (source, body)) in [
+        (
+            evil_source,
+            "The council voted for a harbour levy to pay for dredging.",
+        ),
+        (
+            "ledger",
+            "Councillors backed the harbour levy to pay for dredging the channel.",
+        ),
+        (
+            evil_source,
+            "Three llamas escaped onto the bypass near the harbour.",
+        ),
+        (
+            "ledger",
+            "Llamas on the bypass: a farmer caught three escaped llamas.",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        text += &serde_json::json!({
+            "id": format!("d{i}\u{9b}31m"), "source": source, "title": evil_title,
+            "date": "2026-03-04", "text": body
+        })
+        .to_string();
+        text.push('\n');
+    }
+    write(dir.path(), "e.jsonl", text);
+    for args in [
+        &["stories", "e.jsonl"][..],
+        &["similar", "e.jsonl", "-k", "2"],
+        &["stats", "e.jsonl"],
+        &["keyness", "e.jsonl", "--by", "source", "--min-count", "1"],
+        &["keywords", "e.jsonl", "--per", "source"],
+        &["compare", "e.jsonl", "--min-count", "1"],
+    ] {
+        let run = run_in(dir.path(), args).ok();
+        for (stream, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !out.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+                "{args:?} wrote a control character to {stream}:\n{out:?}"
+            );
+        }
+        assert!(
+            run.stdout.contains("\\u{1b}") || run.stdout.contains("\\u{9b}"),
+            "{args:?}: the escaped form is shown:\n{}",
+            run.stdout
+        );
+    }
+    write(dir.path(), "h.csv", "i\u{1b}]0;x\u{7}d,body\n1,text\n");
+    let run = run_in(dir.path(), &["stats", "h.csv"]);
+    let err = run.fails();
+    assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
+    assert!(err.contains("i\\u{1b}]0;x\\u{7}d"), "{err}");
+}

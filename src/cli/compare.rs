@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::output::{printable, report_reading};
+use super::output::{Printable, printable, report_reading};
 use super::similar::SpaceFlags;
 use super::stories::Window;
 use super::{InputArgs, SpaceArgs};
@@ -200,7 +200,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
                 w.write_all(b"\n")?;
                 w.flush()
             }
-            CompareFormat::Table => write_summary(w, &report),
+            CompareFormat::Table => write_summary(&mut Printable(w), &report),
         }
     };
     match &args.out {

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::keyness_counts;
-use super::output::{Format, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading, tsv_field};
 use super::{InputArgs, SpaceArgs, TfArg, WeightArgs};
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{GroupCounts, KeynessParams, KeynessRow, Measure, compare};
@@ -274,7 +274,7 @@ fn score(
     match args.format {
         Format::Json => write_json(out, model, &comparisons, args)?,
         Format::Tsv => write_tsv(out, model, &comparisons, args.measure)?,
-        Format::Table => write_table(out, model, &comparisons, args.measure)?,
+        Format::Table => write_table(&mut Printable(&mut *out), model, &comparisons, args.measure)?,
     }
     if !quiet {
         eprintln!(

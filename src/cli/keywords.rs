@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Format, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading, tsv_field};
 use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::keywords::eval::{self as kw_eval, Gold};
@@ -234,7 +234,7 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     match args.format {
         Format::Json => write_json(out, &results)?,
         Format::Tsv => write_tsv(out, label, &results)?,
-        Format::Table => write_table(out, &results)?,
+        Format::Table => write_table(&mut Printable(&mut *out), &results)?,
     }
     if !quiet {
         eprintln!(
@@ -294,7 +294,7 @@ fn keywords_streamed(
         match args.format {
             Format::Json => write_json_entries(out, &results, written)?,
             Format::Tsv => write_tsv_rows(out, &results)?,
-            Format::Table => write_table_entries(out, &results, written)?,
+            Format::Table => write_table_entries(&mut Printable(&mut *out), &results, written)?,
         }
         written += results.len();
         Ok(())

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::output::{Format, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading, tsv_field};
 use super::{InputArgs, SpaceArgs, WeightArgs};
 use parallax::corpus::{Corpus, Document};
 use parallax::matrix::CsrMatrix;
@@ -446,6 +446,7 @@ fn write_neighbours(
             }
         }
         Format::Table => {
+            let out = &mut Printable(&mut *out);
             let width = nn
                 .iter()
                 .flatten()

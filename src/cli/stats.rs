@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
 
-use super::output::{Format, report_reading};
+use super::output::{Format, Printable, report_reading};
 use super::{AnalysisArgs, InputArgs};
 use parallax::vectorize::Vectorizer;
 
@@ -86,6 +86,7 @@ pub fn stats(args: &StatsArgs, quiet: bool, out: &mut impl Write) -> Result<()> 
             }
         }
         Format::Table => {
+            let out = &mut Printable(&mut *out);
             for (k, v) in rows(&stats) {
                 writeln!(out, "{k:<18} {v}")?;
             }

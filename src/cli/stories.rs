@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::output::{Format, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading, tsv_field};
 use super::similar::SpaceFlags;
 use super::{InputArgs, SpaceArgs};
 use parallax::compare::report::StoryRecord;
@@ -158,6 +158,7 @@ fn write_stories(out: &mut dyn Write, format: Format, stories: &[Shown]) -> std:
             }
         }
         Format::Table => {
+            let out = &mut Printable(&mut *out);
             let width = |f: &dyn Fn(&Document) -> usize| {
                 stories
                     .iter()
