@@ -12,11 +12,11 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use parallax::atomic::write_new;
 use parallax::corpus::Document;
 use parallax::matrix::{
     CsrMatrix, FORMAT_BLOCK_ROWS, NpzWriter, Value, row_blocks, write_matrix_market_header,
 };
-use parallax::model::write_atomic;
 use parallax::outfile::OutFile;
 use rayon::prelude::*;
 
@@ -41,11 +41,12 @@ pub struct StreamOut<V: Value> {
     header: Option<(usize, usize, u64)>,
 }
 
-/// A temporary file for `name` in `dir` (a dot name with the process id), and its writer,
-/// which writes a long file past the page cache ([`OutFile`]).
+/// A temporary file for `name` in `dir` (a staging directory), created exclusively, and its
+/// writer, which writes a long file past the page cache ([`OutFile`]).
 pub(super) fn temp(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
-    let path = dir.join(format!(".{name}.part-{}", std::process::id()));
-    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let path = dir.join(format!(".{name}.part"));
+    let file = parallax::atomic::new_file(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
     Ok((path, OutFile::new(file, true)))
 }
 
@@ -210,7 +211,7 @@ impl<V: Value> StreamOut<V> {
             return Ok(());
         };
         if let Some(npz) = self.npz.take() {
-            write_atomic(&dir.join("matrix.npz"), |w| npz.finish(w))?;
+            write_new(&dir.join("matrix.npz"), |w| npz.finish(w))?;
         }
         if let Some((path, w)) = self.body.take() {
             w.finish()?;
@@ -229,7 +230,7 @@ impl<V: Value> StreamOut<V> {
                             // Put the right header in front of the entries (after the one
                             // written first, if any, which was wrong).
                             let skip = header.map_or(0, |(_, _, len)| len);
-                            let result = write_atomic(&dir.join("matrix.mtx"), |w| {
+                            let result = write_new(&dir.join("matrix.mtx"), |w| {
                                 write_matrix_market_header(w, rows, cols, nnz)?;
                                 let mut body = File::open(&path)?;
                                 std::io::Seek::seek(&mut body, std::io::SeekFrom::Start(skip))?;
