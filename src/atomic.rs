@@ -26,18 +26,9 @@ use crate::outfile::OutFile;
 /// An exclusive lock on writing one file or directory, held until dropped.
 pub struct WriteLock {
     target: PathBuf,
-    /// The lock file and its open handle; `None` for a device or pipe, written in place.
-    lock: Option<(PathBuf, File)>,
-}
-
-impl Drop for WriteLock {
-    /// Removes the lock file, then releases it. A run waiting on it then holds a lock on a
-    /// file no longer there, sees so, and locks the path again (see [`WriteLock::acquire`]).
-    fn drop(&mut self) {
-        if let Some((path, _)) = &self.lock {
-            let _ = std::fs::remove_file(path);
-        }
-    }
+    /// The lock file (listed for [`remove_temporaries`]) and its open handle; `None` for a
+    /// device or pipe, written in place.
+    _lock: Option<(Registered, File)>,
 }
 
 impl WriteLock {
@@ -54,13 +45,16 @@ impl WriteLock {
             target.to_path_buf()
         };
         if is_device(&target) {
-            return Ok(WriteLock { target, lock: None });
+            return Ok(WriteLock {
+                target,
+                _lock: None,
+            });
         }
         let dir = directory_of(&target);
         let name = file_name(&target)?;
         let lock_path = dir.join(dotted(&name, ".lock"));
         let mut waiting = Some(waiting);
-        let file = loop {
+        let (file, listed) = loop {
             let file = open_lock(&lock_path).map_err(|e| Error::io(&target, e))?;
             if !flock(&file, false).map_err(|e| Error::io(&lock_path, e))? {
                 if let Some(waiting) = waiting.take() {
@@ -71,13 +65,17 @@ impl WriteLock {
             // The holder before may have removed the file as it let go: then the lock held is
             // on a file nobody else will open, and the path is locked again.
             if same_file(&file, &lock_path) {
-                break file;
+                // Listed only once held: the lock file of a run that holds it is not ours to
+                // remove.
+                break (file, Registered::new(lock_path));
             }
         };
         remove_stale(dir, &name);
         Ok(WriteLock {
             target,
-            lock: Some((lock_path, file)),
+            // Removed when dropped, before the handle closes and so releases it. A run waiting
+            // on it then holds a lock on a file no longer there, sees so, and locks again.
+            _lock: Some((listed, file)),
         })
     }
 
@@ -108,8 +106,7 @@ impl WriteLock {
         let dir = directory_of(path);
         let name = file_name(path)?;
         let (tmp, file) =
-            create_exclusive(dir, &dotted(&name, ".tmp-")).map_err(|e| Error::io(path, e))?;
-        let tmp = Registered::new(tmp);
+            make_listed(dir, &dotted(&name, ".tmp-"), new_file).map_err(|e| Error::io(path, e))?;
         let result = (|| {
             let mut w = OutFile::new(file, true);
             write(&mut w)?;
@@ -121,7 +118,7 @@ impl WriteLock {
         })();
         match result {
             Ok(()) => {
-                tmp.forget();
+                tmp.unlist();
                 Ok(())
             }
             Err(e) => Err(uncarry(path, e)),
@@ -187,9 +184,8 @@ impl StagedDir {
         }
         let dir = directory_of(target);
         let name = file_name(target)?;
-        let staging = make_dir_exclusive(dir, &dotted(&name, ".new-"), false)
+        let (staging, ()) = make_listed(dir, &dotted(&name, ".new-"), |p| make_dir(p, false))
             .map_err(|e| Error::io(target, e))?;
-        let staging = Registered::new(staging);
         // The new directory keeps the old one's permissions.
         if let Some(old) = old {
             let _ = std::fs::set_permissions(&staging.0, old.permissions());
@@ -211,6 +207,10 @@ impl StagedDir {
         let io = |e| Error::io(&target, e);
         sync_tree(&staging).map_err(io)?;
         let dir = directory_of(&target);
+        let _swapping = SWAPPING.lock().unwrap_or_else(|e| e.into_inner());
+        if ending_on_signal() {
+            return Err(io(std::io::ErrorKind::Interrupted.into()));
+        }
         if std::fs::symlink_metadata(&target).is_err() {
             std::fs::rename(&staging, &target).map_err(io)?;
         } else {
@@ -243,12 +243,36 @@ impl StagedDir {
 /// Paths removed by [`remove_temporaries`]: the temporaries of the runs in progress.
 static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Held while a staging directory is swapped in, and by [`remove_temporaries`] to the end of
+/// the process: a directory is never swapped in while it is being removed, half gone.
+static SWAPPING: Mutex<()> = Mutex::new(());
+
+/// Set once [`remove_temporaries`] has begun: the process is ending on a signal.
+static ENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether the process is ending on a signal ([`remove_temporaries`] was called): an error
+/// seen now may come from a temporary removed under a writer, and is not the run's outcome.
+pub fn ending_on_signal() -> bool {
+    ENDING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Removes the temporary files and directories of every write in progress, for a process that
-/// is about to end on a signal. What was already renamed into place is complete and stays.
+/// is about to end on a signal. What was already renamed into place is complete and stays; no
+/// staging directory is swapped in from now on, so the caller must end the process.
 pub fn remove_temporaries() {
+    ENDING.store(true, std::sync::atomic::Ordering::SeqCst);
+    std::mem::forget(SWAPPING.lock().unwrap_or_else(|e| e.into_inner()));
     let paths = std::mem::take(&mut *TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner()));
     for path in paths {
-        remove_any(&path);
+        // Other threads still run: a file they add to a directory being removed makes its
+        // removal fail, and it is tried again, for a while.
+        for _ in 0..50 {
+            remove_any(&path);
+            if std::fs::symlink_metadata(&path).is_err() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
     }
 }
 
@@ -258,10 +282,14 @@ pub struct Registered(PathBuf);
 impl Registered {
     /// Lists `path`.
     pub fn new(path: PathBuf) -> Self {
-        TEMPORARIES
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(path.clone());
+        let mut list = TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner());
+        // Too late to be listed: the list was taken, the process is ending on a signal.
+        if ending_on_signal() {
+            drop(list);
+            remove_any(&path);
+            wait_for_the_end();
+        }
+        list.push(path.clone());
         Registered(path)
     }
 
@@ -270,8 +298,8 @@ impl Registered {
         &self.0
     }
 
-    /// Unlists the path without removing it (it was renamed into place).
-    pub fn forget(self) {
+    /// Unlists the path without removing it (it was renamed into place, or never made).
+    pub fn unlist(self) {
         unlist(&self.0);
         std::mem::forget(self);
     }
@@ -470,7 +498,7 @@ fn open_lock(path: &Path) -> std::io::Result<File> {
 pub fn scratch_dir(parent: &Path, prefix: &str) -> std::io::Result<(Registered, File)> {
     remove_dead_scratch(parent, prefix);
     let named = format!("{prefix}{}-", std::process::id());
-    let path = Registered::new(make_dir_exclusive(parent, named.as_ref(), true)?);
+    let (path, ()) = make_listed(parent, named.as_ref(), |p| make_dir(p, true))?;
     let handle = File::open(path.path())?;
     flock(&handle, true)?;
     Ok((path, handle))
@@ -557,19 +585,44 @@ pub fn create_exclusive(dir: &Path, prefix: &OsStr) -> std::io::Result<(PathBuf,
     }
 }
 
-/// Creates a new directory named `prefix` and a random suffix in `dir`, exclusively; with
-/// `private`, only the user may enter it.
-pub fn make_dir_exclusive(dir: &Path, prefix: &OsStr, private: bool) -> std::io::Result<PathBuf> {
+/// Creates a directory, exclusively; with `private`, only the user may enter it.
+fn make_dir(path: &Path, private: bool) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, if private { 0o700 } else { 0o777 });
+    builder.create(path)
+}
+
+/// Makes a new temporary named `prefix` and a random suffix in `dir` with `make` (which must
+/// fail if it exists) and lists it for [`remove_temporaries`], both while holding the list: a
+/// signal that comes meanwhile finds it listed, or finds the process ending before it is made.
+fn make_listed<T>(
+    dir: &Path,
+    prefix: &OsStr,
+    make: impl Fn(&Path) -> std::io::Result<T>,
+) -> std::io::Result<(Registered, T)> {
     loop {
         let path = unused_name(dir, prefix);
-        match builder.create(&path) {
-            Ok(()) => return Ok(path),
+        let mut list = TEMPORARIES.lock().unwrap_or_else(|e| e.into_inner());
+        if ending_on_signal() {
+            drop(list);
+            wait_for_the_end();
+        }
+        match make(&path) {
+            Ok(made) => {
+                list.push(path.clone());
+                return Ok((Registered(path), made));
+            }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// Waits for a signal's thread to end the process ([`remove_temporaries`] was called).
+fn wait_for_the_end() -> ! {
+    loop {
+        std::thread::park();
     }
 }
 

@@ -31,6 +31,11 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(&cli)) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        // A signal is ending the process and removed the files this run was writing: the
+        // process ends as the signal says, not with the error that caused.
+        Ok(Err(_)) if parallax::atomic::ending_on_signal() => loop {
+            std::thread::park();
+        },
         Ok(Err(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)

@@ -4,6 +4,7 @@ mod cli;
 mod cluster;
 mod compare;
 mod errors;
+mod faults;
 mod interop;
 mod keywords;
 mod parity;

@@ -80,6 +80,17 @@ impl Run {
     }
 }
 
+/// Starts the binary with `args` in `dir`, stdout discarded and stderr piped, without waiting
+/// for it.
+pub fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    command(dir, args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs parallax")
+}
+
 fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parallax"));
     cmd.args(args).current_dir(dir);

@@ -97,7 +97,7 @@ pub fn format_rows<V: Value>(
 }
 
 impl<V: Value> StreamOut<V> {
-    /// Starts writing into `dir` (created if missing), or JSONL rows to stdout without one.
+    /// Starts writing into `dir` (which exists), or JSONL rows to stdout without one.
     /// `expected` is (rows, stored values) if known before the rows are written: a Matrix
     /// Market header stating them goes first, and is rewritten at the end only if they differ.
     pub fn create(
@@ -122,7 +122,7 @@ impl<V: Value> StreamOut<V> {
             out.stdout = Some(BufWriter::new(std::io::stdout()));
             return Ok(out);
         };
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        // Never made here: a staging directory removed on a signal must stay removed.
         let mut documents = temp(dir, "documents.tsv")?;
         writeln!(documents.1, "{DOCUMENTS_HEADER}")?;
         out.documents = Some(documents);
