@@ -552,3 +552,36 @@ fn jsonl_byte_order_mark_is_ignored() {
     );
     vectorize(dir.path(), &["bom.jsonl"], &[]).ok();
 }
+
+/// `-k` and `-n` of 10^12 (or u64::MAX) are clamped to what the corpus can give, never
+/// allocated: the output is that of a k as large as the corpus.
+#[test]
+fn huge_k_and_n_are_clamped() {
+    let corpus = corpus();
+    for (command, flag) in [
+        ("similar", "-k"),
+        ("stories", "-k"),
+        ("compare", "-k"),
+        ("keywords", "-n"),
+    ] {
+        let (_dir, whole) = util::run(&[command, &corpus, flag, "1000", "-q"]);
+        let whole = whole.ok();
+        for huge in ["1000000000000", "18446744073709551615"] {
+            let (_dir, run) = util::run(&[command, &corpus, flag, huge, "-q"]);
+            let run = run.ok();
+            assert_eq!(run.stdout, whole.stdout, "{command} {flag} {huge}");
+        }
+    }
+}
+
+/// `--threads 100000` starts a sane number of workers and says so.
+#[test]
+fn absurd_thread_counts_are_capped_with_a_message() {
+    let (_dir, run) = util::run(&["--threads", "100000", "stats", &corpus(), "-q"]);
+    let run = run.ok();
+    assert!(
+        run.stderr.contains("--threads 100000 capped at"),
+        "{}",
+        run.stderr
+    );
+}

@@ -636,6 +636,8 @@ impl<'s, 'l> Lexicon<'s, 'l> {
     /// The positions in `self.cands` of the top `n`, best first, after redundancy removal
     /// ([`select`]). Sorts only the head of the list unless redundancy needs more.
     pub(crate) fn top(&mut self, n: usize) -> Vec<usize> {
+        // No more than there are candidates: `-n` may be 10^12, and 4n would overflow.
+        let n = n.min(self.cands.len());
         let mut order = std::mem::take(&mut self.order);
         order.clear();
         order.extend(0..self.cands.len() as u32);
@@ -680,8 +682,10 @@ impl<'s, 'l> Lexicon<'s, 'l> {
             .filter(|c| c.len > 1)
             .collect();
         phrases.sort_by(|a, b| self.compare(a, b));
-        let mut out: Vec<Candidate> = Vec::with_capacity(n);
-        let mut positions = Vec::with_capacity(n);
+        // Room for what there is, not for what was asked (`-n` may be 10^12).
+        let room = n.min(words.len() + phrases.len());
+        let mut out: Vec<Candidate> = Vec::with_capacity(room);
+        let mut positions = Vec::with_capacity(room);
         let mut words: Vec<Option<Candidate>> = words.into_iter().map(Some).collect();
         for i in chosen {
             positions.push(out.len());
@@ -802,7 +806,7 @@ pub(crate) fn select<'a, T: PartialEq + 'a>(
         let (s, l) = (words(short), words(long));
         l.len() > s.len() && count(short) <= count(long) && contains(l, s)
     };
-    let mut chosen: Vec<usize> = Vec::with_capacity(n);
+    let mut chosen: Vec<usize> = Vec::with_capacity(n.min(len));
     let mut aside: Vec<usize> = Vec::new();
     for i in 0..len {
         if chosen.len() == n {
