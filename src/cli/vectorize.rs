@@ -783,7 +783,12 @@ fn update(
     let settings = Vectorizer::of(&old);
     let added = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?.collect()?;
     let added_docs = added.n_docs;
-    let merged = old.statistics().merge(&added);
+    let merged = old.statistics().try_merge(&added).with_context(|| {
+        format!(
+            "{}: its counts plus the inputs' pass 2^64; the model cannot be updated",
+            base.display()
+        )
+    })?;
     let model = settings.fit_statistics(merged).context("refitting")?;
     lock.write_file(|w| model::write_model(&model, w))?;
     if !quiet {
@@ -841,7 +846,12 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
             ),
             Some(_) => {}
         }
-        merged = merged.merge(&stats);
+        merged = merged.try_merge(&stats).with_context(|| {
+            format!(
+                "{}: its counts added to the shards before it pass 2^64; the sum cannot be stored",
+                path.display()
+            )
+        })?;
     }
     let (analysis, _) = analysis.expect("clap requires at least one shard");
     if args.shard {

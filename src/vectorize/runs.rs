@@ -585,7 +585,8 @@ impl Merge {
             self.refill(next.run)?;
             sum.df += next.stats.df;
             sum.cf += next.stats.cf;
-            sum.surfaces = merge_sorted(std::mem::take(&mut sum.surfaces), next.stats.surfaces);
+            sum.surfaces = merge_sorted(std::mem::take(&mut sum.surfaces), next.stats.surfaces)
+                .expect("counts of text read by this process sum within u64");
         }
         Ok(Some(sum))
     }
