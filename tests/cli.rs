@@ -592,3 +592,40 @@ fn tsv_input_and_escaped_fields() {
     assert_eq!(docs.column("id"), ["x\ty"]);
     assert_eq!(docs.column("title"), ["Line one\nline\ttwo \\ end"]);
 }
+
+/// Numeric ids keep their text: integers beyond 64 bits are not rounded through an f64 (two of
+/// them differing in the last digit stay two documents), and ordinary numbers read as before.
+#[test]
+fn numeric_ids_keep_their_digits() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    write(
+        d,
+        "ids.jsonl",
+        concat!(
+            "{\"id\": 123456789012345678901234567890, \"text\": \"harbour levy vote\"}\n",
+            "{\"id\": 123456789012345678901234567891, \"text\": \"harbour levy again\"}\n",
+            "{\"id\": -98765432109876543210, \"text\": \"levy vote council\"}\n",
+            "{\"id\": 42, \"text\": \"council vote harbour\"}\n",
+            "{\"id\": -7, \"text\": \"council levy\"}\n",
+            "{\"id\": 3.50, \"text\": \"vote again\"}\n",
+            "{\"id\": 1e2, \"text\": \"levy harbour\"}\n",
+            "{\"id\": true, \"text\": \"council again\"}\n",
+        ),
+    );
+    run_in(d, &["vectorize", "ids.jsonl", "--out", "o", "-q"]).ok();
+    let docs = util::read_tsv(&d.join("o/documents.tsv"));
+    assert_eq!(
+        docs.column("id"),
+        [
+            "123456789012345678901234567890",
+            "123456789012345678901234567891",
+            "-98765432109876543210",
+            "42",
+            "-7",
+            "3.5",
+            "100.0",
+            "true",
+        ]
+    );
+}

@@ -969,15 +969,26 @@ impl RawRecord {
     }
 }
 
-/// A scalar JSON value read as text: strings as they are, numbers and booleans printed.
+/// A scalar JSON value read as text: strings as they are, numbers and booleans printed. An
+/// integer beyond 64 bits keeps its digits as written: through an f64 it would lose them, and
+/// two ids that differ in the 17th digit would collide.
 struct Scalar(Option<String>);
 
 impl<'de> serde::Deserialize<'de> for Scalar {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = <&'de RawValue>::deserialize(d)?.get();
+        if raw.starts_with('"') {
+            return decode_json_string(raw)
+                .map(|s| Scalar(Some(s)))
+                .ok_or_else(|| D::Error::custom("unpaired surrogate in a \\u escape"));
+        }
+        let value: serde_json::Value = serde_json::from_str(raw).map_err(D::Error::custom)?;
         Ok(Scalar(match value {
             serde_json::Value::Null => None,
             serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Number(n) if n.is_f64() && !raw.contains(['.', 'e', 'E']) => {
+                Some(raw.to_string())
+            }
             other => Some(other.to_string()),
         }))
     }
