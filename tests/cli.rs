@@ -629,3 +629,39 @@ fn numeric_ids_keep_their_digits() {
         ]
     );
 }
+
+/// A directory input reads every text document, whatever bytes its name has, and names what it
+/// leaves out (files of other formats, named pipes) instead of dropping them without a word; a
+/// file with a name that is not UTF-8 given directly is read too.
+#[test]
+fn directory_inputs_read_or_report_every_entry() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = util::tempdir();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    write(d, "in/plain.txt", "harbour levy vote");
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(d.join("in").join(odd), "council vote again").unwrap();
+    write(d, "in/rows.jsonl", "{\"id\": \"x\", \"text\": \"levy\"}\n");
+    write(d, "in/table.csv", "id,text\ny,levy\n");
+    let fifo = std::ffi::CString::new(d.join("in/pipe.txt").as_os_str().as_bytes()).unwrap();
+    // SAFETY: a NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let run = run_in(d, &["vectorize", "in", "--out", "o"]).ok();
+    let ids = util::read_tsv(&d.join("o/documents.tsv"));
+    assert_eq!(ids.column("id"), ["caf\u{fffd}", "plain"]);
+    assert!(
+        run.stderr
+            .contains("ignored 3 entries of input directories"),
+        "{}",
+        run.stderr
+    );
+    for name in ["rows.jsonl", "table.csv", "pipe.txt"] {
+        assert!(run.stderr.contains(name), "{name}: {}", run.stderr);
+    }
+    // Named directly.
+    let direct = d.join("in").join(odd);
+    let path = direct.to_string_lossy().into_owned();
+    let run = util::command_os(d, &[std::ffi::OsStr::new("stats"), direct.as_os_str()]);
+    assert_eq!(run.code, 0, "{path}: {}", run.stderr);
+}

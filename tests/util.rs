@@ -80,6 +80,18 @@ impl Run {
     }
 }
 
+/// Runs the binary with arguments that need not be UTF-8, in `dir`.
+pub fn command_os(dir: &Path, args: &[&std::ffi::OsStr]) -> Run {
+    finish(
+        Command::new(env!("CARGO_BIN_EXE_parallax"))
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs parallax"),
+    )
+}
+
 /// Starts the binary with `args` in `dir`, stdout discarded and stderr piped, without waiting
 /// for it.
 pub fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {

@@ -353,10 +353,29 @@ pub fn report_read(r: &ReadReport, quiet: bool) {
             r.empty_docs
         );
     }
-    if !r.ignored_files.is_empty() {
+    let (readmes, others): (Vec<_>, Vec<_>) = r.ignored_files.iter().partition(|p| {
+        p.file_stem()
+            .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+    });
+    if !readmes.is_empty() {
         eprintln!(
             "parallax: ignored {} README file(s) in input directories",
-            r.ignored_files.len()
+            readmes.len()
+        );
+    }
+    if !others.is_empty() {
+        let names: Vec<String> = others
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        let more = if others.len() > 3 { ", ..." } else { "" };
+        eprintln!(
+            "parallax: ignored {} entr{} of input directories that are not .txt/.md documents \
+             (give .jsonl/.csv files as inputs of their own): {}{more}",
+            others.len(),
+            if others.len() == 1 { "y" } else { "ies" },
+            names.join(", ")
         );
     }
 }

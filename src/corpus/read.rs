@@ -69,7 +69,9 @@ pub struct ReadReport {
     pub skipped_count: usize,
     /// Blank lines in line-based inputs (not records).
     pub blank_lines: usize,
-    /// README files ignored inside directory inputs.
+    /// Files ignored inside directory inputs: README files, files that are not text documents
+    /// (`.jsonl` and `.csv` files among them: give those as inputs of their own), and entries
+    /// that are not regular files (named pipes, sockets, devices), never opened.
     pub ignored_files: Vec<PathBuf>,
     /// Documents whose text is empty or only whitespace (kept, as empty rows).
     pub empty_docs: usize,
@@ -322,7 +324,8 @@ enum Format {
 }
 
 fn format_of(path: &Path) -> Option<(Format, bool)> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    // A name that is not UTF-8 still has an ASCII extension to go by.
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     let (name, gz) = match name.strip_suffix(".gz") {
         Some(stem) => (stem.to_string(), true),
         None => (name, false),
@@ -410,9 +413,8 @@ fn read_bytes(path: &Path, gz: bool) -> Result<Vec<u8>> {
 fn text_id(path: &Path) -> String {
     let name = path
         .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("document");
-    let name = name.strip_suffix(".gz").unwrap_or(name);
+        .map_or("document".into(), |n| n.to_string_lossy());
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
     name.rsplit_once('.')
         .map_or(name, |(stem, _)| stem)
         .to_string()
@@ -431,11 +433,14 @@ fn read_dir<T: Send>(root: &Path, corpus: &mut Collector<T>) -> Result<()> {
             let path = e.path().unwrap_or(root).to_path_buf();
             Error::io(path, e.into())
         })?;
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
         let path = entry.path();
-        if !matches!(format_of(path), Some((Format::Text, _))) {
+        // A named pipe could block the read forever; like a file of another format, it is
+        // counted and named in the report, never dropped without a word.
+        if !entry.file_type().is_file() || !matches!(format_of(path), Some((Format::Text, _))) {
+            corpus.report.ignored_files.push(path.to_path_buf());
             continue;
         }
         if is_readme(path) {
