@@ -5,6 +5,7 @@ mod cluster;
 mod compare;
 mod errors;
 mod faults;
+mod fuzz;
 mod interop;
 mod keywords;
 mod parity;
