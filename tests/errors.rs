@@ -585,3 +585,48 @@ fn absurd_thread_counts_are_capped_with_a_message() {
         run.stderr
     );
 }
+
+/// A document larger than --max-doc-mb (default 256) is a bad record named by file and line,
+/// refused before it is analyzed (one document takes about five times its size in memory).
+#[test]
+fn documents_past_the_size_limit_are_refused() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let big = "harbour ".repeat(200_000); // 1.6 MB
+    write(
+        d,
+        "big.jsonl",
+        format!("{{\"id\": \"a\", \"text\": \"small\"}}\n{{\"id\": \"b\", \"text\": \"{big}\"}}\n"),
+    );
+    write(d, "big.csv", format!("id,text\na,small\nb,{big}\n"));
+    std::fs::create_dir(d.join("texts")).unwrap();
+    write(d, "texts/big.txt", &big);
+    for (input, place) in [
+        ("big.jsonl", "big.jsonl:2"),
+        ("big.csv", "big.csv:3"),
+        ("texts", "big.txt"),
+    ] {
+        let run = run_in(d, &["stats", input, "--max-doc-mb", "1"]);
+        let err = run.fails();
+        assert!(
+            err.contains(place) && err.contains("more than the limit of 1048576"),
+            "{err}"
+        );
+        // Raised, it is read.
+        run_in(d, &["stats", input, "-q"]).ok();
+    }
+    // Skipped and counted under --on-error skip.
+    let run = run_in(
+        d,
+        &[
+            "stats",
+            "big.jsonl",
+            "--max-doc-mb",
+            "1",
+            "--on-error",
+            "skip",
+        ],
+    )
+    .ok();
+    assert!(run.stderr.contains("skipped 1"), "{}", run.stderr);
+}
