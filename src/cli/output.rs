@@ -53,6 +53,8 @@ pub enum Dtype {
 
 /// Escapes a TSV field: backslash, tab, newline and carriage return become `\\`, `\t`, `\n`, `\r`,
 /// so every record stays on one line and nothing is lost.
+/// Everything else is kept verbatim, a leading `=`, `+`, `-` or `@` too: the files read back
+/// exactly, and the README tells spreadsheet users to import them as text.
 pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
     // The four are ASCII, so no byte of another character can be one of them.
     if !s
@@ -415,6 +417,10 @@ mod tests {
     fn tsv_fields_escape_only_what_breaks_a_line() {
         assert_eq!(tsv_field("Moscow’s al-Sharaa"), "Moscow’s al-Sharaa");
         assert_eq!(tsv_field("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+        // What a spreadsheet would take for a formula is kept as written (see the README).
+        for field in ["=SUM(A1)", "+1", "-2", "@user"] {
+            assert_eq!(tsv_field(field), field);
+        }
     }
 
     #[test]
