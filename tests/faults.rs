@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::util::{self, run_in, spawn_in, write};
+use crate::util::{self, arg, run_in, spawn_in, write};
 
 /// Kills that must land (the process still running) per command.
 const KILLS: usize = 50;
@@ -449,4 +449,79 @@ fn stale_temporaries_are_removed() {
         std::fs::read_to_string(w.join("o/notes.txt")).unwrap(),
         "mine"
     );
+}
+
+/// A small tmpfs mounted for a test, unmounted when dropped; `None` (with a message) where
+/// mounting is not allowed (not root, no CAP_SYS_ADMIN).
+struct SmallDisk(tempfile::TempDir);
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = util::tempdir();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("skipping: cannot mount a small tmpfs here (needs root)");
+            return None;
+        }
+        Some(SmallDisk(dir))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.0.path())
+            .status();
+    }
+}
+
+/// A disk that fills up mid-run: the run fails with the system's error, the old output stays
+/// whole, and no temporary is left.
+#[test]
+fn a_full_disk_leaves_the_old_output() {
+    let Some(disk) = SmallDisk::mount("2m") else {
+        return;
+    };
+    let inputs = util::tempdir();
+    let i = inputs.path();
+    write(i, "small.jsonl", articles(100, false));
+    write(i, "big.jsonl", articles(20_000, true));
+    // 60,000 different words: a model larger than the disk.
+    let words: String = (0..600)
+        .map(|d| {
+            let text: Vec<String> = (0..100).map(|w| format!("w{d}x{w}")).collect();
+            format!("{{\"id\": \"v{d}\", \"text\": \"{}\"}}\n", text.join(" "))
+        })
+        .collect();
+    write(i, "words.jsonl", words);
+    let w = disk.0.path();
+    let small = arg(&i.join("small.jsonl")).to_string();
+    let big = arg(&i.join("big.jsonl")).to_string();
+    let words = arg(&i.join("words.jsonl")).to_string();
+    run_in(w, &["vectorize", &small, "--out", "o", "-q"]).ok();
+    run_in(w, &["fit", &small, "--model", "m.json", "-q"]).ok();
+    let (set, model) = (
+        snapshot(&w.join("o")),
+        std::fs::read(w.join("m.json")).unwrap(),
+    );
+    for args in [
+        vec!["vectorize", &big, "--out", "o", "-q"],
+        vec!["vectorize", &big, "--out", "o", "--stream", "-q"],
+        vec!["vectorize", &big, "--out", "o", "--format", "npz", "-q"],
+        vec!["transform", &big, "--model", "m.json", "--out", "o", "-q"],
+        vec!["fit", &words, "--model", "m.json", "-q"],
+        vec!["fit", &words, "--shard", "--model", "m.json", "-q"],
+    ] {
+        let run = run_in(w, &args);
+        let err = run.fails();
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+        assert_eq!(snapshot(&w.join("o")), set, "{args:?}");
+        assert_eq!(std::fs::read(w.join("m.json")).unwrap(), model, "{args:?}");
+        assert!(dot_names(w).is_empty(), "{args:?}: {:?}", dot_names(w));
+    }
 }
