@@ -182,6 +182,20 @@ impl StagedDir {
                 std::io::Error::other("exists and is not a directory"),
             ));
         }
+        // Swapped out, the current directory would be left behind, deleted, under this process
+        // and the shell that started it.
+        let here = std::env::current_dir().and_then(std::fs::canonicalize);
+        if let (Ok(here), Ok(target)) = (here, std::fs::canonicalize(target))
+            && here.starts_with(&target)
+        {
+            return Err(Error::io(
+                target,
+                std::io::Error::other(
+                    "is the current directory or holds it: an output directory is replaced \
+                     whole, so give it one of its own (such as --out out)",
+                ),
+            ));
+        }
         let dir = directory_of(target);
         let name = file_name(target)?;
         let (staging, ()) = make_listed(dir, &dotted(&name, ".new-"), |p| make_dir(p, false))

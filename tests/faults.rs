@@ -525,3 +525,25 @@ fn a_full_disk_leaves_the_old_output() {
         assert!(dot_names(w).is_empty(), "{args:?}: {:?}", dot_names(w));
     }
 }
+
+/// An output directory is replaced whole, so the current directory (or one holding it) is
+/// refused as --out, with a message, before anything is read or written.
+#[test]
+fn the_current_directory_is_not_an_output_directory() {
+    let work = util::tempdir();
+    let w = work.path();
+    inputs(w);
+    std::fs::create_dir(w.join("sub")).unwrap();
+    for (dir, out) in [(w.to_path_buf(), "."), (w.join("sub"), "..")] {
+        let run = run_in(
+            &dir,
+            &["vectorize", arg(&w.join("a.jsonl")), "--out", out, "-q"],
+        );
+        let err = run.fails();
+        assert!(
+            err.contains("is the current directory or holds it"),
+            "{err}"
+        );
+    }
+    assert!(dot_names(w).is_empty());
+}

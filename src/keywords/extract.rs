@@ -636,14 +636,16 @@ impl<'s, 'l> Lexicon<'s, 'l> {
     /// The positions in `self.cands` of the top `n`, best first, after redundancy removal
     /// ([`select`]). Sorts only the head of the list unless redundancy needs more.
     pub(crate) fn top(&mut self, n: usize) -> Vec<usize> {
-        // No more than there are candidates: `-n` may be 10^12, and 4n would overflow.
-        let n = n.min(self.cands.len());
         let mut order = std::mem::take(&mut self.order);
         order.clear();
         order.extend(0..self.cands.len() as u32);
         let cmp =
             |a: &u32, b: &u32| self.compare(&self.cands[*a as usize], &self.cands[*b as usize]);
-        let mut head = (4 * n).max(n + 16).min(order.len());
+        // Saturating: `-n` may be 10^12 or more.
+        let mut head = n
+            .saturating_mul(4)
+            .max(n.saturating_add(16))
+            .min(order.len());
         loop {
             if head < order.len() {
                 order.select_nth_unstable_by(head, cmp);
