@@ -419,7 +419,9 @@ fn read_bytes(path: &Path, gz: bool) -> Result<Vec<u8>> {
     if !gz {
         return Ok(raw);
     }
-    let mut out = Vec::with_capacity(raw.len() * 4);
+    // A guess at the text's size, capped: the vector grows past it if need be, and a large
+    // file's guess never asks for more memory at once than the text may take.
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(4).min(256 << 20));
     flate2::read::MultiGzDecoder::new(&raw[..])
         .read_to_end(&mut out)
         .map_err(|e| Error::io(path, e))?;
