@@ -95,6 +95,19 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A document is larger than the limit set for one document.
+    #[error(
+        "{at}: a document of {bytes} bytes, more than the limit of {limit} (--max-doc-mb): \
+         analyzing one document takes about five times its size in memory"
+    )]
+    TooLarge {
+        /// Where the document is.
+        at: Location,
+        /// Its size in bytes (the record's or the file's).
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// An input path has a format parallax cannot read.
     #[error("{path}: unsupported input ({reason})")]
     Unsupported {

@@ -31,6 +31,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod atomic;
 pub mod compare;
 pub mod corpus;
 mod error;

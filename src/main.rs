@@ -11,6 +11,7 @@ use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    clean_up_on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -30,6 +31,11 @@ fn main() -> ExitCode {
     match std::panic::catch_unwind(|| run(&cli)) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        // A signal is ending the process and removed the files this run was writing: the
+        // process ends as the signal says, not with the error that caused.
+        Ok(Err(_)) if parallax::atomic::ending_on_signal() => loop {
+            std::thread::park();
+        },
         Ok(Err(e)) => {
             // Messages quote the input (a CSV header, a field): no byte of it may drive the
             // terminal.
@@ -84,3 +90,42 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// On Ctrl-C (SIGINT), SIGTERM or SIGHUP, removes the temporaries of the writes in progress
+/// before the process ends as the signal says. The signals are blocked in every thread (the
+/// mask is inherited, so this runs before any other thread starts) and taken by one thread of
+/// their own, where removing files is safe, unlike in a signal handler.
+#[cfg(unix)]
+fn clean_up_on_signals() {
+    const SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+    // SAFETY: a signal set on the stack, filled and passed by pointer to calls that only read
+    // or fill it; raise() ends the process with the signal's default action.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for signal in SIGNALS {
+            libc::sigaddset(&mut set, signal);
+        }
+        if libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) != 0 {
+            return;
+        }
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                let mut signal = 0;
+                if libc::sigwait(&set, &mut signal) != 0 {
+                    return;
+                }
+                parallax::atomic::remove_temporaries();
+                libc::signal(signal, libc::SIG_DFL);
+                libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+                libc::raise(signal);
+            });
+        if spawned.is_err() {
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn clean_up_on_signals() {}

@@ -693,8 +693,10 @@ struct NpzPart {
 }
 
 impl NpzPart {
-    fn create(path: std::path::PathBuf) -> std::io::Result<Self> {
-        let file = std::fs::File::create(&path)?;
+    /// A new part in `dir`, created exclusively under a name nobody can guess.
+    fn create(dir: &std::path::Path, array: &str) -> std::io::Result<Self> {
+        let prefix = format!(".matrix.npz.{array}.part-");
+        let (path, file) = crate::atomic::create_exclusive(dir, prefix.as_ref())?;
         Ok(NpzPart {
             path,
             writer: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
@@ -754,10 +756,7 @@ impl Drop for NpzPart {
 impl<V: Value> NpzWriter<V> {
     /// Starts a matrix of `n_cols` columns, with its temporary files in `dir`.
     pub fn create(dir: &std::path::Path, n_cols: usize) -> std::io::Result<Self> {
-        let part = |array: &str| {
-            let name = format!(".matrix.npz.{array}.part-{}", std::process::id());
-            NpzPart::create(dir.join(name))
-        };
+        let part = |array: &str| NpzPart::create(dir, array);
         let mut indptr = part("indptr")?;
         indptr.push(&0i64.to_le_bytes())?;
         Ok(NpzWriter {

@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::AnalysisConfig;
 use crate::error::{Error, Result};
-use crate::outfile::OutFile;
 use crate::vectorize::{
     FittedVectorizer, MergedTerms, Statistics, TermStats, Vectorizer, VocabularyParams, Weighting,
 };
@@ -633,68 +632,12 @@ pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
     write_atomic(path, |w| write_model(model, w))
 }
 
-/// Writes a file through a temporary sibling and renames it into place, so a failed or killed
-/// run never leaves a half-written file where a complete one is expected. A target that exists
-/// but is not a regular file (`/dev/null`, a named pipe) is written in place: renaming over it
-/// would replace the device or pipe itself.
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut OutFile) -> std::io::Result<()>,
-) -> Result<()> {
-    if is_device(path) {
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        let mut w = OutFile::new(file, false);
-        return write(&mut w)
-            .and_then(|()| w.finish().map(|_| ()))
-            .map_err(|e| uncarry(path, e));
-    }
-    let dir = directory_of(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut w = OutFile::new(file, true);
-        write(&mut w)?;
-        // No fsync: the rename alone guarantees a killed run never leaves a partial file.
-        w.finish()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        uncarry(path, e)
-    })
-}
-
-/// Whether `path` is neither a file nor a directory (`/dev/stdout`, a pipe): written in place.
-pub fn is_device(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
-}
-
-/// The directory a file path is in (`.` for a bare name).
-pub fn directory_of(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-/// The library error a writer carried in `e` (see [`carry`]), or `e` as an error writing `path`.
-fn uncarry(path: &Path, e: std::io::Error) -> Error {
-    if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
-        let inner = e.into_inner().expect("checked above");
-        return *inner.downcast::<Error>().expect("checked above");
-    }
-    Error::io(path, e)
-}
+pub use crate::atomic::{directory_of, is_device, write_atomic};
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::atomic::uncarry;
     use crate::corpus::Document;
     use crate::vectorize::Vectorizer;
     use std::io::Write;

@@ -592,3 +592,76 @@ fn tsv_input_and_escaped_fields() {
     assert_eq!(docs.column("id"), ["x\ty"]);
     assert_eq!(docs.column("title"), ["Line one\nline\ttwo \\ end"]);
 }
+
+/// Numeric ids keep their text: integers beyond 64 bits are not rounded through an f64 (two of
+/// them differing in the last digit stay two documents), and ordinary numbers read as before.
+#[test]
+fn numeric_ids_keep_their_digits() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    write(
+        d,
+        "ids.jsonl",
+        concat!(
+            "{\"id\": 123456789012345678901234567890, \"text\": \"harbour levy vote\"}\n",
+            "{\"id\": 123456789012345678901234567891, \"text\": \"harbour levy again\"}\n",
+            "{\"id\": -98765432109876543210, \"text\": \"levy vote council\"}\n",
+            "{\"id\": 42, \"text\": \"council vote harbour\"}\n",
+            "{\"id\": -7, \"text\": \"council levy\"}\n",
+            "{\"id\": 3.50, \"text\": \"vote again\"}\n",
+            "{\"id\": 1e2, \"text\": \"levy harbour\"}\n",
+            "{\"id\": true, \"text\": \"council again\"}\n",
+        ),
+    );
+    run_in(d, &["vectorize", "ids.jsonl", "--out", "o", "-q"]).ok();
+    let docs = util::read_tsv(&d.join("o/documents.tsv"));
+    assert_eq!(
+        docs.column("id"),
+        [
+            "123456789012345678901234567890",
+            "123456789012345678901234567891",
+            "-98765432109876543210",
+            "42",
+            "-7",
+            "3.5",
+            "100.0",
+            "true",
+        ]
+    );
+}
+
+/// A directory input reads every text document, whatever bytes its name has, and names what it
+/// leaves out (files of other formats, named pipes) instead of dropping them without a word; a
+/// file with a name that is not UTF-8 given directly is read too.
+#[test]
+fn directory_inputs_read_or_report_every_entry() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = util::tempdir();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    write(d, "in/plain.txt", "harbour levy vote");
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(d.join("in").join(odd), "council vote again").unwrap();
+    write(d, "in/rows.jsonl", "{\"id\": \"x\", \"text\": \"levy\"}\n");
+    write(d, "in/table.csv", "id,text\ny,levy\n");
+    let fifo = std::ffi::CString::new(d.join("in/pipe.txt").as_os_str().as_bytes()).unwrap();
+    // SAFETY: a NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let run = run_in(d, &["vectorize", "in", "--out", "o"]).ok();
+    let ids = util::read_tsv(&d.join("o/documents.tsv"));
+    assert_eq!(ids.column("id"), ["caf\u{fffd}", "plain"]);
+    assert!(
+        run.stderr
+            .contains("ignored 3 entries of input directories"),
+        "{}",
+        run.stderr
+    );
+    for name in ["rows.jsonl", "table.csv", "pipe.txt"] {
+        assert!(run.stderr.contains(name), "{name}: {}", run.stderr);
+    }
+    // Named directly.
+    let direct = d.join("in").join(odd);
+    let path = direct.to_string_lossy().into_owned();
+    let run = util::command_os(d, &[std::ffi::OsStr::new("stats"), direct.as_os_str()]);
+    assert_eq!(run.code, 0, "{path}: {}", run.stderr);
+}

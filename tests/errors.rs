@@ -615,3 +615,81 @@ fn terminal_escapes_in_the_data_are_neutralized() {
     assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
     assert!(err.contains("i\\u{1b}]0;x\\u{7}d"), "{err}");
 }
+
+/// `-k` and `-n` of 10^12 (or u64::MAX) are clamped to what the corpus can give, never
+/// allocated: the output is that of a k as large as the corpus.
+#[test]
+fn huge_k_and_n_are_clamped() {
+    let corpus = corpus();
+    for (command, flag) in [
+        ("similar", "-k"),
+        ("stories", "-k"),
+        ("compare", "-k"),
+        ("keywords", "-n"),
+    ] {
+        let (_dir, whole) = util::run(&[command, &corpus, flag, "1000", "-q"]);
+        let whole = whole.ok();
+        for huge in ["1000000000000", "18446744073709551615"] {
+            let (_dir, run) = util::run(&[command, &corpus, flag, huge, "-q"]);
+            let run = run.ok();
+            assert_eq!(run.stdout, whole.stdout, "{command} {flag} {huge}");
+        }
+    }
+}
+
+/// `--threads 100000` starts a sane number of workers and says so.
+#[test]
+fn absurd_thread_counts_are_capped_with_a_message() {
+    let (_dir, run) = util::run(&["--threads", "100000", "stats", &corpus(), "-q"]);
+    let run = run.ok();
+    assert!(
+        run.stderr.contains("--threads 100000 capped at"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A document larger than --max-doc-mb (default 256) is a bad record named by file and line,
+/// refused before it is analyzed (one document takes about five times its size in memory).
+#[test]
+fn documents_past_the_size_limit_are_refused() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let big = "harbour ".repeat(200_000); // 1.6 MB
+    write(
+        d,
+        "big.jsonl",
+        format!("{{\"id\": \"a\", \"text\": \"small\"}}\n{{\"id\": \"b\", \"text\": \"{big}\"}}\n"),
+    );
+    write(d, "big.csv", format!("id,text\na,small\nb,{big}\n"));
+    std::fs::create_dir(d.join("texts")).unwrap();
+    write(d, "texts/big.txt", &big);
+    for (input, place) in [
+        ("big.jsonl", "big.jsonl:2"),
+        ("big.csv", "big.csv:3"),
+        ("texts", "big.txt"),
+    ] {
+        let run = run_in(d, &["stats", input, "--max-doc-mb", "1"]);
+        let err = run.fails();
+        assert!(
+            err.contains(place) && err.contains("more than the limit of 1048576"),
+            "{err}"
+        );
+        // Raised, it is read.
+        run_in(d, &["stats", input, "-q"]).ok();
+    }
+    // Skipped and counted under --on-error skip.
+    let run = run_in(
+        d,
+        &[
+            "stats",
+            "big.jsonl",
+            "--max-doc-mb",
+            "1",
+            "--on-error",
+            "skip",
+        ],
+    )
+    .ok();
+    assert!(run.stderr.contains("skipped 1"), "{}", run.stderr);
+}

@@ -236,3 +236,29 @@ fn xargs_parallel_shards_equal_one_shot() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Shards whose counts sum past u64::MAX are refused with a message naming the file, never
+/// summed around to a small number and saved.
+#[test]
+fn sums_past_u64_are_refused() {
+    let dir = util::tempdir();
+    let d = dir.path();
+    let corpus = util::corpus();
+    run_in(
+        d,
+        &["fit", "--shard", arg(&corpus), "--model", "s.json", "-q"],
+    )
+    .ok();
+    let mut shard: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("s.json")).unwrap()).unwrap();
+    shard["statistics"]["n_docs"] = serde_json::json!(u64::MAX - 1);
+    std::fs::write(d.join("big.json"), serde_json::to_vec(&shard).unwrap()).unwrap();
+    for extra in [&[][..], &["--shard"][..]] {
+        let mut args = vec!["merge", "s.json", "big.json", "--model", "m.json", "-q"];
+        args.extend_from_slice(extra);
+        let run = run_in(d, &args);
+        let err = run.fails();
+        assert!(err.contains("big.json: its counts added"), "{err}");
+        assert!(!d.join("m.json").exists());
+    }
+}

@@ -4,6 +4,8 @@ mod cli;
 mod cluster;
 mod compare;
 mod errors;
+mod faults;
+mod fuzz;
 mod interop;
 mod keywords;
 mod parity;

@@ -80,6 +80,29 @@ impl Run {
     }
 }
 
+/// Runs the binary with arguments that need not be UTF-8, in `dir`.
+pub fn command_os(dir: &Path, args: &[&std::ffi::OsStr]) -> Run {
+    finish(
+        Command::new(env!("CARGO_BIN_EXE_parallax"))
+            .args(args)
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .output()
+            .expect("runs parallax"),
+    )
+}
+
+/// Starts the binary with `args` in `dir`, stdout discarded and stderr piped, without waiting
+/// for it.
+pub fn spawn_in(dir: &Path, args: &[&str]) -> std::process::Child {
+    command(dir, args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs parallax")
+}
+
 fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_parallax"));
     cmd.args(args).current_dir(dir);

@@ -158,12 +158,22 @@ pub fn load_sum(paths: &[PathBuf], by: &str, tf: Tf) -> Result<Counts> {
                         first.display()
                     );
                 }
-                s.statistics = s.statistics.merge(&statistics);
+                let overflow = || {
+                    format!(
+                        "{}: its counts added to the files before it pass 2^64; the sum cannot be stored",
+                        path.display()
+                    )
+                };
+                s.statistics = s.statistics.try_merge(&statistics).with_context(overflow)?;
                 for (name, g) in file.groups {
                     let into = s.groups.entry(name).or_default();
-                    into.documents += g.documents;
+                    into.documents = into
+                        .documents
+                        .checked_add(g.documents)
+                        .with_context(overflow)?;
                     for (term, c) in g.counts {
-                        *into.counts.entry(term).or_default() += c;
+                        let sum = into.counts.entry(term).or_default();
+                        *sum = sum.checked_add(c).with_context(overflow)?;
                     }
                 }
             }

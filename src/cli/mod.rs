@@ -123,6 +123,10 @@ pub struct InputArgs {
     /// chunk shrinks (fit, transform and large vectorize runs read their input chunk by chunk).
     #[arg(long, default_value_t = 128, value_name = "MB", help_heading = "Input")]
     pub chunk_mb: usize,
+    /// The largest document read, in MB (a JSONL line, a CSV record, a text file); a larger one
+    /// is a bad record. Analyzing one document takes about five times its size in memory.
+    #[arg(long, default_value_t = 256, value_name = "MB", help_heading = "Input")]
+    pub max_doc_mb: usize,
 }
 
 /// `--on-error` values.
@@ -249,6 +253,7 @@ impl InputArgs {
                 earliest: self.date_min,
                 latest: self.date_max.unwrap_or(DateRules::default().latest),
             },
+            max_doc_bytes: Some(self.max_doc_mb.saturating_mul(1 << 20)),
         }
     }
 }

@@ -5,9 +5,9 @@ use std::ops::Range;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use parallax::atomic::{StagedDir, WriteLock, write_new};
 use parallax::corpus::{Corpus, Document, ReadReport};
 use parallax::matrix::{CsrMatrix, NpzWriter, Value, write_in_order, write_matrix_market_header};
-use parallax::model::write_atomic;
 use parallax::vectorize::{CountReport, FittedVectorizer};
 
 /// Output table formats.
@@ -53,6 +53,8 @@ pub enum Dtype {
 
 /// Escapes a TSV field: backslash, tab, newline and carriage return become `\\`, `\t`, `\n`, `\r`,
 /// so every record stays on one line and nothing is lost.
+/// Everything else is kept verbatim, a leading `=`, `+`, `-` or `@` too: the files read back
+/// exactly, and the README tells spreadsheet users to import them as text.
 pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
     // The four are ASCII, so no byte of another character can be one of them.
     if !s
@@ -74,6 +76,38 @@ pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// The files of an output directory: all replaced together, whichever of them a run writes.
+pub const OUTPUT_SET: &[&str] = &[
+    "matrix.mtx",
+    "matrix.npz",
+    "rows.jsonl",
+    "documents.tsv",
+    "vocabulary.tsv",
+];
+
+/// Locks writing `target` (a file or an output directory), saying so on stderr if another
+/// run holds it, while this one waits.
+pub fn lock_output(target: &Path, quiet: bool) -> Result<WriteLock> {
+    let lock = WriteLock::acquire(target, |lock| {
+        if !quiet {
+            eprintln!(
+                "parallax: another run is writing {}; waiting for it (lock {})",
+                target.display(),
+                lock.display()
+            );
+        }
+    })?;
+    Ok(lock)
+}
+
+/// Locks the output directory `dir` and starts its new set in a staging directory beside it
+/// (see [`parallax::atomic`]); the parent directories are created if missing.
+pub fn stage_output(dir: &Path, quiet: bool) -> Result<StagedDir> {
+    let parent = parallax::atomic::directory_of(dir);
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    Ok(StagedDir::begin(lock_output(dir, quiet)?)?)
+}
+
 /// Writes vectorize's files into `dir`: the matrix (in `format`), vocabulary.tsv and
 /// documents.tsv. The matrix comes block by block from `block` (rows `range` at a time, for
 /// the ranges of `blocks` in order), so it is never held whole (`.npz` arrays go to temporary
@@ -88,12 +122,11 @@ pub fn write_vectorized<V: Value>(
     blocks: &[Range<usize>],
     block: &(dyn Fn(Range<usize>) -> CsrMatrix<V> + Sync),
 ) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let cols = model.n_terms();
     // The matrix on one side, the two small tables on the other: the files are independent.
     let (matrix_written, tables_written) = rayon::join(
         || match format {
-            MatrixFormat::Mtx => write_atomic(&dir.join("matrix.mtx"), |w| {
+            MatrixFormat::Mtx => write_new(&dir.join("matrix.mtx"), |w| {
                 write_matrix_market_header(w, docs.len(), cols, nnz)?;
                 // Blocks are weighed as they are formatted, a few per thread at once.
                 write_in_order(w, blocks, |r| {
@@ -108,15 +141,15 @@ pub fn write_vectorized<V: Value>(
                     npz.append(&block(r.clone()))
                         .map_err(|e| parallax::Error::io(dir, e))?;
                 }
-                write_atomic(&dir.join("matrix.npz"), |w| npz.finish(w))
+                write_new(&dir.join("matrix.npz"), |w| npz.finish(w))
             }
-            MatrixFormat::Jsonl => write_atomic(&dir.join("rows.jsonl"), |w| {
+            MatrixFormat::Jsonl => write_new(&dir.join("rows.jsonl"), |w| {
                 for r in blocks {
                     write_jsonl_rows(w, model.surfaces(), &docs[r.clone()], &block(r.clone()))?;
                 }
                 Ok(())
             }),
-            MatrixFormat::JsonlIndices => write_atomic(&dir.join("rows.jsonl"), |w| {
+            MatrixFormat::JsonlIndices => write_new(&dir.join("rows.jsonl"), |w| {
                 for r in blocks {
                     write_jsonl_sparse_rows(w, &docs[r.clone()], &block(r.clone()))?;
                 }
@@ -125,7 +158,7 @@ pub fn write_vectorized<V: Value>(
         },
         || -> Result<()> {
             write_vocabulary(dir, model)?;
-            write_atomic(&dir.join("documents.tsv"), |w| {
+            write_new(&dir.join("documents.tsv"), |w| {
                 writeln!(w, "{DOCUMENTS_HEADER}")?;
                 write_document_rows(w, docs, 0)
             })?;
@@ -139,9 +172,9 @@ pub fn write_vectorized<V: Value>(
 /// Header of documents.tsv.
 pub const DOCUMENTS_HEADER: &str = "row\tid\tsource\ttitle";
 
-/// Writes `dir/vocabulary.tsv` atomically: column, term, surface form, df, idf.
+/// Writes `dir/vocabulary.tsv` (in a staging directory): column, term, surface form, df, idf.
 pub fn write_vocabulary(dir: &Path, model: &FittedVectorizer) -> Result<()> {
-    write_atomic(&dir.join("vocabulary.tsv"), |w| {
+    write_new(&dir.join("vocabulary.tsv"), |w| {
         writeln!(w, "{VOCABULARY_HEADER}")?;
         let mut line = VocabularyLine::default();
         for col in 0..model.n_terms() {
@@ -335,10 +368,29 @@ pub fn report_read(r: &ReadReport, quiet: bool) {
             r.empty_docs
         );
     }
-    if !r.ignored_files.is_empty() {
+    let (readmes, others): (Vec<_>, Vec<_>) = r.ignored_files.iter().partition(|p| {
+        p.file_stem()
+            .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+    });
+    if !readmes.is_empty() {
         eprintln!(
             "parallax: ignored {} README file(s) in input directories",
-            r.ignored_files.len()
+            readmes.len()
+        );
+    }
+    if !others.is_empty() {
+        let names: Vec<String> = others
+            .iter()
+            .take(3)
+            .map(|p| p.display().to_string())
+            .collect();
+        let more = if others.len() > 3 { ", ..." } else { "" };
+        eprintln!(
+            "parallax: ignored {} entr{} of input directories that are not .txt/.md documents \
+             (give .jsonl/.csv files as inputs of their own): {}{more}",
+            others.len(),
+            if others.len() == 1 { "y" } else { "ies" },
+            names.join(", ")
         );
     }
 }
@@ -427,6 +479,10 @@ mod tests {
     fn tsv_fields_escape_only_what_breaks_a_line() {
         assert_eq!(tsv_field("Moscow’s al-Sharaa"), "Moscow’s al-Sharaa");
         assert_eq!(tsv_field("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+        // What a spreadsheet would take for a formula is kept as written (see the README).
+        for field in ["=SUM(A1)", "+1", "-2", "@user"] {
+            assert_eq!(tsv_field(field), field);
+        }
     }
 
     #[test]

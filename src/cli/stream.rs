@@ -12,11 +12,11 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use parallax::atomic::write_new;
 use parallax::corpus::Document;
 use parallax::matrix::{
     CsrMatrix, FORMAT_BLOCK_ROWS, NpzWriter, Value, row_blocks, write_matrix_market_header,
 };
-use parallax::model::write_atomic;
 use parallax::outfile::OutFile;
 use rayon::prelude::*;
 
@@ -41,11 +41,12 @@ pub struct StreamOut<V: Value> {
     header: Option<(usize, usize, u64)>,
 }
 
-/// A temporary file for `name` in `dir` (a dot name with the process id), and its writer,
-/// which writes a long file past the page cache ([`OutFile`]).
+/// A temporary file for `name` in `dir` (a staging directory), created exclusively, and its
+/// writer, which writes a long file past the page cache ([`OutFile`]).
 pub(super) fn temp(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
-    let path = dir.join(format!(".{name}.part-{}", std::process::id()));
-    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    let path = dir.join(format!(".{name}.part"));
+    let file = parallax::atomic::new_file(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
     Ok((path, OutFile::new(file, true)))
 }
 
@@ -96,7 +97,7 @@ pub fn format_rows<V: Value>(
 }
 
 impl<V: Value> StreamOut<V> {
-    /// Starts writing into `dir` (created if missing), or JSONL rows to stdout without one.
+    /// Starts writing into `dir` (which exists), or JSONL rows to stdout without one.
     /// `expected` is (rows, stored values) if known before the rows are written: a Matrix
     /// Market header stating them goes first, and is rewritten at the end only if they differ.
     pub fn create(
@@ -121,7 +122,7 @@ impl<V: Value> StreamOut<V> {
             out.stdout = Some(BufWriter::new(std::io::stdout()));
             return Ok(out);
         };
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        // Never made here: a staging directory removed on a signal must stay removed.
         let mut documents = temp(dir, "documents.tsv")?;
         writeln!(documents.1, "{DOCUMENTS_HEADER}")?;
         out.documents = Some(documents);
@@ -210,7 +211,7 @@ impl<V: Value> StreamOut<V> {
             return Ok(());
         };
         if let Some(npz) = self.npz.take() {
-            write_atomic(&dir.join("matrix.npz"), |w| npz.finish(w))?;
+            write_new(&dir.join("matrix.npz"), |w| npz.finish(w))?;
         }
         if let Some((path, w)) = self.body.take() {
             w.finish()?;
@@ -229,7 +230,7 @@ impl<V: Value> StreamOut<V> {
                             // Put the right header in front of the entries (after the one
                             // written first, if any, which was wrong).
                             let skip = header.map_or(0, |(_, _, len)| len);
-                            let result = write_atomic(&dir.join("matrix.mtx"), |w| {
+                            let result = write_new(&dir.join("matrix.mtx"), |w| {
                                 write_matrix_market_header(w, rows, cols, nnz)?;
                                 let mut body = File::open(&path)?;
                                 std::io::Seek::seek(&mut body, std::io::SeekFrom::Start(skip))?;

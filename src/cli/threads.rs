@@ -11,10 +11,36 @@
 
 use anyhow::{Result, bail};
 
+/// At most this many workers per core: more only share the cores and cost memory (each has a
+/// stack and scratch buffers). 100,000 threads once ran for 11 minutes at a load of 4,400.
+const MAX_THREADS_PER_CORE: usize = 8;
+
+/// The workers to start for `--threads requested`: at most [`MAX_THREADS_PER_CORE`] per core
+/// this process may use; the second value says the request was capped.
+pub fn capped(requested: usize, cores: usize) -> (usize, bool) {
+    let most = cores.max(1).saturating_mul(MAX_THREADS_PER_CORE);
+    (requested.min(most), requested > most)
+}
+
 /// Starts the global pool with `threads` workers (at least one; rayon's default when `None`),
-/// pinned as the module says.
+/// pinned as the module says. A request beyond [`MAX_THREADS_PER_CORE`] per core is capped,
+/// and said so on stderr.
 pub fn start(threads: Option<usize>) -> Result<()> {
     let cores = allowed_cores();
+    let available = if cores.is_empty() {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        cores.len()
+    };
+    let threads = threads.map(|requested| {
+        let (n, was_capped) = capped(requested, available);
+        if was_capped {
+            eprintln!(
+                "parallax: --threads {requested} capped at {n} ({MAX_THREADS_PER_CORE} per core, {available} cores)"
+            );
+        }
+        n
+    });
     let pin = std::env::var_os("PARALLAX_PIN").is_none_or(|v| v != "0");
     let mut pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0));
     if pin {
@@ -72,6 +98,15 @@ fn pin_to(_core: usize) {}
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_thread_counts_are_capped() {
+        assert_eq!(capped(100_000, 2), (16, true));
+        assert_eq!(capped(16, 2), (16, false));
+        assert_eq!(capped(3, 2), (3, false));
+        assert_eq!(capped(usize::MAX, usize::MAX), (usize::MAX, false));
+        assert_eq!(capped(5, 0), (5, false));
+    }
 
     #[test]
     fn a_pinned_thread_runs_on_its_core() {

@@ -9,13 +9,15 @@ use clap::Args;
 use rayon::prelude::*;
 
 use super::output::{
-    Dtype, MatrixFormat, VOCABULARY_HEADER, VocabularyLine, report_read, summary, write_vectorized,
+    Dtype, MatrixFormat, OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, lock_output, report_read,
+    stage_output, summary, write_vectorized,
 };
 use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
+use parallax::atomic::WriteLock;
 use parallax::corpus::Document;
 use parallax::matrix::{CsrMatrix, Value, row_blocks};
-use parallax::model::{self, write_atomic};
+use parallax::model;
 use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, MergedTerms, Vectorizer};
 
 /// `parallax vectorize`.
@@ -91,16 +93,75 @@ pub(super) const STREAM_FROM_BYTES: u64 = 256 << 20;
 pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let started = std::time::Instant::now();
     let settings = args.space.vectorizer()?;
+    // Both outputs are locked before any work, the model first (as `fit` does); the new set
+    // is written beside --out and swapped in whole at the end. A model saved into --out
+    // belongs to the set: written with it, swapped in with it.
+    let in_set = args
+        .model
+        .as_deref()
+        .is_some_and(|m| same_dir(model::directory_of(m), &args.out));
+    let model_lock = match &args.model {
+        Some(m) if !in_set => Some(lock_output(m, quiet)?),
+        _ => None,
+    };
+    let staged = stage_output(&args.out, quiet)?;
+    let model = match (&args.model, &model_lock) {
+        (_, Some(lock)) => Some(ModelOut::Locked(lock)),
+        (Some(m), None) => {
+            let name = m.file_name().context("--model names no file")?;
+            Some(ModelOut::InSet(staged.path().join(name)))
+        }
+        (None, _) => None,
+    };
+    let out = Outputs {
+        dir: staged.path(),
+        model,
+    };
     // Streamed or not, the input is read once, so stdin works either way.
     if args.stream || args.input.size() >= STREAM_FROM_BYTES {
-        return match args.dtype {
-            Dtype::F32 => vectorize_streamed::<f32>(&settings, args, quiet, started),
-            Dtype::F64 => vectorize_streamed::<f64>(&settings, args, quiet, started),
-        };
+        match args.dtype {
+            Dtype::F32 => vectorize_streamed::<f32>(&settings, args, &out, quiet, started)?,
+            Dtype::F64 => vectorize_streamed::<f64>(&settings, args, &out, quiet, started)?,
+        }
+    } else {
+        match args.dtype {
+            Dtype::F32 => fit_write::<f32>(&settings, args, &out, quiet, started)?,
+            Dtype::F64 => fit_write::<f64>(&settings, args, &out, quiet, started)?,
+        }
     }
-    match args.dtype {
-        Dtype::F32 => fit_write::<f32>(&settings, args, quiet, started),
-        Dtype::F64 => fit_write::<f64>(&settings, args, quiet, started),
+    staged.commit(OUTPUT_SET)?;
+    Ok(())
+}
+
+/// Where a `vectorize` writes: the staging directory of --out, and --model.
+struct Outputs<'a> {
+    dir: &'a Path,
+    model: Option<ModelOut<'a>>,
+}
+
+/// Where --model goes: its own locked path, or the new set when it is saved into --out.
+enum ModelOut<'a> {
+    Locked(&'a WriteLock),
+    InSet(PathBuf),
+}
+
+impl ModelOut<'_> {
+    fn write(
+        &self,
+        write: impl FnOnce(&mut parallax::outfile::OutFile) -> std::io::Result<()>,
+    ) -> parallax::Result<()> {
+        match self {
+            ModelOut::Locked(lock) => lock.write_file(write),
+            ModelOut::InSet(path) => parallax::atomic::write_new(path, write),
+        }
+    }
+}
+
+/// Whether two paths name one directory (the same path, or the same directory on disk).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
     }
 }
 
@@ -111,6 +172,7 @@ const BATCH_BYTES: usize = 8 << 20;
 fn fit_write<V: Value>(
     settings: &Vectorizer,
     args: &VectorizeArgs,
+    out: &Outputs,
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
@@ -149,8 +211,8 @@ fn fit_write<V: Value>(
     trace.mark("read and tokenized");
     let (model, counts, mut report) = settings.fit_tokens(tokens).context("fitting")?;
     // The model first: if it cannot be saved, the output directory is left as it was.
-    if let Some(path) = &args.model {
-        model::save(&model, path)?;
+    if let Some(path) = &out.model {
+        path.write(|w| model::write_model(&model, w))?;
     }
     trace.mark("fitted");
     // Rows are weighed and written block by block, so the whole matrix is never held; the
@@ -160,7 +222,7 @@ fn fit_write<V: Value>(
     let (nnz, empty_rows) = model.stored_values(&counts);
     report.empty_rows = empty_rows;
     let block = |r| model.weigh_counts::<V>(&counts, r);
-    write_vectorized(&args.out, args.format, &model, &docs, nnz, &blocks, &block)?;
+    write_vectorized(out.dir, args.format, &model, &docs, nnz, &blocks, &block)?;
     trace.mark("written");
     if !quiet {
         summary("vectorize", bytes, &report, model.n_terms(), nnz, started);
@@ -236,12 +298,12 @@ fn transform_streamed<V: Value>(
 fn vectorize_streamed<V: Value>(
     settings: &Vectorizer,
     args: &VectorizeArgs,
+    out: &Outputs,
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
     let trace = parallax::vectorize::Trace::start();
-    let dir = &args.out;
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let dir = out.dir;
     let mut runs = settings.runs(dir)?;
     let mut spill = Spill::create(dir)?;
     let (mut bytes, mut tokens, mut chunk_docs) = (0, 0, Vec::new());
@@ -259,11 +321,9 @@ fn vectorize_streamed<V: Value>(
     report_read(&read, quiet);
     trace.mark("read, counted and spilled");
     let mut merged = runs.finish()?;
-    if let Some(path) = &args.model {
-        write_atomic(path, |w| {
-            model::write_model_merged(settings, &mut merged, w).map(|_| ())
-        })
-        .context("fitting")?;
+    if let Some(path) = &out.model {
+        path.write(|w| model::write_model_merged(settings, &mut merged, w).map(|_| ()))
+            .context("fitting")?;
         merged.restart();
     }
     // vocabulary.tsv is written as the columns are chosen, under a temporary name.
@@ -445,9 +505,9 @@ type SpilledDoc = (Document, Vec<(u32, u32)>, u32);
 
 impl Spill {
     fn create(dir: &std::path::Path) -> Result<Spill> {
-        let path = dir.join(format!(".counts.part-{}", std::process::id()));
-        let file =
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let path = dir.join(".counts.part");
+        let file = parallax::atomic::new_file(&path)
+            .with_context(|| format!("creating {}", path.display()))?;
         Ok(Spill {
             path,
             writer: Some(std::io::BufWriter::with_capacity(1 << 20, file)),
@@ -663,12 +723,13 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
             "--shard writes statistics only: give vocabulary and weighting flags to `parallax merge`"
         );
     }
+    let lock = lock_output(out, quiet)?;
     let mut merged = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
     let n_docs = merged.n_docs();
     let trace = parallax::vectorize::Trace::start();
     if args.shard {
         let mut terms = 0;
-        write_atomic(out, |w| {
+        lock.write_file(|w| {
             terms = model::write_shard_merged(&settings.analysis, &mut merged, w)?;
             Ok(())
         })?;
@@ -685,7 +746,7 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
         return Ok(());
     }
     let mut columns = 0;
-    write_atomic(out, |w| {
+    lock.write_file(|w| {
         columns = model::write_model_merged(&settings, &mut merged, w)?;
         Ok(())
     })
@@ -715,14 +776,21 @@ fn update(
             "--update refits with the model's own settings: remove the analysis, vocabulary and weighting flags"
         );
     }
+    let out = args.model.as_deref().unwrap_or(base);
+    // Locked before the old model is read: two updates of one model run one after the other.
+    let lock = lock_output(out, quiet)?;
     let old = model::load(base)?;
     let settings = Vectorizer::of(&old);
-    let out = args.model.as_deref().unwrap_or(base);
     let added = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?.collect()?;
     let added_docs = added.n_docs;
-    let merged = old.statistics().merge(&added);
+    let merged = old.statistics().try_merge(&added).with_context(|| {
+        format!(
+            "{}: its counts plus the inputs' pass 2^64; the model cannot be updated",
+            base.display()
+        )
+    })?;
     let model = settings.fit_statistics(merged).context("refitting")?;
-    model::save(&model, out)?;
+    lock.write_file(|w| model::write_model(&model, w))?;
     if !quiet {
         eprintln!(
             "parallax fit --update: +{} documents ({} in all), {} terms → {} ({:.2} s)",
@@ -764,6 +832,7 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
             "--compat sets the analysis too, which the shards already fixed: give --tf, --idf, --norm instead"
         );
     }
+    let lock = lock_output(&args.model, quiet)?;
     let mut analysis = None;
     let mut merged = parallax::vectorize::Statistics::default();
     for path in &args.shards {
@@ -777,7 +846,12 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
             ),
             Some(_) => {}
         }
-        merged = merged.merge(&stats);
+        merged = merged.try_merge(&stats).with_context(|| {
+            format!(
+                "{}: its counts added to the shards before it pass 2^64; the sum cannot be stored",
+                path.display()
+            )
+        })?;
     }
     let (analysis, _) = analysis.expect("clap requires at least one shard");
     if args.shard {
@@ -786,7 +860,7 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
                 "merge --shard writes statistics only: give vocabulary and weighting flags to the final merge"
             );
         }
-        write_atomic(&args.model, |w| model::write_shard(&analysis, &merged, w))?;
+        lock.write_file(|w| model::write_shard(&analysis, &merged, w))?;
         if !quiet {
             eprintln!(
                 "parallax merge --shard: {} shards, {} documents, {} terms → {} ({:.2} s)",
@@ -807,7 +881,7 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
     let model = settings
         .fit_statistics(merged)
         .context("fitting the merged statistics")?;
-    model::save(&model, &args.model)?;
+    lock.write_file(|w| model::write_model(&model, w))?;
     if !quiet {
         eprintln!(
             "parallax merge: {} shards, {} documents, {} terms → {} ({:.2} s)",
@@ -841,10 +915,19 @@ fn transform_write<V: Value>(
             "--out DIR is required unless --format jsonl (or jsonl-indices) writes rows to stdout"
         );
     }
-    let mut out = StreamOut::<V>::create(args.out.as_deref(), args.format, model.n_terms(), None)?;
+    let staged = args
+        .out
+        .as_deref()
+        .map(|dir| stage_output(dir, quiet))
+        .transpose()?;
+    let dir = staged.as_ref().map(|s| s.path());
+    let mut out = StreamOut::<V>::create(dir, args.format, model.n_terms(), None)?;
     let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
     let (_, nnz) = out.totals();
     out.finish(|dir| super::output::write_vocabulary(dir, model))?;
+    if let Some(staged) = staged {
+        staged.commit(OUTPUT_SET)?;
+    }
     if !quiet {
         summary("transform", bytes, &report, model.n_terms(), nnz, started);
     }

@@ -61,6 +61,23 @@ pub struct ReadOptions {
     pub on_error: OnError,
     /// How date values are read, and which are plausible.
     pub dates: DateRules,
+    /// The largest document read, in bytes (a JSONL line, a CSV record, a text file); a larger
+    /// one is a bad record. Analysis holds about five times a document's size at its peak (a
+    /// 1 GB document peaked at 5.4 GB), so this bounds the memory one document can take.
+    /// `None`: no limit.
+    pub max_doc_bytes: Option<usize>,
+}
+
+/// The error for a document of `len` bytes when the limit is `max` (if it is larger).
+fn check_size(len: usize, max: Option<usize>, at: impl FnOnce() -> Location) -> Result<()> {
+    match max {
+        Some(max) if len > max => Err(Error::TooLarge {
+            at: at(),
+            bytes: len as u64,
+            limit: max as u64,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// What reading skipped or noticed. Nothing is dropped without being counted here.
@@ -72,7 +89,9 @@ pub struct ReadReport {
     pub skipped_count: usize,
     /// Blank lines in line-based inputs (not records).
     pub blank_lines: usize,
-    /// README files ignored inside directory inputs.
+    /// Files ignored inside directory inputs: README files, files that are not text documents
+    /// (`.jsonl` and `.csv` files among them: give those as inputs of their own), and entries
+    /// that are not regular files (named pipes, sockets, devices), never opened.
     pub ignored_files: Vec<PathBuf>,
     /// Documents whose text is empty or only whitespace (kept, as empty rows).
     pub empty_docs: usize,
@@ -421,7 +440,8 @@ enum Format {
 }
 
 fn format_of(path: &Path) -> Option<(Format, bool)> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    // A name that is not UTF-8 still has an ASCII extension to go by.
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     let (name, gz) = match name.strip_suffix(".gz") {
         Some(stem) => (stem.to_string(), true),
         None => (name, false),
@@ -443,7 +463,7 @@ fn read_one<T: Send>(path: &Path, options: &ReadOptions, corpus: &mut Collector<
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return read_dir(path, corpus);
+        return read_dir(path, options, corpus);
     }
     let Some((format, gz)) = format_of(path) else {
         return Err(Error::Unsupported {
@@ -477,7 +497,7 @@ fn read_one<T: Send>(path: &Path, options: &ReadOptions, corpus: &mut Collector<
                 path: path.to_path_buf(),
                 line: None,
             };
-            match text_document(&bytes, id, None, &at) {
+            match text_document(&bytes, id, None, &at, options.max_doc_bytes) {
                 Ok(doc) => push(corpus, doc, at),
                 Err(e) if options.on_error == OnError::Skip => corpus.report.skip(&e),
                 Err(e) => return Err(e),
@@ -499,7 +519,9 @@ fn read_bytes(path: &Path, gz: bool) -> Result<Vec<u8>> {
     if !gz {
         return Ok(raw);
     }
-    let mut out = Vec::with_capacity(raw.len() * 4);
+    // A guess at the text's size, capped: the vector grows past it if need be, and a large
+    // file's guess never asks for more memory at once than the text may take.
+    let mut out = Vec::with_capacity(raw.len().saturating_mul(4).min(256 << 20));
     flate2::read::MultiGzDecoder::new(&raw[..])
         .read_to_end(&mut out)
         .map_err(|e| Error::io(path, e))?;
@@ -510,9 +532,8 @@ fn read_bytes(path: &Path, gz: bool) -> Result<Vec<u8>> {
 fn text_id(path: &Path) -> String {
     let name = path
         .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("document");
-    let name = name.strip_suffix(".gz").unwrap_or(name);
+        .map_or("document".into(), |n| n.to_string_lossy());
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
     name.rsplit_once('.')
         .map_or(name, |(stem, _)| stem)
         .to_string()
@@ -524,18 +545,21 @@ fn is_readme(path: &Path) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
 }
 
-fn read_dir<T: Send>(root: &Path, corpus: &mut Collector<T>) -> Result<()> {
+fn read_dir<T: Send>(root: &Path, options: &ReadOptions, corpus: &mut Collector<T>) -> Result<()> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root).follow_links(true) {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_path_buf();
             Error::io(path, e.into())
         })?;
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
         let path = entry.path();
-        if !matches!(format_of(path), Some((Format::Text, _))) {
+        // A named pipe could block the read forever; like a file of another format, it is
+        // counted and named in the report, never dropped without a word.
+        if !entry.file_type().is_file() || !matches!(format_of(path), Some((Format::Text, _))) {
+            corpus.report.ignored_files.push(path.to_path_buf());
             continue;
         }
         if is_readme(path) {
@@ -567,7 +591,10 @@ fn read_dir<T: Send>(root: &Path, corpus: &mut Collector<T>) -> Result<()> {
                 path: path.clone(),
                 line: None,
             };
-            Ok((text_document(&bytes, id, source, &at)?, at))
+            Ok((
+                text_document(&bytes, id, source, &at, options.max_doc_bytes)?,
+                at,
+            ))
         })
         .collect();
     for doc in docs {
@@ -583,7 +610,9 @@ fn text_document(
     id: String,
     source: Option<String>,
     at: &Location,
+    max: Option<usize>,
 ) -> Result<Document> {
+    check_size(bytes.len(), max, || at.clone())?;
     let content = std::str::from_utf8(bytes).map_err(|e| Error::Utf8 {
         at: at.clone(),
         byte: e.valid_up_to(),
@@ -806,7 +835,7 @@ fn read_unit<T: Send>(
             }
         }
         let number = first_line + unit.lines.len() as u64 + 1;
-        match parse_jsonl_line(path, line, number, &options.fields) {
+        match parse_jsonl_line(path, line, number, options) {
             None => unit.lines.push(LineRead::Blank),
             Some(Ok(doc)) => {
                 unit.docs.push(doc);
@@ -948,11 +977,12 @@ fn parse_jsonl_block<T: Send>(
         lines.push((start, end));
         start = end + 1;
     }
-    let fields = &options.fields;
     let parsed: Vec<Option<Result<Document>>> = lines
         .par_iter()
         .enumerate()
-        .map(|(i, &(s, e))| parse_jsonl_line(path, &bytes[s..e], first_line + i as u64 + 1, fields))
+        .map(|(i, &(s, e))| {
+            parse_jsonl_line(path, &bytes[s..e], first_line + i as u64 + 1, options)
+        })
         .collect();
     let n_lines = parsed.len() as u64;
     for (i, record) in parsed.into_iter().enumerate() {
@@ -976,8 +1006,9 @@ fn parse_jsonl_line(
     path: &Path,
     line: &[u8],
     number: u64,
-    fields: &FieldNames,
+    options: &ReadOptions,
 ) -> Option<Result<Document>> {
+    let fields = &options.fields;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.iter().all(u8::is_ascii_whitespace) {
         return None;
@@ -986,6 +1017,9 @@ fn parse_jsonl_line(
         path: path.to_path_buf(),
         line: Some(number),
     };
+    if let Err(e) = check_size(line.len(), options.max_doc_bytes, at) {
+        return Some(Err(e));
+    }
     Some(parse_json_record(line, fields, at))
 }
 
@@ -1051,15 +1085,26 @@ impl RawRecord {
     }
 }
 
-/// A scalar JSON value read as text: strings as they are, numbers and booleans printed.
+/// A scalar JSON value read as text: strings as they are, numbers and booleans printed. An
+/// integer beyond 64 bits keeps its digits as written: through an f64 it would lose them, and
+/// two ids that differ in the 17th digit would collide.
 struct Scalar(Option<String>);
 
 impl<'de> serde::Deserialize<'de> for Scalar {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
+        let raw = <&'de RawValue>::deserialize(d)?.get();
+        if raw.starts_with('"') {
+            return decode_json_string(raw)
+                .map(|s| Scalar(Some(s)))
+                .ok_or_else(|| D::Error::custom("unpaired surrogate in a \\u escape"));
+        }
+        let value: serde_json::Value = serde_json::from_str(raw).map_err(D::Error::custom)?;
         Ok(Scalar(match value {
             serde_json::Value::Null => None,
             serde_json::Value::String(s) => Some(s),
+            serde_json::Value::Number(n) if n.is_f64() && !raw.contains(['.', 'e', 'E']) => {
+                Some(raw.to_string())
+            }
             other => Some(other.to_string()),
         }))
     }
@@ -1221,7 +1266,10 @@ fn parse_csv<T: Send>(
         let at = at_line(Some(record.position().map_or(line, |p| p.line())));
         let doc = match result {
             Ok(false) => break,
-            Ok(true) => csv_document(&record, &header_names, fields, &at),
+            Ok(true) => check_size(record.as_slice().len(), options.max_doc_bytes, || {
+                at.clone()
+            })
+            .and_then(|()| csv_document(&record, &header_names, fields, &at)),
             Err(e) => Err(Error::Malformed {
                 at: at.clone(),
                 message: e.to_string(),

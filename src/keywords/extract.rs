@@ -641,7 +641,11 @@ impl<'s, 'l> Lexicon<'s, 'l> {
         order.extend(0..self.cands.len() as u32);
         let cmp =
             |a: &u32, b: &u32| self.compare(&self.cands[*a as usize], &self.cands[*b as usize]);
-        let mut head = (4 * n).max(n + 16).min(order.len());
+        // Saturating: `-n` may be 10^12 or more.
+        let mut head = n
+            .saturating_mul(4)
+            .max(n.saturating_add(16))
+            .min(order.len());
         loop {
             if head < order.len() {
                 order.select_nth_unstable_by(head, cmp);
@@ -680,8 +684,10 @@ impl<'s, 'l> Lexicon<'s, 'l> {
             .filter(|c| c.len > 1)
             .collect();
         phrases.sort_by(|a, b| self.compare(a, b));
-        let mut out: Vec<Candidate> = Vec::with_capacity(n);
-        let mut positions = Vec::with_capacity(n);
+        // Room for what there is, not for what was asked (`-n` may be 10^12).
+        let room = n.min(words.len() + phrases.len());
+        let mut out: Vec<Candidate> = Vec::with_capacity(room);
+        let mut positions = Vec::with_capacity(room);
         let mut words: Vec<Option<Candidate>> = words.into_iter().map(Some).collect();
         for i in chosen {
             positions.push(out.len());
@@ -802,7 +808,7 @@ pub(crate) fn select<'a, T: PartialEq + 'a>(
         let (s, l) = (words(short), words(long));
         l.len() > s.len() && count(short) <= count(long) && contains(l, s)
     };
-    let mut chosen: Vec<usize> = Vec::with_capacity(n);
+    let mut chosen: Vec<usize> = Vec::with_capacity(n.min(len));
     let mut aside: Vec<usize> = Vec::new();
     for i in 0..len {
         if chosen.len() == n {

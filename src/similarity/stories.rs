@@ -30,7 +30,8 @@ pub struct StoryParams {
     /// Nearest neighbours per document in the candidate graph.
     pub k: usize,
     /// Documents more than this many days apart are never in the same story (undated
-    /// documents are not constrained).
+    /// documents are not constrained), unless they are exact copies (identical rows), which
+    /// are always in one story.
     pub window_days: Option<u32>,
     /// Pairs in a story at or above this cosine are flagged as near-duplicates.
     pub near_duplicate: f32,
@@ -217,6 +218,7 @@ pub fn stories_of_sources<V: Value>(
     if let Some(sources) = sources {
         attach_singletons(&mut clusters, &nn, sources, window, params.threshold);
     }
+    gather_copies(&mut clusters, matrix, &day);
 
     let mut story_of = vec![0usize; n];
     let mut out: Vec<Story> = Vec::new();
@@ -305,6 +307,81 @@ fn attach_singletons(
             story.members.extend(single.members);
             owner[i] = c;
         }
+    }
+}
+
+/// Puts every set of identical rows (exact copies: the same columns and values, not empty) into
+/// one story: the one that holds most of them (the first such). Clustering alone can split
+/// them: among thousands of copies each row's k neighbours are the same few copies, and the
+/// window stops a story short of copies weeks apart, leaving copies alone or in other stories.
+/// The window yields here: a text republished later is still the same story. Without copies,
+/// nothing moves.
+fn gather_copies<V: Value>(
+    clusters: &mut [Cluster],
+    matrix: &CsrMatrix<V>,
+    day: &dyn Fn(usize) -> Option<i64>,
+) {
+    let mut copies: rustc_hash::FxHashMap<(&[u32], Vec<u64>), Vec<usize>> = Default::default();
+    for i in 0..matrix.n_rows() {
+        let (cols, vals) = matrix.row(i);
+        if !cols.is_empty() {
+            let bits = vals.iter().map(|v| v.to_f64().to_bits()).collect();
+            copies.entry((cols, bits)).or_default().push(i);
+        }
+    }
+    let mut sets: Vec<Vec<usize>> = copies.into_values().filter(|s| s.len() > 1).collect();
+    if sets.is_empty() {
+        return;
+    }
+    sets.sort_unstable();
+    let mut owner: Vec<usize> = vec![0; clusters.len()];
+    for (c, cluster) in clusters.iter().enumerate() {
+        if cluster.alive {
+            for &m in &cluster.members {
+                owner[m] = c;
+            }
+        }
+    }
+    let mut changed = BTreeSet::new();
+    for set in sets {
+        let mut held: Vec<(usize, usize)> = Vec::new(); // (cluster, copies in it)
+        for &r in &set {
+            match held.iter_mut().find(|(c, _)| *c == owner[r]) {
+                Some(h) => h.1 += 1,
+                None => held.push((owner[r], 1)),
+            }
+        }
+        if held.len() == 1 {
+            continue;
+        }
+        let target = held
+            .iter()
+            .max_by_key(|&&(c, n)| (n, Reverse(c)))
+            .expect("copies")
+            .0;
+        for &r in &set {
+            if owner[r] == target {
+                continue;
+            }
+            let from = &mut clusters[owner[r]];
+            from.members.retain(|&m| m != r);
+            from.alive = !from.members.is_empty();
+            changed.insert(owner[r]);
+            let to = &mut clusters[target];
+            to.members.push(r);
+            to.span = merge_span(to.span, day(r).map(|d| (d, d)));
+            owner[r] = target;
+        }
+        changed.insert(target);
+    }
+    // The sums (and so the labels) of the stories that changed, again from their members.
+    for c in changed {
+        let cluster = &mut clusters[c];
+        let mut sum = Vec::new();
+        for &m in &cluster.members {
+            sum = sparse_add(&sum, &unit_row(matrix, m));
+        }
+        cluster.sum = sum;
     }
 }
 
@@ -441,6 +518,37 @@ mod tests {
     }
 
     #[test]
+    fn identical_rows_always_share_a_story() {
+        // 2,000 copies of one row, dated over 28 days (twice the window), beside two other
+        // stories: every copy lands in one story, and the others do not change.
+        let copy: &[(u32, f32)] = &[(0, 1.0), (1, 0.5)];
+        let others: [&[(u32, f32)]; 4] = [
+            &[(2, 1.0), (3, 1.0)],
+            &[(2, 1.0), (3, 0.9)],
+            &[(4, 1.0), (5, 1.0)],
+            &[(4, 0.9), (5, 1.0)],
+        ];
+        let mut rows: Vec<&[(u32, f32)]> = others.to_vec();
+        rows.extend(std::iter::repeat_n(copy, 2000));
+        let x = m(&rows);
+        let days: Vec<Option<i64>> = (0..rows.len()).map(|i| Some((i % 28) as i64)).collect();
+        let p = params(0.24);
+        let got = stories(&x, Some(&days), &p).unwrap();
+        assert_eq!(
+            got.len(),
+            3,
+            "{:?}",
+            got.iter().map(|s| s.docs.len()).collect::<Vec<_>>()
+        );
+        assert_eq!(got[0].docs, (4..2004).collect::<Vec<_>>());
+        assert_eq!(got[1].docs, [0, 1]);
+        assert_eq!(got[2].docs, [2, 3]);
+        // The same without copies: unchanged by the gathering.
+        let alone = stories(&m(&others), Some(&days[..4]), &p).unwrap();
+        assert_eq!(alone, got[1..]);
+    }
+
+    #[test]
     fn civil_date_inverts_day_number() {
         for date in [
             "1970-01-01",
@@ -514,7 +622,8 @@ mod tests {
 
     #[test]
     fn window_keeps_distant_dates_apart() {
-        let x = m(&[&[(0, 1.0)], &[(0, 1.0)], &[(0, 1.0)]]);
+        // Nearly the same rows (exact copies are always gathered, window or not).
+        let x = m(&[&[(0, 1.0)], &[(0, 1.0), (1, 0.1)], &[(0, 1.0), (2, 0.1)]]);
         let days = [Some(0), Some(3), Some(30)];
         let s = stories(
             &x,

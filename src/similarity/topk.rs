@@ -266,6 +266,13 @@ where
     search.validate()?;
     let self_join = reference.is_none();
     let reference = reference.unwrap_or(queries);
+    // A row has at most as many neighbours as there are reference rows: a larger k (10^12
+    // from a flag) is clamped to that, never allocated.
+    let clamped = Search {
+        k: search.k.min(reference.n_rows().max(1)),
+        ..*search
+    };
+    let search = &clamped;
     let index = Index::build(reference, search.score, queries)?;
     const BLOCK: usize = 32;
     let n = queries.n_rows();

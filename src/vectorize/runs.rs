@@ -14,7 +14,6 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use rayon::prelude::*;
 
@@ -70,10 +69,12 @@ struct Sample {
 }
 
 /// The temporary directory of run files, made on first use and removed with its files when
-/// dropped (a failed or finished fit leaves nothing behind).
+/// dropped (a failed or finished fit leaves nothing behind). It is made exclusively under a
+/// name nobody can guess and locked while in use (see [`crate::atomic::scratch_dir`]), so a
+/// later fit removes the directories of fits that were killed.
 struct RunDir {
     parent: PathBuf,
-    path: Option<PathBuf>,
+    path: Option<(crate::atomic::Registered, File)>,
     files: usize,
 }
 
@@ -88,32 +89,16 @@ impl RunDir {
 
     /// A new file in the directory, created.
     fn create_file(&mut self) -> Result<(PathBuf, BufWriter<File>)> {
-        let dir = match &self.path {
-            Some(dir) => dir.clone(),
-            None => {
-                // Unique per process and per fit (tests fit in parallel in one process).
-                static NEXT: AtomicUsize = AtomicUsize::new(0);
-                let n = NEXT.fetch_add(1, AtomicOrdering::Relaxed);
-                let dir = self
-                    .parent
-                    .join(format!(".parallax-runs-{}-{n}", std::process::id()));
-                std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-                self.path = Some(dir.clone());
-                dir
-            }
-        };
+        if self.path.is_none() {
+            let made = crate::atomic::scratch_dir(&self.parent, ".parallax-runs-")
+                .map_err(|e| Error::io(&self.parent, e))?;
+            self.path = Some(made);
+        }
+        let dir = self.path.as_ref().expect("made above").0.path();
         self.files += 1;
         let path = dir.join(format!("run-{}", self.files));
-        let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+        let file = crate::atomic::new_file(&path).map_err(|e| Error::io(&path, e))?;
         Ok((path, BufWriter::with_capacity(READ_BUFFER, file)))
-    }
-}
-
-impl Drop for RunDir {
-    fn drop(&mut self) {
-        if let Some(dir) = &self.path {
-            let _ = std::fs::remove_dir_all(dir);
-        }
     }
 }
 
@@ -600,7 +585,8 @@ impl Merge {
             self.refill(next.run)?;
             sum.df += next.stats.df;
             sum.cf += next.stats.cf;
-            sum.surfaces = merge_sorted(std::mem::take(&mut sum.surfaces), next.stats.surfaces);
+            sum.surfaces = merge_sorted(std::mem::take(&mut sum.surfaces), next.stats.surfaces)
+                .expect("counts of text read by this process sum within u64");
         }
         Ok(Some(sum))
     }

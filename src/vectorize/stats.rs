@@ -105,8 +105,16 @@ impl Statistics {
             .sum()
     }
 
-    /// The sum of two statistics.
+    /// The sum of two statistics. Panics if a count passes `u64::MAX`, which counting text
+    /// never reaches; sum statistics read from files with [`Statistics::try_merge`].
     pub fn merge(&self, other: &Statistics) -> Statistics {
+        self.try_merge(other)
+            .expect("statistics of counted text sum within u64")
+    }
+
+    /// The sum of two statistics, or `None` if a count (documents, tokens, a term's df or cf,
+    /// a surface form's count) would pass `u64::MAX`: never a sum wrapped around.
+    pub fn try_merge(&self, other: &Statistics) -> Option<Statistics> {
         let (a, b) = (&self.terms, &other.terms);
         let mut terms = Vec::with_capacity(a.len().max(b.len()));
         let (mut i, mut j) = (0, 0);
@@ -128,20 +136,20 @@ impl Statistics {
                 std::cmp::Ordering::Equal => {
                     terms.push(TermStats {
                         term: a[i].term.clone(),
-                        df: a[i].df + b[j].df,
-                        cf: a[i].cf + b[j].cf,
-                        surfaces: merge_sorted(a[i].surfaces.clone(), b[j].surfaces.clone()),
+                        df: a[i].df.checked_add(b[j].df)?,
+                        cf: a[i].cf.checked_add(b[j].cf)?,
+                        surfaces: merge_sorted(a[i].surfaces.clone(), b[j].surfaces.clone())?,
                     });
                     i += 1;
                     j += 1;
                 }
             }
         }
-        Statistics {
-            n_docs: self.n_docs + other.n_docs,
-            total_len: self.total_len + other.total_len,
+        Some(Statistics {
+            n_docs: self.n_docs.checked_add(other.n_docs)?,
+            total_len: self.total_len.checked_add(other.total_len)?,
             terms,
-        }
+        })
     }
 
     /// Checks what a file could have broken: order, uniqueness, counts.
@@ -347,7 +355,10 @@ impl<'s> Grouped<'s> {
 
 /// Two lists of (form, count), each sorted by form with no form twice, as one: a form in
 /// both has its counts added. The forms move; nothing is sorted again.
-pub(super) fn merge_sorted(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<(String, u64)> {
+pub(super) fn merge_sorted(
+    a: Vec<(String, u64)>,
+    b: Vec<(String, u64)>,
+) -> Option<Vec<(String, u64)>> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
@@ -355,14 +366,14 @@ pub(super) fn merge_sorted(a: Vec<(String, u64)>, b: Vec<(String, u64)>) -> Vec<
             (Some(x), Some(y)) => x.0.cmp(&y.0),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => return out,
+            (None, None) => return Some(out),
         };
         match order {
             std::cmp::Ordering::Less => out.extend(a.next()),
             std::cmp::Ordering::Greater => out.extend(b.next()),
             std::cmp::Ordering::Equal => {
                 let ((form, x), (_, y)) = (a.next().unwrap(), b.next().unwrap());
-                out.push((form, x + y));
+                out.push((form, x.checked_add(y)?));
             }
         }
     }
@@ -381,7 +392,7 @@ mod tests {
         let a = list(&[("Base", 1), ("based", 4), ("bases", 2)]);
         let b = list(&[("BASES", 3), ("bases", 5), ("basing", 1)]);
         assert_eq!(
-            merge_sorted(a.clone(), b.clone()),
+            merge_sorted(a.clone(), b.clone()).unwrap(),
             list(&[
                 ("BASES", 3),
                 ("Base", 1),
@@ -391,10 +402,10 @@ mod tests {
             ])
         );
         assert_eq!(
-            merge_sorted(b.clone(), a.clone()),
-            merge_sorted(a.clone(), b)
+            merge_sorted(b.clone(), a.clone()).unwrap(),
+            merge_sorted(a.clone(), b).unwrap()
         );
-        assert_eq!(merge_sorted(a.clone(), Vec::new()), a);
+        assert_eq!(merge_sorted(a.clone(), Vec::new()).unwrap(), a);
     }
 
     /// (term, df, [(surface, count)]).
@@ -452,6 +463,15 @@ mod tests {
         assert_eq!(a.merge(&b).merge(&c), a.merge(&b.merge(&c)));
         assert_eq!(a.merge(&b), b.merge(&a));
         assert_eq!(a.merge(&Statistics::default()), a);
+        // A sum past u64::MAX is refused, never wrapped.
+        let mut full = a.clone();
+        full.n_docs = u64::MAX - 1;
+        assert_eq!(full.try_merge(&b), None);
+        let mut full = a.clone();
+        full.terms[0].df = u64::MAX;
+        let mut again = a.clone();
+        again.terms[0].df = 1;
+        assert_eq!(full.try_merge(&again), None);
     }
 
     #[test]
