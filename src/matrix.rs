@@ -384,8 +384,14 @@ pub fn write_in_order<W: Write + Send + ?Sized>(
                 let bytes = loop {
                     match state.formatted.remove(&i) {
                         Some(bytes) => break bytes,
-                        // The panic goes on from the formatters' scope.
-                        None if state.panicked => return Ok(()),
+                        // The panic goes on from the formatters' scope. The formatters still
+                        // waiting for room must be let go, or the scope never ends.
+                        None if state.panicked => {
+                            state.written = usize::MAX;
+                            drop(state);
+                            written.notify_all();
+                            return Ok(());
+                        }
                         None => state = formatted.wait(state).unwrap(),
                     }
                 };
