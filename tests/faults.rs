@@ -295,6 +295,15 @@ fn killed_runs_leave_the_old_set_or_the_new_one() {
             prepare: inputs,
         },
         Case {
+            name: "compare --html",
+            runs: [
+                vec!["compare", "a.jsonl", "--html", "r.html", "-q"],
+                vec!["compare", "c.jsonl", "--html", "r.html", "-q"],
+            ],
+            output: "r.html",
+            prepare: inputs,
+        },
+        Case {
             name: "merge",
             runs: [
                 vec!["merge", "s1.json", "s2.json", "--model", "m.json", "-q"],

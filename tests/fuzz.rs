@@ -1,6 +1,6 @@
 //! Property-based fuzzing of what reads data from outside: the JSONL and CSV readers (plain
-//! and gzip), front matter, the model loader and the analysis (tokenizer and filters). Any
-//! input gives a value or an error, never a panic.
+//! and gzip), front matter, the model loader, the analysis (tokenizer and filters) and the date
+//! reader. Any input gives a value or an error, never a panic.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -163,5 +163,75 @@ proptest! {
         mutated.extend_from_slice(with.as_bytes());
         mutated.extend_from_slice(&bytes[end..]);
         let _ = parallax::model::from_json(&mutated, &PathBuf::from("m.json"));
+    }
+}
+
+/// Strings shaped like dates: digits, separators, month and weekday names, zones, and noise.
+fn date_like() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        "[0-9]{1,5}",
+        Just("-".to_string()),
+        Just("/".to_string()),
+        Just(".".to_string()),
+        Just(" ".to_string()),
+        Just(", ".to_string()),
+        Just("T".to_string()),
+        Just(":".to_string()),
+        Just("Z".to_string()),
+        Just("+05:30".to_string()),
+        Just("Jan".to_string()),
+        Just("September".to_string()),
+        Just("Mon".to_string()),
+        Just("GMT".to_string()),
+        "\\PC{0,3}",
+    ];
+    proptest::collection::vec(piece, 0..10).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    /// Any value, read under any order, any pattern and any window, is a day or a reason to
+    /// set it aside; a day it gives lies in the window and exists.
+    #[test]
+    fn dates_never_panic(value in date_like(), pattern in "[%YymdbBaAHMSzZe/ .:-]{0,12}", order in 0usize..3, lo in -800_000i64..30_000, span in 0i64..1_000_000) {
+        use parallax::corpus::{DateOrder, DateRules};
+        use parallax::corpus::date::{civil_date, day_number};
+        let order = [DateOrder::Auto, DateOrder::Mdy, DateOrder::Dmy][order];
+        for pattern in [None, pattern.parse().ok()] {
+            let rules = DateRules { order, pattern, earliest: lo, latest: lo + span };
+            if let Ok(day) = rules.read(&value) {
+                prop_assert!(day >= lo && day <= lo + span);
+                if (0..=9999).contains(&civil_date(day)[..4].parse::<i64>().unwrap_or(-1)) {
+                    prop_assert_eq!(day_number(&civil_date(day)), Some(day));
+                }
+            }
+        }
+    }
+
+    /// A day written in each form the reader knows reads back as that day.
+    #[test]
+    fn every_form_reads_back(day in -25_000i64..30_000) {
+        use parallax::corpus::DateRules;
+        use parallax::corpus::date::civil_from_days;
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let (y, m, d) = civil_from_days(day);
+        let rules = DateRules { earliest: -800_000, latest: 800_000, ..DateRules::default() };
+        let month = MONTHS[(m - 1) as usize];
+        for form in [
+            format!("{y:04}-{m:02}-{d:02}"),
+            format!("{y:04}-{m:02}-{d:02}T12:30:00+02:00"),
+            format!("{y:04}/{m}/{d}"),
+            format!("{d} {month} {y:04} 10:00:00 GMT"),
+            format!("{month} {d}, {y:04}"),
+        ] {
+            prop_assert_eq!(rules.read(&form), Ok(day), "{}", form);
+        }
+        // Numeric day-month forms: read where the value shows the order, set aside otherwise.
+        let slashed = format!("{m}/{d}/{y:04}");
+        match rules.read(&slashed) {
+            Ok(got) => prop_assert!(got == day && (d > 12 || d == m)),
+            Err(e) => prop_assert!(d <= 12 && d != m, "{} {:?}", slashed, e),
+        }
     }
 }

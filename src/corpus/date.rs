@@ -341,10 +341,9 @@ fn month_of(name: &str) -> Option<i64> {
         "december",
     ];
     let name = name.trim_end_matches('.').to_ascii_lowercase();
-    if name.len() < 3 {
-        return None;
-    }
-    let at = MONTHS.iter().position(|m| m.starts_with(&name[..3]))?;
+    // `get`, not indexing: the first three bytes of a word need not be whole characters.
+    let head = name.get(..3).filter(|h| h.is_ascii())?;
+    let at = MONTHS.iter().position(|m| m.starts_with(head))?;
     // Three letters, `Sept`, or the whole name.
     (name.len() == 3 || name == "sept" || MONTHS[at] == name).then_some(at as i64 + 1)
 }
@@ -635,6 +634,9 @@ mod tests {
         let rules = DateRules::default();
         for (value, issue) in [
             ("May 4", DateIssue::Unreadable),
+            // Found by tests/fuzz.rs: a word whose third byte is inside a character.
+            ("-kÔ𑲗,", DateIssue::Unreadable),
+            ("JäN 3, 2019", DateIssue::Unreadable),
             ("yesterday", DateIssue::Unreadable),
             ("2019-01-21 noon", DateIssue::Unreadable),
             ("20190121", DateIssue::Unreadable),
