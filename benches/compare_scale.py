@@ -2,8 +2,8 @@
 """The coverage report on a real crawl: `parallax compare` against `parallax stories` of the
 same file, and the same on a corpus ten times as large.
 
-On ../shared/data/allsides-articles/articles-a.jsonl.gz (18,749 articles, ~290 outlets, dates
-as crawled) it runs, alternating, --runs times each:
+On ../shared/data/allsides-articles/articles-a.jsonl.gz (18,749 articles, 362 outlet names,
+dates as crawled) it runs, alternating, --runs times each:
 
     parallax stories FILE --format json -o OUT -q
     parallax compare FILE --by source --format json -o r.json --html r.html -q
@@ -15,7 +15,9 @@ headless Chromium takes to load the page (and, beside it, an empty page: the bro
 start).
 
 Then it writes a corpus --scale times as large (default 10): the file repeated, each copy with
-new ids (`ID~k`) and its dates moved k spans of the file's dates earlier, so the copies follow
+new ids (`ID~k`), a word of its own added to its text (so copies are not exact copies, which
+stories always gathers into one story whatever their dates) and its dates moved k spans of the
+file's dates earlier, so the copies follow
 one another in time and the articles per day stay what they were (as in an archive that grows
 year by year), and runs both commands on it once (with --date-min 1000-01-01, the copies going
 back centuries), so the growth of time and memory can be read against the 1x figures.
@@ -97,6 +99,8 @@ def build_scaled(source, path, scale):
             for r in records:
                 copy = dict(r)
                 copy["id"] = f"{r['id']}~{k}"
+                if k:
+                    copy["text"] = f"{r.get('text') or ''} edition{k}"
                 if k and copy.get("date"):
                     copy["date"] = shift(copy["date"], -span * k)
                 out.write(json.dumps(copy, ensure_ascii=False))

@@ -614,6 +614,32 @@ fn terminal_escapes_in_the_data_are_neutralized() {
     let err = run.fails();
     assert!(!err.contains(['\u{1b}', '\u{7}']), "{err:?}");
     assert!(err.contains("i\\u{1b}]0;x\\u{7}d"), "{err}");
+    // Records skipped under --on-error skip are listed with their reasons, escaped too.
+    write(
+        dir.path(),
+        "s.csv",
+        b"id,ti\x1b]0;x\x07t,text\n1,\xff,x\n2,ok,y\n".as_slice(),
+    );
+    let run = run_in(dir.path(), &["stats", "s.csv", "--on-error", "skip"]).ok();
+    assert!(run.stderr.contains("skipped 1"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains(['\u{1b}', '\u{7}']),
+        "{:?}",
+        run.stderr
+    );
+    // An empty window of plausible dates is refused.
+    let run = run_in(
+        dir.path(),
+        &[
+            "stats",
+            "e.jsonl",
+            "--date-min",
+            "2020-01-01",
+            "--date-max",
+            "2019-01-01",
+        ],
+    );
+    assert!(run.fails().contains("--date-min is later than --date-max"));
 }
 
 /// `-k` and `-n` of 10^12 (or u64::MAX) are clamped to what the corpus can give, never

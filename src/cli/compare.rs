@@ -102,8 +102,8 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
         bail!("--threshold must be in (0, 1] (got {})", args.threshold);
     }
-    if args.k == 0 || args.n == 0 {
-        bail!("-k and -n must be at least 1");
+    if args.k == 0 || args.n == 0 || args.top_sources == 0 || args.top_stories == 0 {
+        bail!("-k, -n, --top-sources and --top-stories must be at least 1");
     }
     super::keyness::check_fdr(args.fdr, args.measure)?;
     let by: GroupBy = args

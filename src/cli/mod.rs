@@ -141,7 +141,7 @@ pub enum OnErrorArg {
 impl InputArgs {
     /// Reads every input, with a clear error naming the place that failed.
     pub fn read(&self) -> Result<Corpus> {
-        let corpus = read_inputs(&self.inputs, &self.options()).context("reading input")?;
+        let corpus = read_inputs(&self.inputs, &self.options()?).context("reading input")?;
         if corpus.docs.is_empty() {
             bail!("no documents in {}", display_paths(&self.inputs));
         }
@@ -191,7 +191,7 @@ impl InputArgs {
                 parallax::Error::param("chunk", "", "stopped")
             })
         };
-        let options = self.options();
+        let options = self.options()?;
         let result = match prepare {
             Some(prepare) => {
                 read_inputs_prepared(&self.inputs, &options, chunk_bytes, prepare, &mut forward)
@@ -234,8 +234,12 @@ impl InputArgs {
             .sum()
     }
 
-    fn options(&self) -> ReadOptions {
-        ReadOptions {
+    fn options(&self) -> Result<ReadOptions> {
+        let latest = self.date_max.unwrap_or(DateRules::default().latest);
+        if self.date_min > latest {
+            bail!("--date-min is later than --date-max: no date could be plausible");
+        }
+        Ok(ReadOptions {
             fields: FieldNames {
                 id: self.id_field.clone(),
                 text: self.text_field.clone(),
@@ -251,10 +255,10 @@ impl InputArgs {
                 order: self.dates,
                 pattern: self.date_format.clone(),
                 earliest: self.date_min,
-                latest: self.date_max.unwrap_or(DateRules::default().latest),
+                latest,
             },
             max_doc_bytes: Some(self.max_doc_mb.saturating_mul(1 << 20)),
-        }
+        })
     }
 }
 

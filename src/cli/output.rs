@@ -340,7 +340,7 @@ pub fn report_read(r: &ReadReport, quiet: bool) {
             r.skipped_count
         );
         for message in &r.skipped {
-            eprintln!("  {message}");
+            eprintln!("  {}", printable(message));
         }
         if r.skipped_count > r.skipped.len() {
             eprintln!("  ... and {} more", r.skipped_count - r.skipped.len());
@@ -361,6 +361,12 @@ pub fn report_read(r: &ReadReport, quiet: bool) {
     }
     if r.undated > 0 {
         eprintln!("parallax: {} document(s) have no usable date", r.undated);
+    }
+    if r.empty_fields > 0 {
+        eprintln!(
+            "parallax: {} optional field value(s) were empty and count as missing",
+            r.empty_fields
+        );
     }
     if r.empty_docs > 0 {
         eprintln!(
@@ -398,11 +404,14 @@ pub fn report_read(r: &ReadReport, quiet: bool) {
 /// Whether `c` may drive a terminal: a control character other than a line break or a tab
 /// (ESC starts the escape and OSC sequences that move the cursor or set the window title).
 fn drives_a_terminal(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t')
+        // Bidirectional overrides and isolates, which reorder what a line shows.
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `s` with control characters (terminal escapes among them; line breaks and tabs excepted)
-/// written as `\u{..}`, so that data printed to a terminal cannot drive it.
+/// and bidirectional overrides written as `\u{..}`, so that data printed to a terminal cannot
+/// drive it or reorder its lines.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.chars().any(drives_a_terminal) {
         return s.into();

@@ -523,7 +523,8 @@ fn glance(out: &mut String, report: &Report, view: &View) {
         let tail = report
             .sources
             .iter()
-            .filter(|s| s.documents < TAIL_DOCUMENTS)
+            .zip(&view.slot)
+            .filter(|(s, slot)| slot.is_none() && s.documents < TAIL_DOCUMENTS)
             .count();
         if view.others > 0 {
             w!(
@@ -621,12 +622,14 @@ fn glance(out: &mut String, report: &Report, view: &View) {
                 })
                 .count()
         };
-        if let Some((s, k)) = view
-            .shown
-            .iter()
-            .map(|&s| (s, skipped(s)))
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        let mut counts: Vec<(usize, usize)> = view.shown.iter().map(|&s| (s, skipped(s))).collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Said only of a single source that skipped something.
+        if let [(s, k), rest @ ..] = &counts[..]
+            && *k > 0
+            && rest.first().is_none_or(|r| r.1 < *k)
         {
+            let (s, k) = (*s, *k);
             w!(
                 out,
                 "<li>Of the {} stories most sources carried, <b>{}</b> skipped {}, more than any \
@@ -856,11 +859,15 @@ fn stories(out: &mut String, report: &Report, view: &View) {
         aligned_story(out, report, story);
         out.push_str("</details>\n");
     }
-    let single = report.stories.len() - report.coverage.len();
+    let single = report
+        .stories
+        .iter()
+        .filter(|s| s.sources.len() == 1)
+        .count();
     let more = report.coverage.len().saturating_sub(shown.len());
     w!(
         out,
-        "<p class=\"meta\">{} more {} carried by two or more sources, and {} carried by one, \
+        "<p class=\"meta\">{} more {} carried by two or more sources, and {} carried by one source, \
          are in <a href=\"#search\">the story search</a> and the JSON (<code>aligned</code>, \
          <code>stories</code>).</p>\n</section>\n",
         thousands(more),

@@ -78,8 +78,8 @@ pub fn is_iso_date(s: &str) -> bool {
     iso_prefix(s.as_bytes()).is_some()
 }
 
-/// Year, month and day of `YYYY-MM-DD` at the start of `b`, if that day exists and only a time
-/// (after `T` or a space) follows.
+/// Year, month and day of `YYYY-MM-DD` at the start of `b`, if that day exists and nothing or
+/// `T` or a space (before a time, which is not checked here) follows.
 fn iso_prefix(b: &[u8]) -> Option<(i64, i64, i64)> {
     if b.len() < 10 || !(b.len() == 10 || matches!(b[10], b'T' | b' ')) {
         return None;
@@ -270,6 +270,7 @@ fn numeric(b: &[u8], order: DateOrder) -> Result<(i64, i64, i64), DateIssue> {
     match order {
         DateOrder::Mdy => Ok((year, first, second)),
         DateOrder::Dmy => Ok((year, second, first)),
+        DateOrder::Auto if first == 0 || second == 0 => Err(DateIssue::Impossible),
         DateOrder::Auto if first == second => Ok((year, first, second)),
         DateOrder::Auto if first > 12 && second <= 12 => Ok((year, second, first)),
         DateOrder::Auto if second > 12 && first <= 12 => Ok((year, first, second)),
@@ -340,7 +341,7 @@ fn month_of(name: &str) -> Option<i64> {
         "november",
         "december",
     ];
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let name = name.trim_end_matches(['.', ',']).to_ascii_lowercase();
     // `get`, not indexing: the first three bytes of a word need not be whole characters.
     let head = name.get(..3).filter(|h| h.is_ascii())?;
     let at = MONTHS.iter().position(|m| m.starts_with(head))?;
@@ -487,8 +488,9 @@ impl DatePattern {
             v
         };
         fn take_word<'v>(rest: &mut &'v str) -> &'v str {
+            // Letters only: a `.` after a month name is the pattern's to match (`%b. %d`).
             let n = rest
-                .find(|c: char| !(c.is_alphabetic() || c == '.'))
+                .find(|c: char| !c.is_alphabetic())
                 .unwrap_or(rest.len());
             let (word, after) = rest.split_at(n);
             *rest = after;
@@ -602,6 +604,7 @@ mod tests {
             ("12/22/16", "2016-12-22"),
             ("21.01.2019", "2019-01-21"),
             ("5/5/2019", "2019-05-05"),
+            ("21 January, 2019", "2019-01-21"),
             ("  2019-01-21  ", "2019-01-21"),
         ] {
             assert_eq!(read(&rules, value).as_deref(), Ok(want), "{value}");
@@ -647,6 +650,7 @@ mod tests {
             ("1899-12-31", DateIssue::OutOfRange),
             ("9999-12-31", DateIssue::OutOfRange),
             ("13/13/2019", DateIssue::Impossible),
+            ("0/5/2019", DateIssue::Impossible),
         ] {
             assert_eq!(rules.read(value), Err(issue), "{value}");
         }
@@ -684,6 +688,14 @@ mod tests {
         );
         assert_eq!(
             read(&rules("%Y%m%d"), "20190121").as_deref(),
+            Ok("2019-01-21")
+        );
+        assert_eq!(
+            read(&rules("%d.%b.%Y"), "21.Jan.2019").as_deref(),
+            Ok("2019-01-21")
+        );
+        assert_eq!(
+            read(&rules("%b. %d, %Y"), "Jan. 21, 2019").as_deref(),
             Ok("2019-01-21")
         );
         assert_eq!(

@@ -95,7 +95,8 @@ pub struct ReadReport {
     pub ignored_files: Vec<PathBuf>,
     /// Documents whose text is empty or only whitespace (kept, as empty rows).
     pub empty_docs: usize,
-    /// Documents read without a date (no date field, or an empty one).
+    /// Documents read without a usable date: no date field, an empty one, or a date set aside
+    /// (see `set_aside`).
     pub undated: usize,
     /// Values set aside as missing, per kind (dates that could not be used), in the order of
     /// [`DateIssue::ALL`]; kinds with no value are left out.
@@ -143,7 +144,14 @@ impl ReadReport {
             Ok(day) => doc.date = Some(civil_date(day)),
             Err(issue) => {
                 self.undated += 1;
-                self.set_aside(issue, || format!("{at}: `{}`", value.trim()));
+                // An example is cut to a line: a wrong --date-field may point at whole texts.
+                let shown: String = value.trim().chars().take(60).collect();
+                let cut = if shown.len() < value.trim().len() {
+                    "…"
+                } else {
+                    ""
+                };
+                self.set_aside(issue, || format!("{at}: `{shown}{cut}`"));
             }
         }
     }
