@@ -373,19 +373,10 @@ fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
                 t.period, t.first, t.last
             ),
         )?;
-        let periods = compare::periods_between(t.period, &t.first, &t.last);
-        let index: std::collections::BTreeMap<&str, usize> = periods
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.as_str(), i))
-            .collect();
+        let periods = t.periods();
         let dense = |s: usize| {
             let mut v = vec![0usize; periods.len()];
-            for (p, &c) in &t.counts[s] {
-                if let Some(&i) = index.get(p.as_str()) {
-                    v[i] += c;
-                }
-            }
+            t.add_counts(s, &periods, &mut v);
             v
         };
         let rows: Vec<(String, Vec<usize>)> = shown.iter().map(|&s| (name(s), dense(s))).collect();

@@ -1554,12 +1554,7 @@ fn timeline(out: &mut String, report: &Report, view: &View) {
 }
 
 fn timeline_chart(out: &mut String, report: &Report, view: &View, t: &Timeline) {
-    let periods = super::periods_between(t.period, &t.first, &t.last);
-    let index: BTreeMap<&str, usize> = periods
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
-        .collect();
+    let periods = t.periods();
     // One strip per shown source, and one for all the others.
     let mut strips: Vec<(String, Vec<usize>)> = view
         .shown
@@ -1572,16 +1567,12 @@ fn timeline_chart(out: &mut String, report: &Report, view: &View, t: &Timeline) 
             vec![0; periods.len()],
         ));
     }
-    for (s, counts) in t.counts.iter().enumerate() {
+    for s in 0..t.counts.len() {
         let strip = match view.slot.get(s).copied().flatten() {
             Some(k) => k,
             None => strips.len() - 1,
         };
-        for (p, &c) in counts {
-            if let Some(&i) = index.get(p.as_str()) {
-                strips[strip].1[i] += c;
-            }
-        }
+        t.add_counts(s, &periods, &mut strips[strip].1);
     }
     let n = periods.len();
     let (left, plot, strip, gap) = (200.0, 840.0, 36.0, 10.0);

@@ -332,9 +332,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         sources: largest_sources(&source_docs, &names, params.top_sources),
         stories: widest_stories(&stories, &per_story, params.top_stories),
     };
-    let similarity = source_similarity(
-        &units, &rows_of, &aligned, &multi, &per_story, &shown, params,
-    );
+    let similarity = source_similarity(&units, &rows_of, &aligned, &shown, params);
     let timeline = timeline(&group_of, &days, n_src, params.period, &mut notes);
     let undated = days.iter().filter(|d| d.is_none()).count();
 
@@ -441,10 +439,10 @@ fn shorten(items: &[&str], max: usize) -> String {
 }
 
 /// Sum of sparse vectors, sorted by column (summed in the given order: deterministic).
-fn sum_rows<'a>(rows: impl IntoIterator<Item = &'a [(u32, f64)]>) -> Vec<(u32, f64)> {
+fn sum_rows<R: AsRef<[(u32, f64)]>>(rows: impl IntoIterator<Item = R>) -> Vec<(u32, f64)> {
     let mut acc: FxHashMap<u32, f64> = FxHashMap::default();
     for row in rows {
-        for &(c, v) in row {
+        for &(c, v) in row.as_ref() {
             *acc.entry(c).or_insert(0.0) += v;
         }
     }
@@ -505,7 +503,7 @@ fn align(
         .collect();
     let sums: Vec<Vec<(u32, f64)>> = sources
         .iter()
-        .map(|(_, rows)| sum_rows(rows.iter().map(|i| unit[i].as_slice())))
+        .map(|(_, rows)| sum_rows(rows.iter().map(|i| &unit[i])))
         .collect();
     let mut source_pairs = Vec::new();
     let mut cross = 0usize;
@@ -722,19 +720,13 @@ fn source_similarity(
     units: &UnitRows,
     rows_of: &[Vec<usize>],
     aligned: &[AlignedStory],
-    multi: &[usize],
-    per_story: &[BTreeMap<usize, Vec<usize>>],
     shown: &Shown,
     params: &CompareParams,
 ) -> SourceSimilarity {
     let n_src = rows_of.len();
     // Pairs that share a story: (shared stories, sum of the stories' means).
     let mut pairs: BTreeMap<(usize, usize), (usize, f64)> = BTreeMap::new();
-    for (story, &s) in aligned.iter().zip(multi) {
-        debug_assert_eq!(story.source_pairs.len(), {
-            let k = per_story[s].len();
-            k * (k - 1) / 2
-        });
+    for story in aligned {
         for p in &story.source_pairs {
             let entry = pairs.entry((p.a, p.b)).or_default();
             entry.0 += 1;
@@ -755,13 +747,7 @@ fn source_similarity(
     let centroids: Vec<Vec<(u32, f64)>> = rows_of
         .par_iter()
         .map(|rows| {
-            let sum = sum_rows(
-                rows.iter()
-                    .map(|&i| units.row(i))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(Vec::as_slice),
-            );
+            let sum = sum_rows(rows.iter().map(|&i| units.row(i)));
             let norm = sparse_dot(&sum, &sum).sqrt();
             match norm > 0.0 {
                 true => sum.into_iter().map(|(c, v)| (c, v / norm)).collect(),

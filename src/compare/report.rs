@@ -340,6 +340,23 @@ pub struct Timeline {
     pub undated: Vec<usize>,
 }
 
+impl Timeline {
+    /// Every period from the first to the last, in time order, gaps included.
+    pub fn periods(&self) -> Vec<String> {
+        super::periods_between(self.period, &self.first, &self.last)
+    }
+
+    /// Adds source `s`'s documents per period to `row`, one slot per period of `periods` (as
+    /// [`Timeline::periods`] gives them).
+    pub fn add_counts(&self, s: usize, periods: &[String], row: &mut [usize]) {
+        for (p, &c) in &self.counts[s] {
+            if let Ok(i) = periods.binary_search(p) {
+                row[i] += c;
+            }
+        }
+    }
+}
+
 /// A float with four significant digits: what a reader of similarities and statistics can
 /// use, at a third of the bytes of a full `f64`.
 pub fn round4(x: f64) -> f64 {

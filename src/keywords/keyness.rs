@@ -442,16 +442,24 @@ impl GroupCounts {
         let used = &self.counts[g];
         // Totals summed in column order, as `compare` sums its dense vectors.
         let target_total: f64 = used.iter().map(|&(_, v)| v).sum();
+        let min_count = params.min_count.max(f64::MIN_POSITIVE);
+        // One walk over the vocabulary: the reference's total, and the unused terms tested,
+        // counted once per distinct count (their p-value depends on that count alone).
         let mut reference_total = 0.0;
+        let mut unused: BTreeMap<u64, usize> = BTreeMap::new();
         let mut next = used.iter().peekable();
         for (c, &total) in self.total.iter().enumerate() {
             match next.next_if(|&&(u, _)| u as usize == c) {
                 Some(&(_, v)) => reference_total += (total - v).max(0.0),
-                None => reference_total += total,
+                None => {
+                    reference_total += total;
+                    if total >= min_count {
+                        *unused.entry(total.to_bits()).or_insert(0) += 1;
+                    }
+                }
             }
         }
         let alpha_total = params.prior_scale * self.total.iter().sum::<f64>();
-        let min_count = params.min_count.max(f64::MIN_POSITIVE);
         let table = |target: f64, reference: f64| Table {
             target,
             reference,
@@ -465,14 +473,6 @@ impl GroupCounts {
             .map(|(c, v, r)| score(c, &table(v, r), self.total[c], alpha_total, params))
             .collect();
         if params.measure.has_p_value() {
-            // p-values of the unused terms, once per distinct count, with how many share it.
-            let mut unused: BTreeMap<u64, usize> = BTreeMap::new();
-            let mut next = used.iter().peekable();
-            for (c, &total) in self.total.iter().enumerate() {
-                if next.next_if(|&&(u, _)| u as usize == c).is_none() && total >= min_count {
-                    *unused.entry(total.to_bits()).or_insert(0) += 1;
-                }
-            }
             let clean = |v: f64| if v.is_nan() { 1.0 } else { v.clamp(0.0, 1.0) };
             // (p, how many terms have it, the row it belongs to if one of g's terms).
             let mut ps: Vec<(f64, usize, Option<usize>)> = rows
