@@ -157,6 +157,7 @@ fn check_partitioned_top_k(data: &Path, k: usize) {
             d,
             &[
                 "similar",
+                "--plain",
                 &q_path,
                 "--against",
                 &part,
@@ -261,7 +262,8 @@ fn blocks_are_fnv_hashes_and_top_k_within_blocks_equals_brute_force() {
         let out = run_in(
             d,
             &[
-                "similar", &block, "--model", "m.json", "-k", "3", "--format", "tsv", "-q",
+                "similar", &block, "--plain", "--model", "m.json", "-k", "3", "--format", "tsv",
+                "-q",
             ],
         )
         .ok();
@@ -471,6 +473,7 @@ fn similar_within_a_window_of_days_equals_brute_force() {
             d,
             &[
                 "similar",
+                "--plain",
                 &all,
                 "--model",
                 "m.json",

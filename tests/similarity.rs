@@ -143,9 +143,13 @@ fn cli_neighbours_equal_brute_force_on_the_written_matrix() {
         &["vectorize", data, "--out", "v", "--dtype", "f64", "-q"],
     )
     .ok();
-    let out = run(dir.path(), &["similar", data, "--format", "json", "-q"])
-        .ok()
-        .json();
+    // --plain: the TF-IDF cosine of the matrix vectorize writes.
+    let out = run(
+        dir.path(),
+        &["similar", data, "--plain", "--format", "json", "-q"],
+    )
+    .ok()
+    .json();
     // Rebuild the matrix from matrix.mtx and documents.tsv, then brute force.
     let mtx = std::fs::read_to_string(dir.path().join("v/matrix.mtx")).unwrap();
     let mut lines = mtx.lines().skip_while(|l| l.starts_with('%'));

@@ -33,7 +33,12 @@ pub struct CompareArgs {
     /// Also write the report as a self-contained HTML page (inline CSS and SVG, works offline).
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Stories: join two groups while the average cosine of their cross pairs is at least T.
+    /// Plain TF-IDF cosine of the text alone for stories, instead of the story cosine (title
+    /// beside the text, sublinear tf; see docs/similarity.md).
+    #[arg(long)]
+    pub plain: bool,
+    /// Stories: join two groups only while the average cosine of their cross pairs is at least
+    /// T (besides being closer than their documents' usual neighbours; see docs/similarity.md).
     #[arg(long, value_name = "T", default_value_t = StoryParams::default().threshold)]
     pub threshold: f32,
     /// Stories: never put documents more than D days apart in one story; `none` for no window.
@@ -144,6 +149,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     let flags = SpaceFlags {
         model: args.model.as_deref(),
         space: &args.space,
+        plain: args.plain,
     };
     let (model, weighted, counts) = match &args.model {
         Some(path) => {
@@ -157,6 +163,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             .fit_transform_counts::<f32>(docs)
             .context("fitting")?,
     };
+    let story_rows = flags.story_rows_from_counts(&model, &counts, docs);
     let groups: Vec<Option<String>> = docs
         .iter()
         .map(|d| by.key(d).map(|k| k.into_owned()))
@@ -175,6 +182,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             groups: &groups,
             model: &model,
             weighted: &weighted,
+            story_rows: story_rows.as_ref(),
             counts: &counts,
             set_aside: &corpus.report.set_aside,
         },

@@ -39,6 +39,10 @@ pub struct SimilarArgs {
     /// Similarity measure.
     #[arg(long, value_enum, default_value = "cosine")]
     pub measure: MeasureArg,
+    /// Plain TF-IDF cosine of the text alone, instead of the story cosine (title beside the
+    /// text, sublinear tf; see docs/similarity.md).
+    #[arg(long)]
+    pub plain: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -82,6 +86,8 @@ pub(super) struct Space {
 pub(super) struct SpaceFlags<'a> {
     pub model: Option<&'a Path>,
     pub space: &'a SpaceArgs,
+    /// `--plain`: the text's TF-IDF cosine, rather than the story space.
+    pub plain: bool,
 }
 
 impl SpaceFlags<'_> {
@@ -111,6 +117,40 @@ impl SpaceFlags<'_> {
         Ok(model.with_weighting(chosen))
     }
 
+    /// Whether the measure is the story cosine (see [`similarity::story_rows`]): cosine, no
+    /// `--compat` mode and no `--plain`.
+    fn story(&self, measure: Measure) -> bool {
+        measure == Measure::Cosine && !self.plain && self.space.weight.compat.is_none()
+    }
+
+    /// For `compare`, which weighs one count matrix several ways: the story rows of `docs`
+    /// from the raw `counts` of `model`'s terms, or `None` when the flags ask for plain cosine.
+    pub(super) fn story_rows_from_counts(
+        &self,
+        model: &FittedVectorizer,
+        counts: &CsrMatrix<f64>,
+        docs: &[Document],
+    ) -> Option<CsrMatrix<f32>> {
+        if !self.story(Measure::Cosine) {
+            return None;
+        }
+        let model = model.with_weighting(self.story_weighting(*model.weighting()));
+        let body = model.weigh_count_matrix::<f32>(counts);
+        Some(story_space(&model, &body, docs))
+    }
+
+    /// The weighting of the story space: the chosen one, with sublinear tf unless `--tf` was
+    /// given.
+    fn story_weighting(&self, chosen: Weighting) -> Weighting {
+        match self.space.weight.tf {
+            Some(_) => chosen,
+            None => Weighting {
+                tf: parallax::vectorize::Tf::Log,
+                ..chosen
+            },
+        }
+    }
+
     /// Builds the space: with a model, transform; without, fit on the documents (queries and
     /// reference together, except BM25 against a reference, whose statistics come from the
     /// reference alone, as in retrieval).
@@ -126,10 +166,23 @@ impl SpaceFlags<'_> {
         }
         // BM25 against a reference takes its statistics from the reference alone.
         let reference_only = reference.is_some() && matches!(measure, Measure::Bm25 { .. });
+        let story = self.story(measure);
         let (model, fitted) = match self.model {
-            Some(path) => (self.saved_model(path)?, None),
+            Some(path) => {
+                let model = self.saved_model(path)?;
+                match story {
+                    true => {
+                        let w = self.story_weighting(*model.weighting());
+                        (model.with_weighting(w), None)
+                    }
+                    false => (model, None),
+                }
+            }
             None => {
-                let settings = self.space.vectorizer()?;
+                let mut settings = self.space.vectorizer()?;
+                if story {
+                    settings.weighting = self.story_weighting(settings.weighting);
+                }
                 let mut fit_on: Vec<Document> = Vec::new();
                 let docs: &[Document] = match reference {
                     Some(r) if reference_only => r,
@@ -177,12 +230,39 @@ impl SpaceFlags<'_> {
                 reference.map(|r| transform(doc_w, r)),
             ),
         };
+        // The story space: each side's titles weighted like its bodies, beside them.
+        let (queries_m, reference_m) = if story {
+            let titled = model.with_weighting(chosen);
+            (
+                story_space(&titled, &queries_m, queries),
+                reference
+                    .zip(reference_m)
+                    .map(|(r, m)| story_space(&titled, &m, r)),
+            )
+        } else {
+            (queries_m, reference_m)
+        };
         Ok(Space {
             model,
             queries: queries_m,
             reference: reference_m,
         })
     }
+}
+
+/// The story rows of documents whose bodies `model` weighed into `body`: their titles are
+/// weighed the same way and put beside them (see [`similarity::story_rows`]).
+pub(super) fn story_space(
+    model: &FittedVectorizer,
+    body: &CsrMatrix<f32>,
+    docs: &[Document],
+) -> CsrMatrix<f32> {
+    let titles: Vec<Document> = docs
+        .iter()
+        .map(|d| Document::new(d.id.clone(), d.title.clone().unwrap_or_default()))
+        .collect();
+    let titles = model.transform::<f32>(&titles);
+    similarity::story_rows(body, &titles, similarity::TITLE_SHARE)
 }
 
 /// The model's weighting with the parts given on the command line replaced.
@@ -275,6 +355,7 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     let flags = SpaceFlags {
         model: args.model.as_deref(),
         space: &args.space,
+        plain: args.plain,
     };
     let space = flags.build(measure, &corpus.docs, ref_docs)?;
     let vectorized = started.elapsed();

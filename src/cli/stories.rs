@@ -18,7 +18,8 @@ use parallax::similarity::{self, Measure, StoryParams};
 pub struct StoriesArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Join two groups while the average cosine of their cross pairs is at least T.
+    /// Join two groups only while the average cosine of their cross pairs is at least T
+    /// (besides being closer than their documents' usual neighbours; see docs/similarity.md).
     #[arg(long, value_name = "T", default_value_t = StoryParams::default().threshold)]
     pub threshold: f32,
     /// Never put documents more than D days apart in one story (undated documents are free);
@@ -28,6 +29,10 @@ pub struct StoriesArgs {
     /// Nearest neighbours per document considered for joining.
     #[arg(short, default_value_t = StoryParams::default().k)]
     pub k: usize,
+    /// Plain TF-IDF cosine of the text alone, instead of the story cosine (title beside the
+    /// text, sublinear tf; see docs/similarity.md).
+    #[arg(long)]
+    pub plain: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -75,6 +80,7 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     let flags = SpaceFlags {
         model: args.model.as_deref(),
         space: &args.space,
+        plain: args.plain,
     };
     let space = flags.build(Measure::Cosine, docs, None)?;
     let days: Vec<Option<i64>> = docs
@@ -85,6 +91,8 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         threshold: args.threshold,
         k: args.k,
         window_days: args.window_days.0,
+        label_fold: (space.queries.n_cols() != space.model.n_terms())
+            .then(|| space.model.n_terms()),
         ..Default::default()
     };
     let mut names: Vec<&str> = docs.iter().filter_map(|d| d.source.as_deref()).collect();

@@ -104,6 +104,9 @@ pub struct Inputs<'a> {
     pub model: &'a FittedVectorizer,
     /// Weighted rows (TF-IDF by default) for similarity.
     pub weighted: &'a CsrMatrix<f32>,
+    /// The rows stories are found with, if not `weighted` (the story space of
+    /// [`similarity::story_rows`], whose columns are the model's twice).
+    pub story_rows: Option<&'a CsrMatrix<f32>>,
     /// Raw term counts, same rows and columns, for keyness.
     pub counts: &'a CsrMatrix<f64>,
     /// Values set aside while the documents were read (see [`crate::corpus::ReadReport`]).
@@ -118,6 +121,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         groups,
         model,
         weighted,
+        story_rows,
         counts,
         set_aside,
     } = *input;
@@ -218,8 +222,20 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         .map(|d| d.date.as_deref().and_then(similarity::day_number))
         .collect();
     let source_ids: Vec<Option<u32>> = group_of.iter().map(|g| g.map(|g| g as u32)).collect();
+    let story_rows = story_rows.unwrap_or(weighted);
+    if story_rows.n_rows() != n {
+        return Err(Error::param(
+            "story rows",
+            story_rows.n_rows(),
+            "one per document",
+        ));
+    }
+    let story_params = StoryParams {
+        label_fold: (story_rows.n_cols() != weighted.n_cols()).then(|| weighted.n_cols()),
+        ..params.stories.clone()
+    };
     let found =
-        similarity::stories_of_sources(weighted, Some(&days), Some(&source_ids), &params.stories)?;
+        similarity::stories_of_sources(story_rows, Some(&days), Some(&source_ids), &story_params)?;
     trace.mark("compare: stories");
     let stories: Vec<StoryRecord> = found
         .par_iter()

@@ -673,6 +673,28 @@ impl FittedVectorizer {
         self.weigh_columns(&counts.rows[range.clone()], &counts.doc_lens[range])
     }
 
+    /// Weighs a matrix of raw counts of this model's terms (from
+    /// [`FittedVectorizer::transform_counts`]): the rows a transform with this weighting would
+    /// give, without analyzing the documents again. A row's length (for BM25's tf) is the sum
+    /// of its counts, so terms outside the vocabulary do not count in it.
+    pub fn weigh_count_matrix<V: Value>(&self, counts: &CsrMatrix<f64>) -> CsrMatrix<V> {
+        let (rows, lens): (Vec<Vec<(u32, u32)>>, Vec<u32>) = (0..counts.n_rows())
+            .into_par_iter()
+            .with_min_len(256)
+            .map(|r| {
+                let (cols, vals) = counts.row(r);
+                let row: Vec<(u32, u32)> = cols
+                    .iter()
+                    .zip(vals)
+                    .map(|(&c, &v)| (c, v.round().clamp(0.0, u32::MAX as f64) as u32))
+                    .collect();
+                let len = row.iter().map(|&(_, c)| u64::from(c)).sum::<u64>();
+                (row, len.min(u64::from(u32::MAX)) as u32)
+            })
+            .unzip();
+        self.weigh_columns(&rows, &lens)
+    }
+
     fn weigh_columns<V: Value>(&self, rows: &[Vec<(u32, u32)>], lens: &[u32]) -> CsrMatrix<V> {
         weigh_rows(&self.weighting, &self.idf, self.avg_doc_len, rows, lens)
     }
