@@ -400,19 +400,23 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         0
     };
     let window = args.window_days.map(i64::from);
-    let neighbours =
-        similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |q, d| {
-            let d_all = d + r_offset;
-            let across = groups.as_ref().is_none_or(|g| g[q] != g[d_all]);
+    let across = |q: usize, d: usize| groups.as_ref().is_none_or(|g| g[q] != g[d + r_offset]);
+    let neighbours = match (&days, window, &space.reference) {
+        // A self-join within a window: searched a block of days at a time.
+        (Some(days), Some(w), None) => {
+            similarity::top_k_within_days(&space.queries, days, w, &search, across)?
+        }
+        _ => similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |q, d| {
             let near = match (&days, window) {
-                (Some(days), Some(w)) => match (days[q], days[d_all]) {
+                (Some(days), Some(w)) => match (days[q], days[d + r_offset]) {
                     (Some(x), Some(y)) => (x - y).abs() <= w,
                     _ => true,
                 },
                 _ => true,
             };
-            across && near
-        })?;
+            across(q, d) && near
+        })?,
+    };
 
     let searched = started.elapsed() - vectorized;
     if let (Some(path), Some(ext)) = (&args.matrix, matrix_ext) {

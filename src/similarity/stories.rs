@@ -31,6 +31,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap};
 
 use super::topk::{Search, top_k_with};
+use super::window::top_k_within_days;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
 
@@ -129,14 +130,13 @@ pub fn stories_of_sources<V: Value>(
     }
     let day = |i: usize| days.and_then(|d| d[i]);
     let window = params.window_days.map(i64::from);
-    let within = |a: usize, b: usize| match (window, day(a), day(b)) {
-        (Some(w), Some(x), Some(y)) => (x - y).abs() <= w,
-        _ => true,
-    };
     // Every neighbour is kept: the density of a document is the mean of all k.
     let search = Search::new(params.k);
     let trace = crate::vectorize::Trace::start();
-    let nn = top_k_with(matrix, None, &search, within)?;
+    let nn = match (window, days) {
+        (Some(w), Some(days)) => top_k_within_days(matrix, days, w, &search, |_, _| true)?,
+        _ => top_k_with(matrix, None, &search, |_, _| true)?,
+    };
     trace.mark("stories: neighbours");
 
     let n = matrix.n_rows();

@@ -196,6 +196,20 @@ pub struct Neighbors {
 }
 
 impl Neighbors {
+    /// From one list per query row, each already best first.
+    pub(crate) fn from_lists(lists: Vec<Vec<Neighbor>>) -> Self {
+        let mut out = Neighbors {
+            offsets: Vec::with_capacity(lists.len() + 1),
+            items: Vec::with_capacity(lists.iter().map(Vec::len).sum()),
+        };
+        out.offsets.push(0);
+        for list in lists {
+            out.items.extend(list);
+            out.offsets.push(out.items.len());
+        }
+        out
+    }
+
     /// Number of query rows.
     pub fn n_rows(&self) -> usize {
         self.offsets.len().saturating_sub(1)
