@@ -90,16 +90,47 @@ pub(crate) struct Shared<'l> {
     term_ids: FxHashMap<Cow<'l, str>, u32>,
 }
 
+/// The word-length factor of a surface: short words are common, general words (Zipf's law of
+/// abbreviation), unless written as an abbreviation ("IBS", "NASA"), which is short because it
+/// stands for a longer name.
 fn word_factor(surface: &str, params: &KeywordParams) -> f64 {
+    if is_abbreviation(surface) {
+        return 1.0;
+    }
     let cap = params.word_chars as f64;
     ((surface.chars().count() as f64).min(cap) / cap).powf(params.word_length)
+}
+
+/// `idf^α` (idf below 0 counts as 0); the square root and the identity, the defaults for
+/// documents and groups, without the cost of `powf` on every phrase.
+fn damp(idf: f64, alpha: f64) -> f64 {
+    let idf = idf.max(0.0);
+    if alpha == 0.5 {
+        idf.sqrt()
+    } else if alpha == 1.0 {
+        idf
+    } else {
+        idf.powf(alpha)
+    }
+}
+
+/// Two letters or more and no lower-case letter: "IBS", "SL(N,C)", "F-16", not "A" or "Fed".
+fn is_abbreviation(surface: &str) -> bool {
+    let mut letters = 0;
+    for c in surface.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        letters += usize::from(c.is_alphabetic());
+    }
+    letters >= 2
 }
 
 fn term_info<'t>(text: Cow<'t, str>, idf: Option<f64>, params: &KeywordParams) -> TermInfo<'t> {
     let letters = text.chars().any(char::is_alphabetic);
     TermInfo {
         idf,
-        weight: idf.map_or(0.0, |i| i.max(0.0).powf(params.idf_power)),
+        weight: idf.map_or(0.0, |i| damp(i, params.idf_power)),
         word: letters && idf.is_some() && text.chars().nth(1).is_some(),
         letters,
         text,
@@ -591,7 +622,7 @@ impl<'s, 'l> Lexicon<'s, 'l> {
                     Some(col) => model.idf(col),
                     None => self.phrase_idf(c.words(), params.phrase_idf),
                 };
-                idf.max(0.0).powf(params.idf_power)
+                damp(idf, params.idf_power)
             };
             let tf = weighting
                 .tf
@@ -849,6 +880,21 @@ mod tests {
         assert_eq!(elision_len("l'", &fr), 0);
         assert_eq!(elision_len("lundi", &fr), 0);
         assert_eq!(elision_len("aujourd'hui", &fr), 0);
+    }
+
+    #[test]
+    fn abbreviations_keep_the_full_word_length_factor() {
+        let params = KeywordParams::default();
+        for abbreviation in ["IBS", "NASA", "HIV-1", "ÉU"] {
+            assert!(is_abbreviation(abbreviation), "{abbreviation}");
+            assert_eq!(word_factor(abbreviation, &params), 1.0);
+        }
+        for word in ["A", "9", "Fed", "ibs", "x-RAY"] {
+            assert!(!is_abbreviation(word), "{word}");
+        }
+        // A common short word keeps its penalty: (3/8)^1.5.
+        assert!((word_factor("Fed", &params) - (3.0f64 / 8.0).powf(1.5)).abs() < 1e-12);
+        assert_eq!(word_factor("government", &params), 1.0);
     }
 
     #[test]
