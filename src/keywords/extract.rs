@@ -613,6 +613,10 @@ impl<'s, 'l> Lexicon<'s, 'l> {
         let ngram_model = model.analyzer().config().ngram_max > 1;
         if params.phrases {
             cands.retain(|c| c.len == 1 || c.count >= params.min_phrase_count || c.in_title);
+            // Retaining moved the single terms: point their slots at their new places.
+            for (i, c) in cands.iter().enumerate().filter(|(_, c)| c.len == 1) {
+                self.slots[c.key[0] as usize] = (self.generation, i as u32);
+            }
         }
         for c in cands.iter_mut() {
             let weight = if c.len == 1 {
@@ -642,6 +646,13 @@ impl<'s, 'l> Lexicon<'s, 'l> {
                 / c.len as f64;
             c.score = tf * weight * position * title * length * specificity;
         }
+        if params.phrases {
+            self.credit_words_apart(&mut cands, |count| {
+                weighting
+                    .tf
+                    .weight(count, max_count, doc_len as f64, avg_len)
+            });
+        }
         let scale = match weighting.norm {
             Norm::None => 1.0,
             Norm::L2 => cands.iter().map(|c| c.score * c.score).sum::<f64>().sqrt(),
@@ -651,6 +662,36 @@ impl<'s, 'l> Lexicon<'s, 'l> {
             cands.iter_mut().for_each(|c| c.score /= scale);
         }
         self.cands = cands;
+    }
+
+    /// A term that a better-scored phrase contains is credited only with its occurrences apart
+    /// from that phrase: its tf becomes `tf(count − c)`, with `c` the count of the most frequent
+    /// such phrase ("controller", 8 times, 5 of them in "PID controller", scores as a word seen
+    /// 3 times). A term seen only inside the phrase keeps its score; redundancy removal sets it
+    /// aside ([`select`]).
+    fn credit_words_apart(&self, cands: &mut [Candidate], tf: impl Fn(u32) -> f64) {
+        let mut inside = vec![0u32; cands.len()];
+        for phrase in cands.iter().filter(|c| c.len > 1) {
+            for &t in phrase.words() {
+                // Terms that are no single-word candidate (numbers) keep an old generation.
+                let (generation, i) = self.slots[t as usize];
+                if generation != self.generation {
+                    continue;
+                }
+                let word = &cands[i as usize];
+                if phrase.score > word.score {
+                    inside[i as usize] = inside[i as usize].max(phrase.count);
+                }
+            }
+        }
+        for (c, &inside) in cands.iter_mut().zip(&inside) {
+            if inside > 0 && inside < c.count {
+                let all = tf(c.count);
+                if all > 0.0 {
+                    c.score *= tf(c.count - inside) / all;
+                }
+            }
+        }
     }
 
     /// Best first; ties by stem.

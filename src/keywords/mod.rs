@@ -559,6 +559,49 @@ mod tests {
     }
 
     #[test]
+    fn a_word_is_credited_with_its_occurrences_apart_from_a_better_phrase() {
+        let corpus = docs(&[
+            "PID controller tuning. The PID controller works; a PID controller and a controller.",
+            "The weather was fine.",
+        ]);
+        let v = Vectorizer {
+            weighting: crate::vectorize::Weighting {
+                norm: crate::vectorize::Norm::None,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let model = v.fit(&corpus).unwrap();
+        let rank = |phrases| {
+            let params = KeywordParams {
+                phrases,
+                n: 20,
+                ..Default::default()
+            };
+            KeywordExtractor::new(&model, params)
+                .unwrap()
+                .document(&corpus[0])
+        };
+        let (with_phrases, words) = (rank(true), rank(false));
+        let score = |k: &[Keyword], stem: &str| k.iter().find(|k| k.stem == stem).unwrap().score;
+        // "controller": 4 times, 3 of them in "PID controller", which scores higher; so it
+        // scores as a word seen once (raw tf: a quarter).
+        let p = phrases(&with_phrases);
+        assert!(
+            p.iter().position(|x| *x == "PID controller")
+                < p.iter().position(|x| *x == "controller"),
+            "{p:?}"
+        );
+        let ratio = score(&with_phrases, "control") / score(&words, "control");
+        assert!((ratio - 0.25).abs() < 1e-12, "{ratio}");
+        // "PID" never occurs apart: its score stays, and redundancy removal sets it aside, after
+        // "controller" (it only fills the list because fewer than 20 others remain).
+        assert_eq!(score(&with_phrases, "pid"), score(&words, "pid"));
+        let at = |x: &str| p.iter().position(|y| *y == x);
+        assert!(at("PID") > at("controller"), "{p:?}");
+    }
+
+    #[test]
     fn document_and_documents_agree_for_any_thread_count() {
         let corpus: Vec<Document> = (0..300)
             .map(|i| {
