@@ -30,8 +30,9 @@
 //! # How keywords are scored
 //!
 //! **Candidates** are the document's terms (single words after stop-word removal and stemming)
-//! and, with [`KeywordParams::phrases`], every run of up to [`KeywordParams::max_words`]
-//! consecutive terms that crosses no stop word and no punctuation. A candidate must start with a
+//! and, with [`KeywordParams::phrases`] (the default), every run of up to
+//! [`KeywordParams::max_words`] consecutive terms that crosses no stop word and no punctuation;
+//! terms and phrases compete in one ranking. A candidate must start with a
 //! word that has a letter (a number may end a phrase: "Falcon 9"); single words need two
 //! characters. Elided articles (`l'`, `d'`, `qu'`…) are cut from French and Italian words.
 //!
@@ -41,8 +42,9 @@
 //!   ([`crate::vectorize::Weighting`], TF-IDF with raw counts, smooth idf and L2 by default);
 //!   `α` = [`KeywordParams::idf_power`] (default 0.5: in a corpus of a few hundred documents the
 //!   rarest words are often incidental, so the idf is damped). A phrase's idf is the model's own
-//!   if it has n-grams (`--ngram 1..3`), else its rarest word's ([`PhraseIdf::Max`]: a phrase is
-//!   at least as rare as any of its words);
+//!   if it has n-grams (`--ngram 1..3`), else the sum of its words' ([`PhraseIdf::Sum`]: the
+//!   idf it would have if its words occurred independently), which lets a phrase outweigh its
+//!   words without a length bonus;
 //! - `position = 1 + p / (1 + i / s)`, with `i` the index of the first token of the first
 //!   occurrence (stop words counted; the title comes first), `p` = [`KeywordParams::position`]
 //!   (default 1) and `s` = [`KeywordParams::position_scale`] (default 20 tokens): news puts
@@ -54,7 +56,11 @@
 //! - `specificity` = the mean over the candidate's words of `(min(chars, c) / c)^b`, with
 //!   `c` = [`KeywordParams::word_chars`] (8) and `b` = [`KeywordParams::word_length`] (1.5):
 //!   short words are common, general words (Zipf's law of abbreviation), and are less often
-//!   what a reader calls key.
+//!   what a reader calls key; words written as abbreviations ("IBS", "NASA") get 1.
+//!
+//! A term that a better-scored phrase contains is credited only with its occurrences apart
+//! from that phrase: its tf becomes `tf(count − c)`, `c` the count of the most frequent such
+//! phrase.
 //!
 //! Then **redundancy removal**: going down the ranking, a candidate is set aside if it only
 //! ever occurs inside a phrase already chosen (or chosen later); set-aside candidates only fill
@@ -100,8 +106,8 @@ pub enum PhraseIdf {
     Sum,
 }
 
-/// Keyword settings. The defaults were tuned on English and French news with keyphrase gold
-/// standards (see `docs/keywords.md`).
+/// Keyword settings. The defaults were chosen on four keyphrase sets together (English and
+/// French news, English abstracts and science paragraphs; see `docs/keywords.md`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeywordParams {
     /// How many keywords per document or group.
