@@ -5,7 +5,7 @@ Build first; this script builds nothing and needs only the Python standard libra
 
     cargo build --release
     python3 benches/vs_vectorize.py keywords [--data ../shared/data/20news/20news-bydate.jsonl]
-        [--runs 5] [--parallax target/release/parallax] [--threads N] [--phrases]
+        [--runs 5] [--parallax target/release/parallax] [--threads N] [--words]
     python3 benches/vs_vectorize.py compare [--by source] [...]
 
 Default paths are relative to the repository root. Every command reads the same JSONL file and
@@ -60,7 +60,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--parallax", default=DEFAULT_PARALLAX)
     ap.add_argument("--threads", type=int)
-    ap.add_argument("--phrases", action="store_true", help="rank keyphrases too (keywords --phrases)")
+    ap.add_argument("--words", action="store_true", help="rank single terms only (keywords --words)")
     ap.add_argument("--by", default="source", help="grouping field for compare (default: source)")
     a = ap.parse_args()
     data = os.path.join(ROOT, a.data) if not os.path.isabs(a.data) else a.data
@@ -72,7 +72,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="parallax-kwbench") as tmp:
         tools = {
             "vectorize": base + ["vectorize", data, "--out", os.path.join(tmp, "vec"), "--quiet"],
-            "keywords": base + ["keywords", data, "--format", "json", "--quiet"] + (["--phrases"] if a.phrases else []),
+            "keywords": base + ["keywords", data, "--format", "json", "--quiet"] + (["--words"] if a.words else []),
             "compare": base + ["compare", data, "--by", a.by, "--format", "json", "--quiet"],
         }
         tools = {name: tools[name] for name in ("vectorize", a.command)}

@@ -344,22 +344,29 @@ fn empty_documents_and_bad_usage() {
         "{\"id\": \"a\", \"text\": \"\"}\n{\"id\": \"b\", \"text\": \"Ferry strike on the island\"}\n",
     )
     .unwrap();
-    let r = run(
-        dir.path(),
-        &["keywords", "c.jsonl", "--format", "json", "-q"],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = json(&r.stdout);
-    assert_eq!(out["a"], Value::Array(vec![]));
-    // Three terms, then (fewer than -n) the keyphrases fill the list.
-    let b: Vec<&str> = out["b"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["phrase"].as_str().unwrap())
-        .collect();
-    assert_eq!(b.len(), 4, "{b:?}");
-    assert_eq!(b[3], "Ferry strike");
+    for (flag, phrase_at) in [("--phrases", None), ("--words", Some(3))] {
+        let r = run(
+            dir.path(),
+            &["keywords", "c.jsonl", "--format", "json", "-q", flag],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let out = json(&r.stdout);
+        assert_eq!(out["a"], Value::Array(vec![]));
+        let b: Vec<&str> = out["b"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["phrase"].as_str().unwrap())
+            .collect();
+        // Three terms and a phrase. With --words the terms come first, then (fewer than -n)
+        // the keyphrases fill the list.
+        assert_eq!(b.len(), 4, "{b:?}");
+        let at = b.iter().position(|p| *p == "Ferry strike");
+        assert!(
+            at.is_some() && (phrase_at.is_none() || at == phrase_at),
+            "{b:?}"
+        );
+    }
     let c = corpus();
     assert!(fails(&["keyness", &c, "--by", "nonexistent"]).contains("no document has this field"));
     assert!(
@@ -494,17 +501,36 @@ fn f1_at_10(dataset: &str, extra: &[&str]) -> Option<f64> {
     Some(line.split_whitespace().nth(3).unwrap().parse().unwrap())
 }
 
+// The default on each keyphrase set, a little below the figure in docs/keywords.md; 500N is
+// also checked with --words, its best mode (its gold keys are mostly single words).
 #[test]
 fn quality_500n_kpcrowd() {
     if let Some(f1) = f1_at_10("500n-kpcrowd", &[]) {
-        assert!(f1 >= 20.0, "F1@10 = {f1}");
+        assert!(f1 >= 17.0, "F1@10 = {f1}");
+    }
+    if let Some(f1) = f1_at_10("500n-kpcrowd", &["--words"]) {
+        assert!(f1 >= 19.5, "F1@10 = {f1}");
+    }
+}
+
+#[test]
+fn quality_inspec() {
+    if let Some(f1) = f1_at_10("inspec", &[]) {
+        assert!(f1 >= 19.0, "F1@10 = {f1}");
+    }
+}
+
+#[test]
+fn quality_semeval2017() {
+    if let Some(f1) = f1_at_10("semeval2017", &[]) {
+        assert!(f1 >= 20.5, "F1@10 = {f1}");
     }
 }
 
 #[test]
 fn quality_wikinews_french() {
-    if let Some(f1) = f1_at_10("wikinews-fr", &["--language", "french", "--phrases"]) {
-        assert!(f1 >= 36.3, "F1@10 = {f1}");
+    if let Some(f1) = f1_at_10("wikinews-fr", &["--language", "french"]) {
+        assert!(f1 >= 40.0, "F1@10 = {f1}");
     }
 }
 

@@ -26,9 +26,13 @@ pub struct KeywordsArgs {
     /// `story` (the `story` field, else `event`), any metadata field, `date:month`, `date:week`.
     #[arg(long, value_name = "WHAT", default_value = "doc")]
     pub per: String,
-    /// Keyphrases: runs of up to --max-words terms bounded by stop words and punctuation.
-    #[arg(long)]
+    /// Keyphrases compete with single terms: runs of up to --max-words terms bounded by stop
+    /// words and punctuation. The default; the flag is kept for older scripts.
+    #[arg(long, conflicts_with = "words")]
     pub phrases: bool,
+    /// Single terms only (keyphrases only fill the list of a document with fewer terms than -n).
+    #[arg(long)]
+    pub words: bool,
     /// Read the input chunk by chunk (`--chunk-mb`) and write each document's keywords as soon
     /// as its chunk is ranked: memory stays bounded by the chunk and the vocabulary. Automatic
     /// from 256 MiB of input with `--per doc`; without `--model`, idf is fitted in a first pass.
@@ -120,7 +124,7 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     let started = std::time::Instant::now();
     let mut params = KeywordParams {
         n: args.n,
-        phrases: args.phrases,
+        phrases: !args.words,
         max_words: args.max_words,
         redundancy: !args.keep_redundant,
         ..KeywordParams::default()

@@ -38,6 +38,43 @@ struct TermInfo<'l> {
     letters: bool,
 }
 
+/// [`TermInfo::word`].
+const WORD: u8 = 1;
+/// [`TermInfo::letters`].
+const LETTERS: u8 = 2;
+/// The term has an idf (may be part of a phrase).
+const SCORED: u8 = 4;
+
+impl TermInfo<'_> {
+    fn flags(&self) -> u8 {
+        let bit = |set: bool, flag: u8| if set { flag } else { 0 };
+        bit(self.word, WORD) | bit(self.letters, LETTERS) | bit(self.idf.is_some(), SCORED)
+    }
+
+    fn weights(&self) -> (f64, f64) {
+        (self.idf.unwrap_or(0.0), self.weight)
+    }
+}
+
+/// What a phrase extends: its first term, or the candidate of its first words.
+#[derive(Clone, Copy)]
+enum PrefixId {
+    Term(u32),
+    Phrase(u32),
+}
+
+/// The key of a phrase in the document's index: its prefix (a term or a shorter phrase's
+/// candidate, told apart by the top bit) and its last term, in one `u64`, cheaper to hash than
+/// the phrase's terms. Term ids and candidate indices stay below 2^31.
+fn phrase_link(prefix: PrefixId, last: u32) -> u64 {
+    debug_assert!(!matches!(prefix, PrefixId::Term(t) | PrefixId::Phrase(t) if t >= 1 << 31));
+    let prefix = match prefix {
+        PrefixId::Term(t) => t | 1 << 31,
+        PrefixId::Phrase(c) => c,
+    };
+    u64::from(prefix) << 32 | u64::from(last)
+}
+
 /// An analyzed token: term id (`NONE` if removed), surface id, and whether a phrase may not
 /// continue into it.
 #[derive(Clone, Copy)]
@@ -86,20 +123,56 @@ pub(crate) struct Shared<'l> {
     surface_factor: Vec<f64>,
     surface_ids: FxHashMap<&'l str, u32>,
     terms: Vec<TermInfo<'l>>,
+    /// [`TermInfo::flags`] of every term, packed: the candidate loop reads them for every token,
+    /// and a byte a term stays in cache where the whole table does not.
+    term_flags: Vec<u8>,
+    /// (idf or 0, `idf^α`) of every term, packed for the same reason.
+    term_weights: Vec<(f64, f64)>,
     /// Term → id; built only when some document has a title to analyze.
     term_ids: FxHashMap<Cow<'l, str>, u32>,
 }
 
+/// The word-length factor of a surface: short words are common, general words (Zipf's law of
+/// abbreviation), unless written as an abbreviation ("IBS", "NASA"), which is short because it
+/// stands for a longer name.
 fn word_factor(surface: &str, params: &KeywordParams) -> f64 {
+    if is_abbreviation(surface) {
+        return 1.0;
+    }
     let cap = params.word_chars as f64;
     ((surface.chars().count() as f64).min(cap) / cap).powf(params.word_length)
+}
+
+/// `idf^α` (idf below 0 counts as 0); the square root and the identity, the defaults for
+/// documents and groups, without the cost of `powf` on every phrase.
+fn damp(idf: f64, alpha: f64) -> f64 {
+    let idf = idf.max(0.0);
+    if alpha == 0.5 {
+        idf.sqrt()
+    } else if alpha == 1.0 {
+        idf
+    } else {
+        idf.powf(alpha)
+    }
+}
+
+/// Two letters or more and no lower-case letter: "IBS", "SL(N,C)", "F-16", not "A" or "Fed".
+fn is_abbreviation(surface: &str) -> bool {
+    let mut letters = 0;
+    for c in surface.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        letters += usize::from(c.is_alphabetic());
+    }
+    letters >= 2
 }
 
 fn term_info<'t>(text: Cow<'t, str>, idf: Option<f64>, params: &KeywordParams) -> TermInfo<'t> {
     let letters = text.chars().any(char::is_alphabetic);
     TermInfo {
         idf,
-        weight: idf.map_or(0.0, |i| i.max(0.0).powf(params.idf_power)),
+        weight: idf.map_or(0.0, |i| damp(i, params.idf_power)),
         word: letters && idf.is_some() && text.chars().nth(1).is_some(),
         letters,
         text,
@@ -205,6 +278,8 @@ impl<'l> Shared<'l> {
             surfaces,
             surface_factor,
             surface_ids,
+            term_flags: terms.iter().map(TermInfo::flags).collect(),
+            term_weights: terms.iter().map(TermInfo::weights).collect(),
             terms,
             term_ids,
         }
@@ -266,8 +341,9 @@ pub(crate) struct Lexicon<'s, 'l> {
     tokens: Vec<Tok>,
     /// The current document's candidates.
     pub cands: Vec<Candidate>,
-    /// Phrase key → candidate.
-    index: FxHashMap<Key, u32>,
+    /// Phrase → candidate, keyed by (the phrase without its last word, its last term): see
+    /// [`phrase_link`].
+    index: FxHashMap<u64, u32>,
     /// Term id → (document generation, candidate) for single terms.
     slots: Vec<(u32, u32)>,
     generation: u32,
@@ -343,6 +419,21 @@ impl<'s, 'l> Lexicon<'s, 'l> {
             generation: 0,
             order: Vec::new(),
             title_tokens: 0,
+        }
+    }
+
+    fn flags(&self, term: u32) -> u8 {
+        match self.shared.term_flags.get(term as usize) {
+            Some(&flags) => flags,
+            None => self.extra_terms[term as usize - self.shared.terms.len()].flags(),
+        }
+    }
+
+    /// (idf or 0, `idf^α`) of a term.
+    fn weights(&self, term: u32) -> (f64, f64) {
+        match self.shared.term_weights.get(term as usize) {
+            Some(&w) => w,
+            None => self.extra_terms[term as usize - self.shared.terms.len()].weights(),
         }
     }
 
@@ -510,10 +601,8 @@ impl<'s, 'l> Lexicon<'s, 'l> {
                 continue;
             }
             kept += 1;
-            let (word, letters) = {
-                let info = self.info(term);
-                (info.word, info.letters)
-            };
+            let flags = self.flags(term);
+            let (word, letters) = (flags & WORD != 0, flags & LETTERS != 0);
             let in_title = start < title_tokens;
             if word {
                 let slot = self.slots[term as usize];
@@ -536,22 +625,25 @@ impl<'s, 'l> Lexicon<'s, 'l> {
             let (mut key, mut surface) = ([NONE; MAX_WORDS], [NONE; MAX_WORDS]);
             key[0] = term;
             surface[0] = tokens[start].surface;
+            let mut prefix = PrefixId::Term(term);
             for n in 1..max_words {
                 let i = start + n;
                 if i >= tokens.len() || tokens[i].term == NONE || tokens[i].brk {
                     break;
                 }
-                if self.info(tokens[i].term).idf.is_none() {
+                if self.flags(tokens[i].term) & SCORED == 0 {
                     break;
                 }
                 key[n] = tokens[i].term;
                 surface[n] = tokens[i].surface;
                 let cands = &mut self.cands;
-                let c = *self.index.entry(key).or_insert_with(|| {
+                let link = phrase_link(prefix, tokens[i].term);
+                let c = *self.index.entry(link).or_insert_with(|| {
                     cands.push(Candidate::new(key, n + 1, start as u32));
                     (cands.len() - 1) as u32
                 });
                 self.cands[c as usize].add(surface, in_title);
+                prefix = PrefixId::Phrase(c);
             }
         }
         self.tokens = tokens;
@@ -559,7 +651,7 @@ impl<'s, 'l> Lexicon<'s, 'l> {
     }
 
     fn phrase_idf(&self, words: &[u32], how: PhraseIdf) -> f64 {
-        let idfs = words.iter().map(|&t| self.info(t).idf.unwrap_or(0.0));
+        let idfs = words.iter().map(|&t| self.weights(t).0);
         match how {
             PhraseIdf::Max => idfs.fold(0.0, f64::max),
             PhraseIdf::Mean => idfs.sum::<f64>() / words.len() as f64,
@@ -582,16 +674,20 @@ impl<'s, 'l> Lexicon<'s, 'l> {
         let ngram_model = model.analyzer().config().ngram_max > 1;
         if params.phrases {
             cands.retain(|c| c.len == 1 || c.count >= params.min_phrase_count || c.in_title);
+            // Retaining moved the single terms: point their slots at their new places.
+            for (i, c) in cands.iter().enumerate().filter(|(_, c)| c.len == 1) {
+                self.slots[c.key[0] as usize] = (self.generation, i as u32);
+            }
         }
         for c in cands.iter_mut() {
             let weight = if c.len == 1 {
-                self.info(c.key[0]).weight
+                self.weights(c.key[0]).1
             } else {
                 let idf = match ngram_model.then(|| model.column(&c.stem(self))).flatten() {
                     Some(col) => model.idf(col),
                     None => self.phrase_idf(c.words(), params.phrase_idf),
                 };
-                idf.max(0.0).powf(params.idf_power)
+                damp(idf, params.idf_power)
             };
             let tf = weighting
                 .tf
@@ -611,6 +707,13 @@ impl<'s, 'l> Lexicon<'s, 'l> {
                 / c.len as f64;
             c.score = tf * weight * position * title * length * specificity;
         }
+        if params.phrases {
+            self.credit_words_apart(&mut cands, |count| {
+                weighting
+                    .tf
+                    .weight(count, max_count, doc_len as f64, avg_len)
+            });
+        }
         let scale = match weighting.norm {
             Norm::None => 1.0,
             Norm::L2 => cands.iter().map(|c| c.score * c.score).sum::<f64>().sqrt(),
@@ -620,6 +723,36 @@ impl<'s, 'l> Lexicon<'s, 'l> {
             cands.iter_mut().for_each(|c| c.score /= scale);
         }
         self.cands = cands;
+    }
+
+    /// A term that a better-scored phrase contains is credited only with its occurrences apart
+    /// from that phrase: its tf becomes `tf(count − c)`, with `c` the count of the most frequent
+    /// such phrase ("controller", 8 times, 5 of them in "PID controller", scores as a word seen
+    /// 3 times). A term seen only inside the phrase keeps its score; redundancy removal sets it
+    /// aside ([`select`]).
+    fn credit_words_apart(&self, cands: &mut [Candidate], tf: impl Fn(u32) -> f64) {
+        let mut inside = vec![0u32; cands.len()];
+        for phrase in cands.iter().filter(|c| c.len > 1) {
+            for &t in phrase.words() {
+                // Terms that are no single-word candidate (numbers) keep an old generation.
+                let (generation, i) = self.slots[t as usize];
+                if generation != self.generation {
+                    continue;
+                }
+                let word = &cands[i as usize];
+                if phrase.score > word.score {
+                    inside[i as usize] = inside[i as usize].max(phrase.count);
+                }
+            }
+        }
+        for (c, &inside) in cands.iter_mut().zip(&inside) {
+            if inside > 0 && inside < c.count {
+                let all = tf(c.count);
+                if all > 0.0 {
+                    c.score *= tf(c.count - inside) / all;
+                }
+            }
+        }
     }
 
     /// Best first; ties by stem.
@@ -849,6 +982,34 @@ mod tests {
         assert_eq!(elision_len("l'", &fr), 0);
         assert_eq!(elision_len("lundi", &fr), 0);
         assert_eq!(elision_len("aujourd'hui", &fr), 0);
+    }
+
+    #[test]
+    fn abbreviations_keep_the_full_word_length_factor() {
+        let params = KeywordParams::default();
+        for abbreviation in ["IBS", "NASA", "HIV-1", "ÉU"] {
+            assert!(is_abbreviation(abbreviation), "{abbreviation}");
+            assert_eq!(word_factor(abbreviation, &params), 1.0);
+        }
+        for word in ["A", "9", "Fed", "ibs", "x-RAY"] {
+            assert!(!is_abbreviation(word), "{word}");
+        }
+        // A common short word keeps its penalty: (3/8)^1.5.
+        assert!((word_factor("Fed", &params) - (3.0f64 / 8.0).powf(1.5)).abs() < 1e-12);
+        assert_eq!(word_factor("government", &params), 1.0);
+    }
+
+    #[test]
+    fn phrase_links_tell_a_term_from_a_phrase() {
+        let links = [
+            phrase_link(PrefixId::Term(5), 7),
+            phrase_link(PrefixId::Phrase(5), 7),
+            phrase_link(PrefixId::Term(7), 5),
+            phrase_link(PrefixId::Phrase(0), 0),
+        ];
+        for (i, a) in links.iter().enumerate() {
+            assert!(links[i + 1..].iter().all(|b| a != b));
+        }
     }
 
     #[test]

@@ -12,15 +12,15 @@
 //! use parallax::keywords::{KeywordExtractor, KeywordParams};
 //! use parallax::vectorize::Vectorizer;
 //! let docs = [
-//!     Document::new("a", "Russian military bases in Syria. The bases stay, officials said."),
+//!     Document::new("a", "Russian military bases in Syria. The bases stay; new bases open."),
 //!     Document::new("b", "Officials in Moscow said talks continue."),
 //! ];
 //! let model = Vectorizer::default().fit(&docs)?;
-//! let params = KeywordParams { n: 3, phrases: true, ..Default::default() };
+//! let params = KeywordParams { n: 3, ..Default::default() };
 //! let keywords = KeywordExtractor::new(&model, params)?.document(&docs[0]);
 //! // Surface forms as written, with the stems they stand for and their counts.
-//! let top = &keywords[0];
-//! assert_eq!((top.phrase.as_str(), top.stem.as_str(), top.count), ("bases", "base", 2));
+//! let bases = &keywords[0];
+//! assert_eq!((bases.phrase.as_str(), bases.stem.as_str(), bases.count), ("bases", "base", 3));
 //! assert_eq!(keywords[1].phrase, "Russian military bases");
 //! // "Russian" and "military" occur only inside the phrase: redundant, so not listed.
 //! assert!(keywords.iter().all(|k| k.phrase != "military"));
@@ -30,8 +30,9 @@
 //! # How keywords are scored
 //!
 //! **Candidates** are the document's terms (single words after stop-word removal and stemming)
-//! and, with [`KeywordParams::phrases`], every run of up to [`KeywordParams::max_words`]
-//! consecutive terms that crosses no stop word and no punctuation. A candidate must start with a
+//! and, with [`KeywordParams::phrases`] (the default), every run of up to
+//! [`KeywordParams::max_words`] consecutive terms that crosses no stop word and no punctuation;
+//! terms and phrases compete in one ranking. A candidate must start with a
 //! word that has a letter (a number may end a phrase: "Falcon 9"); single words need two
 //! characters. Elided articles (`l'`, `d'`, `qu'`…) are cut from French and Italian words.
 //!
@@ -41,8 +42,9 @@
 //!   ([`crate::vectorize::Weighting`], TF-IDF with raw counts, smooth idf and L2 by default);
 //!   `α` = [`KeywordParams::idf_power`] (default 0.5: in a corpus of a few hundred documents the
 //!   rarest words are often incidental, so the idf is damped). A phrase's idf is the model's own
-//!   if it has n-grams (`--ngram 1..3`), else its rarest word's ([`PhraseIdf::Max`]: a phrase is
-//!   at least as rare as any of its words);
+//!   if it has n-grams (`--ngram 1..3`), else the sum of its words' ([`PhraseIdf::Sum`]: the
+//!   idf it would have if its words occurred independently), which lets a phrase outweigh its
+//!   words without a length bonus;
 //! - `position = 1 + p / (1 + i / s)`, with `i` the index of the first token of the first
 //!   occurrence (stop words counted; the title comes first), `p` = [`KeywordParams::position`]
 //!   (default 1) and `s` = [`KeywordParams::position_scale`] (default 20 tokens): news puts
@@ -54,7 +56,11 @@
 //! - `specificity` = the mean over the candidate's words of `(min(chars, c) / c)^b`, with
 //!   `c` = [`KeywordParams::word_chars`] (8) and `b` = [`KeywordParams::word_length`] (1.5):
 //!   short words are common, general words (Zipf's law of abbreviation), and are less often
-//!   what a reader calls key.
+//!   what a reader calls key; words written as abbreviations ("IBS", "NASA") get 1.
+//!
+//! A term that a better-scored phrase contains is credited only with its occurrences apart
+//! from that phrase: its tf becomes `tf(count − c)`, `c` the count of the most frequent such
+//! phrase.
 //!
 //! Then **redundancy removal**: going down the ranking, a candidate is set aside if it only
 //! ever occurs inside a phrase already chosen (or chosen later); set-aside candidates only fill
@@ -90,16 +96,18 @@ use extract::{AggKey, Candidate, Lexicon, Shared, select};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PhraseIdf {
     /// Its rarest word's idf (a lower bound of the phrase's own).
-    #[default]
     Max,
     /// The mean of its words' idfs.
     Mean,
-    /// The sum of its words' idfs (as if the words were independent).
+    /// The sum of its words' idfs: the idf the phrase would have if its words occurred
+    /// independently (`df(phrase)/n ≈ Π df(w)/n`), an upper bound for words that attract each
+    /// other.
+    #[default]
     Sum,
 }
 
-/// Keyword settings. The defaults were tuned on English and French news with keyphrase gold
-/// standards (see `docs/keywords.md`).
+/// Keyword settings. The defaults were chosen on four keyphrase sets together (English and
+/// French news, English abstracts and science paragraphs; see `docs/keywords.md`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeywordParams {
     /// How many keywords per document or group.
@@ -137,7 +145,7 @@ impl Default for KeywordParams {
     fn default() -> Self {
         KeywordParams {
             n: 10,
-            phrases: false,
+            phrases: true,
             max_words: 3,
             idf_power: 0.5,
             group_idf_power: 1.0,
@@ -148,7 +156,7 @@ impl Default for KeywordParams {
             word_chars: 8,
             length: 1.0,
             min_phrase_count: 1,
-            phrase_idf: PhraseIdf::Max,
+            phrase_idf: PhraseIdf::Sum,
             redundancy: true,
         }
     }
@@ -557,6 +565,49 @@ mod tests {
     }
 
     #[test]
+    fn a_word_is_credited_with_its_occurrences_apart_from_a_better_phrase() {
+        let corpus = docs(&[
+            "PID controller tuning. The PID controller works; a PID controller and a controller.",
+            "The weather was fine.",
+        ]);
+        let v = Vectorizer {
+            weighting: crate::vectorize::Weighting {
+                norm: crate::vectorize::Norm::None,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let model = v.fit(&corpus).unwrap();
+        let rank = |phrases| {
+            let params = KeywordParams {
+                phrases,
+                n: 20,
+                ..Default::default()
+            };
+            KeywordExtractor::new(&model, params)
+                .unwrap()
+                .document(&corpus[0])
+        };
+        let (with_phrases, words) = (rank(true), rank(false));
+        let score = |k: &[Keyword], stem: &str| k.iter().find(|k| k.stem == stem).unwrap().score;
+        // "controller": 4 times, 3 of them in "PID controller", which scores higher; so it
+        // scores as a word seen once (raw tf: a quarter).
+        let p = phrases(&with_phrases);
+        assert!(
+            p.iter().position(|x| *x == "PID controller")
+                < p.iter().position(|x| *x == "controller"),
+            "{p:?}"
+        );
+        let ratio = score(&with_phrases, "control") / score(&words, "control");
+        assert!((ratio - 0.25).abs() < 1e-12, "{ratio}");
+        // "PID" never occurs apart: its score stays, and redundancy removal sets it aside, after
+        // "controller" (it only fills the list because fewer than 20 others remain).
+        assert_eq!(score(&with_phrases, "pid"), score(&words, "pid"));
+        let at = |x: &str| p.iter().position(|y| *y == x);
+        assert!(at("PID") > at("controller"), "{p:?}");
+    }
+
+    #[test]
     fn document_and_documents_agree_for_any_thread_count() {
         let corpus: Vec<Document> = (0..300)
             .map(|i| {
@@ -600,8 +651,10 @@ mod tests {
         ]);
         let model = Vectorizer::default().fit(&corpus).unwrap();
         // Groups use the plain idf; so do the document scores they are compared with here.
+        // Single terms only: the test is about averaging, not about phrases against words.
         let params = KeywordParams {
             idf_power: 1.0,
+            phrases: false,
             ..Default::default()
         };
         let extractor = KeywordExtractor::new(&model, params).unwrap();
