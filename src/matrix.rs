@@ -219,6 +219,16 @@ impl<V: Value> CsrMatrix<V> {
         (&self.indptr, &self.indices, &self.data)
     }
 
+    /// A new matrix of the given rows, in the given order (a row may repeat).
+    pub fn select_rows(&self, rows: impl IntoIterator<Item = usize>) -> CsrMatrix<V> {
+        let mut out = CsrMatrix::new(self.n_cols);
+        for r in rows {
+            let (cols, vals) = self.row(r);
+            out.push_row(cols.iter().copied().zip(vals.iter().copied()));
+        }
+        out
+    }
+
     /// Appends another matrix's rows (same column count).
     pub fn append(&mut self, other: &CsrMatrix<V>) {
         assert_eq!(self.n_cols, other.n_cols, "column counts differ");

@@ -217,13 +217,13 @@ impl SpaceFlags<'_> {
             // query keeps the same terms with weight 1.
             Some(m) if reference.is_none() && query_w == doc_w => (m, None),
             Some(m) => {
-                let q = rows(&m, 0..n_q);
+                let q = m.select_rows(0..n_q);
                 let q = if query_w == doc_w {
                     q
                 } else {
                     similarity::binarize(&q)
                 };
-                (q, reference.map(|_| rows(&m, n_q..m.n_rows())))
+                (q, reference.map(|_| m.select_rows(n_q..m.n_rows())))
             }
             None => (
                 transform(query_w, queries),
@@ -277,16 +277,6 @@ fn overridden(base: Weighting, w: &WeightArgs) -> Weighting {
             base.norm
         },
     }
-}
-
-/// Rows `range` of a matrix as a new matrix.
-fn rows(m: &CsrMatrix<f32>, range: std::ops::Range<usize>) -> CsrMatrix<f32> {
-    let mut out = CsrMatrix::new(m.n_cols());
-    for r in range {
-        let (cols, vals) = m.row(r);
-        out.push_row(cols.iter().copied().zip(vals.iter().copied()));
-    }
-    out
 }
 
 /// Source group of every document: equal sources share a group; a document without a source

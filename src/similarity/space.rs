@@ -36,33 +36,41 @@ pub fn story_rows<V: Value>(
     let v = u32::try_from(body.n_cols()).expect("a vocabulary fits in u32 columns");
     let mut out = CsrMatrix::new(2 * body.n_cols());
     for r in 0..body.n_rows() {
-        let b = body.row(r);
-        let t = titles.row(r);
-        let (b_norm, t_norm) = (norm(b.1), norm(t.1));
-        let t = if t_norm > 0.0 {
-            (t, t_norm)
-        } else {
-            (b, b_norm)
+        let (body_row, title_row) = (body.row(r), titles.row(r));
+        let body_norm = norm(body_row.1);
+        // A document without a title stands for its own title.
+        let (title_row, title_norm) = match norm(title_row.1) {
+            n if n > 0.0 => (title_row, n),
+            _ => (body_row, body_norm),
         };
         // Each half scaled to length √share, so that the whole row has length 1 — unless the
         // body is empty, when the title alone is the row.
-        let (b_scale, t_scale) = match (b_norm > 0.0, t.1 > 0.0) {
-            (true, _) => (
-                (1.0 - title_share).sqrt() / b_norm,
-                title_share.sqrt() / t.1,
-            ),
-            (false, true) => (0.0, 1.0 / t.1),
-            (false, false) => (0.0, 0.0),
+        let (body_scale, title_scale) = if body_norm > 0.0 {
+            (
+                (1.0 - title_share).sqrt() / body_norm,
+                title_share.sqrt() / title_norm,
+            )
+        } else if title_norm > 0.0 {
+            (0.0, 1.0 / title_norm)
+        } else {
+            (0.0, 0.0)
         };
-        let body_part = b.0.iter().zip(b.1).filter(|_| b_scale > 0.0);
-        let title_part = t.0.0.iter().zip(t.0.1).filter(|_| t_scale > 0.0);
-        out.push_row(
-            body_part
-                .map(|(&c, x)| (c, V::from_f64(x.to_f64() * b_scale)))
-                .chain(title_part.map(|(&c, x)| (c + v, V::from_f64(x.to_f64() * t_scale)))),
-        );
+        out.push_row(scaled(body_row, body_scale, 0).chain(scaled(title_row, title_scale, v)));
     }
     out
+}
+
+/// A row's entries times `scale` (none when it is 0), its columns moved by `offset`.
+fn scaled<'a, V: Value>(
+    (cols, vals): (&'a [u32], &'a [V]),
+    scale: f64,
+    offset: u32,
+) -> impl Iterator<Item = (u32, V)> + 'a {
+    let kept = if scale > 0.0 { cols.len() } else { 0 };
+    cols[..kept]
+        .iter()
+        .zip(vals)
+        .map(move |(&c, x)| (c + offset, V::from_f64(x.to_f64() * scale)))
 }
 
 fn norm<V: Value>(vals: &[V]) -> f64 {

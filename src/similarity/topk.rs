@@ -113,8 +113,8 @@ pub struct Neighbor {
 }
 
 impl Neighbor {
-    /// Best first: higher score, then lower row.
-    fn rank_cmp(&self, other: &Neighbor) -> Ordering {
+    /// Best first: higher score, then lower row (the order of [`Neighbors::of`]).
+    pub(crate) fn rank_cmp(&self, other: &Neighbor) -> Ordering {
         other
             .score
             .total_cmp(&self.score)

@@ -14,8 +14,6 @@
 //! linear in the dated documents at a fixed density of articles per day, plus undated ×
 //! everything.
 
-use std::cmp::Ordering;
-
 use super::topk::{Neighbor, Neighbors, Search, top_k_with};
 use crate::error::Result;
 use crate::matrix::{CsrMatrix, Value};
@@ -44,7 +42,7 @@ where
 
     // Undated queries against every row.
     if !undated.is_empty() {
-        let queries = rows_of(matrix, &undated);
+        let queries = matrix.select_rows(undated.iter().copied());
         let nn = top_k_with(&queries, Some(matrix), search, |q, d| {
             undated[q] != d && allow(undated[q], d)
         })?;
@@ -56,8 +54,8 @@ where
     // Dated queries against the undated rows.
     let dated_rows: Vec<usize> = dated.iter().map(|&(_, i)| i).collect();
     if !undated.is_empty() && !dated.is_empty() {
-        let queries = rows_of(matrix, &dated_rows);
-        let reference = rows_of(matrix, &undated);
+        let queries = matrix.select_rows(dated_rows.iter().copied());
+        let reference = matrix.select_rows(undated.iter().copied());
         let nn = top_k_with(&queries, Some(&reference), search, |q, d| {
             allow(dated_rows[q], undated[d])
         })?;
@@ -85,8 +83,8 @@ where
         let mut around: Vec<usize> = dated[lo..hi].iter().map(|&(_, i)| i).collect();
         // Reference rows in input order, so that ties go to the lower row as in one search.
         around.sort_unstable();
-        let q_rows = rows_of(matrix, &queries);
-        let r_rows = rows_of(matrix, &around);
+        let q_rows = matrix.select_rows(queries.iter().copied());
+        let r_rows = matrix.select_rows(around.iter().copied());
         let nn = top_k_with(&q_rows, Some(&r_rows), search, |q, d| {
             let (q, d) = (queries[q], around[d]);
             q != d && (days[q].unwrap() - days[d].unwrap()).abs() <= window && allow(q, d)
@@ -97,28 +95,13 @@ where
                 index: around[nb.index as usize] as u32,
                 score: nb.score,
             }));
-            merged.sort_unstable_by(best_first);
+            merged.sort_unstable_by(Neighbor::rank_cmp);
             merged.truncate(search.k);
         }
         start = end;
     }
     trace.mark("window: blocks");
     Ok(Neighbors::from_lists(lists))
-}
-
-/// Higher score first, then the lower row (the order of [`Neighbors::of`]).
-fn best_first(a: &Neighbor, b: &Neighbor) -> Ordering {
-    b.score.total_cmp(&a.score).then(a.index.cmp(&b.index))
-}
-
-/// The given rows of a matrix, in the given order.
-fn rows_of<V: Value>(matrix: &CsrMatrix<V>, rows: &[usize]) -> CsrMatrix<V> {
-    let mut out = CsrMatrix::new(matrix.n_cols());
-    for &r in rows {
-        let (cols, vals) = matrix.row(r);
-        out.push_row(cols.iter().copied().zip(vals.iter().copied()));
-    }
-    out
 }
 
 #[cfg(test)]
