@@ -409,171 +409,17 @@ impl TokenizedCorpusBuilder {
     pub fn finish(self, analyzer: &Analyzer) -> TokenizedCorpus {
         let trace = Trace::start();
         let TokenizedCorpusBuilder {
-            chunks,
+            mut chunks,
             chunk_starts,
             n_docs,
         } = self;
-        // Unite the chunks' spellings. Spellings are split into shards by hash so shards unite in
-        // parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
-        const SHARDS: usize = 64;
-        // Bits 32..38 pick the shard: the table inside a shard places entries by the low bits
-        // and tags them with the top seven, which must not be all alike within a shard.
-        let shard_of = |hash: u64| (hash >> 32) as usize % SHARDS;
-        let by_shard: Vec<Vec<Vec<u32>>> = chunks
-            .par_iter()
-            .map(|c| {
-                let mut lists = vec![Vec::new(); SHARDS];
-                for (local, &hash) in c.hashes.iter().enumerate() {
-                    lists[shard_of(hash)].push(local as u32);
-                }
-                lists
-            })
-            .collect();
-        // Per shard: its spellings as (chunk, local id), and per chunk the shard ids of the
-        // chunk's spellings in that shard. The chunks' hashes are used again, not recomputed.
-        type Shard = (Vec<(u32, u32)>, Vec<Vec<u32>>);
-        let shards: Vec<Shard> = (0..SHARDS)
-            .into_par_iter()
-            .map(|shard| {
-                // Each entry holds its spelling and hash, so a lookup reads the spelling it
-                // compares directly, not through the id, the chunk and the chunk's bounds.
-                let mut ids: HashTable<(&[u8], u64, u32)> = HashTable::new();
-                let mut raws: Vec<(u32, u32)> = Vec::new();
-                let per_chunk = chunks
-                    .iter()
-                    .zip(&by_shard)
-                    .enumerate()
-                    .map(|(ci, (c, lists))| {
-                        lists[shard]
-                            .iter()
-                            .map(|&local| {
-                                let hash = c.hashes[local as usize];
-                                let raw = c.raw_bytes(local as usize);
-                                let same = |&(seen, h, _): &(&[u8], u64, u32)| {
-                                    h == hash && same_bytes(seen, raw)
-                                };
-                                match ids.find(hash, same) {
-                                    Some(&(_, _, id)) => id,
-                                    None => {
-                                        let id = raws.len() as u32;
-                                        raws.push((ci as u32, local));
-                                        ids.insert_unique(hash, (raw, hash, id), |&(_, h, _)| h);
-                                        id
-                                    }
-                                }
-                            })
-                            .collect()
-                    })
-                    .collect();
-                (raws, per_chunk)
-            })
-            .collect();
-        let mut offsets = Vec::with_capacity(SHARDS);
-        let mut raws: Vec<(u32, u32)> = Vec::new();
-        for (shard_raws, _) in &shards {
-            offsets.push(raws.len() as u32);
-            raws.extend_from_slice(shard_raws);
-        }
-        let local_to_raw: Vec<Vec<u32>> = chunks
-            .par_iter()
-            .enumerate()
-            .map(|(ci, c)| {
-                let mut map = vec![0u32; c.n_raws()];
-                for (shard, (_, per_chunk)) in shards.iter().enumerate() {
-                    for (&local, &id) in by_shard[ci][shard].iter().zip(&per_chunk[ci]) {
-                        map[local as usize] = offsets[shard] + id;
-                    }
-                }
-                map
-            })
-            .collect();
-        drop(by_shard);
-        drop(shards);
-        let mut chunks = chunks;
+        let (raws, local_to_raw) = unite(&chunks);
         for c in &mut chunks {
             c.hashes = Vec::new();
         }
         trace.mark("united");
-        // Analyze each spelling once, in parallel blocks whose terms share one string each. The
-        // surface form is kept only where normalizing changed it (rare).
-        struct Block {
-            terms: String,
-            /// End of each spelling's term in `terms`, or `NONE` if a filter removed it.
-            ends: Vec<u32>,
-            changed: Vec<(u32, String)>,
-        }
-        const BLOCK: usize = 4096;
-        let blocks: Vec<Block> = raws
-            .par_chunks(BLOCK)
-            .enumerate()
-            .map(|(b, block)| {
-                let (mut surface, mut term) = (String::new(), String::new());
-                let mut out = Block {
-                    terms: String::new(),
-                    ends: Vec::with_capacity(block.len()),
-                    changed: Vec::new(),
-                };
-                for (i, &(chunk, local)) in block.iter().enumerate() {
-                    let raw = chunks[chunk as usize].raw(local as usize);
-                    analyzer.surface_into(raw, &mut surface);
-                    if surface != raw {
-                        out.changed.push(((b * BLOCK + i) as u32, surface.clone()));
-                    }
-                    if analyzer.term_into(&surface, &mut term) {
-                        out.terms.push_str(&term);
-                        out.ends.push(out.terms.len() as u32);
-                    } else {
-                        out.ends.push(NONE);
-                    }
-                }
-                out
-            })
-            .collect();
-        // Term ids in the order of the terms' text, as statistics list them (columns mostly
-        // follow that order too, so rows counted by term id come out in column order). The
-        // kept spellings are sorted by their term's text, in parallel, and equal neighbours
-        // share an id: no table of terms is built one insert at a time.
-        let text = |&(_, raw, start, end): &(u64, u32, u32, u32)| {
-            &blocks[raw as usize / BLOCK].terms[start as usize..end as usize]
-        };
-        let mut sorted: Vec<(u64, u32, u32, u32)> = blocks
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(b, block)| {
-                let mut start = 0;
-                block.ends.iter().enumerate().filter_map(move |(i, &end)| {
-                    if end == NONE {
-                        return None;
-                    }
-                    let t = &block.terms[start..end as usize];
-                    let span = (text_prefix(t), (b * BLOCK + i) as u32, start as u32, end);
-                    start = end as usize;
-                    Some(span)
-                })
-            })
-            .collect();
-        sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a).cmp(text(b))));
-        let mut raw_terms = vec![NONE; raws.len()];
-        // Index in `sorted` of each term's first spelling.
-        let mut firsts: Vec<u32> = Vec::new();
-        for (i, span) in sorted.iter().enumerate() {
-            let new = match firsts.last() {
-                Some(&f) => {
-                    let first = &sorted[f as usize];
-                    first.0 != span.0 || text(first) != text(span)
-                }
-                None => true,
-            };
-            if new {
-                firsts.push(i as u32);
-            }
-            raw_terms[span.1 as usize] = (firsts.len() - 1) as u32;
-        }
-        let terms: Vec<String> = firsts
-            .par_iter()
-            .map(|&i| text(&sorted[i as usize]).to_string())
-            .collect();
-        drop(sorted);
+        let blocks = analyze_spellings(analyzer, &chunks, &raws);
+        let (raw_terms, terms) = term_ids(&blocks, raws.len());
         let changed = blocks
             .into_iter()
             .flat_map(|b| b.changed)
@@ -590,6 +436,190 @@ impl TokenizedCorpusBuilder {
             terms,
         }
     }
+}
+
+/// Unites the chunks' spellings: every distinct spelling as (chunk, local id) where it was
+/// first seen, and per chunk its local id → spelling id.
+fn unite(chunks: &[TokenizedChunk]) -> (Vec<(u32, u32)>, Vec<Vec<u32>>) {
+    // Spellings are split into shards by hash so shards unite in parallel; ids run shard by shard, first-seen order within a shard: fixed by the input.
+    const SHARDS: usize = 64;
+    // Bits 32..38 pick the shard: the table inside a shard places entries by the low bits
+    // and tags them with the top seven, which must not be all alike within a shard.
+    let shard_of = |hash: u64| (hash >> 32) as usize % SHARDS;
+    let by_shard: Vec<Vec<Vec<u32>>> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut lists = vec![Vec::new(); SHARDS];
+            for (local, &hash) in c.hashes.iter().enumerate() {
+                lists[shard_of(hash)].push(local as u32);
+            }
+            lists
+        })
+        .collect();
+    // Per shard: its spellings as (chunk, local id), and per chunk the shard ids of the
+    // chunk's spellings in that shard. The chunks' hashes are used again, not recomputed.
+    type Shard = (Vec<(u32, u32)>, Vec<Vec<u32>>);
+    let shards: Vec<Shard> = (0..SHARDS)
+        .into_par_iter()
+        .map(|shard| {
+            // Each entry holds its spelling and hash, so a lookup reads the spelling it
+            // compares directly, not through the id, the chunk and the chunk's bounds.
+            let mut ids: HashTable<(&[u8], u64, u32)> = HashTable::new();
+            let mut raws: Vec<(u32, u32)> = Vec::new();
+            let per_chunk = chunks
+                .iter()
+                .zip(&by_shard)
+                .enumerate()
+                .map(|(ci, (c, lists))| {
+                    lists[shard]
+                        .iter()
+                        .map(|&local| {
+                            let hash = c.hashes[local as usize];
+                            let raw = c.raw_bytes(local as usize);
+                            let same = |&(seen, h, _): &(&[u8], u64, u32)| {
+                                h == hash && same_bytes(seen, raw)
+                            };
+                            match ids.find(hash, same) {
+                                Some(&(_, _, id)) => id,
+                                None => {
+                                    let id = raws.len() as u32;
+                                    raws.push((ci as u32, local));
+                                    ids.insert_unique(hash, (raw, hash, id), |&(_, h, _)| h);
+                                    id
+                                }
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            (raws, per_chunk)
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(SHARDS);
+    let mut raws: Vec<(u32, u32)> = Vec::new();
+    for (shard_raws, _) in &shards {
+        offsets.push(raws.len() as u32);
+        raws.extend_from_slice(shard_raws);
+    }
+    let local_to_raw: Vec<Vec<u32>> = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let mut map = vec![0u32; c.n_raws()];
+            for (shard, (_, per_chunk)) in shards.iter().enumerate() {
+                for (&local, &id) in by_shard[ci][shard].iter().zip(&per_chunk[ci]) {
+                    map[local as usize] = offsets[shard] + id;
+                }
+            }
+            map
+        })
+        .collect();
+    drop(by_shard);
+    drop(shards);
+    (raws, local_to_raw)
+}
+
+/// The analysis of a block of [`ANALYZE_BLOCK`] spellings: their terms share one string.
+struct AnalyzedBlock {
+    terms: String,
+    /// End of each spelling's term in `terms`, or `NONE` if a filter removed it.
+    ends: Vec<u32>,
+    /// The surface forms that normalizing changed, by spelling id (rare).
+    changed: Vec<(u32, String)>,
+}
+
+/// Spellings per block of analysis.
+const ANALYZE_BLOCK: usize = 4096;
+
+/// Analyzes each spelling once, in parallel blocks.
+fn analyze_spellings(
+    analyzer: &Analyzer,
+    chunks: &[TokenizedChunk],
+    raws: &[(u32, u32)],
+) -> Vec<AnalyzedBlock> {
+    // Analyze each spelling once, in parallel blocks whose terms share one string each. The
+    // surface form is kept only where normalizing changed it (rare).
+    raws.par_chunks(ANALYZE_BLOCK)
+        .enumerate()
+        .map(|(b, block)| {
+            let (mut surface, mut term) = (String::new(), String::new());
+            let mut out = AnalyzedBlock {
+                terms: String::new(),
+                ends: Vec::with_capacity(block.len()),
+                changed: Vec::new(),
+            };
+            for (i, &(chunk, local)) in block.iter().enumerate() {
+                let raw = chunks[chunk as usize].raw(local as usize);
+                analyzer.surface_into(raw, &mut surface);
+                if surface != raw {
+                    out.changed
+                        .push(((b * ANALYZE_BLOCK + i) as u32, surface.clone()));
+                }
+                if analyzer.term_into(&surface, &mut term) {
+                    out.terms.push_str(&term);
+                    out.ends.push(out.terms.len() as u32);
+                } else {
+                    out.ends.push(NONE);
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// Term ids for the analyzed spellings, in the order of the terms' text: per spelling its term
+/// id (`NONE` if removed), and the terms by id.
+fn term_ids(blocks: &[AnalyzedBlock], n_raws: usize) -> (Vec<u32>, Vec<String>) {
+    // Term ids in the order of the terms' text, as statistics list them (columns mostly
+    // follow that order too, so rows counted by term id come out in column order). The
+    // kept spellings are sorted by their term's text, in parallel, and equal neighbours
+    // share an id: no table of terms is built one insert at a time.
+    let text = |&(_, raw, start, end): &(u64, u32, u32, u32)| {
+        &blocks[raw as usize / ANALYZE_BLOCK].terms[start as usize..end as usize]
+    };
+    let mut sorted: Vec<(u64, u32, u32, u32)> = blocks
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(b, block)| {
+            let mut start = 0;
+            block.ends.iter().enumerate().filter_map(move |(i, &end)| {
+                if end == NONE {
+                    return None;
+                }
+                let t = &block.terms[start..end as usize];
+                let span = (
+                    text_prefix(t),
+                    (b * ANALYZE_BLOCK + i) as u32,
+                    start as u32,
+                    end,
+                );
+                start = end as usize;
+                Some(span)
+            })
+        })
+        .collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| text(a).cmp(text(b))));
+    let mut raw_terms = vec![NONE; n_raws];
+    // Index in `sorted` of each term's first spelling.
+    let mut firsts: Vec<u32> = Vec::new();
+    for (i, span) in sorted.iter().enumerate() {
+        let new = match firsts.last() {
+            Some(&f) => {
+                let first = &sorted[f as usize];
+                first.0 != span.0 || text(first) != text(span)
+            }
+            None => true,
+        };
+        if new {
+            firsts.push(i as u32);
+        }
+        raw_terms[span.1 as usize] = (firsts.len() - 1) as u32;
+    }
+    let terms: Vec<String> = firsts
+        .par_iter()
+        .map(|&i| text(&sorted[i as usize]).to_string())
+        .collect();
+    (raw_terms, terms)
 }
 
 /// The first eight bytes of a text as one number (zeros after its end): numbers order like
