@@ -31,14 +31,13 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod atomic;
 pub mod compare;
 pub mod corpus;
 mod error;
+pub mod io;
 pub mod keywords;
 pub mod matrix;
 pub mod model;
-pub mod outfile;
 pub mod similarity;
 pub mod vectorize;
 

@@ -347,7 +347,7 @@ pub fn row_blocks(n: usize, size: usize) -> Vec<Range<usize>> {
 
 /// Writes the bytes `format` makes of each block, in block order. Every thread formats blocks
 /// in turn, taking the next one as soon as it is done, while a thread of its own writes them
-/// out in order: a direct write ([`crate::outfile`]) waits for the device, not for a core. A
+/// out in order: a direct write ([`crate::io::direct`]) waits for the device, not for a core. A
 /// block is begun only when it is at most a few blocks per thread ahead of the writer, so
 /// memory holds only those, and the bytes do not depend on the thread count.
 pub fn write_in_order<W: Write + Send + ?Sized>(
@@ -712,7 +712,7 @@ impl NpzPart {
     /// A new part in `dir`, created exclusively under a name nobody can guess.
     fn create(dir: &std::path::Path, array: &str) -> std::io::Result<Self> {
         let prefix = format!(".matrix.npz.{array}.part-");
-        let (path, file) = crate::atomic::create_exclusive(dir, prefix.as_ref())?;
+        let (path, file) = crate::io::atomic::create_exclusive(dir, prefix.as_ref())?;
         Ok(NpzPart {
             path,
             writer: Some(std::io::BufWriter::with_capacity(1 << 20, file)),

@@ -632,13 +632,13 @@ pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
     write_atomic(path, |w| write_model(model, w))
 }
 
-pub use crate::atomic::{directory_of, is_device, write_atomic};
+pub use crate::io::atomic::{directory_of, is_device, write_atomic};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::atomic::uncarry;
     use crate::corpus::Document;
+    use crate::io::atomic::uncarry;
     use crate::vectorize::Vectorizer;
     use std::io::Write;
 

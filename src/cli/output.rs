@@ -5,8 +5,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use parallax::atomic::{StagedDir, WriteLock, write_new};
 use parallax::corpus::{Corpus, Document, ReadReport};
+use parallax::io::atomic::{StagedDir, WriteLock, write_new};
 use parallax::matrix::{CsrMatrix, NpzWriter, Value, write_in_order, write_matrix_market_header};
 use parallax::vectorize::{CountReport, FittedVectorizer};
 
@@ -101,9 +101,9 @@ pub fn lock_output(target: &Path, quiet: bool) -> Result<WriteLock> {
 }
 
 /// Locks the output directory `dir` and starts its new set in a staging directory beside it
-/// (see [`parallax::atomic`]); the parent directories are created if missing.
+/// (see [`parallax::io::atomic`]); the parent directories are created if missing.
 pub fn stage_output(dir: &Path, quiet: bool) -> Result<StagedDir> {
-    let parent = parallax::atomic::directory_of(dir);
+    let parent = parallax::io::atomic::directory_of(dir);
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     Ok(StagedDir::begin(lock_output(dir, quiet)?)?)
 }

@@ -12,12 +12,12 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use parallax::atomic::write_new;
 use parallax::corpus::Document;
+use parallax::io::atomic::write_new;
+use parallax::io::direct::OutFile;
 use parallax::matrix::{
     CsrMatrix, FORMAT_BLOCK_ROWS, NpzWriter, Value, row_blocks, write_matrix_market_header,
 };
-use parallax::outfile::OutFile;
 use rayon::prelude::*;
 
 use super::output::{
@@ -45,7 +45,7 @@ pub struct StreamOut<V: Value> {
 /// writer, which writes a long file past the page cache ([`OutFile`]).
 pub(super) fn temp(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
     let path = dir.join(format!(".{name}.part"));
-    let file = parallax::atomic::new_file(&path)
+    let file = parallax::io::atomic::new_file(&path)
         .with_context(|| format!("creating {}", path.display()))?;
     Ok((path, OutFile::new(file, true)))
 }

@@ -14,8 +14,8 @@ use super::output::{
 };
 use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
-use parallax::atomic::WriteLock;
 use parallax::corpus::Document;
+use parallax::io::atomic::WriteLock;
 use parallax::matrix::{CsrMatrix, Value, row_blocks};
 use parallax::model;
 use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, MergedTerms, Vectorizer};
@@ -148,11 +148,11 @@ enum ModelOut<'a> {
 impl ModelOut<'_> {
     fn write(
         &self,
-        write: impl FnOnce(&mut parallax::outfile::OutFile) -> std::io::Result<()>,
+        write: impl FnOnce(&mut parallax::io::direct::OutFile) -> std::io::Result<()>,
     ) -> parallax::Result<()> {
         match self {
             ModelOut::Locked(lock) => lock.write_file(write),
-            ModelOut::InSet(path) => parallax::atomic::write_new(path, write),
+            ModelOut::InSet(path) => parallax::io::atomic::write_new(path, write),
         }
     }
 }
@@ -506,7 +506,7 @@ type SpilledDoc = (Document, Vec<(u32, u32)>, u32);
 impl Spill {
     fn create(dir: &std::path::Path) -> Result<Spill> {
         let path = dir.join(".counts.part");
-        let file = parallax::atomic::new_file(&path)
+        let file = parallax::io::atomic::new_file(&path)
             .with_context(|| format!("creating {}", path.display()))?;
         Ok(Spill {
             path,
