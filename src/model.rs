@@ -158,8 +158,8 @@ impl RowSink<'_> {
     /// parallel and written in order.
     fn rows(&mut self, n: usize, row: &RowItem<'_>) -> std::io::Result<()> {
         let (base, indent) = (self.written, &self.indent);
-        let blocks = crate::matrix::row_blocks(n, 4096);
-        crate::matrix::write_in_order(self.out, &blocks, |rows| {
+        let blocks = crate::io::ordered::row_blocks(n, 4096);
+        crate::io::ordered::write_in_order(self.out, &blocks, |rows| {
             let mut text = Vec::new();
             for i in rows {
                 text.extend_from_slice(if base + i == 0 { b"\n" } else { b",\n" });

@@ -7,7 +7,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use parallax::corpus::{Corpus, Document, ReadReport};
 use parallax::io::atomic::{StagedDir, WriteLock, write_new};
-use parallax::matrix::{CsrMatrix, NpzWriter, Value, write_in_order, write_matrix_market_header};
+use parallax::io::mtx::write_matrix_market_header;
+use parallax::io::npz::NpzWriter;
+use parallax::io::ordered::write_in_order;
+use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{CountReport, FittedVectorizer};
 
 /// Output table formats.

@@ -414,7 +414,7 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             similarity::dense_scores(&space.queries, space.reference.as_ref(), measure.score())?;
         parallax::model::write_atomic(path, |w| match ext {
             Dense::Csv => similarity::write_csv(&dense, w),
-            Dense::Npy => similarity::write_npy(&dense, w),
+            Dense::Npy => parallax::io::npz::write_npy(&dense, w),
         })?;
     }
     let write =

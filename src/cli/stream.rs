@@ -15,9 +15,10 @@ use anyhow::{Context, Result};
 use parallax::corpus::Document;
 use parallax::io::atomic::write_new;
 use parallax::io::direct::OutFile;
-use parallax::matrix::{
-    CsrMatrix, FORMAT_BLOCK_ROWS, NpzWriter, Value, row_blocks, write_matrix_market_header,
-};
+use parallax::io::mtx::{FORMAT_BLOCK_ROWS, write_matrix_market_header};
+use parallax::io::npz::NpzWriter;
+use parallax::io::ordered::row_blocks;
+use parallax::matrix::{CsrMatrix, Value};
 use rayon::prelude::*;
 
 use super::output::{

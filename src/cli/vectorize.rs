@@ -16,7 +16,8 @@ use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::io::atomic::WriteLock;
-use parallax::matrix::{CsrMatrix, Value, row_blocks};
+use parallax::io::ordered::row_blocks;
+use parallax::matrix::{CsrMatrix, Value};
 use parallax::model;
 use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, MergedTerms, Vectorizer};
 

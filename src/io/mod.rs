@@ -1,8 +1,14 @@
 //! File formats and the way files are written: every byte parallax puts on disk goes through
 //! here.
 //!
+//! - [`mtx`]: Matrix Market, the text form of a sparse matrix;
+//! - [`npz`]: NumPy `.npy` arrays and the `.npz` archive of a sparse matrix;
+//! - [`ordered`]: blocks formatted in parallel, written in order (for every text format);
 //! - [`atomic`]: outputs replaced whole (locks, exclusive temporaries, staged directories);
 //! - [`direct`]: long output files written past the page cache (direct I/O).
 
 pub mod atomic;
 pub mod direct;
+pub mod mtx;
+pub mod npz;
+pub mod ordered;
