@@ -10,9 +10,9 @@ use clap::Args;
 use super::output::{Format, Printable, report_reading, tsv_field};
 use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
+use parallax::io::model;
 use parallax::keywords::eval::{self as kw_eval, Gold};
 use parallax::keywords::{GroupBy, Keyword, KeywordExtractor, KeywordParams};
-use parallax::model;
 
 /// `parallax keywords`.
 #[derive(Args, Debug)]

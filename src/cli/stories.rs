@@ -119,7 +119,7 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
 
     let write = |w: &mut dyn Write| write_stories(w, args.format, &shown);
     match &args.out {
-        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     if !quiet {

@@ -16,9 +16,9 @@ use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::io::atomic::WriteLock;
+use parallax::io::model;
 use parallax::io::ordered::row_blocks;
 use parallax::matrix::{CsrMatrix, Value};
-use parallax::model;
 use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, MergedTerms, Vectorizer};
 
 /// `parallax vectorize`.
@@ -100,7 +100,7 @@ pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let in_set = args
         .model
         .as_deref()
-        .is_some_and(|m| same_dir(model::directory_of(m), &args.out));
+        .is_some_and(|m| same_dir(parallax::io::atomic::directory_of(m), &args.out));
     let model_lock = match &args.model {
         Some(m) if !in_set => Some(lock_output(m, quiet)?),
         _ => None,
@@ -259,8 +259,8 @@ pub(super) fn fit_streamed(
 /// Where a streamed fit sets its runs aside: beside the model it writes (its disk, which the
 /// user chose), or the system's temporary directory if the model goes to a device.
 fn spill_dir_for(model: &Path) -> PathBuf {
-    let dir = model::directory_of(model);
-    if model::is_device(model) || !dir.is_dir() {
+    let dir = parallax::io::atomic::directory_of(model);
+    if parallax::io::atomic::is_device(model) || !dir.is_dir() {
         std::env::temp_dir()
     } else {
         dir.to_path_buf()

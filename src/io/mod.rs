@@ -1,6 +1,7 @@
 //! File formats and the way files are written: every byte parallax puts on disk goes through
 //! here.
 //!
+//! - [`model`]: saved models and shards (versioned JSON);
 //! - [`mtx`]: Matrix Market, the text form of a sparse matrix;
 //! - [`npz`]: NumPy `.npy` arrays and the `.npz` archive of a sparse matrix;
 //! - [`ordered`]: blocks formatted in parallel, written in order (for every text format);
@@ -9,6 +10,7 @@
 
 pub mod atomic;
 pub mod direct;
+pub mod model;
 pub mod mtx;
 pub mod npz;
 pub mod ordered;
