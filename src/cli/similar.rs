@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::{InputArgs, SpaceArgs, WeightArgs};
 use parallax::corpus::{Corpus, Document};
 use parallax::io::model;
+use parallax::io::rows::tsv_field;
 use parallax::matrix::CsrMatrix;
 use parallax::similarity::{self, MAX_DENSE, Measure, Neighbors, Search};
 use parallax::vectorize::{FittedVectorizer, Weighting};

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::similar::SpaceFlags;
 use super::{InputArgs, SpaceArgs};
 use parallax::compare::report::StoryRecord;
 use parallax::corpus::Document;
+use parallax::io::rows::tsv_field;
 use parallax::similarity::{self, Measure, StoryParams};
 
 /// `parallax stories`.

@@ -18,12 +18,13 @@ use parallax::io::direct::OutFile;
 use parallax::io::mtx::{FORMAT_BLOCK_ROWS, write_matrix_market_header};
 use parallax::io::npz::NpzWriter;
 use parallax::io::ordered::row_blocks;
+use parallax::io::rows::{
+    DOCUMENTS_HEADER, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
+};
 use parallax::matrix::{CsrMatrix, Value};
 use rayon::prelude::*;
 
-use super::output::{
-    DOCUMENTS_HEADER, MatrixFormat, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
-};
+use super::output::MatrixFormat;
 
 /// Where streamed rows go: files in a directory, or JSONL on stdout.
 pub struct StreamOut<V: Value> {
@@ -268,8 +269,8 @@ impl<V: Value> Drop for StreamOut<V> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::output::write_vocabulary;
     use super::*;
+    use parallax::io::rows::write_vocabulary;
     use parallax::vectorize::Vectorizer;
 
     /// Writes the corpus's matrix through `StreamOut` stating `expected`; returns matrix.mtx.
@@ -293,7 +294,8 @@ mod tests {
             out.append(model.surfaces(), part, &model.transform::<f32>(part))
                 .unwrap();
         }
-        out.finish(|dir| write_vocabulary(dir, &model)).unwrap();
+        out.finish(|dir| Ok(write_vocabulary(dir, &model)?))
+            .unwrap();
         let mut whole = Vec::new();
         matrix.write_matrix_market(&mut whole).unwrap();
         let written = std::fs::read_to_string(dir.path().join("matrix.mtx")).unwrap();

@@ -8,16 +8,14 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 
-use super::output::{
-    Dtype, MatrixFormat, OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, lock_output, report_read,
-    stage_output, summary, write_vectorized,
-};
+use super::output::{Dtype, MatrixFormat, lock_output, report_read, stage_output, summary};
 use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::io::atomic::WriteLock;
 use parallax::io::model;
 use parallax::io::ordered::row_blocks;
+use parallax::io::rows::{OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, write_vectorized};
 use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, MergedTerms, Vectorizer};
 
@@ -223,7 +221,15 @@ fn fit_write<V: Value>(
     let (nnz, empty_rows) = model.stored_values(&counts);
     report.empty_rows = empty_rows;
     let block = |r| model.weigh_counts::<V>(&counts, r);
-    write_vectorized(out.dir, args.format, &model, &docs, nnz, &blocks, &block)?;
+    write_vectorized(
+        out.dir,
+        args.format.into(),
+        &model,
+        &docs,
+        nnz,
+        &blocks,
+        &block,
+    )?;
     trace.mark("written");
     if !quiet {
         summary("vectorize", bytes, &report, model.n_terms(), nnz, started);
@@ -925,7 +931,7 @@ fn transform_write<V: Value>(
     let mut out = StreamOut::<V>::create(dir, args.format, model.n_terms(), None)?;
     let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
     let (_, nnz) = out.totals();
-    out.finish(|dir| super::output::write_vocabulary(dir, model))?;
+    out.finish(|dir| Ok(parallax::io::rows::write_vocabulary(dir, model)?))?;
     if let Some(staged) = staged {
         staged.commit(OUTPUT_SET)?;
     }
