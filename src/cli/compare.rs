@@ -193,7 +193,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     // The page first, so that a closed stdout pipe does not cost it.
     if let Some(path) = &args.html {
         let page = compare::html::render(&report);
-        parallax::model::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
+        parallax::io::atomic::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
         trace.mark("compare: page written");
     }
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
@@ -212,7 +212,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         }
     };
     match &args.out {
-        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     trace.mark("compare: report written");

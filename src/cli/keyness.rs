@@ -9,8 +9,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::keyness_counts;
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::{InputArgs, SpaceArgs, TfArg, WeightArgs};
+use parallax::io::rows::tsv_field;
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{GroupCounts, KeynessParams, KeynessRow, Measure, compare};
 use parallax::vectorize::{FittedVectorizer, Idf, Norm, Tf, Weighting};

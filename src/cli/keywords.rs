@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
+use parallax::io::model;
+use parallax::io::rows::tsv_field;
 use parallax::keywords::eval::{self as kw_eval, Gold};
 use parallax::keywords::{GroupBy, Keyword, KeywordExtractor, KeywordParams};
-use parallax::model;
 
 /// `parallax keywords`.
 #[derive(Args, Debug)]

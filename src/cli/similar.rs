@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::{InputArgs, SpaceArgs, WeightArgs};
 use parallax::corpus::{Corpus, Document};
+use parallax::io::model;
+use parallax::io::rows::tsv_field;
 use parallax::matrix::CsrMatrix;
-use parallax::model;
 use parallax::similarity::{self, MAX_DENSE, Measure, Neighbors, Search};
 use parallax::vectorize::{FittedVectorizer, Weighting};
 
@@ -412,15 +413,15 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     if let (Some(path), Some(ext)) = (&args.matrix, matrix_ext) {
         let dense =
             similarity::dense_scores(&space.queries, space.reference.as_ref(), measure.score())?;
-        parallax::model::write_atomic(path, |w| match ext {
+        parallax::io::atomic::write_atomic(path, |w| match ext {
             Dense::Csv => similarity::write_csv(&dense, w),
-            Dense::Npy => similarity::write_npy(&dense, w),
+            Dense::Npy => parallax::io::npz::write_npy(&dense, w),
         })?;
     }
     let write =
         |w: &mut dyn Write| write_neighbours(w, args.format, &corpus.docs, ref_all, &neighbours);
     match &args.out {
-        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     if !quiet {

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::similar::SpaceFlags;
 use super::{InputArgs, SpaceArgs};
 use parallax::compare::report::StoryRecord;
 use parallax::corpus::Document;
+use parallax::io::rows::tsv_field;
 use parallax::similarity::{self, Measure, StoryParams};
 
 /// `parallax stories`.
@@ -119,7 +120,7 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
 
     let write = |w: &mut dyn Write| write_stories(w, args.format, &shown);
     match &args.out {
-        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     if !quiet {

@@ -8,16 +8,15 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 
-use super::output::{
-    Dtype, MatrixFormat, OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, lock_output, report_read,
-    stage_output, summary, write_vectorized,
-};
+use super::output::{Dtype, MatrixFormat, lock_output, report_read, stage_output, summary};
 use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
-use parallax::atomic::WriteLock;
 use parallax::corpus::Document;
-use parallax::matrix::{CsrMatrix, Value, row_blocks};
-use parallax::model;
+use parallax::io::atomic::WriteLock;
+use parallax::io::model;
+use parallax::io::ordered::row_blocks;
+use parallax::io::rows::{OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, write_vectorized};
+use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{ColumnCounts, CountReport, FittedVectorizer, MergedTerms, Vectorizer};
 
 /// `parallax vectorize`.
@@ -99,7 +98,7 @@ pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let in_set = args
         .model
         .as_deref()
-        .is_some_and(|m| same_dir(model::directory_of(m), &args.out));
+        .is_some_and(|m| same_dir(parallax::io::atomic::directory_of(m), &args.out));
     let model_lock = match &args.model {
         Some(m) if !in_set => Some(lock_output(m, quiet)?),
         _ => None,
@@ -148,11 +147,11 @@ enum ModelOut<'a> {
 impl ModelOut<'_> {
     fn write(
         &self,
-        write: impl FnOnce(&mut parallax::outfile::OutFile) -> std::io::Result<()>,
+        write: impl FnOnce(&mut parallax::io::direct::OutFile) -> std::io::Result<()>,
     ) -> parallax::Result<()> {
         match self {
             ModelOut::Locked(lock) => lock.write_file(write),
-            ModelOut::InSet(path) => parallax::atomic::write_new(path, write),
+            ModelOut::InSet(path) => parallax::io::atomic::write_new(path, write),
         }
     }
 }
@@ -222,7 +221,15 @@ fn fit_write<V: Value>(
     let (nnz, empty_rows) = model.stored_values(&counts);
     report.empty_rows = empty_rows;
     let block = |r| model.weigh_counts::<V>(&counts, r);
-    write_vectorized(out.dir, args.format, &model, &docs, nnz, &blocks, &block)?;
+    write_vectorized(
+        out.dir,
+        args.format.into(),
+        &model,
+        &docs,
+        nnz,
+        &blocks,
+        &block,
+    )?;
     trace.mark("written");
     if !quiet {
         summary("vectorize", bytes, &report, model.n_terms(), nnz, started);
@@ -258,8 +265,8 @@ pub(super) fn fit_streamed(
 /// Where a streamed fit sets its runs aside: beside the model it writes (its disk, which the
 /// user chose), or the system's temporary directory if the model goes to a device.
 fn spill_dir_for(model: &Path) -> PathBuf {
-    let dir = model::directory_of(model);
-    if model::is_device(model) || !dir.is_dir() {
+    let dir = parallax::io::atomic::directory_of(model);
+    if parallax::io::atomic::is_device(model) || !dir.is_dir() {
         std::env::temp_dir()
     } else {
         dir.to_path_buf()
@@ -506,7 +513,7 @@ type SpilledDoc = (Document, Vec<(u32, u32)>, u32);
 impl Spill {
     fn create(dir: &std::path::Path) -> Result<Spill> {
         let path = dir.join(".counts.part");
-        let file = parallax::atomic::new_file(&path)
+        let file = parallax::io::atomic::new_file(&path)
             .with_context(|| format!("creating {}", path.display()))?;
         Ok(Spill {
             path,
@@ -924,7 +931,7 @@ fn transform_write<V: Value>(
     let mut out = StreamOut::<V>::create(dir, args.format, model.n_terms(), None)?;
     let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
     let (_, nnz) = out.totals();
-    out.finish(|dir| super::output::write_vocabulary(dir, model))?;
+    out.finish(|dir| Ok(parallax::io::rows::write_vocabulary(dir, model)?))?;
     if let Some(staged) = staged {
         staged.commit(OUTPUT_SET)?;
     }

@@ -38,7 +38,7 @@ mod stories;
 mod topk;
 mod window;
 
-pub use dense::{MAX_DENSE, dense_scores, read_npy, write_csv, write_npy};
+pub use dense::{MAX_DENSE, dense_scores, write_csv};
 pub use space::{TITLE_SHARE, story_rows};
 pub(crate) use stories::sparse_dot;
 pub use stories::{Story, StoryParams, stories, stories_of_sources};

@@ -20,8 +20,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::direct::OutFile;
 use crate::error::{Error, Result};
-use crate::outfile::OutFile;
 
 /// An exclusive lock on writing one file or directory, held until dropped.
 pub struct WriteLock {
