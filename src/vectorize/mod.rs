@@ -14,6 +14,7 @@ pub use count::TokenizedDocs;
 #[doc(hidden)]
 pub use count::Trace;
 mod params;
+mod preset;
 mod runs;
 mod stats;
 mod weighting;
@@ -22,7 +23,8 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use params::ColumnPicker;
-pub use params::{DfLimit, VocabularyParams};
+pub use params::{DfLimit, VocabularyParams, read_vocabulary};
+pub use preset::{Preset, WeightingOptions};
 pub use runs::{MergedBatch, MergedTerms, RunRows, StatisticsRuns};
 pub use stats::{Statistics, TermStats};
 pub use weighting::{Idf, Norm, Tf, Weighting};
