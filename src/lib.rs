@@ -35,6 +35,7 @@ pub mod atomic;
 pub mod compare;
 pub mod corpus;
 mod error;
+mod io;
 pub mod keywords;
 pub mod matrix;
 pub mod model;

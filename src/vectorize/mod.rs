@@ -17,6 +17,7 @@ mod params;
 mod preset;
 mod runs;
 mod stats;
+mod stream;
 mod weighting;
 
 use rayon::prelude::*;
@@ -27,6 +28,7 @@ pub use params::{DfLimit, VocabularyParams, read_vocabulary};
 pub use preset::{Preset, WeightingOptions};
 pub use runs::{MergedBatch, MergedTerms, RunRows, StatisticsRuns};
 pub use stats::{Statistics, TermStats};
+pub use stream::{RowBlock, StreamedMerge, StreamedRows, StreamedVectorize};
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
