@@ -34,6 +34,7 @@ pub mod analysis;
 pub mod atomic;
 pub mod compare;
 pub mod corpus;
+pub mod dates;
 mod error;
 mod io;
 pub mod keywords;
@@ -41,6 +42,8 @@ pub mod matrix;
 pub mod model;
 pub mod outfile;
 pub mod similarity;
+mod tokens;
+pub mod trace;
 pub mod vectorize;
 
 pub use error::{Error, Location, Result};

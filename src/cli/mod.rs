@@ -22,11 +22,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use parallax::analysis::{
     AnalysisConfig, AnalysisOptions, Language, StopWordList, parse_ngram_range,
 };
-use parallax::corpus::date::day_number;
 use parallax::corpus::{
     Corpus, DateOrder, DatePattern, DateRules, FieldNames, OnError, Prepare, ReadOptions,
     ReadReport, read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
+use parallax::dates::day_number;
 use parallax::vectorize::{
     DfLimit, Idf, Norm, Preset, Tf, Vectorizer, VocabularyParams, Weighting, WeightingOptions,
     read_vocabulary,

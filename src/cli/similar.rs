@@ -379,7 +379,7 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             .docs
             .iter()
             .chain(ref_docs.into_iter().flatten())
-            .map(|d| d.date.as_deref().and_then(similarity::day_number))
+            .map(|d| d.date.as_deref().and_then(parallax::dates::day_number))
             .collect()
     });
     // `groups` and `days` list the queries, then the reference documents (for a self-join, the

@@ -85,7 +85,7 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
     let space = flags.build(Measure::Cosine, docs, None)?;
     let days: Vec<Option<i64>> = docs
         .iter()
-        .map(|d| d.date.as_deref().and_then(similarity::day_number))
+        .map(|d| d.date.as_deref().and_then(parallax::dates::day_number))
         .collect();
     let params = StoryParams {
         threshold: args.threshold,

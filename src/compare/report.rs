@@ -125,7 +125,7 @@ impl StoryRecord {
                 docs[i]
                     .date
                     .as_deref()
-                    .filter(|d| crate::similarity::day_number(d).is_some())
+                    .filter(|d| crate::dates::day_number(d).is_some())
                     .map(|d| &d[..10])
             })
         };

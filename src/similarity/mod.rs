@@ -41,7 +41,7 @@ mod window;
 pub use dense::{MAX_DENSE, dense_scores, read_npy, write_csv, write_npy};
 pub use space::{TITLE_SHARE, story_rows};
 pub(crate) use stories::sparse_dot;
-pub use stories::{Story, StoryParams, civil_date, day_number, stories, stories_of_sources};
+pub use stories::{Story, StoryParams, stories, stories_of_sources};
 pub use topk::{Neighbor, Neighbors, Score, Search, top_k, top_k_against, top_k_with};
 pub use window::top_k_within_days;
 

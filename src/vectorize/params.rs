@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BinaryHeap;
 
-use super::count::NONE;
 use super::stats::TermStats;
 use crate::analysis::{AnalysisConfig, Analyzer};
 use crate::error::{Error, Location, Result};
+use crate::tokens::NONE;
 
 /// A document-frequency bound: an absolute count or a proportion of the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
