@@ -19,7 +19,8 @@ use parallax::corpus::Document;
 use parallax::matrix::{Value, row_blocks};
 use parallax::model;
 use parallax::vectorize::{
-    CountReport, FittedVectorizer, MergedTerms, RowBlock, StreamedVectorize, Vectorizer,
+    CountReport, FittedVectorizer, MergedTerms, RowBlock, StreamedVectorize, TransformOptions,
+    Vectorizer,
 };
 
 /// `parallax vectorize`.
@@ -279,7 +280,8 @@ fn transform_streamed<V: Value>(
     let mut bytes = 0;
     let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
-        let (matrix, r) = model.transform_report::<V>(&chunk.docs);
+        let weighed = model.transform_with::<V>(&chunk.docs, &TransformOptions::default());
+        let (matrix, r) = (weighed.matrix, weighed.report);
         out.append(model.surfaces(), &chunk.docs, &matrix)?;
         total.documents += r.documents;
         total.tokens += r.tokens;
