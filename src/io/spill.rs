@@ -358,6 +358,6 @@ mod tests {
             }
         }
         let err = result.expect_err("a cut spill is refused");
-        assert!(err.to_string().contains("inside a record"), "{err}");
+        assert!(err.message().contains("inside a record"), "{err}");
     }
 }
