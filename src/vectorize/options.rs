@@ -8,8 +8,10 @@
 //! let docs = [Document::new("a", "Troops remain at the bases."), Document::new("b", "Bases stay.")];
 //! let options = TransformOptions { counts: true };
 //! let fitted = Vectorizer::default().fit_transform_with::<f32>(&docs, &options)?;
-//! let base = fitted.model.column("base").unwrap();
-//! assert_eq!(fitted.counts.unwrap().get(0, base), 1.0);
+//! let base = fitted.model.column("base").unwrap() as u32;
+//! let counts = fitted.counts.unwrap();
+//! let (cols, values) = counts.row(1);
+//! assert_eq!(values[cols.iter().position(|&c| c == base).unwrap()], 1.0);
 //! assert_eq!(fitted.report.documents, 2);
 //! let again = fitted.model.transform_with::<f32>(&docs, &TransformOptions::default());
 //! assert_eq!(again.matrix, fitted.matrix);
