@@ -15,6 +15,7 @@ use parallax::compare::{self, CompareParams, Inputs, Period, Report};
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{KeynessParams, Measure};
 use parallax::similarity::StoryParams;
+use parallax::vectorize::TransformOptions;
 
 /// `parallax compare`.
 #[derive(Args, Debug)]
@@ -151,18 +152,22 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         space: &args.space,
         plain: args.plain,
     };
+    let with_counts = TransformOptions { counts: true };
     let (model, weighted, counts) = match &args.model {
         Some(path) => {
             let model = flags.saved_model(path)?;
-            let (weighted, counts) = model.transform_counts::<f32>(docs);
-            (model, weighted, counts)
+            let t = model.transform_with::<f32>(docs, &with_counts);
+            (model, t.matrix, t.counts)
         }
-        None => args
-            .space
-            .vectorizer()?
-            .fit_transform_counts::<f32>(docs)
-            .context("fitting")?,
+        None => {
+            let settings = args.space.vectorizer()?;
+            let f = settings
+                .fit_transform_with::<f32>(docs, &with_counts)
+                .context("fitting")?;
+            (f.model, f.matrix, f.counts)
+        }
     };
+    let counts = counts.expect("the counts were asked for");
     let story_rows = flags.story_rows_from_counts(&model, &counts, docs);
     let groups: Vec<Option<String>> = docs
         .iter()

@@ -7,7 +7,9 @@
 //! - [`rows`]: the rows, vocabulary and documents tables of an output directory (JSONL, TSV);
 //! - [`ordered`]: blocks formatted in parallel, written in order (for every text format);
 //! - [`atomic`]: outputs replaced whole (locks, exclusive temporaries, staged directories);
-//! - [`direct`]: long output files written past the page cache (direct I/O).
+//! - [`direct`]: long output files written past the page cache (direct I/O);
+//! - `spill`: a streamed vectorize's per-document counts, spilled to a temporary file and read
+//!   back in blocks (crate-internal).
 
 pub mod atomic;
 pub mod direct;
@@ -16,3 +18,4 @@ pub mod mtx;
 pub mod npz;
 pub mod ordered;
 pub mod rows;
+pub(crate) mod spill;

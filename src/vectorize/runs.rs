@@ -104,7 +104,7 @@ impl RunDir {
 }
 
 /// One chunk's counts, from [`StatisticsRuns::add_rows`].
-pub struct RunRows {
+pub(crate) struct RunRows {
     /// Per document: (term, count) sorted by term, a term being its place in the chunk's run.
     pub rows: Vec<Vec<(u32, u32)>>,
     /// Per document: kept single-term tokens (the length BM25 uses).
@@ -153,7 +153,7 @@ impl StatisticsRuns {
     /// Like [`StatisticsRuns::add_releasing`]; also returns the chunk's counts, each term named
     /// by its place in the chunk's run (a streamed `vectorize` spills them, and maps them to
     /// columns with [`Vectorizer::columns_of_merged`](super::Vectorizer::columns_of_merged)).
-    pub fn add_rows(&mut self, docs: &mut [Document]) -> Result<RunRows> {
+    pub(crate) fn add_rows(&mut self, docs: &mut [Document]) -> Result<RunRows> {
         let lexed = lex_releasing(&self.analyzer, docs);
         self.add_lexed(lexed, docs.len(), true)
             .map(|rows| rows.expect("rows were asked for"))
