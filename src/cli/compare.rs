@@ -151,19 +151,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         space: &args.space,
         plain: args.plain,
     };
-    let (model, weighted, counts) = match &args.model {
-        Some(path) => {
-            let model = flags.saved_model(path)?;
-            let (weighted, counts) = model.transform_counts::<f32>(docs);
-            (model, weighted, counts)
-        }
-        None => args
-            .space
-            .vectorizer()?
-            .fit_transform_counts::<f32>(docs)
-            .context("fitting")?,
-    };
-    let story_rows = flags.story_rows_from_counts(&model, &counts, docs);
+    let counted = flags.document_space()?.counted(docs).context("fitting")?;
     let groups: Vec<Option<String>> = docs
         .iter()
         .map(|d| by.key(d).map(|k| k.into_owned()))
@@ -180,10 +168,10 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             docs,
             by: &args.by,
             groups: &groups,
-            model: &model,
-            weighted: &weighted,
-            story_rows: story_rows.as_ref(),
-            counts: &counts,
+            model: &counted.model,
+            weighted: &counted.weighted,
+            story_rows: counted.story_rows.as_ref(),
+            counts: &counted.counts,
             set_aside: &corpus.report.set_aside,
         },
         &params,

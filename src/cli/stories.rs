@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::output::{Format, Printable, report_reading, tsv_field};
@@ -82,7 +82,10 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         space: &args.space,
         plain: args.plain,
     };
-    let space = flags.build(Measure::Cosine, docs, None)?;
+    let space = flags
+        .document_space()?
+        .rows(Measure::Cosine, docs, None)
+        .context("fitting")?;
     let days: Vec<Option<i64>> = docs
         .iter()
         .map(|d| d.date.as_deref().and_then(similarity::day_number))

@@ -32,13 +32,17 @@
 //! caller builds; [`Measure`] says which weighting each side needs.
 
 mod dense;
+mod document_space;
 pub mod eval;
+mod similar;
 mod space;
 mod stories;
 mod topk;
 mod window;
 
 pub use dense::{MAX_DENSE, dense_scores, read_npy, write_csv, write_npy};
+pub use document_space::{CountedSpace, DocumentSpace, Layout, SpaceModel, SpaceRows};
+pub use similar::{Similar, SimilarParams, similar};
 pub use space::{TITLE_SHARE, story_rows};
 pub(crate) use stories::sparse_dot;
 pub use stories::{Story, StoryParams, civil_date, day_number, stories, stories_of_sources};
