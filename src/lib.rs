@@ -34,12 +34,15 @@ pub mod analysis;
 pub mod atomic;
 pub mod compare;
 pub mod corpus;
+pub mod dates;
 mod error;
 pub mod keywords;
 pub mod matrix;
 pub mod model;
 pub mod outfile;
 pub mod similarity;
+mod tokens;
+pub mod trace;
 pub mod vectorize;
 
 pub use error::{Error, Location, Result};

@@ -461,9 +461,7 @@ fn similar_within_a_window_of_days_equals_brute_force() {
         .iter()
         .map(|(_, line)| {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
-            v["date"]
-                .as_str()
-                .and_then(parallax::similarity::day_number)
+            v["date"].as_str().and_then(parallax::dates::day_number)
         })
         .collect();
     assert!(days.iter().any(Option::is_none) && days.iter().any(Option::is_some));

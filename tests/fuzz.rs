@@ -196,7 +196,7 @@ proptest! {
     #[test]
     fn dates_never_panic(value in date_like(), pattern in "[%YymdbBaAHMSzZe/ .:-]{0,12}", order in 0usize..3, lo in -800_000i64..30_000, span in 0i64..1_000_000) {
         use parallax::corpus::{DateOrder, DateRules};
-        use parallax::corpus::date::{civil_date, day_number};
+        use parallax::dates::{civil_date, day_number};
         let order = [DateOrder::Auto, DateOrder::Mdy, DateOrder::Dmy][order];
         for pattern in [None, pattern.parse().ok()] {
             let rules = DateRules { order, pattern, earliest: lo, latest: lo + span };
@@ -213,7 +213,7 @@ proptest! {
     #[test]
     fn every_form_reads_back(day in -25_000i64..30_000) {
         use parallax::corpus::DateRules;
-        use parallax::corpus::date::civil_from_days;
+        use parallax::dates::civil_from_days;
         const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let (y, m, d) = civil_from_days(day);
         let rules = DateRules { earliest: -800_000, latest: 800_000, ..DateRules::default() };

@@ -12,7 +12,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use super::InputArgs;
-use parallax::similarity::{civil_date, day_number};
+use parallax::dates::{civil_date, day_number};
 
 /// `parallax blocks`.
 #[derive(Args, Debug)]

@@ -177,7 +177,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         &params,
     )?;
 
-    let trace = parallax::vectorize::Trace::start();
+    let trace = parallax::trace::Trace::start();
     // The page first, so that a closed stdout pipe does not cost it.
     if let Some(path) = &args.html {
         let page = compare::html::render(&report);

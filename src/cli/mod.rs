@@ -20,11 +20,11 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use parallax::analysis::{AnalysisConfig, Filter, Language, Normalizer, stopwords};
-use parallax::corpus::date::day_number;
 use parallax::corpus::{
     Corpus, DateOrder, DatePattern, DateRules, FieldNames, OnError, Prepare, ReadOptions,
     ReadReport, read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
+use parallax::dates::day_number;
 use parallax::vectorize::{DfLimit, Idf, Norm, Tf, Vectorizer, VocabularyParams, Weighting};
 
 /// parallax: compare texts statistically at corpus scale.

@@ -176,7 +176,7 @@ fn fit_write<V: Value>(
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
-    let trace = parallax::vectorize::Trace::start();
+    let trace = parallax::trace::Trace::start();
     let mut tokens = settings.tokenizer().context("fitting")?;
     let mut tokenized = Vec::new();
     let mut docs: Vec<Document> = Vec::new();
@@ -241,7 +241,7 @@ pub(super) fn fit_streamed(
     spill_dir: &Path,
     quiet: bool,
 ) -> Result<MergedTerms> {
-    let trace = parallax::vectorize::Trace::start();
+    let trace = parallax::trace::Trace::start();
     let mut runs = settings.runs(spill_dir)?;
     let report = input.read_chunked(quiet, &mut |mut chunk| {
         trace.mark("fit: chunk read");
@@ -302,7 +302,7 @@ fn vectorize_streamed<V: Value>(
     quiet: bool,
     started: std::time::Instant,
 ) -> Result<()> {
-    let trace = parallax::vectorize::Trace::start();
+    let trace = parallax::trace::Trace::start();
     let dir = out.dir;
     let mut runs = settings.runs(dir)?;
     let mut spill = Spill::create(dir)?;
@@ -726,7 +726,7 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
     let lock = lock_output(out, quiet)?;
     let mut merged = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
     let n_docs = merged.n_docs();
-    let trace = parallax::vectorize::Trace::start();
+    let trace = parallax::trace::Trace::start();
     if args.shard {
         let mut terms = 0;
         lock.write_file(|w| {

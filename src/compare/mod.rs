@@ -144,7 +144,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
         ));
     }
     let mut notes = Vec::new();
-    let trace = crate::vectorize::Trace::start();
+    let trace = crate::trace::Trace::start();
 
     // Sources.
     let mut names: Vec<String> = groups.iter().flatten().cloned().collect();
@@ -219,7 +219,7 @@ pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
     // Stories.
     let days: Vec<Option<i64>> = docs
         .iter()
-        .map(|d| d.date.as_deref().and_then(similarity::day_number))
+        .map(|d| d.date.as_deref().and_then(crate::dates::day_number))
         .collect();
     let source_ids: Vec<Option<u32>> = group_of.iter().map(|g| g.map(|g| g as u32)).collect();
     let story_rows = story_rows.unwrap_or(weighted);
@@ -887,11 +887,11 @@ fn timeline(
 /// month (`YYYY-MM`). Names sort in time order.
 pub fn period_of(period: Period, d: i64) -> String {
     match period {
-        Period::Day => similarity::civil_date(d),
+        Period::Day => crate::dates::civil_date(d),
         // Day 0 (1970-01-01) was a Thursday.
-        Period::Week => similarity::civil_date(d - (d + 3).rem_euclid(7)),
+        Period::Week => crate::dates::civil_date(d - (d + 3).rem_euclid(7)),
         Period::Month => {
-            let (y, m, _) = crate::corpus::date::civil_from_days(d);
+            let (y, m, _) = crate::dates::civil_from_days(d);
             format!("{y:04}-{m:02}")
         }
     }
@@ -913,8 +913,8 @@ pub fn periods_between(period: &str, first: &str, last: &str) -> Vec<String> {
                     format!("{y:04}-{:02}", m + 1)
                 })
             }
-            "week" => Some(similarity::civil_date(similarity::day_number(p)? + 7)),
-            _ => Some(similarity::civil_date(similarity::day_number(p)? + 1)),
+            "week" => Some(crate::dates::civil_date(crate::dates::day_number(p)? + 7)),
+            _ => Some(crate::dates::civil_date(crate::dates::day_number(p)? + 1)),
         }
     };
     while out.last().is_some_and(|p| p.as_str() < last) {
@@ -946,8 +946,8 @@ mod tests {
         let groups = [Some(0), Some(0)];
         // 2026-11-26 is a Thursday, 2026-12-01 a Tuesday.
         let days = [
-            similarity::day_number("2026-11-26"),
-            similarity::day_number("2026-12-01"),
+            crate::dates::day_number("2026-11-26"),
+            crate::dates::day_number("2026-12-01"),
         ];
         let t = timeline(&groups, &days, 1, Some(Period::Week), &mut Vec::new()).unwrap();
         assert_eq!(
@@ -967,9 +967,9 @@ mod tests {
     fn long_spans_go_by_month_and_stay_sparse() {
         let groups = [Some(0), Some(0), Some(1)];
         let days = [
-            similarity::day_number("2001-10-22"),
-            similarity::day_number("2020-07-20"),
-            similarity::day_number("2020-07-02"),
+            crate::dates::day_number("2001-10-22"),
+            crate::dates::day_number("2020-07-20"),
+            crate::dates::day_number("2020-07-02"),
         ];
         let t = timeline(&groups, &days, 2, None, &mut Vec::new()).unwrap();
         assert_eq!(t.period, "month");

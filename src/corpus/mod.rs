@@ -13,7 +13,7 @@ mod read;
 
 use std::collections::BTreeMap;
 
-pub use date::{DateOrder, DatePattern, DateRules, is_iso_date};
+pub use date::{DateOrder, DatePattern, DateRules};
 pub use read::{
     FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside, read_inputs,
     read_inputs_chunked, read_inputs_prepared,

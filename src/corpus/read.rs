@@ -10,8 +10,9 @@ use rustc_hash::FxHashMap;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::date::{DateIssue, DateRules, civil_date};
+use super::date::{DateIssue, DateRules};
 use super::{Corpus, Document, frontmatter};
+use crate::dates::civil_date;
 use crate::error::{Error, Location, Result};
 
 /// Names of the record fields that carry the document parts.

@@ -11,7 +11,8 @@
 
 use std::borrow::Cow;
 
-use crate::corpus::{Document, is_iso_date};
+use crate::corpus::Document;
+use crate::dates::{self, iso_week};
 
 /// How documents are put into groups.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,15 +90,7 @@ impl GroupBy {
                 .filter(|v| !v.is_empty())
                 .map(Cow::Borrowed),
             GroupBy::Date(bucket) => {
-                let date = doc.date.as_deref()?.trim();
-                if !is_iso_date(date) {
-                    return None;
-                }
-                let (y, m, d) = (
-                    date[0..4].parse().ok()?,
-                    date[5..7].parse().ok()?,
-                    date[8..10].parse().ok()?,
-                );
+                let (y, m, d) = dates::ymd(doc.date.as_deref()?.trim())?;
                 Some(Cow::Owned(match bucket {
                     DateBucket::Year => format!("{y:04}"),
                     DateBucket::Month => format!("{y:04}-{m:02}"),
@@ -112,37 +105,9 @@ impl GroupBy {
     }
 }
 
-use crate::corpus::date::days_from_civil;
-
-/// ISO 8601 week-numbering year and week of a date.
-pub fn iso_week(y: i64, m: i64, d: i64) -> (i64, i64) {
-    let days = days_from_civil(y, m, d);
-    let weekday = (days + 3).rem_euclid(7); // Monday = 0 (1970-01-01 was a Thursday)
-    let thursday = days - weekday + 3;
-    // The week belongs to the year of its Thursday.
-    let mut year = y;
-    if thursday < days_from_civil(y, 1, 1) {
-        year -= 1;
-    } else if thursday >= days_from_civil(y + 1, 1, 1) {
-        year += 1;
-    }
-    (year, (thursday - days_from_civil(year, 1, 1)) / 7 + 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso_weeks() {
-        assert_eq!(iso_week(2026, 3, 4), (2026, 10));
-        assert_eq!(iso_week(2021, 1, 3), (2020, 53)); // a Sunday in the last week of 2020
-        assert_eq!(iso_week(2024, 12, 30), (2025, 1)); // a Monday in week 1 of 2025
-        assert_eq!(iso_week(2015, 12, 31), (2015, 53));
-        assert_eq!(iso_week(2026, 1, 1), (2026, 1)); // a Thursday
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-    }
 
     #[test]
     fn keys_by_field_and_bucket() {

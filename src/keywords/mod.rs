@@ -85,7 +85,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 pub use extract::MAX_WORDS;
-pub use group::{DateBucket, GroupBy, iso_week};
+pub use group::{DateBucket, GroupBy};
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};

@@ -46,7 +46,7 @@ pub use document_space::{CountedSpace, DocumentSpace, Layout, SpaceModel, SpaceR
 pub use similar::{Similar, SimilarParams, similar};
 pub use space::{TITLE_SHARE, story_rows};
 pub(crate) use stories::sparse_dot;
-pub use stories::{Story, StoryParams, civil_date, day_number, stories, stories_of_sources};
+pub use stories::{Story, StoryParams, stories, stories_of_sources};
 pub use story_records::{FindStories, FoundStories, NearDuplicate, StoryRecord, find_stories};
 pub use topk::{Neighbor, Neighbors, Score, Search, top_k, top_k_against, top_k_with};
 pub use window::top_k_within_days;

@@ -21,10 +21,11 @@ use std::time::{Duration, Instant};
 use ndarray::Array2;
 
 use super::{
-    DocumentSpace, MAX_DENSE, Measure, Neighbors, Search, SpaceRows, day_number, dense_scores,
-    top_k_with, top_k_within_days,
+    DocumentSpace, MAX_DENSE, Measure, Neighbors, Search, SpaceRows, dense_scores, top_k_with,
+    top_k_within_days,
 };
 use crate::corpus::Document;
+use crate::dates::day_number;
 use crate::error::{Error, Result};
 
 /// Everything `similar` can be asked: the space, the measure, how many neighbours, and which.

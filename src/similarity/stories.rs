@@ -132,7 +132,7 @@ pub fn stories_of_sources<V: Value>(
     let window = params.window_days.map(i64::from);
     // Every neighbour is kept: the density of a document is the mean of all k.
     let search = Search::new(params.k);
-    let trace = crate::vectorize::Trace::start();
+    let trace = crate::trace::Trace::start();
     let nn = match (window, days) {
         (Some(w), Some(days)) => top_k_within_days(matrix, days, w, &search, |_, _| true)?,
         _ => top_k_with(matrix, None, &search, |_, _| true)?,
@@ -373,8 +373,6 @@ fn gather_copies<V: Value>(
     }
 }
 
-pub use crate::corpus::date::{civil_date, day_number};
-
 /// Two clusters and the sum of their cross cosines.
 struct Pair {
     a: usize,
@@ -592,20 +590,6 @@ mod tests {
     }
 
     #[test]
-    fn civil_date_inverts_day_number() {
-        for date in [
-            "1970-01-01",
-            "2000-02-29",
-            "2024-12-31",
-            "1969-07-20",
-            "2026-11-28",
-        ] {
-            let day = day_number(date).unwrap();
-            assert_eq!(civil_date(day), date);
-        }
-    }
-
-    #[test]
     fn a_pair_must_stand_out_from_its_neighbourhood() {
         // Rows 0 and 1: cosine 0.5. Alone in the corpus, they are a story.
         let pair: [&[(u32, f32)]; 2] = [&[(0, 1.0), (1, 1.0)], &[(0, 1.0), (2, 1.0)]];
@@ -716,17 +700,5 @@ mod tests {
         let s = stories(&m(&[&[], &[], &[(1, 1.0)]]), None, &params(0.5)).unwrap();
         assert_eq!(s.len(), 3);
         assert!(stories(&m(&[&[]]), None, &params(0.0)).is_err());
-    }
-
-    #[test]
-    fn day_numbers() {
-        assert_eq!(day_number("1970-01-01"), Some(0));
-        assert_eq!(day_number("2000-03-01"), Some(11017));
-        assert_eq!(day_number("2024-12-08T10:00:00Z"), Some(20065));
-        assert_eq!(
-            day_number("2024-02-29").unwrap() + 1,
-            day_number("2024-03-01").unwrap()
-        );
-        assert_eq!(day_number("yesterday"), None);
     }
 }

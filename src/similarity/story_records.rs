@@ -22,10 +22,9 @@
 
 use serde::Serialize;
 
-use super::{
-    DocumentSpace, Measure, SpaceRows, Story, StoryParams, day_number, stories_of_sources,
-};
+use super::{DocumentSpace, Measure, SpaceRows, Story, StoryParams, stories_of_sources};
 use crate::corpus::Document;
+use crate::dates::day_number;
 use crate::error::{Error, Result};
 use crate::vectorize::FittedVectorizer;
 

@@ -38,7 +38,7 @@ where
     let mut dated: Vec<(i64, usize)> = (0..n).filter_map(|i| days[i].map(|d| (d, i))).collect();
     dated.sort_unstable();
     let mut lists: Vec<Vec<Neighbor>> = vec![Vec::new(); n];
-    let trace = crate::vectorize::Trace::start();
+    let trace = crate::trace::Trace::start();
 
     // Undated queries against every row.
     if !undated.is_empty() {

@@ -10,9 +10,7 @@
 //! ```
 
 mod count;
-pub use count::TokenizedDocs;
-#[doc(hidden)]
-pub use count::Trace;
+pub use crate::tokens::TokenizedBatch;
 mod params;
 mod runs;
 mod stats;
@@ -31,7 +29,8 @@ use crate::analysis::{AnalysisConfig, Analyzer};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
-use count::{Counted, Lexed, Lexer, NONE, count, count_lexed, lex};
+use crate::tokens::{NONE, TokenizedCorpus, TokenizedCorpusBuilder};
+use count::{Counted, count, count_lexed};
 
 /// Settings for fitting: analysis, vocabulary and weighting.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,7 +62,7 @@ pub struct CountReport {
 pub struct Analyzed<'a> {
     pub(crate) docs: &'a [Document],
     pub(crate) config: AnalysisConfig,
-    pub(crate) lexed: Lexed,
+    pub(crate) lexed: TokenizedCorpus,
 }
 
 impl Analyzed<'_> {
@@ -85,14 +84,14 @@ type FittedCounts = (
     Counted,
     Vec<Option<u32>>,
     CountReport,
-    Option<Lexed>,
+    Option<TokenizedCorpus>,
 );
 
 /// A corpus being tokenized batch by batch (made by [`Vectorizer::tokenizer`]): it keeps each
 /// batch's distinct spellings and token ids, not the texts.
 pub struct CorpusTokens {
     analyzer: Analyzer,
-    lexer: Lexer,
+    lexer: TokenizedCorpusBuilder,
 }
 
 impl CorpusTokens {
@@ -103,12 +102,12 @@ impl CorpusTokens {
 
     /// Tokenizes documents without adding them, so batches can be tokenized on many threads at
     /// once (by a reader, say); [`CorpusTokens::push`] then adds them in order.
-    pub fn tokenize(&self, docs: &[Document]) -> TokenizedDocs {
-        Lexer::tokenize(&self.analyzer, docs)
+    pub fn tokenize(&self, docs: &[Document]) -> TokenizedBatch {
+        TokenizedCorpusBuilder::tokenize(&self.analyzer, docs)
     }
 
     /// Adds documents tokenized by [`CorpusTokens::tokenize`] after those added before.
-    pub fn push(&mut self, docs: TokenizedDocs) {
+    pub fn push(&mut self, docs: TokenizedBatch) {
         self.lexer.push(docs);
     }
 
@@ -242,21 +241,21 @@ impl Vectorizer {
     fn fit_counts(&self, docs: &[Document], keep_lexed: bool) -> Result<FittedCounts> {
         self.validate()?;
         let analyzer = Analyzer::new(&self.analysis)?;
-        self.fit_lexed(&analyzer, lex(&analyzer, docs), keep_lexed)
+        self.fit_lexed(&analyzer, TokenizedCorpus::new(&analyzer, docs), keep_lexed)
     }
 
     /// Like `fit_counts`, from a corpus already tokenized.
     fn fit_lexed(
         &self,
         analyzer: &Analyzer,
-        lexed: Lexed,
+        lexed: TokenizedCorpus,
         keep_lexed: bool,
     ) -> Result<FittedCounts> {
         let n_docs = lexed.n_docs();
         if n_docs == 0 {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
         }
-        let trace = count::Trace::start();
+        let trace = crate::trace::Trace::start();
         let mut lexed = lexed;
         // Counting takes the terms; a kept analysis (keywords read it again) keeps a copy.
         let kept_terms = keep_lexed.then(|| lexed.terms.clone());
@@ -294,7 +293,7 @@ impl Vectorizer {
         self.validate()?;
         Ok(CorpusTokens {
             analyzer: Analyzer::new(&self.analysis)?,
-            lexer: Lexer::default(),
+            lexer: TokenizedCorpusBuilder::default(),
         })
     }
 
@@ -328,7 +327,7 @@ impl Vectorizer {
     /// vocabulary is chosen, nothing is weighted.
     pub fn statistics(&self, docs: &[Document]) -> Result<Statistics> {
         let analyzer = Analyzer::new(&self.analysis)?;
-        let mut lexed = lex(&analyzer, docs);
+        let mut lexed = TokenizedCorpus::new(&analyzer, docs);
         let (mut counted, surfaces) = count_lexed(&analyzer, &mut lexed, docs.len(), true);
         Ok(Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0)
     }
@@ -577,7 +576,7 @@ impl FittedVectorizer {
         Analyzed {
             docs,
             config: self.analysis.clone(),
-            lexed: lex(&self.analyzer, docs),
+            lexed: TokenizedCorpus::new(&self.analyzer, docs),
         }
     }
 
@@ -1038,7 +1037,7 @@ mod tests {
             },
         ] {
             let (model, matrix) = v.fit_transform::<f64>(&all).unwrap();
-            // Tokenized in uneven batches, fitted once.
+            // TokenizedChunk in uneven batches, fitted once.
             let mut tokens = v.tokenizer().unwrap();
             tokens.add(&all[..1]);
             tokens.add(&all[1..4]);

@@ -4,9 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BinaryHeap;
 
-use super::count::NONE;
 use super::stats::TermStats;
 use crate::error::{Error, Result};
+use crate::tokens::NONE;
 
 /// A document-frequency bound: an absolute count or a proportion of the documents.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

@@ -17,11 +17,12 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::count::{Lexed, Surfaces, count_lexed, lex};
+use super::count::{Surfaces, count_lexed};
 use super::stats::{Grouped, Statistics, TermStats, merge_sorted};
 use crate::analysis::Analyzer;
 use crate::corpus::Document;
 use crate::error::{Error, Result};
+use crate::tokens::TokenizedCorpus;
 
 /// Encoded runs kept in memory up to this many bytes in all; later runs go to files.
 const RUN_MEMORY: usize = 64 << 20;
@@ -138,7 +139,7 @@ impl StatisticsRuns {
 
     /// Counts a chunk of documents and sets its statistics aside as one run.
     pub fn add(&mut self, docs: &[Document]) -> Result<()> {
-        let lexed = lex(&self.analyzer, docs);
+        let lexed = TokenizedCorpus::new(&self.analyzer, docs);
         self.add_lexed(lexed, docs.len(), false).map(|_| ())
     }
 
@@ -160,12 +161,12 @@ impl StatisticsRuns {
 
     fn add_lexed(
         &mut self,
-        mut lexed: Lexed,
+        mut lexed: TokenizedCorpus,
         n_docs: usize,
         keep_rows: bool,
     ) -> Result<Option<RunRows>> {
         let (mut counted, surfaces) = count_lexed(&self.analyzer, &mut lexed, n_docs, true);
-        let trace = super::count::Trace::start();
+        let trace = crate::trace::Trace::start();
         self.n_docs += n_docs as u64;
         self.total_len += counted.doc_lens.iter().map(|&l| l as u64).sum::<u64>();
         let Surfaces { entries, grams } = surfaces;
@@ -304,8 +305,8 @@ impl StatisticsRuns {
 }
 
 /// The lexed documents, their texts emptied (and freed, in parallel) once tokenized.
-fn lex_releasing(analyzer: &Analyzer, docs: &mut [Document]) -> Lexed {
-    let lexed = lex(analyzer, docs);
+fn lex_releasing(analyzer: &Analyzer, docs: &mut [Document]) -> TokenizedCorpus {
+    let lexed = TokenizedCorpus::new(analyzer, docs);
     docs.par_iter_mut().for_each(|d| d.text = String::new());
     lexed
 }
@@ -750,7 +751,7 @@ mod tests {
 
     fn statistics_at_once(docs: &[Document]) -> Statistics {
         let analyzer = analyzer();
-        let mut lexed = lex(&analyzer, docs);
+        let mut lexed = TokenizedCorpus::new(&analyzer, docs);
         let (mut counted, surfaces) = count_lexed(&analyzer, &mut lexed, docs.len(), true);
         Statistics::from_counted(&mut counted, surfaces, &lexed, docs.len() as u64).0
     }

@@ -7,8 +7,9 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::count::{Counted, Form, Lexed, Surfaces};
+use super::count::{Counted, Surfaces};
 use crate::error::{Error, Result};
+use crate::tokens::{Form, TokenizedCorpus, text_prefix};
 
 /// One term's statistics.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,7 +51,7 @@ impl Statistics {
     pub(crate) fn from_counted(
         counted: &mut Counted,
         surfaces: Surfaces,
-        lexed: &Lexed,
+        lexed: &TokenizedCorpus,
         n_docs: u64,
     ) -> (Statistics, Vec<u32>) {
         let total_len = counted.doc_lens.iter().map(|&l| l as u64).sum();
@@ -85,7 +86,7 @@ impl Statistics {
     pub(crate) fn group_counted<'s>(
         counted: &mut Counted,
         entries: Vec<(u32, Form, u64)>,
-        lexed: &'s Lexed,
+        lexed: &'s TokenizedCorpus,
         grams: &'s [String],
     ) -> Grouped<'s> {
         let (df, cf) = term_sums(&counted.rows, counted.terms.len());
@@ -232,15 +233,6 @@ fn term_sums(rows: &[Vec<(u32, u32)>], n_terms: usize) -> (Vec<u64>, Vec<u64>) {
 /// True if `names` are in text order and unique.
 fn is_sorted_by_text(names: &[String]) -> bool {
     names.par_windows(2).with_min_len(4096).all(|w| w[0] < w[1])
-}
-
-/// The first eight bytes of a text as one number (zeros after its end): numbers order like
-/// the texts, except that equal numbers need the texts compared in full.
-pub(crate) fn text_prefix(text: &str) -> u64 {
-    let mut prefix = [0u8; 8];
-    let len = text.len().min(8);
-    prefix[..len].copy_from_slice(&text.as_bytes()[..len]);
-    u64::from_be_bytes(prefix)
 }
 
 /// Terms sorted, with their df, cf and surface forms grouped by term: what
