@@ -13,9 +13,11 @@
 //!   whole corpus scaled to the story's size (counts in one story are small; the prior keeps a
 //!   word used once from outranking the story's real differences).
 
+mod documents;
 pub mod html;
 pub mod report;
 
+pub use documents::{CompareParams, compare};
 pub use report::Report;
 
 use std::collections::BTreeMap;
@@ -42,9 +44,9 @@ pub enum Period {
     Month,
 }
 
-/// Settings for [`compare`].
+/// Settings of the report itself, given the rows (see [`report_from_rows`]).
 #[derive(Debug, Clone)]
-pub struct CompareParams {
+pub struct ReportParams {
     /// How stories are formed.
     pub stories: StoryParams,
     /// Keyness of each source against the rest (measure, minimum count, prior).
@@ -71,9 +73,9 @@ pub struct CompareParams {
     pub nearest_sources: usize,
 }
 
-impl Default for CompareParams {
+impl Default for ReportParams {
     fn default() -> Self {
-        CompareParams {
+        ReportParams {
             stories: StoryParams::default(),
             keyness: KeynessParams::default(),
             fdr: None,
@@ -92,7 +94,7 @@ impl Default for CompareParams {
 /// Stories whose cross-source pairs exceed this are summarized by their means only.
 const MAX_PAIR_WORK: usize = 20_000;
 
-/// What [`compare`] works on: the documents, their groups, and one analysis of them.
+/// What [`report_from_rows`] works on: the documents, their groups, and one analysis of them.
 pub struct Inputs<'a> {
     /// The documents.
     pub docs: &'a [Document],
@@ -113,8 +115,14 @@ pub struct Inputs<'a> {
     pub set_aside: &'a [SetAside],
 }
 
-/// Builds the coverage report.
-pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
+/// Builds the coverage report from documents already counted (see [`compare`] for the whole
+/// task from documents).
+///
+/// # Errors
+///
+/// [`Error::EmptyVocabulary`] without documents; [`Error::Param`] when the rows or groups do
+/// not match the documents, for a log-odds prior scale ≤ 0, or invalid story settings.
+pub fn report_from_rows(input: &Inputs, params: &ReportParams) -> Result<Report> {
     let Inputs {
         docs,
         by,
@@ -486,7 +494,7 @@ struct Ctx<'a> {
     row_tokens: &'a [f64],
     background: &'a [f64],
     model: &'a FittedVectorizer,
-    params: &'a CompareParams,
+    params: &'a ReportParams,
 }
 
 /// One story carried by several sources, article by article.
@@ -691,7 +699,7 @@ fn finite(x: f64) -> f64 {
 fn shared(
     grouped: &GroupCounts,
     sources: &[SourceSummary],
-    params: &CompareParams,
+    params: &ReportParams,
     model: &FittedVectorizer,
 ) -> Vec<SharedTerm> {
     let n_cols = grouped.total.len();
@@ -737,7 +745,7 @@ fn source_similarity(
     rows_of: &[Vec<usize>],
     aligned: &[AlignedStory],
     shown: &Shown,
-    params: &CompareParams,
+    params: &ReportParams,
 ) -> SourceSimilarity {
     let n_src = rows_of.len();
     // Pairs that share a story: (shared stories, sum of the stories' means).
