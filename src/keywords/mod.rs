@@ -76,6 +76,7 @@
 pub mod eval;
 mod extract;
 mod group;
+mod group_keyness;
 pub mod keyness;
 pub mod porter;
 pub mod stats;
