@@ -30,12 +30,15 @@ impl std::fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// An input or output file could not be read or written.
-    #[error("{path}: {error}")]
+    /// An input or output file could not be read or written. The message names the file; the
+    /// operating system's reason is the [`source`](std::error::Error::source) (printed after
+    /// it by `{:#}` in anyhow, or by [`Error::message`]).
+    #[error("{path}")]
     Io {
         /// The file involved.
         path: PathBuf,
-        /// The underlying error (shown in the message, so not chained as a source).
+        /// The underlying error.
+        #[source]
         error: std::io::Error,
     },
     /// A record could not be parsed (malformed JSON or CSV line).
@@ -127,6 +130,18 @@ impl Error {
         }
     }
 
+    /// The message with its sources, `: `-separated (what a user should read).
+    pub fn message(&self) -> String {
+        let mut out = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(e) = source {
+            out.push_str(": ");
+            out.push_str(&e.to_string());
+            source = e.source();
+        }
+        out
+    }
+
     /// A parameter error.
     pub fn param(name: &'static str, value: impl ToString, reason: impl Into<String>) -> Self {
         Error::Param {
@@ -134,5 +149,19 @@ impl Error {
             value: value.to_string(),
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_keeps_its_cause_as_the_source() {
+        let e = Error::io("in.jsonl", std::io::Error::other("disk on fire"));
+        let source = std::error::Error::source(&e).expect("the io::Error is the source");
+        assert_eq!(source.to_string(), "disk on fire");
+        assert_eq!(e.to_string(), "in.jsonl");
+        assert_eq!(e.message(), "in.jsonl: disk on fire");
     }
 }

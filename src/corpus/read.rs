@@ -199,7 +199,7 @@ impl ReadReport {
     fn skip(&mut self, err: &Error) {
         self.skipped_count += 1;
         if self.skipped.len() < 20 {
-            self.skipped.push(err.to_string());
+            self.skipped.push(err.message());
         }
     }
 }
