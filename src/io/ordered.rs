@@ -18,7 +18,7 @@ pub fn row_blocks(n: usize, size: usize) -> Vec<Range<usize>> {
 /// out in order: a direct write ([`crate::io::direct`]) waits for the device, not for a core. A
 /// block is begun only when it is at most a few blocks per thread ahead of the writer, so
 /// memory holds only those, and the bytes do not depend on the thread count.
-pub fn write_in_order<W: Write + Send + ?Sized>(
+pub(crate) fn write_in_order<W: Write + Send + ?Sized>(
     out: &mut W,
     blocks: &[Range<usize>],
     format: impl Fn(Range<usize>) -> Vec<u8> + Sync,
