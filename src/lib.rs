@@ -1,30 +1,75 @@
 //! # parallax
 //!
 //! Compare news texts statistically at corpus scale: read documents, analyze them (normalize,
-//! tokenize, stop words, Snowball stemming, n-grams), fit a vocabulary, and build sparse TF-IDF
-//! matrices, with readable surface forms for every term and byte-identical output for any
-//! thread count.
+//! tokenize, stop words, Snowball stemming, n-grams), fit a vocabulary, build sparse TF-IDF
+//! matrices, and on them find similar documents, stories across sources, keywords, keyness and
+//! the coverage report, with readable surface forms for every term and byte-identical output
+//! for any thread count. The command-line tool is a thin layer over this crate: every command
+//! is one call below.
 //!
-//! The five types a user needs:
-//! - [`corpus::Document`] and [`corpus::read_inputs`]: documents from directories, JSONL, CSV/TSV;
-//! - [`analysis::AnalysisConfig`]: the analysis pipeline, as data;
-//! - [`vectorize::Vectorizer`]: settings, which [`fit`](vectorize::Vectorizer::fit) turns into a
-//! - [`vectorize::FittedVectorizer`]: the learned vocabulary, saved and loaded by [`io::model`];
-//! - [`matrix::CsrMatrix`]: the weighted document × term matrix.
+//! ## From reader to report
 //!
-//! On top of them, [`keywords`] ranks the key terms and phrases of documents and groups, and
-//! measures keyness (which terms one group uses more than another).
+//! | step | module | what it takes and gives |
+//! |---|---|---|
+//! | read | [`corpus`] | files or stdin → [`corpus::Corpus`] of [`corpus::Document`]s ([`corpus::read_inputs`], chunked: [`corpus::read_inputs_chunked`]) |
+//! | analyze | [`analysis`] | [`analysis::AnalysisSettings`] → [`analysis::AnalysisConfig`] → [`analysis::Analyzer`]: text → tokens → terms |
+//! | tokenize | `tokens` (internal) | documents → the tokenized corpus, each distinct spelling analyzed once |
+//! | fit and weigh | [`vectorize`] | [`vectorize::Vectorizer`] (or a [`vectorize::Preset`]) → [`vectorize::FittedVectorizer`] and a [`matrix::CsrMatrix`]; streamed: [`vectorize::StreamedVectorize`] |
+//! | save, write | [`io`] | models and shards ([`io::model`]), Matrix Market, npz, rows, atomic outputs |
+//! | compare documents | [`similarity`] | [`similarity::similar`] (exact top-k), [`similarity::find_stories`] |
+//! | key terms | [`keywords`] | [`keywords::keywords`], [`keywords::keyness::keyness`] |
+//! | the report | [`compare`] | [`compare::compare`] → [`compare::Report`], [`compare::html`] |
+//!
+//! [`dates`] holds calendar arithmetic on day numbers, [`trace`] phase timings for developers.
+//!
+//! ## Glossary
+//!
+//! One noun per idea, used in every module:
+//!
+//! - **document**: one text with its id and optional title, source, date and other fields;
+//!   a **corpus** is the documents read, with what was set aside and why.
+//! - **spelling**: a token as written in the text; its **surface form** is the spelling after
+//!   normalization, what every output shows; its **term** is what the filters make of it
+//!   (lowercased, stop words removed, stemmed): the unit that is counted. An n-gram term joins
+//!   the terms of adjacent words.
+//! - **analysis**: normalizers, tokenizer, filters and n-gram range, as data
+//!   ([`analysis::AnalysisConfig`]), saved inside every model.
+//! - **tokenized corpus**: documents cut into tokens with every distinct spelling analyzed
+//!   once; a **tokenized batch** is documents tokenized but not yet added to one.
+//! - **statistics**: per term its document frequency, corpus frequency and surface-form counts,
+//!   plus document count and length: sums, so chunks, shards and nights merge exactly.
+//! - **vocabulary**: the terms kept as columns; **weighting**: tf × idf and a row norm; a
+//!   **preset**: another tool's analysis and weighting (`--compat`).
+//! - **model**: analysis, statistics, vocabulary and weighting together
+//!   ([`vectorize::FittedVectorizer`]), saved as one JSON file.
+//! - **counts** and **matrix**: documents × columns, raw or weighted ([`matrix::CsrMatrix`]).
+//! - **space**: the rows documents are compared in ([`similarity::DocumentSpace`]: the story
+//!   space of title and body, or the plain TF-IDF rows); **neighbours**: each document's k most
+//!   similar; a **story**: documents of several sources reporting one event.
+//! - **keywords**: a document's or group's key terms and phrases; **keyness**: which terms one
+//!   group uses more than another, with effect sizes and p-values; the **report**: stories ×
+//!   sources, aligned versions and distinctive terms ([`compare::Report`]).
+//!
+//! ## In ten lines
 //!
 //! ```
-//! use parallax::{corpus::Document, vectorize::Vectorizer};
-//! let docs = [
+//! use parallax::corpus::Document;
+//! use parallax::{keywords, similarity, vectorize::Vectorizer};
+//! let mut docs = vec![
 //!     Document::new("a", "Russia's military bases in Syria will stay, officials said."),
 //!     Document::new("b", "The military base at Tartus remains under Russian control."),
+//!     Document::new("c", "Heavy rain closed schools across the region on Monday."),
 //! ];
+//! docs[0].source = Some("klaxon".into());
+//! docs[1].source = Some("ledger".into());
 //! let (model, matrix) = Vectorizer::default().fit_transform::<f32>(&docs)?;
-//! let col = model.column("militari").unwrap();
-//! assert_eq!(model.surface(col), "military");
-//! assert_eq!(matrix.n_rows(), 2);
+//! assert_eq!(model.surface(model.column("militari").unwrap()), "military");
+//! assert_eq!(matrix.n_rows(), 3);
+//! let params = similarity::SimilarParams { k: 1, ..Default::default() };
+//! let found = similarity::similar(&docs, None, &params)?;
+//! assert_eq!(found.neighbors.of(0)[0].index, 1); // a's nearest is b
+//! let ranked = keywords::keywords(&docs, &Default::default())?;
+//! assert_eq!(ranked.rankings.len(), 3); // one ranking per document
 //! # Ok::<(), parallax::Error>(())
 //! ```
 

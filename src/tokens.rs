@@ -353,7 +353,7 @@ impl TokenizedCorpus {
     }
 }
 
-/// Documents tokenized by [`TokenizedCorpusBuilder::tokenize`], waiting to be added to a lexer.
+/// Documents tokenized in parallel chunks, waiting to be added to a tokenized corpus.
 pub struct TokenizedBatch {
     chunks: Vec<TokenizedChunk>,
     /// The first document of each chunk.
