@@ -1,0 +1,10 @@
+"""parallax: compare news texts statistically, from Python.
+
+The compiled library does the work; :mod:`parallax.sklearn` holds drop-in replacements for
+scikit-learn's ``TfidfVectorizer`` and ``CountVectorizer``.
+"""
+
+from parallax._parallax import stop_words
+
+__all__ = ["stop_words"]
+__version__ = "0.1.0"
