@@ -465,7 +465,8 @@ class TfidfVectorizer(CountVectorizer):
         self._check_fitted()
         if not self.use_idf:
             raise AttributeError("idf_ is defined only when use_idf=True")
-        idf = self._model.idf()
+        # scikit-learn keeps idf_ in the matrix's dtype.
+        idf = self._model.idf().astype(self._out_dtype(), copy=False)
         if self._perm is not None:
             ordered = np.empty_like(idf)
             ordered[self._perm] = idf
