@@ -82,11 +82,17 @@ fn analysis(s: &Settings) -> PyResult<AnalysisConfig> {
     }
     if let Some(stop) = &s.stop_words {
         let (name, words) = match stop {
-            StopWords::Name(n) if n == "english" => ("sklearn".to_string(), stopwords::sklearn_english()),
-            StopWords::Name(n) => return Err(bad("stop_words", n, "supported: 'english' or a list")),
+            StopWords::Name(n) if n == "english" => {
+                ("sklearn".to_string(), stopwords::sklearn_english())
+            }
+            StopWords::Name(n) => {
+                return Err(bad("stop_words", n, "supported: 'english' or a list"));
+            }
             StopWords::Words(w) => ("list".to_string(), w.iter().cloned().collect()),
         };
-        config.filters.retain(|f| !matches!(f, Filter::StopWords { .. }));
+        config
+            .filters
+            .retain(|f| !matches!(f, Filter::StopWords { .. }));
         // Stop words are matched before stemming, as the CLI does.
         let at = config
             .filters
@@ -95,14 +101,12 @@ fn analysis(s: &Settings) -> PyResult<AnalysisConfig> {
             .unwrap_or(config.filters.len());
         config.filters.insert(at, Filter::StopWords { name, words });
     }
-    match s.stem {
-        Some(stem) => {
-            config.filters.retain(|f| !matches!(f, Filter::Stem { .. }));
-            if stem {
-                config.filters.push(Filter::Stem { language });
-            }
+    // None keeps what the compat mode does (sklearn: no stemming; parallax: stemming).
+    if let Some(stem) = s.stem {
+        config.filters.retain(|f| !matches!(f, Filter::Stem { .. }));
+        if stem {
+            config.filters.push(Filter::Stem { language });
         }
-        None => {}
     }
     config.ngram_min = s.ngram_range.0;
     config.ngram_max = s.ngram_range.1;
@@ -118,7 +122,10 @@ fn vectorizer(s: &Settings) -> PyResult<Vectorizer> {
         other => return Err(bad("tf", other, "supported: raw, binary, log")),
     };
     let idf: Idf = s.idf.parse().map_err(|e: String| bad("idf", &s.idf, &e))?;
-    let norm: Norm = s.norm.parse().map_err(|e: String| bad("norm", &s.norm, &e))?;
+    let norm: Norm = s
+        .norm
+        .parse()
+        .map_err(|e: String| bad("norm", &s.norm, &e))?;
     let vocabulary = VocabularyParams {
         min_df: df_limit("min_df", &s.min_df)?,
         max_df: df_limit("max_df", &s.max_df)?,
@@ -237,13 +244,14 @@ fn fit_as<'py, V: Value + Element>(
     docs: Vec<Document>,
     n_jobs: Option<usize>,
 ) -> PyResult<(Model, Bound<'py, PyTuple>)> {
-    let (model, csr) = py.detach(|| {
-        in_pool(n_jobs, || {
-            let (model, m) = vectorizer.fit_transform::<V>(&docs)?;
-            Ok::<_, parallax::Error>((model, Csr::new(m)))
-        })
-    })?
-    .map_err(to_py)?;
+    let (model, csr) = py
+        .detach(|| {
+            in_pool(n_jobs, || {
+                let (model, m) = vectorizer.fit_transform::<V>(&docs)?;
+                Ok::<_, parallax::Error>((model, Csr::new(m)))
+            })
+        })?
+        .map_err(to_py)?;
     Ok((Model { inner: model }, csr.into_py(py)?))
 }
 
@@ -306,7 +314,9 @@ impl Model {
 
     /// The idf of each column.
     fn idf<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        let idf: Vec<f64> = (0..self.inner.n_terms()).map(|c| self.inner.idf(c)).collect();
+        let idf: Vec<f64> = (0..self.inner.n_terms())
+            .map(|c| self.inner.idf(c))
+            .collect();
         PyArray1::from_vec(py, idf)
     }
 
