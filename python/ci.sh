@@ -11,6 +11,7 @@ if [ ! -x target/py-venv/bin/python ]; then
 fi
 pip=(target/py-venv/bin/pip --quiet --disable-pip-version-check)
 "${pip[@]}" install -r python/requirements-test.txt
-# The pinned maturin from the requirements builds it (no isolated build env to download).
-CARGO_TARGET_DIR="$PWD/python/target" "${pip[@]}" install --no-build-isolation --force-reinstall --no-deps ./python
+# The pinned maturin from the requirements builds it (no isolated build env to download; its
+# hook runs `maturin` from PATH, hence the venv's bin first).
+PATH="$PWD/target/py-venv/bin:$PATH" CARGO_TARGET_DIR="$PWD/python/target" "${pip[@]}" install --no-build-isolation --force-reinstall --no-deps ./python
 target/py-venv/bin/python -m pytest -q python/tests
