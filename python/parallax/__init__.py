@@ -4,7 +4,8 @@ The compiled library does the work; :mod:`parallax.sklearn` holds drop-in replac
 scikit-learn's ``TfidfVectorizer`` and ``CountVectorizer``.
 """
 
+from parallax._corpus import read_corpus
 from parallax._parallax import stop_words  # parallax's built-in lists, by language
 
-__all__ = ["stop_words"]
+__all__ = ["read_corpus", "stop_words"]
 __version__ = "0.1.0"

@@ -37,3 +37,8 @@ def fit(
 
 def stop_words(language: str) -> list[str]:
     """parallax's built-in stop words for a language ('sklearn': scikit-learn's English list)."""
+
+def read_corpus(
+    paths: Sequence[str],
+) -> list[Tuple[str, str, Optional[str], Optional[str], Optional[str], dict[str, str]]]:
+    """Reads documents from paths; (id, text, title, source, date, meta) per document."""

@@ -350,11 +350,36 @@ fn stop_words(language: &str) -> PyResult<Vec<String>> {
     Ok(stopwords::builtin(language).into_iter().collect())
 }
 
+/// Reads documents from paths (directories, JSONL, CSV/TSV, text files, `.gz`) with the CLI's
+/// defaults; returns (id, text, title, source, date, meta) per document, in input order.
+#[pyfunction]
+fn read_corpus(py: Python<'_>, paths: Vec<std::path::PathBuf>) -> PyResult<Vec<DocumentRow>> {
+    let options = parallax::corpus::ReadOptions::default();
+    let corpus = py
+        .detach(|| parallax::corpus::read_inputs(&paths, &options))
+        .map_err(to_py)?;
+    Ok(corpus
+        .docs
+        .into_iter()
+        .map(|d| (d.id, d.text, d.title, d.source, d.date, d.meta))
+        .collect())
+}
+
+type DocumentRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    std::collections::BTreeMap<String, String>,
+);
+
 /// The compiled part of the `parallax` Python package.
 #[pymodule]
 fn _parallax(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(stop_words, m)?)?;
+    m.add_function(wrap_pyfunction!(read_corpus, m)?)?;
     m.add_class::<Model>()?;
     Ok(())
 }
