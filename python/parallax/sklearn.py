@@ -228,6 +228,8 @@ class CountVectorizer(TransformerMixin, BaseEstimator):
             if indices != list(range(len(indices))):
                 raise ValueError("vocabulary's indices must be 0 .. len(vocabulary) - 1, each once")
         else:
+            if isinstance(vocab, (set, frozenset)):
+                vocab = sorted(vocab)  # as scikit-learn: a set has no order of its own
             mapping = {}
             for term in vocab:
                 if term in mapping:

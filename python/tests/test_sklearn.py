@@ -106,10 +106,14 @@ def test_max_features_ties(basil):
     assert all(freq[t] == cut for t in ours ^ theirs)
 
 
-@pytest.mark.parametrize("kind", ["list", "dict"])
+@pytest.mark.parametrize("kind", ["list", "dict", "set"])
 def test_fixed_vocabulary_keeps_the_users_order(basil, kind):
     terms = ["senate", "obama", "tax", "zzzunseen", "health care", "the"]
-    vocab = terms if kind == "list" else {t: i for i, t in enumerate(reversed(terms))}
+    vocab = {
+        "list": terms,
+        "dict": {t: i for i, t in enumerate(reversed(terms))},
+        "set": set(terms),
+    }[kind]
     params = {"vocabulary": vocab, "ngram_range": (1, 2)}
     ours, theirs = px.TfidfVectorizer(**params), sk.TfidfVectorizer(**params)
     assert_same(ours, theirs, basil)
