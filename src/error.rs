@@ -111,6 +111,14 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// A line of a vocabulary file cannot be used (it gives no term, or a term given before).
+    #[error("{at}: {reason}")]
+    VocabularyLine {
+        /// The file and line.
+        at: Location,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An input path has a format parallax cannot read.
     #[error("{path}: unsupported input ({reason})")]
     Unsupported {

@@ -9,7 +9,7 @@
 //! - [`corpus::Document`] and [`corpus::read_inputs`]: documents from directories, JSONL, CSV/TSV;
 //! - [`analysis::AnalysisConfig`]: the analysis pipeline, as data;
 //! - [`vectorize::Vectorizer`]: settings, which [`fit`](vectorize::Vectorizer::fit) turns into a
-//! - [`vectorize::FittedVectorizer`]: the learned vocabulary, saved and loaded by [`model`];
+//! - [`vectorize::FittedVectorizer`]: the learned vocabulary, saved and loaded by [`io::model`];
 //! - [`matrix::CsrMatrix`]: the weighted document × term matrix.
 //!
 //! On top of them, [`keywords`] ranks the key terms and phrases of documents and groups, and
@@ -31,15 +31,13 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod atomic;
 pub mod compare;
 pub mod corpus;
 pub mod dates;
 mod error;
+pub mod io;
 pub mod keywords;
 pub mod matrix;
-pub mod model;
-pub mod outfile;
 pub mod similarity;
 mod tokens;
 pub mod trace;

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         // A signal is ending the process and removed the files this run was writing: the
         // process ends as the signal says, not with the error that caused.
-        Ok(Err(_)) if parallax::atomic::ending_on_signal() => loop {
+        Ok(Err(_)) if parallax::io::atomic::ending_on_signal() => loop {
             std::thread::park();
         },
         Ok(Err(e)) => {
@@ -116,7 +116,7 @@ fn clean_up_on_signals() {
                 if libc::sigwait(&set, &mut signal) != 0 {
                     return;
                 }
-                parallax::atomic::remove_temporaries();
+                parallax::io::atomic::remove_temporaries();
                 libc::signal(signal, libc::SIG_DFL);
                 libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
                 libc::raise(signal);

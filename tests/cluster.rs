@@ -49,7 +49,9 @@ fn sparse_rows(dir: &Path, input: &str, model: &str) -> (Vec<String>, CsrMatrix<
         ],
     )
     .ok();
-    let n_cols = parallax::model::load(&dir.join(model)).unwrap().n_terms();
+    let n_cols = parallax::io::model::load(&dir.join(model))
+        .unwrap()
+        .n_terms();
     let (mut ids, mut rows) = (Vec::new(), Vec::new());
     for line in out.stdout.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();

@@ -373,7 +373,7 @@ fn a_second_writer_waits_and_says_so() {
     let work = util::tempdir();
     let w = work.path();
     inputs(w);
-    let lock = parallax::atomic::WriteLock::acquire(&w.join("o"), |_| {}).unwrap();
+    let lock = parallax::io::atomic::WriteLock::acquire(&w.join("o"), |_| {}).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_parallax"))
         .args(["vectorize", "a.jsonl", "--out", "o"])
         .current_dir(w)

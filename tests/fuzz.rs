@@ -144,7 +144,7 @@ fn model_bytes() -> &'static [u8] {
         ];
         let model = Vectorizer::default().fit(&docs).unwrap();
         let mut bytes = Vec::new();
-        parallax::model::write_model(&model, &mut bytes).unwrap();
+        parallax::io::model::write_model(&model, &mut bytes).unwrap();
         bytes
     })
 }
@@ -162,7 +162,7 @@ proptest! {
         let mut mutated = bytes[..at].to_vec();
         mutated.extend_from_slice(with.as_bytes());
         mutated.extend_from_slice(&bytes[end..]);
-        let _ = parallax::model::from_json(&mutated, &PathBuf::from("m.json"));
+        let _ = parallax::io::model::from_json(&mutated, &PathBuf::from("m.json"));
     }
 }
 

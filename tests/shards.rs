@@ -212,8 +212,8 @@ fn statistics_merge_in_the_library() {
     let merged = settings.fit_statistics(left).unwrap();
     let direct = settings.fit(docs).unwrap();
     assert_eq!(
-        parallax::model::to_json(&merged),
-        parallax::model::to_json(&direct)
+        parallax::io::model::to_json(&merged),
+        parallax::io::model::to_json(&direct)
     );
 }
 

@@ -288,7 +288,7 @@ fn one_document_and_k_larger_than_n() {
     .json();
     assert_eq!(v, serde_json::json!({"only": []}));
     let npy = std::fs::read(dir.path().join("m.npy")).unwrap();
-    let m = parallax::similarity::read_npy(&npy).unwrap();
+    let m = parallax::io::npz::read_npy(&npy).unwrap();
     assert_eq!((m.dim(), m[[0, 0]]), ((1, 1), 1.0));
     let s = run(dir.path(), &["stories", &one, "--format", "json", "-q"])
         .ok()
@@ -561,7 +561,7 @@ fn model_space_and_matrix_formats() {
     )
     .ok();
     let npy =
-        parallax::similarity::read_npy(&std::fs::read(dir.path().join("m.npy")).unwrap()).unwrap();
+        parallax::io::npz::read_npy(&std::fs::read(dir.path().join("m.npy")).unwrap()).unwrap();
     let csv = std::fs::read_to_string(dir.path().join("m.csv")).unwrap();
     assert_eq!(npy.dim(), (28, 28));
     for (i, line) in csv.lines().enumerate() {

@@ -14,6 +14,7 @@
 
 mod english;
 mod language;
+mod settings;
 pub mod stopwords;
 mod tokenize;
 
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nfkc_quick};
 
 pub use language::Language;
+pub use settings::{AnalysisOptions, AnalysisSettings, StopWordList, StopWords, parse_ngram_range};
 pub use tokenize::{Span, Tokenizer};
 
 use crate::error::{Error, Result};

@@ -11,7 +11,7 @@ use super::output::{Printable, printable, report_reading};
 use super::similar::SpaceFlags;
 use super::stories::Window;
 use super::{InputArgs, SpaceArgs};
-use parallax::compare::{self, CompareParams, Inputs, Period, Report};
+use parallax::compare::{self, CompareParams, Period, Report, ReportParams};
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{KeynessParams, Measure};
 use parallax::similarity::StoryParams;
@@ -65,10 +65,10 @@ pub struct CompareArgs {
     pub period: PeriodArg,
     /// Sources drawn in full in the summary, the page's charts and matrices, and the dense
     /// centroid matrix of the JSON: the N largest; the others are grouped as "other".
-    #[arg(long, value_name = "N", default_value_t = CompareParams::default().top_sources)]
+    #[arg(long, value_name = "N", default_value_t = ReportParams::default().top_sources)]
     pub top_sources: usize,
     /// Stories shown side by side in the summary and the page: the N most sources carried.
-    #[arg(long, value_name = "N", default_value_t = CompareParams::default().top_stories)]
+    #[arg(long, value_name = "N", default_value_t = ReportParams::default().top_stories)]
     pub top_stories: usize,
     /// Indent the JSON for reading (it is compact by default).
     #[arg(long)]
@@ -111,9 +111,9 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         bail!("-k, -n, --top-sources and --top-stories must be at least 1");
     }
     super::keyness::check_fdr(args.fdr, args.measure)?;
-    let by: GroupBy = args
-        .by
-        .parse()
+    // Checked here too, for a message that names the flag.
+    args.by
+        .parse::<GroupBy>()
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("--by {}", args.by))?;
     let keyness = KeynessParams {
@@ -122,7 +122,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         ..Default::default()
     };
     keyness.validate()?;
-    let params = CompareParams {
+    let report_params = ReportParams {
         stories: StoryParams {
             threshold: args.threshold,
             k: args.k,
@@ -143,57 +143,26 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         ..Default::default()
     };
 
-    let mut corpus = args.input.read()?;
+    let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
-    let docs = &corpus.docs;
     let flags = SpaceFlags {
         model: args.model.as_deref(),
         space: &args.space,
         plain: args.plain,
     };
-    let (model, weighted, counts) = match &args.model {
-        Some(path) => {
-            let model = flags.saved_model(path)?;
-            let (weighted, counts) = model.transform_counts::<f32>(docs);
-            (model, weighted, counts)
-        }
-        None => args
-            .space
-            .vectorizer()?
-            .fit_transform_counts::<f32>(docs)
-            .context("fitting")?,
+    let params = CompareParams {
+        space: flags.document_space()?,
+        by: args.by.clone(),
+        report: report_params,
     };
-    let story_rows = flags.story_rows_from_counts(&model, &counts, docs);
-    let groups: Vec<Option<String>> = docs
-        .iter()
-        .map(|d| by.key(d).map(|k| k.into_owned()))
-        .collect();
-    // The texts are counted: what follows needs only the ids, titles and dates, and the texts
-    // would be most of the memory held while stories are found.
-    for doc in &mut corpus.docs {
-        doc.text = String::new();
-    }
-    release_freed_memory();
-    let docs = &corpus.docs;
-    let report = compare::compare(
-        &Inputs {
-            docs,
-            by: &args.by,
-            groups: &groups,
-            model: &model,
-            weighted: &weighted,
-            story_rows: story_rows.as_ref(),
-            counts: &counts,
-            set_aside: &corpus.report.set_aside,
-        },
-        &params,
-    )?;
+    let report =
+        compare::compare(corpus.docs, &corpus.report.set_aside, &params).context("fitting")?;
 
     let trace = parallax::trace::Trace::start();
     // The page first, so that a closed stdout pipe does not cost it.
     if let Some(path) = &args.html {
         let page = compare::html::render(&report);
-        parallax::model::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
+        parallax::io::atomic::write_atomic(path, |w| w.write_all(page.as_bytes()))?;
         trace.mark("compare: page written");
     }
     let write = |w: &mut dyn Write| -> std::io::Result<()> {
@@ -212,7 +181,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         }
     };
     match &args.out {
-        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     trace.mark("compare: report written");
@@ -228,17 +197,6 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         );
     }
     Ok(())
-}
-
-/// Hands memory freed inside the heap back to the system. The texts are many small
-/// allocations that the allocator would otherwise keep, while the similarity search that
-/// follows takes large blocks of its own.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns unused heap pages; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// Stories listed in the terminal summary (the JSON and the page have them all).

@@ -475,7 +475,7 @@ fn read_scores(path: &Path, gold: bool) -> Result<Scores> {
         .map(str::to_ascii_lowercase);
     if ext.as_deref() == Some("npy") {
         let bytes = std::fs::read(path).context("reading")?;
-        let m = parallax::similarity::read_npy(&bytes).map_err(anyhow::Error::msg)?;
+        let m = parallax::io::npz::read_npy(&bytes).map_err(anyhow::Error::msg)?;
         let (rows, cols) = m.dim();
         return Ok(Scores::Matrix {
             rows,

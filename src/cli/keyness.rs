@@ -5,14 +5,16 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::keyness_counts;
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::{InputArgs, SpaceArgs, TfArg, WeightArgs};
+use parallax::io::rows::tsv_field;
 use parallax::keywords::GroupBy;
-use parallax::keywords::keyness::{GroupCounts, KeynessParams, KeynessRow, Measure, compare};
+use parallax::keywords::keyness::{
+    self, Comparison, Comparisons, GroupCounts, GroupKeyness, KeynessParams, Measure,
+};
 use parallax::vectorize::{FittedVectorizer, Idf, Norm, Tf, Weighting};
 
 /// `parallax keyness`.
@@ -69,17 +71,6 @@ pub struct KeynessArgs {
 
 fn parse_measure(s: &str) -> std::result::Result<Measure, String> {
     s.parse()
-}
-
-/// One comparison's result.
-struct Comparison {
-    target: String,
-    reference: String,
-    target_docs: usize,
-    reference_docs: usize,
-    target_total: f64,
-    reference_total: f64,
-    rows: Vec<KeynessRow>,
 }
 
 /// Checks `--fdr Q`: a level in (0, 1], with a measure that has p-values.
@@ -224,53 +215,36 @@ fn score(
             )
         })
     };
-    // (target, reference or None for the rest)
-    let pairs: Vec<(usize, Option<usize>)> = if args.all_pairs {
-        let n = counts.names.len();
-        (0..n)
-            .flat_map(|a| (0..n).filter(move |&b| b != a).map(move |b| (a, Some(b))))
-            .collect()
+    // The names are checked here too, for messages that name the flags.
+    let comparisons = if args.all_pairs {
+        Comparisons::AllPairs
     } else if let Some(target) = &args.target {
         let t = find(target, "--target")?;
-        let r = match args.reference.as_deref() {
+        let reference = match args.reference.as_deref() {
             None | Some("rest") => None,
-            Some(name) => Some(find(name, "--reference")?),
+            Some(name) => Some(name.to_string()),
         };
-        if r == Some(t) {
+        if let Some(name) = &reference
+            && find(name, "--reference")? == t
+        {
             bail!("--target and --reference are the same group");
         }
-        vec![(t, r)]
+        Comparisons::One {
+            target: target.clone(),
+            reference,
+        }
     } else {
-        (0..counts.names.len()).map(|g| (g, None)).collect()
+        Comparisons::EachAgainstRest
     };
-    let comparisons: Vec<Comparison> = pairs
-        .par_iter()
-        .map(|&(t, r)| {
-            let target = counts.dense(t);
-            let (reference, reference_name, reference_docs) = match r {
-                Some(r) => (counts.dense(r), counts.names[r].clone(), counts.docs[r]),
-                None => (
-                    counts.rest(t),
-                    "rest".to_string(),
-                    counts.docs.iter().sum::<usize>() - counts.docs[t],
-                ),
-            };
-            let mut rows = compare(&target, &reference, &counts.total, params);
-            if let Some(q) = args.fdr {
-                rows.retain(|row| row.p_adjusted.is_some_and(|p| p <= q));
-            }
-            rows.truncate(args.n);
-            Comparison {
-                target: counts.names[t].clone(),
-                reference: reference_name,
-                target_docs: counts.docs[t],
-                reference_docs,
-                target_total: target.iter().sum(),
-                reference_total: reference.iter().sum(),
-                rows,
-            }
-        })
-        .collect();
+    let comparisons = keyness::compare_groups(
+        counts,
+        &GroupKeyness {
+            keyness: params.clone(),
+            comparisons,
+            fdr: args.fdr,
+            top: args.n,
+        },
+    )?;
     match args.format {
         Format::Json => write_json(out, model, &comparisons, args)?,
         Format::Tsv => write_tsv(out, model, &comparisons, args.measure)?,

@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use parallax::analysis::AnalysisConfig;
 use parallax::corpus::Document;
+use parallax::io::atomic::write_atomic;
+use parallax::io::model;
 use parallax::keywords::keyness::GroupCounts;
-use parallax::model::{self, write_atomic};
 use parallax::vectorize::{FittedVectorizer, Statistics, Tf, Vectorizer, VocabularyParams};
 
 /// Format tag of counts files.

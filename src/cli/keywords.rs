@@ -7,12 +7,16 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
+use parallax::io::model;
+use parallax::io::rows::tsv_field;
 use parallax::keywords::eval::{self as kw_eval, Gold};
-use parallax::keywords::{GroupBy, Keyword, KeywordExtractor, KeywordParams};
-use parallax::model;
+use parallax::keywords::{
+    self, GroupBy, Keyword, KeywordExtractor, KeywordParams, Per, RankKeywords,
+};
+use parallax::similarity::SpaceModel;
 
 /// `parallax keywords`.
 #[derive(Args, Debug)]
@@ -67,16 +71,9 @@ pub struct KeywordsArgs {
     pub space: SpaceArgs,
 }
 
-/// What `--per` names.
-enum Per {
-    Doc,
-    Corpus,
-    Group(GroupBy),
-}
-
 fn per(spec: &str, docs: &[Document]) -> Result<Per> {
     Ok(match spec {
-        "doc" | "document" => Per::Doc,
+        "doc" | "document" => Per::Document,
         "corpus" => Per::Corpus,
         "story" => {
             let field = if docs.iter().any(|d| d.meta.contains_key("story")) {
@@ -187,52 +184,37 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     report_reading(&corpus, quiet);
     trace("read");
     let docs = &corpus.docs;
-    // Fitting analyzes the documents once; keywords reuse that analysis.
-    let (model, analyzed) = match (fitted, settings) {
-        (Some(m), _) => {
-            let analyzed = m.analyze(docs);
-            (m, analyzed)
-        }
-        (None, Some(s)) => s.fit_analyzed(docs).context("fitting idf on the input")?,
-        (None, None) => unreachable!("either a model or settings"),
-    };
-    trace("model");
-    let extractor = KeywordExtractor::new(&model, params)?;
     let per = per(&args.per, docs)?;
-    let (label, results): (&str, Vec<(String, Vec<Keyword>)>) = match &per {
-        Per::Doc => {
-            let ranked = extractor.documents_analyzed(&analyzed)?;
-            (
-                "doc",
-                docs.iter().map(|d| d.id.clone()).zip(ranked).collect(),
-            )
+    let fitting = fitted.is_none();
+    let task = RankKeywords {
+        model: match (fitted, settings) {
+            (Some(m), _) => SpaceModel::Fitted(m),
+            (None, Some(s)) => SpaceModel::Fit(s),
+            (None, None) => unreachable!("either a model or settings"),
+        },
+        per: per.clone(),
+        params,
+    };
+    let ranked = keywords::keywords(docs, &task).map_err(|e| match e {
+        parallax::Error::Param { name: "per", .. } => {
+            anyhow::anyhow!("--per {}: no document has this field", args.per)
         }
-        Per::Corpus => {
-            let groups = vec![Some("corpus".to_string()); docs.len()];
-            let ranked = extractor.groups_analyzed(&analyzed, &groups)?;
-            (
-                "group",
-                ranked.into_iter().map(|(g, _, k)| (g, k)).collect(),
-            )
+        e if fitting => anyhow::Error::new(e).context("fitting idf on the input"),
+        e => e.into(),
+    })?;
+    if ranked.left_out > 0 {
+        if let Per::Group(by) = &per {
+            eprintln!(
+                "parallax keywords: {} document(s) without `{by}` are left out",
+                ranked.left_out
+            );
         }
-        Per::Group(by) => {
-            let groups: Vec<Option<String>> = docs
-                .iter()
-                .map(|d| by.key(d).map(|k| k.into_owned()))
-                .collect();
-            let missing = groups.iter().filter(|g| g.is_none()).count();
-            if missing == docs.len() {
-                bail!("--per {}: no document has this field", args.per);
-            }
-            if missing > 0 {
-                eprintln!("parallax keywords: {missing} document(s) without `{by}` are left out");
-            }
-            let ranked = extractor.groups_analyzed(&analyzed, &groups)?;
-            (
-                "group",
-                ranked.into_iter().map(|(g, _, k)| (g, k)).collect(),
-            )
-        }
+    }
+    let results = ranked.rankings;
+    let label = if matches!(per, Per::Document) {
+        "doc"
+    } else {
+        "group"
     };
     trace("ranked");
     match args.format {
@@ -245,7 +227,7 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
             "parallax keywords: {} documents, {} {}; {:.2} s",
             docs.len(),
             results.len(),
-            if matches!(per, Per::Doc) {
+            if matches!(per, Per::Document) {
                 "rankings"
             } else {
                 "groups"

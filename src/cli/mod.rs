@@ -19,13 +19,18 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use parallax::analysis::{AnalysisConfig, Filter, Language, Normalizer, stopwords};
+use parallax::analysis::{
+    AnalysisConfig, AnalysisOptions, Language, StopWordList, parse_ngram_range,
+};
 use parallax::corpus::{
     Corpus, DateOrder, DatePattern, DateRules, FieldNames, OnError, Prepare, ReadOptions,
     ReadReport, read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
 use parallax::dates::day_number;
-use parallax::vectorize::{DfLimit, Idf, Norm, Tf, Vectorizer, VocabularyParams, Weighting};
+use parallax::vectorize::{
+    DfLimit, Idf, Norm, Preset, Tf, Vectorizer, VocabularyParams, Weighting, WeightingOptions,
+    read_vocabulary,
+};
 
 /// parallax: compare texts statistically at corpus scale.
 #[derive(Parser, Debug)]
@@ -416,20 +421,25 @@ impl WeightArgs {
     }
 }
 
+impl Compat {
+    /// The library preset this mode names.
+    pub fn preset(self) -> Preset {
+        match self {
+            Compat::Sklearn => Preset::Sklearn,
+            Compat::Gensim => Preset::Gensim,
+            Compat::Quanteda => Preset::Quanteda,
+            Compat::Spark => Preset::Spark,
+        }
+    }
+}
+
+/// The preset of a `--compat` value (parallax's own without one).
+fn preset(compat: Option<Compat>) -> Preset {
+    compat.map_or(Preset::Parallax, Compat::preset)
+}
+
 /// Builds the analysis config from compat mode and flags.
 pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<AnalysisConfig> {
-    let language = a.language.unwrap_or(Language::English);
-    let mut config = match compat {
-        Some(Compat::Sklearn) => AnalysisConfig::sklearn(),
-        Some(Compat::Gensim) => AnalysisConfig::gensim(),
-        Some(Compat::Spark) => AnalysisConfig::spark(),
-        Some(Compat::Quanteda) => AnalysisConfig {
-            normalizers: vec![Normalizer::Nfkc],
-            filters: vec![Filter::Lowercase],
-            ..AnalysisConfig::for_language(language)
-        },
-        None => AnalysisConfig::for_language(language),
-    };
     let stem = if a.no_stem {
         Some(false)
     } else if a.stem {
@@ -437,118 +447,46 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
     } else {
         None
     };
-    if let Some(stem) = stem {
-        config.filters.retain(|f| !matches!(f, Filter::Stem { .. }));
-        if stem {
-            config.filters.push(Filter::Stem { language });
-        }
-    } else if a.language.is_some() {
-        for f in &mut config.filters {
-            if let Filter::Stem { language: l } = f {
-                *l = language;
-            }
-        }
-    }
-    let stop = match a.stopwords.as_deref() {
-        None if a.language.is_some() && compat.is_none() => Some(("default", None)),
-        None => None,
-        Some(v) => Some((v, Some(v))),
+    let options = AnalysisOptions {
+        language: a.language,
+        stem,
+        stop_words: a.stopwords.as_deref().map(StopWordList::parse),
+        fold_accents: a.fold_accents,
+        ngram: None,
     };
-    if let Some((spec, _)) = stop {
-        let list = match spec {
-            "none" => None,
-            "default" => Some((language.name().to_string(), stopwords::builtin(language))),
-            "sklearn" => Some(("sklearn".to_string(), stopwords::sklearn_english())),
-            path => {
-                let words = stopwords::from_file(path.as_ref())
-                    .with_context(|| format!("--stopwords {path}"))?;
-                Some((path.to_string(), words))
-            }
-        };
-        config
-            .filters
-            .retain(|f| !matches!(f, Filter::StopWords { .. }));
-        if let Some((name, words)) = list {
-            // Stop words are matched after lowercasing and accent folding, before stemming.
-            let at = config
-                .filters
-                .iter()
-                .position(|f| matches!(f, Filter::Stem { .. }))
-                .unwrap_or(config.filters.len());
-            config.filters.insert(at, Filter::StopWords { name, words });
-        }
-    }
-    if a.fold_accents && !config.filters.contains(&Filter::FoldAccents) {
-        let at = config
-            .filters
-            .iter()
-            .position(|f| matches!(f, Filter::Lowercase))
-            .map_or(0, |i| i + 1);
-        config.filters.insert(at, Filter::FoldAccents);
-    }
+    // Only reading a stop-word file can fail here.
+    let mut settings = options
+        .apply(preset(compat).analysis(options.language()))
+        .map_err(|e| match &a.stopwords {
+            Some(spec) => anyhow::Error::new(e).context(format!("--stopwords {spec}")),
+            None => e.into(),
+        })?;
     if let Some(range) = &a.ngram {
-        let (min, max) = parse_range(range).with_context(|| format!("--ngram {range}"))?;
-        config.ngram_min = min;
-        config.ngram_max = max;
+        (settings.ngram_min, settings.ngram_max) = parse_ngram_range(range)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("--ngram {range}"))?;
     }
-    config.validate()?;
-    Ok(config)
-}
-
-fn parse_range(s: &str) -> Result<(usize, usize)> {
-    let parse = |x: &str| {
-        x.trim()
-            .parse::<usize>()
-            .with_context(|| format!("`{x}` is not a whole number"))
-    };
-    match s.split_once("..") {
-        Some((a, b)) => Ok((parse(a)?, parse(b.trim_start_matches('='))?)),
-        None => {
-            let n = parse(s)?;
-            Ok((n, n))
-        }
-    }
+    Ok(settings.config()?)
 }
 
 /// Builds the weighting from compat mode and flags.
 pub fn weighting(w: &WeightArgs) -> Weighting {
-    let mut out = match w.compat {
-        None | Some(Compat::Sklearn) => Weighting::default(),
-        Some(Compat::Gensim) => Weighting {
-            tf: Tf::Raw,
-            idf: Idf::Log2,
-            norm: Norm::L2,
+    let tf = w.tf.map(|tf| match tf {
+        TfArg::Raw => Tf::Raw,
+        TfArg::Binary => Tf::Binary,
+        TfArg::Log => Tf::Log,
+        TfArg::Augmented => Tf::Augmented,
+        TfArg::Bm25 => Tf::Bm25 {
+            k1: w.bm25_k1,
+            b: w.bm25_b,
         },
-        Some(Compat::Quanteda) => Weighting {
-            tf: Tf::Raw,
-            idf: Idf::Log10,
-            norm: Norm::None,
-        },
-        Some(Compat::Spark) => Weighting {
-            tf: Tf::Raw,
-            idf: Idf::Spark,
-            norm: Norm::None,
-        },
+    });
+    let options = WeightingOptions {
+        tf,
+        idf: w.idf,
+        norm: w.norm,
     };
-    if let Some(tf) = w.tf {
-        out.tf = match tf {
-            TfArg::Raw => Tf::Raw,
-            TfArg::Binary => Tf::Binary,
-            TfArg::Log => Tf::Log,
-            TfArg::Augmented => Tf::Augmented,
-            TfArg::Bm25 => Tf::Bm25 {
-                k1: w.bm25_k1,
-                b: w.bm25_b,
-            },
-        };
-    }
-    if let Some(idf) = w.idf {
-        out.idf = idf;
-    }
-    if let Some(norm) = w.norm {
-        out.norm = norm;
-    }
-    out
+    options.apply(preset(w.compat).weighting())
 }
 
 /// Builds the vectorizer settings from all flags.
@@ -592,44 +530,15 @@ pub fn vocabulary_params(v: &VocabArgs, analysis: &AnalysisConfig) -> Result<Voc
     }
     vocabulary.max_features = v.max_features;
     if let Some(path) = &v.vocabulary {
-        vocabulary.fixed = Some(read_vocabulary(path, analysis)?);
+        vocabulary.fixed = Some(match read_vocabulary(path, analysis) {
+            Ok(terms) => terms,
+            Err(parallax::Error::Io { error, .. }) => {
+                return Err(anyhow::Error::new(error))
+                    .with_context(|| format!("--vocabulary {}", path.display()));
+            }
+            Err(e) => return Err(e.into()),
+        });
     }
     vocabulary.validate()?;
     Ok(vocabulary)
-}
-
-/// A vocabulary file: each line analyzed like the text; its terms joined make one column.
-fn read_vocabulary(path: &std::path::Path, analysis: &AnalysisConfig) -> Result<Vec<String>> {
-    let analyzer = parallax::analysis::Analyzer::new(analysis)?;
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("--vocabulary {}", path.display()))?;
-    let mut seen = std::collections::BTreeMap::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let terms: Vec<String> = analyzer
-            .analyze(line)
-            .into_iter()
-            .filter_map(|t| t.term)
-            .collect();
-        if terms.is_empty() {
-            bail!(
-                "{}:{}: `{}` has no term after analysis (a stop word?)",
-                path.display(),
-                i + 1,
-                line.trim()
-            );
-        }
-        let term = terms.join(" ");
-        if let Some(first) = seen.insert(term.clone(), i + 1) {
-            bail!(
-                "{}:{}: `{}` gives the same term `{term}` as line {first}",
-                path.display(),
-                i + 1,
-                line.trim()
-            );
-        }
-    }
-    Ok(seen.into_keys().collect())
 }

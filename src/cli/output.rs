@@ -1,14 +1,13 @@
-//! Output helpers: TSV fields, output directories, the run summary.
+//! Output helpers: output formats as flags, output directories, terminal printing, the run
+//! summary. The file formats themselves are in [`parallax::io`].
 
 use std::io::Write;
-use std::ops::Range;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use parallax::atomic::{StagedDir, WriteLock, write_new};
-use parallax::corpus::{Corpus, Document, ReadReport};
-use parallax::matrix::{CsrMatrix, NpzWriter, Value, write_in_order, write_matrix_market_header};
-use parallax::vectorize::{CountReport, FittedVectorizer};
+use parallax::corpus::{Corpus, ReadReport};
+use parallax::io::atomic::{StagedDir, WriteLock};
+use parallax::vectorize::CountReport;
 
 /// Output table formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +41,17 @@ impl MatrixFormat {
     }
 }
 
+impl From<MatrixFormat> for parallax::io::rows::MatrixFormat {
+    fn from(format: MatrixFormat) -> Self {
+        match format {
+            MatrixFormat::Mtx => Self::Mtx,
+            MatrixFormat::Npz => Self::Npz,
+            MatrixFormat::Jsonl => Self::Jsonl,
+            MatrixFormat::JsonlIndices => Self::JsonlIndices,
+        }
+    }
+}
+
 /// Value type of the written matrix.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dtype {
@@ -50,40 +60,6 @@ pub enum Dtype {
     /// 64-bit floats.
     F64,
 }
-
-/// Escapes a TSV field: backslash, tab, newline and carriage return become `\\`, `\t`, `\n`, `\r`,
-/// so every record stays on one line and nothing is lost.
-/// Everything else is kept verbatim, a leading `=`, `+`, `-` or `@` too: the files read back
-/// exactly, and the README tells spreadsheet users to import them as text.
-pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    // The four are ASCII, so no byte of another character can be one of them.
-    if !s
-        .bytes()
-        .any(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
-    {
-        return s.into();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c => out.push(c),
-        }
-    }
-    out.into()
-}
-
-/// The files of an output directory: all replaced together, whichever of them a run writes.
-pub const OUTPUT_SET: &[&str] = &[
-    "matrix.mtx",
-    "matrix.npz",
-    "rows.jsonl",
-    "documents.tsv",
-    "vocabulary.tsv",
-];
 
 /// Locks writing `target` (a file or an output directory), saying so on stderr if another
 /// run holds it, while this one waits.
@@ -101,229 +77,11 @@ pub fn lock_output(target: &Path, quiet: bool) -> Result<WriteLock> {
 }
 
 /// Locks the output directory `dir` and starts its new set in a staging directory beside it
-/// (see [`parallax::atomic`]); the parent directories are created if missing.
+/// (see [`parallax::io::atomic`]); the parent directories are created if missing.
 pub fn stage_output(dir: &Path, quiet: bool) -> Result<StagedDir> {
-    let parent = parallax::atomic::directory_of(dir);
+    let parent = parallax::io::atomic::directory_of(dir);
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     Ok(StagedDir::begin(lock_output(dir, quiet)?)?)
-}
-
-/// Writes vectorize's files into `dir`: the matrix (in `format`), vocabulary.tsv and
-/// documents.tsv. The matrix comes block by block from `block` (rows `range` at a time, for
-/// the ranges of `blocks` in order), so it is never held whole (`.npz` arrays go to temporary
-/// files in `dir` first); `nnz` is its number of stored values.
-#[allow(clippy::too_many_arguments)]
-pub fn write_vectorized<V: Value>(
-    dir: &Path,
-    format: MatrixFormat,
-    model: &FittedVectorizer,
-    docs: &[Document],
-    nnz: usize,
-    blocks: &[Range<usize>],
-    block: &(dyn Fn(Range<usize>) -> CsrMatrix<V> + Sync),
-) -> Result<()> {
-    let cols = model.n_terms();
-    // The matrix on one side, the two small tables on the other: the files are independent.
-    let (matrix_written, tables_written) = rayon::join(
-        || match format {
-            MatrixFormat::Mtx => write_new(&dir.join("matrix.mtx"), |w| {
-                write_matrix_market_header(w, docs.len(), cols, nnz)?;
-                // Blocks are weighed as they are formatted, a few per thread at once.
-                write_in_order(w, blocks, |r| {
-                    block(r.clone()).format_matrix_market_entries(0..r.len(), r.start)
-                })?;
-                Ok(())
-            }),
-            MatrixFormat::Npz => {
-                let mut npz =
-                    NpzWriter::create(dir, cols).map_err(|e| parallax::Error::io(dir, e))?;
-                for r in blocks {
-                    npz.append(&block(r.clone()))
-                        .map_err(|e| parallax::Error::io(dir, e))?;
-                }
-                write_new(&dir.join("matrix.npz"), |w| npz.finish(w))
-            }
-            MatrixFormat::Jsonl => write_new(&dir.join("rows.jsonl"), |w| {
-                for r in blocks {
-                    write_jsonl_rows(w, model.surfaces(), &docs[r.clone()], &block(r.clone()))?;
-                }
-                Ok(())
-            }),
-            MatrixFormat::JsonlIndices => write_new(&dir.join("rows.jsonl"), |w| {
-                for r in blocks {
-                    write_jsonl_sparse_rows(w, &docs[r.clone()], &block(r.clone()))?;
-                }
-                Ok(())
-            }),
-        },
-        || -> Result<()> {
-            write_vocabulary(dir, model)?;
-            write_new(&dir.join("documents.tsv"), |w| {
-                writeln!(w, "{DOCUMENTS_HEADER}")?;
-                write_document_rows(w, docs, 0)
-            })?;
-            Ok(())
-        },
-    );
-    matrix_written?;
-    tables_written
-}
-
-/// Header of documents.tsv.
-pub const DOCUMENTS_HEADER: &str = "row\tid\tsource\ttitle";
-
-/// Writes `dir/vocabulary.tsv` (in a staging directory): column, term, surface form, df, idf.
-pub fn write_vocabulary(dir: &Path, model: &FittedVectorizer) -> Result<()> {
-    write_new(&dir.join("vocabulary.tsv"), |w| {
-        writeln!(w, "{VOCABULARY_HEADER}")?;
-        let mut line = VocabularyLine::default();
-        for col in 0..model.n_terms() {
-            let (term, surface) = (&model.terms()[col], model.surface(col));
-            w.write_all(line.make(col, term, surface, model.df(col), model.idf(col)))?;
-        }
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// The header of vocabulary.tsv.
-pub const VOCABULARY_HEADER: &str = "column\tterm\tsurface\tdf\tidf";
-
-/// Makes vocabulary.tsv lines. They are put together by hand: `write!` formatting dominated
-/// writing them.
-#[derive(Default)]
-pub struct VocabularyLine {
-    int: itoa::Buffer,
-    float: ryu::Buffer,
-    line: Vec<u8>,
-    /// Per df below [`IDF_TEXTS`], the last idf formatted for it: its bits and its text. A df
-    /// fixes the idf, and most terms have a small one, so most lines reuse a text.
-    idf_texts: Vec<Option<(u64, String)>>,
-}
-
-/// How many small dfs [`VocabularyLine`] keeps an idf text for.
-const IDF_TEXTS: usize = 256;
-
-impl VocabularyLine {
-    /// The line of one column, newline included.
-    pub fn make(&mut self, col: usize, term: &str, surface: &str, df: u64, idf: f64) -> &[u8] {
-        let line = &mut self.line;
-        line.clear();
-        line.extend_from_slice(self.int.format(col).as_bytes());
-        line.push(b'\t');
-        line.extend_from_slice(tsv_field(term).as_bytes());
-        line.push(b'\t');
-        line.extend_from_slice(tsv_field(surface).as_bytes());
-        line.push(b'\t');
-        line.extend_from_slice(self.int.format(df).as_bytes());
-        line.push(b'\t');
-        let bits = idf.to_bits();
-        match self.idf_texts.get(df as usize) {
-            // The bits are compared, so the text is the idf's whatever made it.
-            Some(Some((cached, text))) if *cached == bits => {
-                line.extend_from_slice(text.as_bytes())
-            }
-            _ => {
-                let text = self.float.format(idf);
-                line.extend_from_slice(text.as_bytes());
-                if (df as usize) < IDF_TEXTS {
-                    self.idf_texts.resize(IDF_TEXTS, None);
-                    self.idf_texts[df as usize] = Some((bits, text.to_string()));
-                }
-            }
-        }
-        line.push(b'\n');
-        line
-    }
-}
-
-/// documents.tsv lines, numbering rows from `first_row`.
-pub fn write_document_rows(
-    w: &mut impl Write,
-    docs: &[Document],
-    first_row: usize,
-) -> std::io::Result<()> {
-    for (i, d) in docs.iter().enumerate() {
-        writeln!(
-            w,
-            "{}\t{}\t{}\t{}",
-            first_row + i,
-            tsv_field(&d.id),
-            tsv_field(d.source.as_deref().unwrap_or("")),
-            tsv_field(d.title.as_deref().unwrap_or(""))
-        )?;
-    }
-    Ok(())
-}
-
-/// One JSON object per document: its id and its weights keyed by surface form (a surface form
-/// belongs to one term only, so keys never collide), in column order.
-pub fn write_jsonl_rows<V: Value>(
-    w: &mut impl Write,
-    surfaces: &[String],
-    docs: &[Document],
-    matrix: &CsrMatrix<V>,
-) -> std::io::Result<()> {
-    write_jsonl_lines(w, docs, matrix, |line, cols, vals| {
-        line.extend_from_slice(b",\"terms\":{");
-        for (i, (&c, &v)) in cols.iter().zip(vals).enumerate() {
-            if i > 0 {
-                line.push(b',');
-            }
-            serde_json::to_writer(&mut *line, &surfaces[c as usize])?;
-            line.push(b':');
-            v.write_to(line);
-        }
-        line.push(b'}');
-        Ok(())
-    })
-}
-
-/// One JSON object per document: its id, its column ids (ascending) and their weights.
-pub fn write_jsonl_sparse_rows<V: Value>(
-    w: &mut impl Write,
-    docs: &[Document],
-    matrix: &CsrMatrix<V>,
-) -> std::io::Result<()> {
-    write_jsonl_lines(w, docs, matrix, |line, cols, vals| {
-        line.extend_from_slice(b",\"indices\":[");
-        for (i, c) in cols.iter().enumerate() {
-            if i > 0 {
-                line.push(b',');
-            }
-            line.extend_from_slice(itoa::Buffer::new().format(*c).as_bytes());
-        }
-        line.extend_from_slice(b"],\"values\":[");
-        for (i, &v) in vals.iter().enumerate() {
-            if i > 0 {
-                line.push(b',');
-            }
-            v.write_to(line);
-        }
-        line.push(b']');
-        Ok(())
-    })
-}
-
-/// One JSON line per row: `{"id": ...` then what `fields` adds for the row's columns and
-/// values, then `}`.
-fn write_jsonl_lines<V: Value>(
-    w: &mut impl Write,
-    docs: &[Document],
-    matrix: &CsrMatrix<V>,
-    mut fields: impl FnMut(&mut Vec<u8>, &[u32], &[V]) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let mut line = Vec::new();
-    for (row, doc) in docs.iter().enumerate().take(matrix.n_rows()) {
-        line.clear();
-        line.extend_from_slice(b"{\"id\":");
-        serde_json::to_writer(&mut line, &doc.id)?;
-        let (cols, vals) = matrix.row(row);
-        fields(&mut line, cols, vals)?;
-        line.extend_from_slice(b"}\n");
-        w.write_all(&line)?;
-    }
-    Ok(())
 }
 
 /// Prints what reading skipped or noticed, so nothing is dropped silently.
@@ -478,43 +236,4 @@ pub fn summary(
         report.empty_rows,
         text_bytes as f64 / 1e6 / secs.max(1e-9)
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tsv_fields_escape_only_what_breaks_a_line() {
-        assert_eq!(tsv_field("Moscow’s al-Sharaa"), "Moscow’s al-Sharaa");
-        assert_eq!(tsv_field("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
-        // What a spreadsheet would take for a formula is kept as written (see the README).
-        for field in ["=SUM(A1)", "+1", "-2", "@user"] {
-            assert_eq!(tsv_field(field), field);
-        }
-    }
-
-    #[test]
-    fn vocabulary_lines_reuse_idf_texts_only_for_the_same_value() {
-        let mut line = VocabularyLine::default();
-        let plain = |col: usize, df: u64, idf: f64| {
-            format!("{col}\tt\ts\t{df}\t{}\n", ryu::Buffer::new().format(idf))
-        };
-        // The same df with another idf (another model, or another idf formula) is formatted
-        // afresh; a df past the kept ones is always formatted.
-        for (col, (df, idf)) in [
-            (1, 2.5),
-            (1, 2.5),
-            (1, 1.25),
-            (7, 0.1),
-            (7, 0.1),
-            (900, 3.0),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let made = String::from_utf8(line.make(col, "t", "s", df, idf).to_vec()).unwrap();
-            assert_eq!(made, plain(col, df, idf));
-        }
-    }
 }

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::{InputArgs, SpaceArgs, WeightArgs};
 use parallax::corpus::{Corpus, Document};
-use parallax::matrix::CsrMatrix;
-use parallax::model;
-use parallax::similarity::{self, MAX_DENSE, Measure, Neighbors, Search};
+use parallax::io::model;
+use parallax::io::rows::tsv_field;
+use parallax::similarity::{
+    self, DocumentSpace, Layout, MAX_DENSE, Measure, Neighbors, SimilarParams, SpaceModel,
+};
 use parallax::vectorize::{FittedVectorizer, Weighting};
 
 /// `parallax similar`.
@@ -73,16 +75,7 @@ pub enum MeasureArg {
     Bm25,
 }
 
-/// The term space shared by `similar` and `stories`: a fitted (or loaded) model and the rows of
-/// the query and reference documents under a measure.
-pub(super) struct Space {
-    pub model: FittedVectorizer,
-    pub queries: CsrMatrix<f32>,
-    /// `None` for a self-join.
-    pub reference: Option<CsrMatrix<f32>>,
-}
-
-/// The flags that decide the term space.
+/// The flags that decide the document space of `similar`, `stories` and `compare`.
 pub(super) struct SpaceFlags<'a> {
     pub model: Option<&'a Path>,
     pub space: &'a SpaceArgs,
@@ -93,7 +86,7 @@ pub(super) struct SpaceFlags<'a> {
 impl SpaceFlags<'_> {
     /// Loads a saved model, refusing flags that would change its analysis or vocabulary; the
     /// weighting flags still apply.
-    pub(super) fn saved_model(&self, path: &Path) -> Result<FittedVectorizer> {
+    fn saved_model(&self, path: &Path) -> Result<FittedVectorizer> {
         let a = &self.space.analysis;
         let analysis_given = a.language.is_some()
             || a.stem
@@ -117,152 +110,32 @@ impl SpaceFlags<'_> {
         Ok(model.with_weighting(chosen))
     }
 
-    /// Whether the measure is the story cosine (see [`similarity::story_rows`]): cosine, no
-    /// `--compat` mode and no `--plain`.
-    fn story(&self, measure: Measure) -> bool {
-        measure == Measure::Cosine && !self.plain && self.space.weight.compat.is_none()
+    /// The library's document space these flags describe: a saved model or the settings to
+    /// fit; the story layout (sublinear tf unless `--tf` was given) unless `--plain` or a
+    /// `--compat` preset asks for the plain space.
+    pub(super) fn document_space(&self) -> Result<DocumentSpace> {
+        let model = match self.model {
+            Some(path) => SpaceModel::Fitted(self.saved_model(path)?),
+            None => SpaceModel::Fit(self.space.vectorizer()?),
+        };
+        let layout = if self.plain || self.space.weight.compat.is_some() {
+            Layout::Plain
+        } else {
+            Layout::Story {
+                sublinear_tf: self.space.weight.tf.is_none(),
+            }
+        };
+        Ok(DocumentSpace { model, layout })
     }
 
-    /// For `compare`, which weighs one count matrix several ways: the story rows of `docs`
-    /// from the raw `counts` of `model`'s terms, or `None` when the flags ask for plain cosine.
-    pub(super) fn story_rows_from_counts(
-        &self,
-        model: &FittedVectorizer,
-        counts: &CsrMatrix<f64>,
-        docs: &[Document],
-    ) -> Option<CsrMatrix<f32>> {
-        if !self.story(Measure::Cosine) {
-            return None;
-        }
-        let model = model.with_weighting(self.story_weighting(*model.weighting()));
-        let body = model.weigh_count_matrix::<f32>(counts);
-        Some(story_space(&model, &body, docs))
-    }
-
-    /// The weighting of the story space: the chosen one, with sublinear tf unless `--tf` was
-    /// given.
-    fn story_weighting(&self, chosen: Weighting) -> Weighting {
-        match self.space.weight.tf {
-            Some(_) => chosen,
-            None => Weighting {
-                tf: parallax::vectorize::Tf::Log,
-                ..chosen
-            },
-        }
-    }
-
-    /// Builds the space: with a model, transform; without, fit on the documents (queries and
-    /// reference together, except BM25 against a reference, whose statistics come from the
-    /// reference alone, as in retrieval).
-    pub(super) fn build(
-        &self,
-        measure: Measure,
-        queries: &[Document],
-        reference: Option<&[Document]>,
-    ) -> Result<Space> {
+    /// [`SpaceFlags::document_space`] for `measure`, refusing weighting flags with BM25.
+    fn document_space_for(&self, measure: Measure) -> Result<DocumentSpace> {
         let given = |w: &WeightArgs| w.tf.is_some() || w.idf.is_some() || w.norm.is_some();
         if matches!(measure, Measure::Bm25 { .. }) && given(&self.space.weight) {
             bail!("--measure bm25 has its own weighting; --tf, --idf and --norm apply to cosine");
         }
-        // BM25 against a reference takes its statistics from the reference alone.
-        let reference_only = reference.is_some() && matches!(measure, Measure::Bm25 { .. });
-        let story = self.story(measure);
-        let (model, fitted) = match self.model {
-            Some(path) => {
-                let model = self.saved_model(path)?;
-                match story {
-                    true => {
-                        let w = self.story_weighting(*model.weighting());
-                        (model.with_weighting(w), None)
-                    }
-                    false => (model, None),
-                }
-            }
-            None => {
-                let mut settings = self.space.vectorizer()?;
-                if story {
-                    settings.weighting = self.story_weighting(settings.weighting);
-                }
-                let mut fit_on: Vec<Document> = Vec::new();
-                let docs: &[Document] = match reference {
-                    Some(r) if reference_only => r,
-                    Some(r) => {
-                        fit_on.reserve(queries.len() + r.len());
-                        fit_on.extend_from_slice(queries);
-                        fit_on.extend_from_slice(r);
-                        &fit_on
-                    }
-                    None => queries,
-                };
-                let chosen = settings.weighting;
-                let settings = parallax::vectorize::Vectorizer {
-                    weighting: measure.document_weighting(chosen),
-                    ..settings
-                };
-                let (model, matrix) = settings.fit_transform::<f32>(docs).context("fitting")?;
-                // The weighting chosen for cosine, with the vocabulary just learned.
-                (model.with_weighting(chosen), Some(matrix))
-            }
-        };
-        let chosen = *model.weighting();
-        let doc_w = measure.document_weighting(chosen);
-        let query_w = measure.query_weighting(chosen);
-        let n_q = queries.len();
-        let transform =
-            |w: Weighting, docs: &[Document]| model.with_weighting(w).transform::<f32>(docs);
-        let (queries_m, reference_m) = match fitted {
-            // Fitted on the reference alone (BM25).
-            Some(m) if reference_only => (transform(query_w, queries), Some(m)),
-            // Fitted on the queries (then the reference), weighted for documents; a BM25
-            // query keeps the same terms with weight 1.
-            Some(m) if reference.is_none() && query_w == doc_w => (m, None),
-            Some(m) => {
-                let q = m.select_rows(0..n_q);
-                let q = if query_w == doc_w {
-                    q
-                } else {
-                    similarity::binarize(&q)
-                };
-                (q, reference.map(|_| m.select_rows(n_q..m.n_rows())))
-            }
-            None => (
-                transform(query_w, queries),
-                reference.map(|r| transform(doc_w, r)),
-            ),
-        };
-        // The story space: each side's titles weighted like its bodies, beside them.
-        let (queries_m, reference_m) = if story {
-            let titled = model.with_weighting(chosen);
-            (
-                story_space(&titled, &queries_m, queries),
-                reference
-                    .zip(reference_m)
-                    .map(|(r, m)| story_space(&titled, &m, r)),
-            )
-        } else {
-            (queries_m, reference_m)
-        };
-        Ok(Space {
-            model,
-            queries: queries_m,
-            reference: reference_m,
-        })
+        self.document_space()
     }
-}
-
-/// The story rows of documents whose bodies `model` weighed into `body`: their titles are
-/// weighed the same way and put beside them (see [`similarity::story_rows`]).
-pub(super) fn story_space(
-    model: &FittedVectorizer,
-    body: &CsrMatrix<f32>,
-    docs: &[Document],
-) -> CsrMatrix<f32> {
-    let titles: Vec<Document> = docs
-        .iter()
-        .map(|d| Document::new(d.id.clone(), d.title.clone().unwrap_or_default()))
-        .collect();
-    let titles = model.transform::<f32>(&titles);
-    similarity::story_rows(body, &titles, similarity::TITLE_SHARE)
 }
 
 /// The model's weighting with the parts given on the command line replaced.
@@ -277,27 +150,6 @@ fn overridden(base: Weighting, w: &WeightArgs) -> Weighting {
             base.norm
         },
     }
-}
-
-/// Source group of every document: equal sources share a group; a document without a source
-/// gets a group of its own.
-pub(super) fn source_groups<'a>(docs: impl Iterator<Item = &'a Document>) -> Vec<u32> {
-    let mut ids: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-    let mut next = 0u32;
-    docs.map(|d| {
-        let g = match d.source.as_deref() {
-            Some(s) => *ids.entry(s).or_insert_with(|| {
-                next += 1;
-                next - 1
-            }),
-            None => u32::MAX - next,
-        };
-        if d.source.is_none() {
-            next += 1;
-        }
-        g
-    })
-    .collect()
 }
 
 pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Result<()> {
@@ -347,80 +199,41 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         space: &args.space,
         plain: args.plain,
     };
-    let space = flags.build(measure, &corpus.docs, ref_docs)?;
-    let vectorized = started.elapsed();
-    let search = Search {
+    let params = SimilarParams {
+        space: flags.document_space_for(measure)?,
+        measure,
         k: args.k,
         min_score: args.threshold,
-        score: measure.score(),
+        across_sources: args.across_sources,
+        window_days: args.window_days,
+        dense: args.matrix.is_some(),
     };
-
     let ref_all: &[Document] = ref_docs.unwrap_or(&corpus.docs);
-    let groups = if args.across_sources {
-        if !corpus
+    if args.across_sources
+        && !corpus
             .docs
             .iter()
             .chain(ref_all)
             .any(|d| d.source.is_some())
-            && !quiet
-        {
-            eprintln!(
-                "parallax: --across-sources, but no document has a source; every pair counts as across"
-            );
-        }
-        Some(source_groups(
-            corpus.docs.iter().chain(ref_docs.into_iter().flatten()),
-        ))
-    } else {
-        None
-    };
-    let days: Option<Vec<Option<i64>>> = args.window_days.map(|_| {
-        corpus
-            .docs
-            .iter()
-            .chain(ref_docs.into_iter().flatten())
-            .map(|d| d.date.as_deref().and_then(parallax::dates::day_number))
-            .collect()
-    });
-    // `groups` and `days` list the queries, then the reference documents (for a self-join, the
-    // queries are the reference).
-    let r_offset = if ref_docs.is_some() {
-        corpus.docs.len()
-    } else {
-        0
-    };
-    let window = args.window_days.map(i64::from);
-    let across = |q: usize, d: usize| groups.as_ref().is_none_or(|g| g[q] != g[d + r_offset]);
-    let neighbours = match (&days, window, &space.reference) {
-        // A self-join within a window: searched a block of days at a time.
-        (Some(days), Some(w), None) => {
-            similarity::top_k_within_days(&space.queries, days, w, &search, across)?
-        }
-        _ => similarity::top_k_with(&space.queries, space.reference.as_ref(), &search, |q, d| {
-            let near = match (&days, window) {
-                (Some(days), Some(w)) => match (days[q], days[d + r_offset]) {
-                    (Some(x), Some(y)) => (x - y).abs() <= w,
-                    _ => true,
-                },
-                _ => true,
-            };
-            across(q, d) && near
-        })?,
-    };
-
-    let searched = started.elapsed() - vectorized;
-    if let (Some(path), Some(ext)) = (&args.matrix, matrix_ext) {
-        let dense =
-            similarity::dense_scores(&space.queries, space.reference.as_ref(), measure.score())?;
-        parallax::model::write_atomic(path, |w| match ext {
-            Dense::Csv => similarity::write_csv(&dense, w),
-            Dense::Npy => similarity::write_npy(&dense, w),
+        && !quiet
+    {
+        eprintln!(
+            "parallax: --across-sources, but no document has a source; every pair counts as across"
+        );
+    }
+    let read = started.elapsed();
+    let found = similarity::similar(&corpus.docs, ref_docs, &params).context("fitting")?;
+    if let (Some(path), Some(ext), Some(dense)) = (&args.matrix, matrix_ext, &found.dense) {
+        parallax::io::atomic::write_atomic(path, |w| match ext {
+            Dense::Csv => similarity::write_csv(dense, w),
+            Dense::Npy => parallax::io::npz::write_npy(dense, w),
         })?;
     }
+    let neighbours = &found.neighbors;
     let write =
-        |w: &mut dyn Write| write_neighbours(w, args.format, &corpus.docs, ref_all, &neighbours);
+        |w: &mut dyn Write| write_neighbours(w, args.format, &corpus.docs, ref_all, neighbours);
     match &args.out {
-        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     if !quiet {
@@ -432,13 +245,13 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
             "parallax similar: {} documents{against}, {} terms, {}, k = {}: {} neighbour pairs; {:.2} s \
              (read and vectorize {:.2} s, neighbours {:.2} s)",
             corpus.docs.len(),
-            space.model.n_terms(),
+            found.rows.model.n_terms(),
             format!("{:?}", args.measure).to_lowercase(),
             args.k,
             neighbours.len(),
             started.elapsed().as_secs_f64(),
-            vectorized.as_secs_f64(),
-            searched.as_secs_f64()
+            (read + found.vectorize_time).as_secs_f64(),
+            found.search_time.as_secs_f64()
         );
     }
     Ok(())

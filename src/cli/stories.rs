@@ -3,15 +3,15 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Format, Printable, report_reading, tsv_field};
+use super::output::{Format, Printable, report_reading};
 use super::similar::SpaceFlags;
 use super::{InputArgs, SpaceArgs};
-use parallax::compare::report::StoryRecord;
 use parallax::corpus::Document;
-use parallax::similarity::{self, Measure, StoryParams};
+use parallax::io::rows::tsv_field;
+use parallax::similarity::{self, FindStories, StoryParams, StoryRecord};
 
 /// `parallax stories`.
 #[derive(Args, Debug)]
@@ -82,44 +82,29 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         space: &args.space,
         plain: args.plain,
     };
-    let space = flags.build(Measure::Cosine, docs, None)?;
-    let days: Vec<Option<i64>> = docs
-        .iter()
-        .map(|d| d.date.as_deref().and_then(parallax::dates::day_number))
-        .collect();
-    let params = StoryParams {
-        threshold: args.threshold,
-        k: args.k,
-        window_days: args.window_days.0,
-        label_fold: (space.queries.n_cols() != space.model.n_terms())
-            .then(|| space.model.n_terms()),
-        ..Default::default()
+    let params = FindStories {
+        space: flags.document_space()?,
+        stories: StoryParams {
+            threshold: args.threshold,
+            k: args.k,
+            window_days: args.window_days.0,
+            ..Default::default()
+        },
     };
-    let mut names: Vec<&str> = docs.iter().filter_map(|d| d.source.as_deref()).collect();
-    names.sort_unstable();
-    names.dedup();
-    let sources: Vec<Option<u32>> = docs
-        .iter()
-        .map(|d| {
-            d.source
-                .as_deref()
-                .map(|s| names.binary_search(&s).expect("listed") as u32)
-        })
-        .collect();
-    let stories =
-        similarity::stories_of_sources(&space.queries, Some(&days), Some(&sources), &params)?;
-    let shown: Vec<Shown> = stories
-        .iter()
-        .enumerate()
-        .map(|(id, s)| Shown {
-            record: StoryRecord::new(id, s, docs, |i| docs[i].source.as_deref(), &space.model),
+    let found = similarity::find_stories(docs, &params).context("fitting")?;
+    let shown: Vec<Shown> = found
+        .records
+        .into_iter()
+        .zip(&found.stories)
+        .map(|(record, s)| Shown {
+            record,
             docs: s.docs.iter().map(|&i| &docs[i]).collect(),
         })
         .collect();
 
     let write = |w: &mut dyn Write| write_stories(w, args.format, &shown);
     match &args.out {
-        Some(path) => parallax::model::write_atomic(path, |w| write(w))?,
+        Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     if !quiet {

@@ -12,17 +12,19 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use parallax::atomic::write_new;
 use parallax::corpus::Document;
-use parallax::matrix::{
-    CsrMatrix, FORMAT_BLOCK_ROWS, NpzWriter, Value, row_blocks, write_matrix_market_header,
+use parallax::io::atomic::write_new;
+use parallax::io::direct::OutFile;
+use parallax::io::mtx::{FORMAT_BLOCK_ROWS, write_matrix_market_header};
+use parallax::io::npz::NpzWriter;
+use parallax::io::ordered::row_blocks;
+use parallax::io::rows::{
+    DOCUMENTS_HEADER, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
 };
-use parallax::outfile::OutFile;
+use parallax::matrix::{CsrMatrix, Value};
 use rayon::prelude::*;
 
-use super::output::{
-    DOCUMENTS_HEADER, MatrixFormat, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
-};
+use super::output::MatrixFormat;
 
 /// Where streamed rows go: files in a directory, or JSONL on stdout.
 pub struct StreamOut<V: Value> {
@@ -45,7 +47,7 @@ pub struct StreamOut<V: Value> {
 /// writer, which writes a long file past the page cache ([`OutFile`]).
 pub(super) fn temp(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
     let path = dir.join(format!(".{name}.part"));
-    let file = parallax::atomic::new_file(&path)
+    let file = parallax::io::atomic::new_file(&path)
         .with_context(|| format!("creating {}", path.display()))?;
     Ok((path, OutFile::new(file, true)))
 }
@@ -267,8 +269,8 @@ impl<V: Value> Drop for StreamOut<V> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::output::write_vocabulary;
     use super::*;
+    use parallax::io::rows::write_vocabulary;
     use parallax::vectorize::Vectorizer;
 
     /// Writes the corpus's matrix through `StreamOut` stating `expected`; returns matrix.mtx.
@@ -292,7 +294,8 @@ mod tests {
             out.append(model.surfaces(), part, &model.transform::<f32>(part))
                 .unwrap();
         }
-        out.finish(|dir| write_vocabulary(dir, &model)).unwrap();
+        out.finish(|dir| Ok(write_vocabulary(dir, &model)?))
+            .unwrap();
         let mut whole = Vec::new();
         matrix.write_matrix_market(&mut whole).unwrap();
         let written = std::fs::read_to_string(dir.path().join("matrix.mtx")).unwrap();

@@ -13,10 +13,16 @@
 //!   whole corpus scaled to the story's size (counts in one story are small; the prior keeps a
 //!   word used once from outranking the story's real differences).
 
+mod documents;
 pub mod html;
 pub mod report;
+mod timeline;
 
+pub use documents::{CompareParams, compare};
 pub use report::Report;
+pub use timeline::{period_of, periods_between};
+
+use timeline::timeline;
 
 use std::collections::BTreeMap;
 
@@ -42,9 +48,9 @@ pub enum Period {
     Month,
 }
 
-/// Settings for [`compare`].
+/// Settings of the report itself, given the rows (see [`report_from_rows`]).
 #[derive(Debug, Clone)]
-pub struct CompareParams {
+pub struct ReportParams {
     /// How stories are formed.
     pub stories: StoryParams,
     /// Keyness of each source against the rest (measure, minimum count, prior).
@@ -71,9 +77,9 @@ pub struct CompareParams {
     pub nearest_sources: usize,
 }
 
-impl Default for CompareParams {
+impl Default for ReportParams {
     fn default() -> Self {
-        CompareParams {
+        ReportParams {
             stories: StoryParams::default(),
             keyness: KeynessParams::default(),
             fdr: None,
@@ -92,7 +98,7 @@ impl Default for CompareParams {
 /// Stories whose cross-source pairs exceed this are summarized by their means only.
 const MAX_PAIR_WORK: usize = 20_000;
 
-/// What [`compare`] works on: the documents, their groups, and one analysis of them.
+/// What [`report_from_rows`] works on: the documents, their groups, and one analysis of them.
 pub struct Inputs<'a> {
     /// The documents.
     pub docs: &'a [Document],
@@ -113,8 +119,14 @@ pub struct Inputs<'a> {
     pub set_aside: &'a [SetAside],
 }
 
-/// Builds the coverage report.
-pub fn compare(input: &Inputs, params: &CompareParams) -> Result<Report> {
+/// Builds the coverage report from documents already counted (see [`compare`] for the whole
+/// task from documents).
+///
+/// # Errors
+///
+/// [`Error::EmptyVocabulary`] without documents; [`Error::Param`] when the rows or groups do
+/// not match the documents, for a log-odds prior scale ≤ 0, or invalid story settings.
+pub fn report_from_rows(input: &Inputs, params: &ReportParams) -> Result<Report> {
     let Inputs {
         docs,
         by,
@@ -486,7 +498,7 @@ struct Ctx<'a> {
     row_tokens: &'a [f64],
     background: &'a [f64],
     model: &'a FittedVectorizer,
-    params: &'a CompareParams,
+    params: &'a ReportParams,
 }
 
 /// One story carried by several sources, article by article.
@@ -691,7 +703,7 @@ fn finite(x: f64) -> f64 {
 fn shared(
     grouped: &GroupCounts,
     sources: &[SourceSummary],
-    params: &CompareParams,
+    params: &ReportParams,
     model: &FittedVectorizer,
 ) -> Vec<SharedTerm> {
     let n_cols = grouped.total.len();
@@ -737,7 +749,7 @@ fn source_similarity(
     rows_of: &[Vec<usize>],
     aligned: &[AlignedStory],
     shown: &Shown,
-    params: &CompareParams,
+    params: &ReportParams,
 ) -> SourceSimilarity {
     let n_src = rows_of.len();
     // Pairs that share a story: (shared stories, sum of the stories' means).
@@ -824,106 +836,6 @@ fn centroid_cosines(vectors: &[Vec<(u32, f64)>], n_cols: usize) -> Vec<Vec<f64>>
             },
         )
         .collect()
-}
-
-/// Documents per source and period, or `None` (with a note) when no grouped document is dated.
-/// Only the periods a source has are kept, so one stray date far from the rest costs nothing.
-fn timeline(
-    group_of: &[Option<usize>],
-    days: &[Option<i64>],
-    n_src: usize,
-    period: Option<Period>,
-    notes: &mut Vec<String>,
-) -> Option<Timeline> {
-    let dated: Vec<(usize, i64)> = group_of
-        .iter()
-        .zip(days)
-        .filter_map(|(g, d)| Some(((*g)?, (*d)?)))
-        .collect();
-    let mut undated = vec![0usize; n_src];
-    for (g, d) in group_of.iter().zip(days) {
-        if let (Some(g), None) = (g, d) {
-            undated[*g] += 1;
-        }
-    }
-    if n_src == 0 {
-        return None;
-    }
-    if dated.is_empty() {
-        notes.push("no document has a date: no coverage over time".into());
-        return None;
-    }
-    let undated_total: usize = undated.iter().sum();
-    if undated_total > 0 {
-        notes.push(format!(
-            "{undated_total} document(s) have no usable date and are left out of the timeline"
-        ));
-    }
-    let first = dated.iter().map(|&(_, d)| d).min().expect("non-empty");
-    let last = dated.iter().map(|&(_, d)| d).max().expect("non-empty");
-    let period = period.unwrap_or(match last - first {
-        0..=90 => Period::Day,
-        91..=730 => Period::Week,
-        _ => Period::Month,
-    });
-    let mut counts = vec![BTreeMap::new(); n_src];
-    for &(g, d) in &dated {
-        *counts[g].entry(period_of(period, d)).or_insert(0) += 1;
-    }
-    Some(Timeline {
-        period: match period {
-            Period::Day => "day",
-            Period::Week => "week",
-            Period::Month => "month",
-        },
-        first: period_of(period, first),
-        last: period_of(period, last),
-        counts,
-        undated,
-    })
-}
-
-/// The name of the period holding day `d`: the day itself, the Monday of its week, or its
-/// month (`YYYY-MM`). Names sort in time order.
-pub fn period_of(period: Period, d: i64) -> String {
-    match period {
-        Period::Day => crate::dates::civil_date(d),
-        // Day 0 (1970-01-01) was a Thursday.
-        Period::Week => crate::dates::civil_date(d - (d + 3).rem_euclid(7)),
-        Period::Month => {
-            let (y, m, _) = crate::dates::civil_from_days(d);
-            format!("{y:04}-{m:02}")
-        }
-    }
-}
-
-/// Every period from `first` to `last` (names as [`period_of`] gives them), in order.
-pub fn periods_between(period: &str, first: &str, last: &str) -> Vec<String> {
-    let mut out = vec![first.to_string()];
-    let next = |p: &str| -> Option<String> {
-        match period {
-            "month" => {
-                let (y, m) = (
-                    p.get(0..4)?.parse::<i64>().ok()?,
-                    p.get(5..7)?.parse::<i64>().ok()?,
-                );
-                Some(if m == 12 {
-                    format!("{:04}-01", y + 1)
-                } else {
-                    format!("{y:04}-{:02}", m + 1)
-                })
-            }
-            "week" => Some(crate::dates::civil_date(crate::dates::day_number(p)? + 7)),
-            _ => Some(crate::dates::civil_date(crate::dates::day_number(p)? + 1)),
-        }
-    };
-    while out.last().is_some_and(|p| p.as_str() < last) {
-        match next(out.last().expect("not empty")) {
-            Some(p) => out.push(p),
-            None => break,
-        }
-    }
-    out
 }
 
 #[cfg(test)]

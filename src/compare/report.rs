@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use crate::similarity::{NearDuplicate, StoryRecord};
+
 /// Everything `compare` found, in one value. Its JSON grows with the corpus, not with sources ×
 /// stories: tables are sparse, documents are named by id once, and dense matrices cover only
 /// the sources shown (`shown.sources`).
@@ -83,83 +85,6 @@ pub struct SourceSummary {
     pub skipped: usize,
     /// Stories only this source carried (one or more documents).
     pub exclusive: usize,
-}
-
-/// One story, as `parallax stories --format json` writes it.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoryRecord {
-    /// Story id (its position in `Report::stories`).
-    pub id: usize,
-    /// Surface forms of its heaviest terms.
-    pub label: String,
-    /// Document ids.
-    pub docs: Vec<String>,
-    /// Distinct sources (values of `by`), sorted.
-    pub sources: Vec<String>,
-    /// Earliest date of its documents (`YYYY-MM-DD`), if any is dated.
-    pub first_date: Option<String>,
-    /// Latest date.
-    pub last_date: Option<String>,
-    /// Near-duplicate pairs.
-    pub near_duplicates: Vec<NearDuplicate>,
-}
-
-impl StoryRecord {
-    /// The record of story `id`; `source_of(row)` is a document's source (or group), if any.
-    pub fn new<'a>(
-        id: usize,
-        story: &crate::similarity::Story,
-        docs: &'a [crate::corpus::Document],
-        source_of: impl Fn(usize) -> Option<&'a str>,
-        model: &crate::vectorize::FittedVectorizer,
-    ) -> Self {
-        let mut sources: Vec<String> = story
-            .docs
-            .iter()
-            .filter_map(|&i| source_of(i).map(str::to_string))
-            .collect();
-        sources.sort();
-        sources.dedup();
-        let dated = || {
-            story.docs.iter().filter_map(|&i| {
-                docs[i]
-                    .date
-                    .as_deref()
-                    .filter(|d| crate::dates::day_number(d).is_some())
-                    .map(|d| &d[..10])
-            })
-        };
-        StoryRecord {
-            id,
-            label: story
-                .terms
-                .iter()
-                .map(|&c| model.surface(c as usize))
-                .collect::<Vec<_>>()
-                .join(", "),
-            docs: story.docs.iter().map(|&i| docs[i].id.clone()).collect(),
-            sources,
-            first_date: dated().min().map(str::to_string),
-            last_date: dated().max().map(str::to_string),
-            near_duplicates: story
-                .near_duplicates
-                .iter()
-                .map(|&(a, b, score)| NearDuplicate {
-                    docs: [docs[a].id.clone(), docs[b].id.clone()],
-                    score,
-                })
-                .collect(),
-        }
-    }
-}
-
-/// Two documents of a story with a cosine of at least 0.9.
-#[derive(Debug, Clone, Serialize)]
-pub struct NearDuplicate {
-    /// The two document ids.
-    pub docs: [String; 2],
-    /// Their cosine.
-    pub score: f32,
 }
 
 /// A story's documents per source.

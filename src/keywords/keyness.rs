@@ -32,6 +32,10 @@
 //! assert!(t.g2() > 8.0 && t.log_ratio() > 3.3);
 //! ```
 
+pub use super::group_keyness::{
+    Comparison, Comparisons, GroupKeyness, Keyness, compare_groups, keyness,
+};
+
 use std::collections::BTreeMap;
 
 use super::stats::{benjamini_hochberg, chi2_sf, normal_two_sided};

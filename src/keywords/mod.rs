@@ -76,8 +76,10 @@
 pub mod eval;
 mod extract;
 mod group;
+mod group_keyness;
 pub mod keyness;
 pub mod porter;
+mod rank;
 pub mod stats;
 
 use rayon::prelude::*;
@@ -86,6 +88,7 @@ use serde::Serialize;
 
 pub use extract::MAX_WORDS;
 pub use group::{DateBucket, GroupBy};
+pub use rank::{Per, RankKeywords, RankedKeywords, keywords};
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};

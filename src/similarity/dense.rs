@@ -1,4 +1,5 @@
-//! Dense score matrices for small corpora, as an `ndarray`, written as CSV or NumPy `.npy`.
+//! Dense score matrices for small corpora, as an `ndarray`, written as CSV (here) or NumPy
+//! `.npy` ([`crate::io::npz::write_npy`]).
 //! Nothing else in parallax builds an n × n matrix.
 
 use std::io::Write;
@@ -64,105 +65,6 @@ pub fn write_csv(m: &Array2<f32>, out: &mut impl Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a matrix in NumPy's `.npy` format (version 1.0, little-endian `f4`, C order), which
-/// `numpy.load` reads.
-pub fn write_npy(m: &Array2<f32>, out: &mut impl Write) -> std::io::Result<()> {
-    let (r, c) = m.dim();
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({r}, {c}), }}");
-    // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64,
-    // ending in a newline.
-    let total = (10 + header.len() + 1).div_ceil(64) * 64;
-    while 10 + header.len() + 1 < total {
-        header.push(' ');
-    }
-    header.push('\n');
-    out.write_all(b"\x93NUMPY\x01\x00")?;
-    out.write_all(&(header.len() as u16).to_le_bytes())?;
-    out.write_all(header.as_bytes())?;
-    let mut bytes = Vec::with_capacity(c * 4);
-    for row in m.rows() {
-        bytes.clear();
-        for &v in row {
-            bytes.extend_from_slice(&v.to_le_bytes());
-        }
-        out.write_all(&bytes)?;
-    }
-    Ok(())
-}
-
-/// Reads a 2-D `.npy` array of little-endian `f4` or `f8` (C or Fortran order) as `f64`.
-pub fn read_npy(bytes: &[u8]) -> std::result::Result<Array2<f64>, String> {
-    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
-        return Err("not a .npy file (no \\x93NUMPY magic)".into());
-    }
-    let (header_len, start) = match bytes[6] {
-        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
-        2 | 3 if bytes.len() >= 12 => (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
-        ),
-        v => return Err(format!("unsupported .npy version {v}")),
-    };
-    let header = bytes
-        .get(start..start + header_len)
-        .and_then(|h| std::str::from_utf8(h).ok())
-        .ok_or("truncated or unreadable .npy header")?;
-    let field = |name: &str| -> std::result::Result<&str, String> {
-        let at = header
-            .find(&format!("'{name}'"))
-            .ok_or(format!("no '{name}' in the .npy header"))?;
-        Ok(header[at + name.len() + 2..]
-            .trim_start()
-            .trim_start_matches(':')
-            .trim_start())
-    };
-    let descr = field("descr")?;
-    let width = if descr.starts_with("'<f4'") {
-        4
-    } else if descr.starts_with("'<f8'") {
-        8
-    } else {
-        return Err(format!(
-            "unsupported dtype {}; expected '<f4' or '<f8'",
-            descr.split(',').next().unwrap_or("")
-        ));
-    };
-    let fortran = field("fortran_order")?.starts_with("True");
-    let shape = field("shape")?;
-    let shape = &shape[1..shape.find(')').ok_or("bad shape in the .npy header")?];
-    let dims: Vec<usize> = shape
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|_| format!("bad shape `{shape}`")))
-        .collect::<std::result::Result<_, _>>()?;
-    let [r, c] = dims[..] else {
-        return Err(format!("expected a 2-D array, found shape ({shape})"));
-    };
-    let data = &bytes[start + header_len..];
-    if data.len() != r * c * width {
-        return Err(format!(
-            "expected {} bytes of data for shape ({r}, {c}), found {}",
-            r * c * width,
-            data.len()
-        ));
-    }
-    let values: Vec<f64> = data
-        .chunks_exact(width)
-        .map(|b| match width {
-            4 => f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64,
-            _ => f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
-        })
-        .collect();
-    let m = if fortran {
-        Array2::from_shape_vec((c, r), values)
-            .map(|m| m.reversed_axes().as_standard_layout().into_owned())
-    } else {
-        Array2::from_shape_vec((r, c), values)
-    };
-    m.map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,19 +89,6 @@ mod tests {
         assert!((m[[0, 1]] - 0.70710677).abs() < 1e-6 && m[[0, 1]] == m[[1, 0]]);
         assert_eq!(m.row(2).sum(), 0.0); // empty document: zeros, not NaN
         assert!(m.iter().all(|v| v.is_finite()));
-    }
-
-    #[test]
-    fn npy_round_trip_and_alignment() {
-        let m = dense_scores(&example(), None, Score::Jaccard).unwrap();
-        let mut bytes = Vec::new();
-        write_npy(&m, &mut bytes).unwrap();
-        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-        assert_eq!((10 + header_len) % 64, 0);
-        assert_eq!(bytes.len(), 10 + header_len + 16 * 4);
-        let back = read_npy(&bytes).unwrap();
-        assert_eq!(back, m.mapv(|v| v as f64));
-        assert!(read_npy(b"nope").is_err());
     }
 
     #[test]

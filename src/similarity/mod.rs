@@ -32,16 +32,22 @@
 //! caller builds; [`Measure`] says which weighting each side needs.
 
 mod dense;
+mod document_space;
 pub mod eval;
+mod similar;
 mod space;
 mod stories;
+mod story_records;
 mod topk;
 mod window;
 
-pub use dense::{MAX_DENSE, dense_scores, read_npy, write_csv, write_npy};
+pub use dense::{MAX_DENSE, dense_scores, write_csv};
+pub use document_space::{CountedSpace, DocumentSpace, Layout, SpaceModel, SpaceRows};
+pub use similar::{Similar, SimilarParams, similar};
 pub use space::{TITLE_SHARE, story_rows};
 pub(crate) use stories::sparse_dot;
 pub use stories::{Story, StoryParams, stories, stories_of_sources};
+pub use story_records::{FindStories, FoundStories, NearDuplicate, StoryRecord, find_stories};
 pub use topk::{Neighbor, Neighbors, Score, Search, top_k, top_k_against, top_k_with};
 pub use window::top_k_within_days;
 

@@ -84,8 +84,8 @@ pub struct Story {
 }
 
 /// Groups the rows of `matrix` into stories; every row is in exactly one story (a story may have
-/// one document). `days[i]` is row i's date as a day number (see [`day_number`]), used by the
-/// window. Stories come largest first, then by first document; deterministic.
+/// one document). `days[i]` is row i's date as a day number (see
+/// [`day_number`](crate::dates::day_number)), used by the window. Stories come largest first, then by first document; deterministic.
 pub fn stories<V: Value>(
     matrix: &CsrMatrix<V>,
     days: Option<&[Option<i64>]>,

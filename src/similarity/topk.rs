@@ -88,7 +88,7 @@ impl Search {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.k == 0 {
             return Err(Error::param("k", 0, "must be at least 1"));
         }

@@ -10,19 +10,27 @@
 //! ```
 
 mod count;
+mod options;
 pub use crate::tokens::TokenizedBatch;
 mod params;
+mod preset;
 mod runs;
 mod stats;
+mod stream;
 mod weighting;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+pub use options::{Fitted, TransformOptions, Transformed};
 use params::ColumnPicker;
-pub use params::{DfLimit, VocabularyParams};
-pub use runs::{MergedBatch, MergedTerms, RunRows, StatisticsRuns};
+pub use params::{DfLimit, VocabularyParams, read_vocabulary};
+pub use preset::{Preset, WeightingOptions};
+#[cfg(test)]
+use runs::RunRows;
+pub use runs::{MergedBatch, MergedTerms, StatisticsRuns};
 pub use stats::{Statistics, TermStats};
+pub use stream::{RowBlock, StreamedMerge, StreamedRows, StreamedVectorize};
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
@@ -130,7 +138,7 @@ impl ColumnCounts {
     /// each document's length (kept single-term tokens, what BM25 uses). `column[t]` is term
     /// `t`'s column, `None` if it has none (its counts are dropped); a term id beyond
     /// `column` panics.
-    pub fn from_terms(
+    pub(crate) fn from_terms(
         mut rows: Vec<Vec<(u32, u32)>>,
         doc_lens: Vec<u32>,
         column: &[Option<u32>],
@@ -200,42 +208,6 @@ impl Vectorizer {
         ))
     }
 
-    /// Fits and returns the weighted matrix of the same documents, analyzing them once.
-    pub fn fit_transform<V: Value>(
-        &self,
-        docs: &[Document],
-    ) -> Result<(FittedVectorizer, CsrMatrix<V>)> {
-        let (model, counted, term_to_col, _, _) = self.fit_counts(docs, false)?;
-        let matrix = model.weigh(&counted, &term_to_col);
-        Ok((model, matrix))
-    }
-
-    /// Like [`Vectorizer::fit_transform`], with the counting report.
-    pub fn fit_transform_report<V: Value>(
-        &self,
-        docs: &[Document],
-    ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
-        let (model, counted, term_to_col, mut report, _) = self.fit_counts(docs, false)?;
-        let matrix: CsrMatrix<V> = model.weigh(&counted, &term_to_col);
-        report.empty_rows = matrix.empty_rows();
-        Ok((model, matrix, report))
-    }
-
-    /// Fits, and returns both the weighted matrix and the raw term counts of the same documents
-    /// (columns as in the model), analyzing them once: for stages that need similarity and
-    /// counts together (`compare`).
-    pub fn fit_transform_counts<V: Value>(
-        &self,
-        docs: &[Document],
-    ) -> Result<(FittedVectorizer, CsrMatrix<V>, CsrMatrix<f64>)> {
-        let (model, counted, term_to_col, _, _) = self.fit_counts(docs, false)?;
-        let weighted = model.weigh(&counted, &term_to_col);
-        let counts = model
-            .with_weighting(Weighting::COUNTS)
-            .weigh(&counted, &term_to_col);
-        Ok((model, weighted, counts))
-    }
-
     /// Counts the corpus and learns the model; returns the counts, each term's column and, if
     /// `keep_lexed`, the analyzed corpus.
     fn fit_counts(&self, docs: &[Document], keep_lexed: bool) -> Result<FittedCounts> {
@@ -287,7 +259,7 @@ impl Vectorizer {
         Ok((model, counted, term_to_col, report, lexed))
     }
 
-    /// Starts tokenizing a corpus batch by batch, for [`Vectorizer::fit_transform_tokens`]:
+    /// Starts tokenizing a corpus batch by batch, for [`Vectorizer::fit_tokens`]:
     /// once a batch is added its texts are no longer needed, so a reader can drop them.
     pub fn tokenizer(&self) -> Result<CorpusTokens> {
         self.validate()?;
@@ -295,18 +267,6 @@ impl Vectorizer {
             analyzer: Analyzer::new(&self.analysis)?,
             lexer: TokenizedCorpusBuilder::default(),
         })
-    }
-
-    /// Like [`Vectorizer::fit_transform_report`], from documents tokenized batch by batch.
-    pub fn fit_transform_tokens<V: Value>(
-        &self,
-        tokens: CorpusTokens,
-    ) -> Result<(FittedVectorizer, CsrMatrix<V>, CountReport)> {
-        let (model, counts, mut report) = self.fit_tokens(tokens)?;
-        let matrix: CsrMatrix<V> = model.weigh_counts(&counts, 0..counts.n_rows());
-        drop(counts);
-        report.empty_rows = matrix.empty_rows();
-        Ok((model, matrix, report))
     }
 
     /// Fits from documents tokenized batch by batch; returns the model and the documents'
@@ -367,7 +327,7 @@ impl Vectorizer {
 
     /// Like [`Vectorizer::fit_statistics`]; also returns, for every term of the statistics, its
     /// column (`None` if pruned).
-    pub fn fit_statistics_columns(
+    fn fit_statistics_columns(
         &self,
         statistics: Statistics,
     ) -> Result<(FittedVectorizer, Vec<Option<u32>>)> {
@@ -580,42 +540,6 @@ impl FittedVectorizer {
         }
     }
 
-    /// Weighs documents with what was learned; unknown terms are counted, never added.
-    pub fn transform<V: Value>(&self, docs: &[Document]) -> CsrMatrix<V> {
-        self.transform_report(docs).0
-    }
-
-    /// Like [`FittedVectorizer::transform`], with the counting report.
-    pub fn transform_report<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CountReport) {
-        let (counted, term_to_col) = self.count_columns(docs);
-        let oov = counted
-            .rows
-            .iter()
-            .flatten()
-            .filter(|(t, _)| term_to_col[*t as usize].is_none())
-            .map(|&(_, c)| c as u64)
-            .sum();
-        let matrix: CsrMatrix<V> = self.weigh(&counted, &term_to_col);
-        let report = CountReport {
-            documents: docs.len(),
-            tokens: counted.tokens,
-            out_of_vocabulary: oov,
-            empty_rows: matrix.empty_rows(),
-        };
-        (matrix, report)
-    }
-
-    /// Like [`Vectorizer::fit_transform_counts`] with what was learned: the weighted matrix and
-    /// the raw counts of known terms.
-    pub fn transform_counts<V: Value>(&self, docs: &[Document]) -> (CsrMatrix<V>, CsrMatrix<f64>) {
-        let (counted, term_to_col) = self.count_columns(docs);
-        let weighted = self.weigh(&counted, &term_to_col);
-        let counts = self
-            .with_weighting(Weighting::COUNTS)
-            .weigh(&counted, &term_to_col);
-        (weighted, counts)
-    }
-
     /// Counts documents with the model's analysis; returns the counts and each counted term's
     /// column (`None` for terms outside the vocabulary).
     fn count_columns(&self, docs: &[Document]) -> (Counted, Vec<Option<u32>>) {
@@ -663,7 +587,7 @@ impl FittedVectorizer {
     }
 
     /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model (or by
-    /// [`ColumnCounts::from_terms`] with this model's columns; a column beyond them panics).
+    /// `ColumnCounts::from_terms` with this model's columns; a column beyond them panics).
     pub fn weigh_counts<V: Value>(
         &self,
         counts: &ColumnCounts,
@@ -673,7 +597,7 @@ impl FittedVectorizer {
     }
 
     /// Weighs a matrix of raw counts of this model's terms (from
-    /// [`FittedVectorizer::transform_counts`]): the rows a transform with this weighting would
+    /// [`FittedVectorizer::transform_with`] and [`TransformOptions::counts`]): the rows a transform with this weighting would
     /// give, without analyzing the documents again. A row's length (for BM25's tf) is the sum
     /// of its counts, so terms outside the vocabulary do not count in it.
     pub fn weigh_count_matrix<V: Value>(&self, counts: &CsrMatrix<f64>) -> CsrMatrix<V> {
@@ -762,9 +686,9 @@ fn weigh_rows<V: Value>(
 }
 
 /// The columns a streamed `vectorize` chose from merged statistics
-/// ([`Vectorizer::columns_of_merged`]): how each run's terms map to columns, and each column's
+/// (`Vectorizer::columns_of_merged`): how each run's terms map to columns, and each column's
 /// weight. No term text is kept.
-pub struct MergedColumns {
+pub(crate) struct MergedColumns {
     /// Per chunk (in order), per term of its run: its column, or `NONE`.
     maps: Vec<Vec<u32>>,
     weighting: Weighting,
@@ -785,19 +709,19 @@ impl MergedColumns {
     }
 
     /// Per term of the run of chunk `chunk` (numbered from 0 in the order added), its column.
-    pub fn run_columns(&self, chunk: usize) -> Vec<Option<u32>> {
+    pub(crate) fn run_columns(&self, chunk: usize) -> Vec<Option<u32>> {
         let column = |&c: &u32| (c != NONE).then_some(c);
         self.maps[chunk].iter().map(column).collect()
     }
 
     /// Weighs counts whose terms are columns already.
-    pub fn weigh_counts<V: Value>(&self, counts: &ColumnCounts) -> CsrMatrix<V> {
+    pub(crate) fn weigh_counts<V: Value>(&self, counts: &ColumnCounts) -> CsrMatrix<V> {
         let (rows, lens) = (&counts.rows, &counts.doc_lens);
         weigh_rows(&self.weighting, &self.idf, self.avg_doc_len, rows, lens)
     }
 }
 
-/// A column's term, shown surface form, df and idf, as [`Vectorizer::columns_of_merged`] gives
+/// A column's term, shown surface form, df and idf, as [`StreamedMerge::columns`] gives
 /// them to its caller, in column order.
 pub type ColumnSink<'a> = dyn FnMut(usize, &str, &str, u64, f64) -> Result<()> + 'a;
 
@@ -817,7 +741,7 @@ impl Vectorizer {
     /// the terms: each column goes to `column` as it is chosen, and each run's terms are mapped
     /// to their columns. One pass over the merge, or two with a fixed vocabulary or
     /// `--max-features` (whose columns are known only at the end of the first).
-    pub fn columns_of_merged(
+    pub(crate) fn columns_of_merged(
         &self,
         merged: &mut MergedTerms,
         column: &mut ColumnSink<'_>,
@@ -979,7 +903,10 @@ mod tests {
         let v = Vectorizer::default();
         let model = v.fit(&docs(&["Troops at the base", "The base"])).unwrap();
         let before = (model.terms().to_vec(), model.df.clone());
-        let (m, report) = model.transform_report::<f32>(&docs(&["Unknown words only", "troops"]));
+        let unknown = docs(&["Unknown words only", "troops"]);
+        let Transformed {
+            matrix: m, report, ..
+        } = model.transform_with::<f32>(&unknown, &TransformOptions::default());
         assert_eq!((model.terms().to_vec(), model.df.clone()), before);
         assert_eq!(m.row(0).0.len(), 0);
         assert_eq!(report.out_of_vocabulary, 2); // "only" is a stop word
@@ -1043,7 +970,8 @@ mod tests {
             tokens.add(&all[1..4]);
             tokens.add(&all[4..]);
             assert_eq!(tokens.n_docs(), 5);
-            let (batched, batched_matrix, _) = v.fit_transform_tokens::<f64>(tokens).unwrap();
+            let (batched, counts, _) = v.fit_tokens(tokens).unwrap();
+            let batched_matrix: CsrMatrix<f64> = batched.weigh_counts(&counts, 0..all.len());
             assert_eq!(batched.statistics(), model.statistics());
             assert_eq!(batched_matrix, matrix);
             // Weighed in blocks of rows, appended: the same matrix.

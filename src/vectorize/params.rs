@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BinaryHeap;
 
 use super::stats::TermStats;
-use crate::error::{Error, Result};
+use crate::analysis::{AnalysisConfig, Analyzer};
+use crate::error::{Error, Location, Result};
 use crate::tokens::NONE;
 
 /// A document-frequency bound: an absolute count or a proportion of the documents.
@@ -53,6 +54,54 @@ impl std::str::FromStr for DfLimit {
                 .map_err(|_| format!("`{s}` is not a count"))
         }
     }
+}
+
+/// Reads a fixed vocabulary: a file with one word or phrase per line (blank lines and lines
+/// starting with `#` skipped), each line analyzed with `analysis` and its terms joined by a space
+/// into one column's term. Returns the terms sorted, as [`VocabularyParams::fixed`] takes them.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read; [`Error::VocabularyLine`] (file:line) for a line
+/// that gives no term or the same term as an earlier line; the errors of [`Analyzer::new`].
+pub fn read_vocabulary(path: &std::path::Path, analysis: &AnalysisConfig) -> Result<Vec<String>> {
+    let analyzer = Analyzer::new(analysis)?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let at = |i: usize| Location {
+        path: path.to_path_buf(),
+        line: Some(i as u64 + 1),
+    };
+    let mut seen = std::collections::BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let terms: Vec<String> = analyzer
+            .analyze(line)
+            .into_iter()
+            .filter_map(|t| t.term)
+            .collect();
+        if terms.is_empty() {
+            return Err(Error::VocabularyLine {
+                at: at(i),
+                reason: format!(
+                    "`{}` has no term after analysis (a stop word?)",
+                    line.trim()
+                ),
+            });
+        }
+        let term = terms.join(" ");
+        if let Some(first) = seen.insert(term.clone(), i + 1) {
+            return Err(Error::VocabularyLine {
+                at: at(i),
+                reason: format!(
+                    "`{}` gives the same term `{term}` as line {first}",
+                    line.trim()
+                ),
+            });
+        }
+    }
+    Ok(seen.into_keys().collect())
 }
 
 /// Which terms become columns.

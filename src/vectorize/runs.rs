@@ -71,11 +71,11 @@ struct Sample {
 
 /// The temporary directory of run files, made on first use and removed with its files when
 /// dropped (a failed or finished fit leaves nothing behind). It is made exclusively under a
-/// name nobody can guess and locked while in use (see [`crate::atomic::scratch_dir`]), so a
+/// name nobody can guess and locked while in use (see [`crate::io::atomic::scratch_dir`]), so a
 /// later fit removes the directories of fits that were killed.
 struct RunDir {
     parent: PathBuf,
-    path: Option<(crate::atomic::Registered, File)>,
+    path: Option<(crate::io::atomic::Registered, File)>,
     files: usize,
 }
 
@@ -91,20 +91,20 @@ impl RunDir {
     /// A new file in the directory, created.
     fn create_file(&mut self) -> Result<(PathBuf, BufWriter<File>)> {
         if self.path.is_none() {
-            let made = crate::atomic::scratch_dir(&self.parent, ".parallax-runs-")
+            let made = crate::io::atomic::scratch_dir(&self.parent, ".parallax-runs-")
                 .map_err(|e| Error::io(&self.parent, e))?;
             self.path = Some(made);
         }
         let dir = self.path.as_ref().expect("made above").0.path();
         self.files += 1;
         let path = dir.join(format!("run-{}", self.files));
-        let file = crate::atomic::new_file(&path).map_err(|e| Error::io(&path, e))?;
+        let file = crate::io::atomic::new_file(&path).map_err(|e| Error::io(&path, e))?;
         Ok((path, BufWriter::with_capacity(READ_BUFFER, file)))
     }
 }
 
 /// One chunk's counts, from [`StatisticsRuns::add_rows`].
-pub struct RunRows {
+pub(crate) struct RunRows {
     /// Per document: (term, count) sorted by term, a term being its place in the chunk's run.
     pub rows: Vec<Vec<(u32, u32)>>,
     /// Per document: kept single-term tokens (the length BM25 uses).
@@ -153,7 +153,7 @@ impl StatisticsRuns {
     /// Like [`StatisticsRuns::add_releasing`]; also returns the chunk's counts, each term named
     /// by its place in the chunk's run (a streamed `vectorize` spills them, and maps them to
     /// columns with [`Vectorizer::columns_of_merged`](super::Vectorizer::columns_of_merged)).
-    pub fn add_rows(&mut self, docs: &mut [Document]) -> Result<RunRows> {
+    pub(crate) fn add_rows(&mut self, docs: &mut [Document]) -> Result<RunRows> {
         let lexed = lex_releasing(&self.analyzer, docs);
         self.add_lexed(lexed, docs.len(), true)
             .map(|rows| rows.expect("rows were asked for"))

@@ -95,8 +95,7 @@ impl Statistics {
     }
 
     /// Occurrences of the terms without a column (`stat_to_col`, per term, as
-    /// [`Vectorizer::fit_statistics_columns`](super::Vectorizer::fit_statistics_columns) gives
-    /// it): what a fit leaves out of the vocabulary.
+    /// `Vectorizer::fit_statistics_columns` gives it): what a fit leaves out of the vocabulary.
     pub fn pruned_occurrences(&self, stat_to_col: &[Option<u32>]) -> u64 {
         self.terms
             .iter()

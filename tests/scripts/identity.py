@@ -47,7 +47,7 @@ def commands(shared, quick):
                                            "jsonl-indices"]),
             (f"{name}-vectorize-ngram", ["vectorize", data, "--out", "{out}/v", "--ngram", "1..2",
                                          "--tf", "log", "--idf", "plain", "--min-df", "2"]),
-            (f"{name}-vectorize-streamed", ["vectorize", data, "--out", "{out}/v", "--chunk-mb", "1",
+            (f"{name}-vectorize-streamed", ["vectorize", data, "--out", "{out}/v", "--stream", "--chunk-mb", "1",
                                             "--max-df", "0.5", "--max-features", "5000"]),
         ]
         for compat in ["sklearn", "gensim", "quanteda", "spark"]:

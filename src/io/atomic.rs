@@ -20,8 +20,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use super::direct::OutFile;
 use crate::error::{Error, Result};
-use crate::outfile::OutFile;
 
 /// An exclusive lock on writing one file or directory, held until dropped.
 pub struct WriteLock {
@@ -291,7 +291,7 @@ pub fn remove_temporaries() {
 }
 
 /// A temporary path, listed for [`remove_temporaries`] and removed when dropped.
-pub struct Registered(PathBuf);
+pub(crate) struct Registered(PathBuf);
 
 impl Registered {
     /// Lists `path`.
@@ -367,7 +367,7 @@ fn remove_stale(dir: &Path, name: &OsStr) {
 
 /// Whether an entry of an output directory is a temporary of some run (of this version or an
 /// older one), never carried over to the new set.
-pub fn is_temporary(name: &OsStr) -> bool {
+fn is_temporary(name: &OsStr) -> bool {
     let name = name.as_encoded_bytes();
     let has = |part: &[u8]| name.windows(part.len()).any(|w| w == part);
     name.starts_with(b".")
@@ -509,7 +509,7 @@ fn open_lock(path: &Path) -> std::io::Result<File> {
 /// random suffix, made exclusively, private, and locked (`flock` on the directory) while the
 /// returned handle is open. Directories of the same prefix left by killed runs (their process
 /// gone and their lock free) are removed first.
-pub fn scratch_dir(parent: &Path, prefix: &str) -> std::io::Result<(Registered, File)> {
+pub(crate) fn scratch_dir(parent: &Path, prefix: &str) -> std::io::Result<(Registered, File)> {
     remove_dead_scratch(parent, prefix);
     let named = format!("{prefix}{}-", std::process::id());
     let (path, ()) = make_listed(parent, named.as_ref(), |p| make_dir(p, true))?;
@@ -588,7 +588,7 @@ fn flock(_file: &File, _wait: bool) -> std::io::Result<bool> {
 }
 
 /// Creates a new file named `prefix` and a random suffix in `dir`, exclusively.
-pub fn create_exclusive(dir: &Path, prefix: &OsStr) -> std::io::Result<(PathBuf, File)> {
+pub(crate) fn create_exclusive(dir: &Path, prefix: &OsStr) -> std::io::Result<(PathBuf, File)> {
     loop {
         let path = unused_name(dir, prefix);
         match new_file(&path) {

@@ -5,14 +5,14 @@
 //! pruning), so shards merge and nightly updates equal a refit. Loading validates the version,
 //! the term order and that the columns follow from the statistics.
 
-use std::path::Path;
-
 use std::cell::RefCell;
 use std::io::Write;
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::atomic::write_atomic;
 use crate::analysis::AnalysisConfig;
 use crate::error::{Error, Result};
 use crate::vectorize::{
@@ -158,8 +158,8 @@ impl RowSink<'_> {
     /// parallel and written in order.
     fn rows(&mut self, n: usize, row: &RowItem<'_>) -> std::io::Result<()> {
         let (base, indent) = (self.written, &self.indent);
-        let blocks = crate::matrix::row_blocks(n, 4096);
-        crate::matrix::write_in_order(self.out, &blocks, |rows| {
+        let blocks = crate::io::ordered::row_blocks(n, 4096);
+        crate::io::ordered::write_in_order(self.out, &blocks, |rows| {
             let mut text = Vec::new();
             for i in rows {
                 text.extend_from_slice(if base + i == 0 { b"\n" } else { b",\n" });
@@ -540,6 +540,11 @@ fn check_header(value: &serde_json::Value, formats: &[&str], path: &Path) -> Res
 ///
 /// The columns are recomputed from the statistics and must equal the stored ones, so a model
 /// edited by hand or damaged on disk is refused rather than used.
+///
+/// # Errors
+///
+/// [`Error::Model`] if the bytes are not a parallax model of this version, or its terms,
+/// settings or columns are inconsistent.
 pub fn from_json(bytes: &[u8], path: &Path) -> Result<FittedVectorizer> {
     let bad = |reason: String| Error::Model {
         path: path.to_path_buf(),
@@ -587,6 +592,11 @@ pub fn from_json(bytes: &[u8], path: &Path) -> Result<FittedVectorizer> {
 }
 
 /// Reads the statistics and analysis of a shard or a model file (for `merge`).
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, [`Error::Model`] if it is not a valid shard or
+/// model.
 pub fn load_statistics(path: &Path) -> Result<(AnalysisConfig, Statistics)> {
     let bad = |reason: String| Error::Model {
         path: path.to_path_buf(),
@@ -600,6 +610,10 @@ pub fn load_statistics(path: &Path) -> Result<(AnalysisConfig, Statistics)> {
 
 /// Reads the statistics and analysis of a shard or model already parsed as JSON (`bytes` is its
 /// text, needed for a model); `path` names it in errors.
+///
+/// # Errors
+///
+/// [`Error::Model`] if it is not a valid shard or model of this version.
 pub fn statistics_from_value(
     value: serde_json::Value,
     bytes: &[u8],
@@ -622,23 +636,29 @@ pub fn statistics_from_value(
 }
 
 /// Loads a model file.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, [`Error::Model`] if it is not a valid model.
 pub fn load(path: &Path) -> Result<FittedVectorizer> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     from_json(&bytes, path)
 }
 
 /// Saves a model atomically (temporary file, then rename).
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file (or its lock or temporary) cannot be written.
 pub fn save(model: &FittedVectorizer, path: &Path) -> Result<()> {
     write_atomic(path, |w| write_model(model, w))
 }
 
-pub use crate::atomic::{directory_of, is_device, write_atomic};
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::atomic::uncarry;
     use crate::corpus::Document;
+    use crate::io::atomic::uncarry;
     use crate::vectorize::Vectorizer;
     use std::io::Write;
 
