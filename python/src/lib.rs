@@ -327,13 +327,13 @@ impl Model {
 
     /// The model as parallax's model JSON (what `parallax vectorize --save-model` writes).
     fn to_json<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &parallax::model::to_json(&self.inner))
+        PyBytes::new(py, &parallax::io::model::to_json(&self.inner))
     }
 
     /// Reads a model from parallax's model JSON, checking it as the CLI does.
     #[staticmethod]
     fn from_json(bytes: &[u8]) -> PyResult<Model> {
-        let inner = parallax::model::from_json(bytes, Path::new("<pickle>")).map_err(to_py)?;
+        let inner = parallax::io::model::from_json(bytes, Path::new("<pickle>")).map_err(to_py)?;
         Ok(Model { inner })
     }
 }
