@@ -205,6 +205,12 @@ impl<V: Value> CsrMatrix<V> {
         (&self.indptr, &self.indices, &self.data)
     }
 
+    /// Takes the matrix apart without copying: row pointers, column indices and values (for
+    /// handing the arrays to another owner, such as numpy in the Python package).
+    pub fn into_parts(self) -> (Vec<usize>, Vec<u32>, Vec<V>) {
+        (self.indptr, self.indices, self.data)
+    }
+
     /// A new matrix of the given rows, in the given order (a row may repeat).
     pub fn select_rows(&self, rows: impl IntoIterator<Item = usize>) -> CsrMatrix<V> {
         let mut out = CsrMatrix::new(self.n_cols);
