@@ -38,7 +38,7 @@ pub use super::group_keyness::{
 
 use std::collections::BTreeMap;
 
-use super::stats::{benjamini_hochberg, chi2_sf, normal_two_sided};
+use super::significance::{benjamini_hochberg, chi2_sf, normal_two_sided};
 use crate::error::{Error, Result};
 use crate::matrix::CsrMatrix;
 

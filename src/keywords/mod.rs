@@ -80,7 +80,7 @@ mod group_keyness;
 pub mod keyness;
 pub mod porter;
 mod rank;
-pub mod stats;
+pub mod significance;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
