@@ -7,8 +7,11 @@
 //! # Ok::<(), parallax::Error>(())
 //! ```
 
+mod csv;
 pub mod date;
+mod files;
 mod frontmatter;
+mod jsonl;
 mod read;
 
 use std::collections::BTreeMap;
