@@ -119,6 +119,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// Gold data or predictions cannot be used for an evaluation
+    /// ([`similarity::eval_data`](crate::similarity::eval_data)). The message says what and
+    /// where; an underlying I/O or JSON error is the source.
+    #[error("{reason}")]
+    Eval {
+        /// What is wrong.
+        reason: String,
+        /// The error that caused it, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// An input path has a format parallax cannot read.
     #[error("{path}: unsupported input ({reason})")]
     Unsupported {
