@@ -119,11 +119,12 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
-    /// Gold data or predictions cannot be used for an evaluation
-    /// ([`similarity::eval_data`](crate::similarity::eval_data)). The message says what and
-    /// where; an underlying I/O or JSON error is the source.
+    /// An input file cannot be used: gold data or predictions for an evaluation
+    /// ([`similarity::eval_data`](crate::similarity::eval_data)), keyness counts
+    /// ([`io::counts`](crate::io::counts)). The message says what and where; an underlying
+    /// I/O, JSON or library error is the source.
     #[error("{reason}")]
-    Eval {
+    Input {
         /// What is wrong.
         reason: String,
         /// The error that caused it, if any.

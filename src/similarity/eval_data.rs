@@ -23,7 +23,7 @@ use crate::corpus::Document;
 use crate::{Error, Result};
 
 fn eval_error(reason: impl Into<String>) -> Error {
-    Error::Eval {
+    Error::Input {
         reason: reason.into(),
         source: None,
     }
@@ -33,7 +33,7 @@ fn caused(
     reason: impl Into<String>,
     source: impl std::error::Error + Send + Sync + 'static,
 ) -> Error {
-    Error::Eval {
+    Error::Input {
         reason: reason.into(),
         source: Some(Box::new(source)),
     }
@@ -52,7 +52,7 @@ pub struct GoldEvents<'a> {
 ///
 /// # Errors
 ///
-/// [`Error::Eval`] when no document has the field.
+/// [`Error::Input`] when no document has the field.
 pub fn gold_events<'a>(docs: &'a [Document], event_field: &str) -> Result<GoldEvents<'a>> {
     let events: Vec<Option<&str>> = docs
         .iter()
@@ -207,7 +207,7 @@ fn read_json(path: &Path) -> Result<Value> {
 ///
 /// # Errors
 ///
-/// [`Error::Eval`] when the file cannot be read, is not JSON, or has none of these shapes.
+/// [`Error::Input`] when the file cannot be read, is not JSON, or has none of these shapes.
 pub fn read_story_pred(path: &Path) -> Result<StoryPred> {
     let value = read_json(path)?;
     let bad = |what: &str| eval_error(format!("{}: {what}", path.display()));
@@ -306,7 +306,7 @@ pub struct SimilarityReport {
 ///
 /// # Errors
 ///
-/// [`Error::Eval`] when the shapes differ or a matrix meets pairs.
+/// [`Error::Input`] when the shapes differ or a matrix meets pairs.
 pub fn score_similarity(gold: &Scores, pred: &Scores) -> Result<SimilarityReport> {
     let (g, p, missing) = match (gold, pred) {
         (
@@ -399,7 +399,7 @@ fn unordered(a: &str, b: &str) -> (String, String) {
 ///
 /// # Errors
 ///
-/// [`Error::Eval`] when the file cannot be read or parsed, or holds no scores.
+/// [`Error::Input`] when the file cannot be read or parsed, or holds no scores.
 pub fn read_scores(path: &Path, gold: bool) -> Result<Scores> {
     let ext = path
         .extension()
