@@ -119,6 +119,18 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// An input file cannot be used: gold data or predictions for an evaluation
+    /// ([`similarity::eval_data`](crate::similarity::eval_data)), keyness counts
+    /// ([`io::counts`](crate::io::counts)). The message says what and where; an underlying
+    /// I/O, JSON or library error is the source.
+    #[error("{reason}")]
+    Input {
+        /// What is wrong.
+        reason: String,
+        /// The error that caused it, if any.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// An input path has a format parallax cannot read.
     #[error("{path}: unsupported input ({reason})")]
     Unsupported {

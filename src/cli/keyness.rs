@@ -7,9 +7,9 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::Serialize;
 
-use super::keyness_counts;
 use super::output::{Format, Printable, report_reading};
 use super::{InputArgs, SpaceArgs, TfArg, WeightArgs};
+use parallax::io::counts as keyness_counts;
 use parallax::io::rows::tsv_field;
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{
@@ -139,7 +139,7 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
         }
         let summed = keyness_counts::load_sum(&args.input.inputs, &args.by, weighting.tf)?;
         if let Some(path) = &args.counts_out {
-            return keyness_counts::write(path, summed, &args.by, weighting.tf);
+            return Ok(keyness_counts::write(path, summed, &args.by, weighting.tf)?);
         }
         let settings = parallax::vectorize::Vectorizer {
             vocabulary: super::vocabulary_params(&args.space.vocab, summed.analysis())?,
@@ -161,7 +161,7 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
     if let Some(path) = &args.counts_out {
         // A part of a corpus may have no document of any group: its statistics still count.
         let counts = keyness_counts::count(&settings, docs, &groups)?;
-        return keyness_counts::write(path, counts, &args.by, weighting.tf);
+        return Ok(keyness_counts::write(path, counts, &args.by, weighting.tf)?);
     }
     let missing = groups.iter().filter(|g| g.is_none()).count();
     if missing == docs.len() {

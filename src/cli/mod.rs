@@ -4,7 +4,6 @@ pub mod blocks;
 pub mod compare;
 pub mod eval;
 pub mod keyness;
-pub mod keyness_counts;
 pub mod keywords;
 pub mod output;
 pub mod similar;

@@ -5,6 +5,7 @@
 //! - [`mtx`]: Matrix Market, the text form of a sparse matrix;
 //! - [`npz`]: NumPy `.npy` arrays and the `.npz` archive of a sparse matrix;
 //! - [`rows`]: the rows, vocabulary and documents tables of an output directory (JSONL, TSV);
+//! - [`counts`]: keyness counts files (`keyness --counts-out`, summed by `keyness --counts`);
 //! - [`ordered`]: blocks formatted in parallel, written in order (for every text format);
 //! - [`atomic`]: outputs replaced whole (locks, exclusive temporaries, staged directories);
 //! - [`direct`]: long output files written past the page cache (direct I/O);
@@ -12,6 +13,7 @@
 //!   back in blocks (crate-internal).
 
 pub mod atomic;
+pub mod counts;
 pub mod direct;
 pub mod model;
 pub mod mtx;

@@ -34,6 +34,7 @@
 mod dense;
 mod document_space;
 pub mod eval;
+pub mod eval_data;
 mod similar;
 mod space;
 mod stories;

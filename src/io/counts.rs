@@ -1,4 +1,4 @@
-//! Keyness from pre-summed counts: `keyness --counts-out` writes, for a part of a corpus, the
+//! The keyness counts file, and keyness from pre-summed counts: `keyness --counts-out` writes, for a part of a corpus, the
 //! count of every term in every group plus the fit statistics (a shard); `keyness --counts`
 //! reads such files, sums them (exactly: integer counts and shard statistics), fits the
 //! vocabulary on the sum and scores. Scoring the sum of the parts equals scoring the whole, so
@@ -8,15 +8,32 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use parallax::analysis::AnalysisConfig;
-use parallax::corpus::Document;
-use parallax::io::atomic::write_atomic;
-use parallax::io::model;
-use parallax::keywords::keyness::GroupCounts;
-use parallax::vectorize::{FittedVectorizer, Statistics, Tf, Vectorizer, VocabularyParams};
+use crate::analysis::AnalysisConfig;
+use crate::corpus::Document;
+use crate::io::atomic::write_atomic;
+use crate::io::model;
+use crate::keywords::keyness::GroupCounts;
+use crate::vectorize::{FittedVectorizer, Statistics, Tf, Vectorizer, VocabularyParams};
+use crate::{Error, Result};
+
+fn input_error(reason: impl Into<String>) -> Error {
+    Error::Input {
+        reason: reason.into(),
+        source: None,
+    }
+}
+
+fn caused(
+    reason: impl Into<String>,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
+    Error::Input {
+        reason: reason.into(),
+        source: Some(Box::new(source)),
+    }
+}
 
 /// Format tag of counts files.
 pub const COUNTS_FORMAT: &str = "parallax-keyness-counts";
@@ -56,6 +73,10 @@ fn tf_name(tf: Tf) -> &'static str {
 
 /// Counts `docs` (grouped by `groups`, `None` = left out of the groups) with `settings`' analysis
 /// and count weighting, keeping every term (no pruning: that comes after the sum).
+///
+/// # Errors
+///
+/// [`Error::Input`] ("counting terms", the analysis error as its source).
 pub fn count(
     settings: &Vectorizer,
     docs: &[Document],
@@ -66,7 +87,9 @@ pub fn count(
         vocabulary: VocabularyParams::default(),
         weighting: settings.weighting,
     };
-    let (model, matrix) = all.fit_transform::<f64>(docs).context("counting terms")?;
+    let (model, matrix) = all
+        .fit_transform::<f64>(docs)
+        .map_err(|e| caused("counting terms", e))?;
     let grouped = GroupCounts::from_rows(&matrix, groups);
     let mut out = BTreeMap::new();
     for (g, name) in grouped.names.iter().enumerate() {
@@ -90,6 +113,10 @@ pub fn count(
 }
 
 /// Writes counts atomically.
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be written.
 pub fn write(path: &Path, counts: Counts, by: &str, tf: Tf) -> Result<()> {
     let shard = model::shard_to_json(&counts.analysis, &counts.statistics);
     let file = CountsFile {
@@ -100,44 +127,49 @@ pub fn write(path: &Path, counts: Counts, by: &str, tf: Tf) -> Result<()> {
         groups: counts.groups,
         shard: serde_json::from_slice(&shard).expect("a shard is JSON"),
     };
-    let bytes = serde_json::to_vec(&file)?;
+    let bytes = serde_json::to_vec(&file).expect("counts serialize to JSON");
     write_atomic(path, |w| {
         w.write_all(&bytes)?;
         w.write_all(b"\n")
-    })?;
-    Ok(())
+    })
 }
 
 /// Reads and sums counts files; they must share the grouping, the count weighting and the
 /// analysis.
+///
+/// # Errors
+///
+/// [`Error::Input`] when a file cannot be read, is not a counts file of this version, was
+/// counted differently, or the sum overflows; [`Error::Model`] when its statistics are invalid.
 pub fn load_sum(paths: &[PathBuf], by: &str, tf: Tf) -> Result<Counts> {
     let mut sum: Option<(Counts, &Path)> = None;
     for path in paths {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| caused(format!("reading {}", path.display()), e))?;
         let file: CountsFile = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{}: not a keyness counts file", path.display()))?;
+            .map_err(|e| caused(format!("{}: not a keyness counts file", path.display()), e))?;
         if file.format != COUNTS_FORMAT || file.version != COUNTS_VERSION {
-            bail!(
+            return Err(input_error(format!(
                 "{}: not a keyness counts file (format {} version {}; expected {COUNTS_FORMAT} version {COUNTS_VERSION})",
                 path.display(),
                 file.format,
                 file.version
-            );
+            )));
         }
         if file.by != by {
-            bail!(
+            return Err(input_error(format!(
                 "{}: counted --by {}, not --by {by}",
                 path.display(),
                 file.by
-            );
+            )));
         }
         if file.tf != tf_name(tf) {
-            bail!(
+            return Err(input_error(format!(
                 "{}: counted with --tf {}, not --tf {}",
                 path.display(),
                 file.tf,
                 tf_name(tf)
-            );
+            )));
         }
         let (analysis, statistics) = model::statistics_from_value(file.shard, b"", path)?;
         match &mut sum {
@@ -153,34 +185,34 @@ pub fn load_sum(paths: &[PathBuf], by: &str, tf: Tf) -> Result<Counts> {
             }
             Some((s, first)) => {
                 if s.analysis != analysis {
-                    bail!(
+                    return Err(input_error(format!(
                         "{}: its analysis settings differ from {}'s; count every part with the same analysis flags",
                         path.display(),
                         first.display()
-                    );
+                    )));
                 }
                 let overflow = || {
-                    format!(
+                    input_error(format!(
                         "{}: its counts added to the files before it pass 2^64; the sum cannot be stored",
                         path.display()
-                    )
+                    ))
                 };
-                s.statistics = s.statistics.try_merge(&statistics).with_context(overflow)?;
+                s.statistics = s.statistics.try_merge(&statistics).ok_or_else(overflow)?;
                 for (name, g) in file.groups {
                     let into = s.groups.entry(name).or_default();
                     into.documents = into
                         .documents
                         .checked_add(g.documents)
-                        .with_context(overflow)?;
+                        .ok_or_else(overflow)?;
                     for (term, c) in g.counts {
                         let sum = into.counts.entry(term).or_default();
-                        *sum = sum.checked_add(c).with_context(overflow)?;
+                        *sum = sum.checked_add(c).ok_or_else(overflow)?;
                     }
                 }
             }
         }
     }
-    Ok(sum.context("no counts files")?.0)
+    Ok(sum.ok_or_else(|| input_error("no counts files"))?.0)
 }
 
 impl Counts {
@@ -191,10 +223,15 @@ impl Counts {
 
     /// Fits the vocabulary on the summed statistics and lays the counts out in its columns
     /// (terms the vocabulary left out are dropped), as `GroupCounts::from_rows` would have.
+    /// Returns the model, the counts and the number of grouped documents.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Input`] ("fitting the summed statistics", the fit error as its source).
     pub fn fit(self, settings: &Vectorizer) -> Result<(FittedVectorizer, GroupCounts, usize)> {
         let model = settings
             .fit_statistics(self.statistics)
-            .context("fitting the summed statistics")?;
+            .map_err(|e| caused("fitting the summed statistics", e))?;
         let mut total = vec![0.0; model.n_terms()];
         let (mut names, mut counts, mut docs) = (Vec::new(), Vec::new(), Vec::new());
         for (name, g) in self.groups {
