@@ -96,6 +96,12 @@ def commands(shared, quick):
         ("error-bad-json", ["vectorize", "{bad}", "--out", "{out}/v"]),
         ("error-bad-flag", ["vectorize", basil, "--out", "{out}/v", "--min-df", "2", "--max-df", "1"]),
         ("error-bad-model", ["transform", basil, "--model", "{bad}", "--out", "{out}/t"]),
+        ("error-eval-missing", ["eval", "stories", "--gold", basil, "--pred", "{bad}.missing"]),
+        ("error-eval-bad-json", ["eval", "stories", "--gold", basil, "--pred", "{bad}"]),
+        ("error-eval-scores", ["eval", "similarity", "--gold",
+                               os.path.join(lee, "similarities0-1.txt"), "--pred", "{bad}"]),
+        ("error-counts-missing", ["keyness", "--counts", "{bad}.missing", "--by", "source"]),
+        ("error-counts-bad", ["keyness", "--counts", "{bad}", "--by", "source"]),
         ("stopwords-sklearn", ["stopwords", "sklearn"]),
     ]
     return out
