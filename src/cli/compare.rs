@@ -11,6 +11,7 @@ use super::output::{Printable, printable, report_reading};
 use super::similar::SpaceFlags;
 use super::stories::Window;
 use super::{InputArgs, SpaceArgs};
+use parallax::compare::report::Timeline;
 use parallax::compare::{self, CompareParams, Period, Report, ReportParams};
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{KeynessParams, Measure};
@@ -205,14 +206,45 @@ const SHOWN_STORIES: usize = 15;
 /// The terminal summary: the shown sources and stories in full, the rest in a line each.
 /// Every string from the data goes through [`printable`], so it cannot drive the terminal.
 fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
-    let name = |s: usize| printable(r.sources.get(s).map_or("?", |s| s.name.as_str())).into_owned();
-    let shown = &r.shown.sources;
-    let name_w = shown
-        .iter()
-        .map(|&s| name(s).chars().count().min(30))
-        .max()
-        .unwrap_or(0)
-        .max(6);
+    let names = Names::new(r);
+    write_totals(out, r)?;
+    write_largest_sources(out, r, &names)?;
+    write_top_stories(out, r)?;
+    write_closest_versions(out, r, &names)?;
+    write_distinctive_terms(out, r, &names)?;
+    if let Some(t) = &r.timeline {
+        write_timeline(out, t, &r.shown.sources, &names)?;
+    }
+    write_notes(out, r)
+}
+
+/// Source names as the summary prints them, and the width of their column (the shown
+/// sources' longest name, 6 to 30 characters).
+struct Names<'a> {
+    r: &'a Report,
+    width: usize,
+}
+
+impl<'a> Names<'a> {
+    fn new(r: &'a Report) -> Names<'a> {
+        let mut names = Names { r, width: 0 };
+        names.width = r
+            .shown
+            .sources
+            .iter()
+            .map(|&s| names.get(s).chars().count().min(30))
+            .max()
+            .unwrap_or(0)
+            .max(6);
+        names
+    }
+
+    fn get(&self, s: usize) -> String {
+        printable(self.r.sources.get(s).map_or("?", |s| s.name.as_str())).into_owned()
+    }
+}
+
+fn write_totals(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     writeln!(
         out,
         "{} documents, {} {}s, {} stories; {} carried by two or more {}s",
@@ -222,8 +254,11 @@ fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         r.stories.len(),
         r.coverage.len(),
         printable(&r.by)
-    )?;
+    )
+}
 
+fn write_largest_sources(out: &mut dyn Write, r: &Report, names: &Names) -> std::io::Result<()> {
+    let (shown, name_w) = (&r.shown.sources, names.width);
     heading(
         out,
         &format!("The {} largest {}s", shown.len(), printable(&r.by)),
@@ -233,7 +268,7 @@ fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
         writeln!(
             out,
             "  {:<name_w$}  {:>6} documents  {:>5} stories: {} shared, {} skipped, {} only here",
-            cut(&name(s), 30),
+            cut(&names.get(s), 30),
             x.documents,
             x.stories,
             x.shared_stories,
@@ -252,133 +287,160 @@ fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
             "  ... and {others} more with {docs} documents (--top-sources N shows more; all in --format json)"
         )?;
     }
+    Ok(())
+}
 
+fn write_top_stories(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     let top = &r.shown.stories;
-    if !top.is_empty() {
-        heading(
-            out,
-            "Stories most sources carried (sources, documents; label)",
-        )?;
-        let carried: std::collections::BTreeMap<usize, usize> = r
-            .coverage
-            .iter()
-            .map(|c| (c.story, c.documents.len()))
-            .collect();
-        for &id in top.iter().take(SHOWN_STORIES) {
-            let story = &r.stories[id];
-            writeln!(
-                out,
-                "  {:>5}  {:>3} {:>4}  {}",
-                id,
-                carried.get(&id).copied().unwrap_or(0),
-                story.docs.len(),
-                cut(&printable(&story.label), 90)
-            )?;
-        }
-        more(out, r.coverage.len(), top.len().min(SHOWN_STORIES))?;
+    if top.is_empty() {
+        return Ok(());
     }
+    heading(
+        out,
+        "Stories most sources carried (sources, documents; label)",
+    )?;
+    let carried: std::collections::BTreeMap<usize, usize> = r
+        .coverage
+        .iter()
+        .map(|c| (c.story, c.documents.len()))
+        .collect();
+    for &id in top.iter().take(SHOWN_STORIES) {
+        let story = &r.stories[id];
+        writeln!(
+            out,
+            "  {:>5}  {:>3} {:>4}  {}",
+            id,
+            carried.get(&id).copied().unwrap_or(0),
+            story.docs.len(),
+            cut(&printable(&story.label), 90)
+        )?;
+    }
+    more(out, r.coverage.len(), top.len().min(SHOWN_STORIES))
+}
 
+/// The five closest and five furthest pairs of shown sources by their versions of the stories
+/// both carried (three or more), when there are two such pairs.
+fn write_closest_versions(out: &mut dyn Write, r: &Report, names: &Names) -> std::io::Result<()> {
+    let shown = &r.shown.sources;
     let mut pairs: Vec<_> = r
         .similarity
         .story_pairs
         .iter()
         .filter(|p| shown.contains(&p.a) && shown.contains(&p.b) && p.shared_stories >= 3)
         .collect();
-    if pairs.len() >= 2 {
-        pairs.sort_by(|x, y| y.mean.total_cmp(&x.mean).then((x.a, x.b).cmp(&(y.a, y.b))));
-        heading(
-            out,
-            "Closest and furthest versions of shared stories (mean cosine; shared stories)",
-        )?;
-        let k = pairs.len().min(5);
-        let mut listed: Vec<&_> = pairs[..k].to_vec();
-        listed.extend(pairs[pairs.len().saturating_sub(k).max(k)..].iter());
-        for p in listed {
-            writeln!(
-                out,
-                "  {:.3}  {:>4}  {} ~ {}",
-                p.mean,
-                p.shared_stories,
-                name(p.a),
-                name(p.b)
-            )?;
-        }
+    if pairs.len() < 2 {
+        return Ok(());
     }
-
-    if !r.keyness.is_empty() {
-        let measure = r.keyness[0].measure;
-        heading(
+    pairs.sort_by(|x, y| y.mean.total_cmp(&x.mean).then((x.a, x.b).cmp(&(y.a, y.b))));
+    heading(
+        out,
+        "Closest and furthest versions of shared stories (mean cosine; shared stories)",
+    )?;
+    let k = pairs.len().min(5);
+    let mut listed: Vec<&_> = pairs[..k].to_vec();
+    listed.extend(pairs[pairs.len().saturating_sub(k).max(k)..].iter());
+    for p in listed {
+        writeln!(
             out,
-            &format!(
-                "Distinctive terms of each {} against the rest ({measure}; log ratio)",
-                printable(&r.by)
-            ),
+            "  {:.3}  {:>4}  {} ~ {}",
+            p.mean,
+            p.shared_stories,
+            names.get(p.a),
+            names.get(p.b)
         )?;
-        for &s in shown {
-            let Some(k) = r.keyness.get(s) else { continue };
-            let terms: Vec<String> = k
-                .terms
-                .iter()
-                .take(8)
-                .map(|t| format!("{} ({:+.1})", printable(&t.surface), t.log_ratio))
-                .collect();
-            let terms = if terms.is_empty() {
-                "(none)".to_string()
-            } else {
-                terms.join(", ")
-            };
-            writeln!(out, "  {:<name_w$}  {terms}", cut(&name(s), 30))?;
-        }
     }
+    Ok(())
+}
 
-    if let Some(t) = &r.timeline {
-        heading(
-            out,
-            &format!(
-                "Coverage over time: documents per {} ({} .. {})",
-                t.period, t.first, t.last
-            ),
-        )?;
-        let periods = t.periods();
-        let dense = |s: usize| {
-            let mut v = vec![0usize; periods.len()];
-            t.add_counts(s, &periods, &mut v);
-            v
-        };
-        let rows: Vec<(String, Vec<usize>)> = shown.iter().map(|&s| (name(s), dense(s))).collect();
-        let peak = rows
+fn write_distinctive_terms(out: &mut dyn Write, r: &Report, names: &Names) -> std::io::Result<()> {
+    if r.keyness.is_empty() {
+        return Ok(());
+    }
+    let name_w = names.width;
+    let measure = r.keyness[0].measure;
+    heading(
+        out,
+        &format!(
+            "Distinctive terms of each {} against the rest ({measure}; log ratio)",
+            printable(&r.by)
+        ),
+    )?;
+    for &s in &r.shown.sources {
+        let Some(k) = r.keyness.get(s) else { continue };
+        let terms: Vec<String> = k
+            .terms
             .iter()
-            .flat_map(|r| r.1.iter())
-            .copied()
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        for (n, counts) in rows {
-            let total: usize = counts.iter().sum();
-            writeln!(
-                out,
-                "  {:<name_w$}  {}  {total}",
-                cut(&n, 30),
-                sparkline(&counts, peak, 60)
-            )?;
-        }
+            .take(8)
+            .map(|t| format!("{} ({:+.1})", printable(&t.surface), t.log_ratio))
+            .collect();
+        let terms = if terms.is_empty() {
+            "(none)".to_string()
+        } else {
+            terms.join(", ")
+        };
+        writeln!(out, "  {:<name_w$}  {terms}", cut(&names.get(s), 30))?;
     }
+    Ok(())
+}
 
-    if !r.set_aside.is_empty() || !r.notes.is_empty() {
-        heading(out, "Notes")?;
-        for s in &r.set_aside {
-            writeln!(
-                out,
-                "  - {} {}(s) kept as undated ({}), e.g. {}",
-                s.count,
-                s.kind,
-                s.hint,
-                printable(&s.examples.join("; "))
-            )?;
-        }
-        for note in &r.notes {
-            writeln!(out, "  - {}", printable(note))?;
-        }
+/// One sparkline of documents per period for each shown source, on a common scale.
+fn write_timeline(
+    out: &mut dyn Write,
+    t: &Timeline,
+    shown: &[usize],
+    names: &Names,
+) -> std::io::Result<()> {
+    let name_w = names.width;
+    heading(
+        out,
+        &format!(
+            "Coverage over time: documents per {} ({} .. {})",
+            t.period, t.first, t.last
+        ),
+    )?;
+    let periods = t.periods();
+    let dense = |s: usize| {
+        let mut v = vec![0usize; periods.len()];
+        t.add_counts(s, &periods, &mut v);
+        v
+    };
+    let rows: Vec<(String, Vec<usize>)> = shown.iter().map(|&s| (names.get(s), dense(s))).collect();
+    let peak = rows
+        .iter()
+        .flat_map(|r| r.1.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    for (n, counts) in rows {
+        let total: usize = counts.iter().sum();
+        writeln!(
+            out,
+            "  {:<name_w$}  {}  {total}",
+            cut(&n, 30),
+            sparkline(&counts, peak, 60)
+        )?;
+    }
+    Ok(())
+}
+
+fn write_notes(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
+    if r.set_aside.is_empty() && r.notes.is_empty() {
+        return Ok(());
+    }
+    heading(out, "Notes")?;
+    for s in &r.set_aside {
+        writeln!(
+            out,
+            "  - {} {}(s) kept as undated ({}), e.g. {}",
+            s.count,
+            s.kind,
+            s.hint,
+            printable(&s.examples.join("; "))
+        )?;
+    }
+    for note in &r.notes {
+        writeln!(out, "  - {}", printable(note))?;
     }
     Ok(())
 }

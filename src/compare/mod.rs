@@ -127,21 +127,106 @@ pub struct Inputs<'a> {
 /// [`Error::EmptyVocabulary`] without documents; [`Error::Param`] when the rows or groups do
 /// not match the documents, for a log-odds prior scale ≤ 0, or invalid story settings.
 pub fn report_from_rows(input: &Inputs, params: &ReportParams) -> Result<Report> {
+    check_inputs(input, params)?;
     let Inputs {
         docs,
         by,
         groups,
         model,
         weighted,
-        story_rows,
         counts,
         set_aside,
+        ..
     } = *input;
     let n = docs.len();
+    let mut notes = Vec::new();
+    let trace = crate::trace::Trace::start();
+
+    let src = SourceRows::new(groups, counts);
+    src.note(by, docs, weighted, &mut notes);
+    let n_src = src.names.len();
+
+    let days: Vec<Option<i64>> = docs
+        .iter()
+        .map(|d| d.date.as_deref().and_then(crate::dates::day_number))
+        .collect();
+    let found = stories_found(input, params, &src.group_of, &days)?;
+    trace.mark("compare: stories");
+    let stories: Vec<StoryRecord> = found
+        .par_iter()
+        .enumerate()
+        .map(|(id, s)| StoryRecord::new(id, s, docs, |i| groups[i].as_deref(), model))
+        .collect();
+
+    let per_story = sources_per_story(&found, &src.group_of, docs);
+    let multi: Vec<usize> = (0..found.len())
+        .filter(|&s| per_story[s].len() >= 2)
+        .collect();
+    let coverage = coverage_rows(&multi, &stories, &per_story);
+    if n_src >= 2 && multi.is_empty() {
+        notes.push("no story was carried by two or more sources".into());
+    }
+
+    // Unit vectors are made where they are used, a story or a source at a time: held for
+    // every document at once they would be the largest thing in memory.
+    let units = UnitRows::new(weighted);
+    let background = column_totals(counts);
+    let ctx = Ctx {
+        docs,
+        names: &src.names,
+        units: &units,
+        counts,
+        row_tokens: &src.row_tokens,
+        background: &background,
+        model,
+        params,
+    };
+    let aligned: Vec<AlignedStory> = multi
+        .par_iter()
+        .map(|&s| align(s, &stories[s].label, &per_story[s], &ctx))
+        .collect();
+
+    trace.mark("compare: aligned");
+    let sources = source_summaries(&src, &per_story, &multi);
+    let (keyness, shared_terms) = keyness_and_shared(input, params, &src.names, &sources);
+
+    trace.mark("compare: keyness");
+    let shown = Shown {
+        sources: largest_sources(&src.source_docs, &src.names, params.top_sources),
+        stories: widest_stories(&stories, &per_story, params.top_stories),
+    };
+    let similarity = source_similarity(&units, &src.rows_of, &aligned, &shown, params);
+    let timeline = timeline(&src.group_of, &days, n_src, params.period, &mut notes);
+    let undated = days.iter().filter(|d| d.is_none()).count();
+
+    trace.mark("compare: similarity, timeline");
+    Ok(Report {
+        by: by.to_string(),
+        documents: n,
+        ungrouped: src.ungrouped,
+        undated,
+        sources,
+        shown,
+        stories,
+        coverage,
+        aligned,
+        keyness,
+        shared_terms,
+        similarity,
+        timeline,
+        set_aside: set_aside_values(set_aside),
+        notes,
+    })
+}
+
+/// The errors [`report_from_rows`] returns before any work: no documents, rows or groups that
+/// do not match them, a log-odds prior scale ≤ 0.
+fn check_inputs(input: &Inputs, params: &ReportParams) -> Result<()> {
+    let n = input.docs.len();
     if n == 0 {
         return Err(Error::EmptyVocabulary("no documents to compare".into()));
     }
-    if weighted.n_rows() != n || counts.n_rows() != n || groups.len() != n {
+    if input.weighted.n_rows() != n || input.counts.n_rows() != n || input.groups.len() != n {
         return Err(Error::param(
             "documents",
             n,
@@ -155,86 +240,135 @@ pub fn report_from_rows(input: &Inputs, params: &ReportParams) -> Result<Report>
             "must be positive",
         ));
     }
-    let mut notes = Vec::new();
-    let trace = crate::trace::Trace::start();
+    Ok(())
+}
 
-    // Sources.
-    let mut names: Vec<String> = groups.iter().flatten().cloned().collect();
-    names.sort();
-    names.dedup();
-    let group_of: Vec<Option<usize>> = groups
-        .iter()
-        .map(|g| g.as_ref().map(|g| names.binary_search(g).expect("listed")))
-        .collect();
-    let n_src = names.len();
-    let ungrouped = group_of.iter().filter(|g| g.is_none()).count();
-    if n_src == 0 {
-        notes.push(format!(
-            "no document has a {by}: nothing to compare between sources; stories only"
-        ));
-    } else if n_src == 1 {
-        notes.push(format!(
-            "one {by} only ({}): no keyness, shared terms or similarity between sources",
-            names[0]
-        ));
-    }
-    if ungrouped > 0 && n_src > 0 {
-        notes.push(format!(
-            "{ungrouped} document(s) have no {by}: they are in stories, not in per-{by} results"
-        ));
-    }
-    let row_tokens: Vec<f64> = (0..n).map(|i| counts.row(i).1.iter().sum()).collect();
-    let empty: Vec<&str> = (0..n)
-        .filter(|&i| weighted.row(i).0.is_empty())
-        .map(|i| docs[i].id.as_str())
-        .collect();
-    if !empty.is_empty() {
-        notes.push(format!(
-            "{} document(s) have no terms in the vocabulary, so no similarity and a story of their own: {}",
-            empty.len(),
-            shorten(&empty, 10)
-        ));
-    }
-    let (mut source_docs, mut source_tokens) = (vec![0usize; n_src], vec![0.0f64; n_src]);
-    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_src];
-    for (i, (g, tokens)) in group_of.iter().zip(&row_tokens).enumerate() {
-        if let Some(g) = *g {
-            source_docs[g] += 1;
-            source_tokens[g] += tokens;
-            rows_of[g].push(i);
+/// The sources (groups) by name, each document's source, and each source's documents and
+/// tokens.
+struct SourceRows {
+    /// Source names, sorted; a source is its index here.
+    names: Vec<String>,
+    /// Each document's source.
+    group_of: Vec<Option<usize>>,
+    /// Documents without a source.
+    ungrouped: usize,
+    /// Tokens per document.
+    row_tokens: Vec<f64>,
+    /// Documents per source.
+    source_docs: Vec<usize>,
+    /// Tokens per source.
+    source_tokens: Vec<f64>,
+    /// Each source's document rows, in order.
+    rows_of: Vec<Vec<usize>>,
+}
+
+impl SourceRows {
+    fn new(groups: &[Option<String>], counts: &CsrMatrix<f64>) -> SourceRows {
+        let mut names: Vec<String> = groups.iter().flatten().cloned().collect();
+        names.sort();
+        names.dedup();
+        let group_of: Vec<Option<usize>> = groups
+            .iter()
+            .map(|g| g.as_ref().map(|g| names.binary_search(g).expect("listed")))
+            .collect();
+        let n_src = names.len();
+        let ungrouped = group_of.iter().filter(|g| g.is_none()).count();
+        let row_tokens: Vec<f64> = (0..groups.len())
+            .map(|i| counts.row(i).1.iter().sum())
+            .collect();
+        let (mut source_docs, mut source_tokens) = (vec![0usize; n_src], vec![0.0f64; n_src]);
+        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); n_src];
+        for (i, (g, tokens)) in group_of.iter().zip(&row_tokens).enumerate() {
+            if let Some(g) = *g {
+                source_docs[g] += 1;
+                source_tokens[g] += tokens;
+                rows_of[g].push(i);
+            }
+        }
+        SourceRows {
+            names,
+            group_of,
+            ungrouped,
+            row_tokens,
+            source_docs,
+            source_tokens,
+            rows_of,
         }
     }
-    // One line per kind, whatever the number of sources it concerns.
-    let termless: Vec<&str> = (0..n_src)
-        .filter(|&s| source_tokens[s] == 0.0)
-        .map(|s| names[s].as_str())
-        .collect();
-    if !termless.is_empty() {
-        notes.push(format!(
-            "{} {by}(s) have no terms in their documents, so no distinctive terms: {}",
-            termless.len(),
-            shorten(&termless, 10)
-        ));
-    }
-    let single: Vec<&str> = (0..n_src)
-        .filter(|&s| source_docs[s] == 1 && source_tokens[s] > 0.0)
-        .map(|s| names[s].as_str())
-        .collect();
-    if n_src > 1 && !single.is_empty() {
-        notes.push(format!(
-            "{} {by}(s) have one document each, so their distinctive terms are that article's: {}",
-            single.len(),
-            shorten(&single, 10)
-        ));
-    }
 
-    // Stories.
-    let days: Vec<Option<i64>> = docs
-        .iter()
-        .map(|d| d.date.as_deref().and_then(crate::dates::day_number))
-        .collect();
+    /// Notes on what the sources allow: none or one, documents without a source or without
+    /// terms, sources without terms or with one document.
+    fn note(
+        &self,
+        by: &str,
+        docs: &[Document],
+        weighted: &CsrMatrix<f32>,
+        notes: &mut Vec<String>,
+    ) {
+        let (names, n_src, ungrouped) = (&self.names, self.names.len(), self.ungrouped);
+        if n_src == 0 {
+            notes.push(format!(
+                "no document has a {by}: nothing to compare between sources; stories only"
+            ));
+        } else if n_src == 1 {
+            notes.push(format!(
+                "one {by} only ({}): no keyness, shared terms or similarity between sources",
+                names[0]
+            ));
+        }
+        if ungrouped > 0 && n_src > 0 {
+            notes.push(format!(
+                "{ungrouped} document(s) have no {by}: they are in stories, not in per-{by} results"
+            ));
+        }
+        let empty: Vec<&str> = (0..docs.len())
+            .filter(|&i| weighted.row(i).0.is_empty())
+            .map(|i| docs[i].id.as_str())
+            .collect();
+        if !empty.is_empty() {
+            notes.push(format!(
+                "{} document(s) have no terms in the vocabulary, so no similarity and a story of their own: {}",
+                empty.len(),
+                shorten(&empty, 10)
+            ));
+        }
+        // One line per kind, whatever the number of sources it concerns.
+        let termless: Vec<&str> = (0..n_src)
+            .filter(|&s| self.source_tokens[s] == 0.0)
+            .map(|s| names[s].as_str())
+            .collect();
+        if !termless.is_empty() {
+            notes.push(format!(
+                "{} {by}(s) have no terms in their documents, so no distinctive terms: {}",
+                termless.len(),
+                shorten(&termless, 10)
+            ));
+        }
+        let single: Vec<&str> = (0..n_src)
+            .filter(|&s| self.source_docs[s] == 1 && self.source_tokens[s] > 0.0)
+            .map(|s| names[s].as_str())
+            .collect();
+        if n_src > 1 && !single.is_empty() {
+            notes.push(format!(
+                "{} {by}(s) have one document each, so their distinctive terms are that article's: {}",
+                single.len(),
+                shorten(&single, 10)
+            ));
+        }
+    }
+}
+
+/// The stories of the documents, found on the story rows (or the weighted ones), with days and
+/// sources.
+fn stories_found(
+    input: &Inputs,
+    params: &ReportParams,
+    group_of: &[Option<usize>],
+    days: &[Option<i64>],
+) -> Result<Vec<similarity::Story>> {
+    let (n, weighted) = (input.docs.len(), input.weighted);
     let source_ids: Vec<Option<u32>> = group_of.iter().map(|g| g.map(|g| g as u32)).collect();
-    let story_rows = story_rows.unwrap_or(weighted);
+    let story_rows = input.story_rows.unwrap_or(weighted);
     if story_rows.n_rows() != n {
         return Err(Error::param(
             "story rows",
@@ -246,17 +380,16 @@ pub fn report_from_rows(input: &Inputs, params: &ReportParams) -> Result<Report>
         label_fold: (story_rows.n_cols() != weighted.n_cols()).then(|| weighted.n_cols()),
         ..params.stories.clone()
     };
-    let found =
-        similarity::stories_of_sources(story_rows, Some(&days), Some(&source_ids), &story_params)?;
-    trace.mark("compare: stories");
-    let stories: Vec<StoryRecord> = found
-        .par_iter()
-        .enumerate()
-        .map(|(id, s)| StoryRecord::new(id, s, docs, |i| groups[i].as_deref(), model))
-        .collect();
+    similarity::stories_of_sources(story_rows, Some(days), Some(&source_ids), &story_params)
+}
 
-    // Coverage.
-    let per_story: Vec<BTreeMap<usize, Vec<usize>>> = found
+/// Each story's documents by source (sources in order, documents by id).
+fn sources_per_story(
+    found: &[similarity::Story],
+    group_of: &[Option<usize>],
+    docs: &[Document],
+) -> Vec<BTreeMap<usize, Vec<usize>>> {
+    found
         .iter()
         .map(|s| {
             let mut by_source: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
@@ -270,52 +403,32 @@ pub fn report_from_rows(input: &Inputs, params: &ReportParams) -> Result<Report>
             }
             by_source
         })
-        .collect();
-    let multi: Vec<usize> = (0..found.len())
-        .filter(|&s| per_story[s].len() >= 2)
-        .collect();
-    let coverage: Vec<CoverageRow> = multi
+        .collect()
+}
+
+/// One coverage row per story carried by two or more sources (`multi`).
+fn coverage_rows(
+    multi: &[usize],
+    stories: &[StoryRecord],
+    per_story: &[BTreeMap<usize, Vec<usize>>],
+) -> Vec<CoverageRow> {
+    multi
         .iter()
         .map(|&s| CoverageRow {
             story: s,
             label: stories[s].label.clone(),
             documents: per_story[s].iter().map(|(&g, r)| (g, r.len())).collect(),
         })
-        .collect();
-    if n_src >= 2 && multi.is_empty() {
-        notes.push("no story was carried by two or more sources".into());
-    }
+        .collect()
+}
 
-    // Unit vectors are made where they are used, a story or a source at a time: held for
-    // every document at once they would be the largest thing in memory.
-    let units = UnitRows::new(weighted);
-
-    // Aligned stories.
-    let background = column_totals(counts);
-    let aligned: Vec<AlignedStory> = multi
-        .par_iter()
-        .map(|&s| {
-            align(
-                s,
-                &stories[s].label,
-                &per_story[s],
-                &Ctx {
-                    docs,
-                    names: &names,
-                    units: &units,
-                    counts,
-                    row_tokens: &row_tokens,
-                    background: &background,
-                    model,
-                    params,
-                },
-            )
-        })
-        .collect();
-
-    trace.mark("compare: aligned");
-    // Source summaries.
-    let sources: Vec<SourceSummary> = (0..n_src)
+/// Each source's documents, tokens, and stories carried, shared and skipped.
+fn source_summaries(
+    src: &SourceRows,
+    per_story: &[BTreeMap<usize, Vec<usize>>],
+    multi: &[usize],
+) -> Vec<SourceSummary> {
+    (0..src.names.len())
         .map(|g| {
             let carried = per_story.iter().filter(|m| m.contains_key(&g)).count();
             let shared = multi
@@ -323,73 +436,56 @@ pub fn report_from_rows(input: &Inputs, params: &ReportParams) -> Result<Report>
                 .filter(|&&s| per_story[s].contains_key(&g))
                 .count();
             SourceSummary {
-                name: names[g].clone(),
-                documents: source_docs[g],
-                tokens: source_tokens[g],
+                name: src.names[g].clone(),
+                documents: src.source_docs[g],
+                tokens: src.source_tokens[g],
                 stories: carried,
                 shared_stories: shared,
                 skipped: multi.len() - shared,
                 exclusive: carried - shared,
             }
         })
+        .collect()
+}
+
+/// Keyness per source against the rest, and the terms all share; nothing under two sources.
+fn keyness_and_shared(
+    input: &Inputs,
+    params: &ReportParams,
+    names: &[String],
+    sources: &[SourceSummary],
+) -> (Vec<SourceKeyness>, Vec<SharedTerm>) {
+    if names.len() < 2 {
+        return (Vec::new(), Vec::new());
+    }
+    let grouped = GroupCounts::from_rows(input.counts, input.groups);
+    debug_assert_eq!(grouped.names, names);
+    let keyness = (0..names.len())
+        .into_par_iter()
+        .map(|g| {
+            let rows = grouped.against_rest(g, &params.keyness);
+            SourceKeyness {
+                source: names[g].clone(),
+                measure: params.keyness.measure.name(),
+                documents: grouped.docs[g],
+                terms: distinctive(rows, params.fdr, params.top_terms, input.model),
+            }
+        })
         .collect();
+    (keyness, shared(&grouped, sources, params, input.model))
+}
 
-    // Keyness per source against the rest, and the terms all share.
-    let (keyness, shared_terms) = if n_src >= 2 {
-        let grouped = GroupCounts::from_rows(counts, groups);
-        debug_assert_eq!(grouped.names, names);
-        let keyness = (0..n_src)
-            .into_par_iter()
-            .map(|g| {
-                let rows = grouped.against_rest(g, &params.keyness);
-                SourceKeyness {
-                    source: names[g].clone(),
-                    measure: params.keyness.measure.name(),
-                    documents: grouped.docs[g],
-                    terms: distinctive(rows, params.fdr, params.top_terms, model),
-                }
-            })
-            .collect();
-        (keyness, shared(&grouped, &sources, params, model))
-    } else {
-        (Vec::new(), Vec::new())
-    };
-
-    trace.mark("compare: keyness");
-    let shown = Shown {
-        sources: largest_sources(&source_docs, &names, params.top_sources),
-        stories: widest_stories(&stories, &per_story, params.top_stories),
-    };
-    let similarity = source_similarity(&units, &rows_of, &aligned, &shown, params);
-    let timeline = timeline(&group_of, &days, n_src, params.period, &mut notes);
-    let undated = days.iter().filter(|d| d.is_none()).count();
-
-    trace.mark("compare: similarity, timeline");
-    Ok(Report {
-        by: by.to_string(),
-        documents: n,
-        ungrouped,
-        undated,
-        sources,
-        shown,
-        stories,
-        coverage,
-        aligned,
-        keyness,
-        shared_terms,
-        similarity,
-        timeline,
-        set_aside: set_aside
-            .iter()
-            .map(|s| SetAsideValues {
-                kind: s.kind.to_string(),
-                count: s.count,
-                examples: s.examples.clone(),
-                hint: s.hint.to_string(),
-            })
-            .collect(),
-        notes,
-    })
+/// The values set aside while reading, as the report shows them.
+fn set_aside_values(set_aside: &[SetAside]) -> Vec<SetAsideValues> {
+    set_aside
+        .iter()
+        .map(|s| SetAsideValues {
+            kind: s.kind.to_string(),
+            count: s.count,
+            examples: s.examples.clone(),
+            hint: s.hint.to_string(),
+        })
+        .collect()
 }
 
 /// The `top` sources with most documents, most first (ties by name).

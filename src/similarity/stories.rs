@@ -30,7 +30,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeSet, BinaryHeap};
 
-use super::topk::{Search, top_k_with};
+use super::topk::{Neighbors, Search, top_k_with};
 use super::window::top_k_within_days;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
@@ -103,6 +103,36 @@ pub fn stories_of_sources<V: Value>(
     sources: Option<&[Option<u32>]>,
     params: &StoryParams,
 ) -> Result<Vec<Story>> {
+    check_story_inputs(matrix, days, sources, params)?;
+    let day = |i: usize| days.and_then(|d| d[i]);
+    let window = params.window_days.map(i64::from);
+    // Every neighbour is kept: the density of a document is the mean of all k.
+    let search = Search::new(params.k);
+    let trace = crate::trace::Trace::start();
+    let nn = match (window, days) {
+        (Some(w), Some(days)) => top_k_within_days(matrix, days, w, &search, |_, _| true)?,
+        _ => top_k_with(matrix, None, &search, |_, _| true)?,
+    };
+    trace.mark("stories: neighbours");
+
+    let mut clusters = singletons(matrix, &nn, sources, &day, params.k);
+    let floor = f64::from(params.threshold);
+    let heap = first_candidates(&mut clusters, &nn, params.threshold, floor, matrix);
+    merge_all(&mut clusters, heap, window, floor, matrix);
+    trace.mark("stories: clustered");
+    gather_copies(&mut clusters, matrix, &day);
+
+    let (mut out, story_of) = numbered_stories(&mut clusters, matrix.n_rows(), params);
+    mark_near_duplicates(&mut out, &nn, &story_of, params.near_duplicate);
+    Ok(out)
+}
+
+fn check_story_inputs<V: Value>(
+    matrix: &CsrMatrix<V>,
+    days: Option<&[Option<i64>]>,
+    sources: Option<&[Option<u32>]>,
+    params: &StoryParams,
+) -> Result<()> {
     if let Some(sources) = sources
         && sources.len() != matrix.n_rows()
     {
@@ -128,25 +158,24 @@ pub fn stories_of_sources<V: Value>(
             "one date (or none) per row",
         ));
     }
-    let day = |i: usize| days.and_then(|d| d[i]);
-    let window = params.window_days.map(i64::from);
-    // Every neighbour is kept: the density of a document is the mean of all k.
-    let search = Search::new(params.k);
-    let trace = crate::trace::Trace::start();
-    let nn = match (window, days) {
-        (Some(w), Some(days)) => top_k_within_days(matrix, days, w, &search, |_, _| true)?,
-        _ => top_k_with(matrix, None, &search, |_, _| true)?,
-    };
-    trace.mark("stories: neighbours");
+    Ok(())
+}
 
-    let n = matrix.n_rows();
-    // A document's density: the mean cosine of its k nearest neighbours (a missing one is 0).
-    let k = params.k as f64;
+/// One cluster per document, with its density: the mean cosine of its k nearest neighbours
+/// (a missing one is 0).
+fn singletons<V: Value>(
+    matrix: &CsrMatrix<V>,
+    nn: &Neighbors,
+    sources: Option<&[Option<u32>]>,
+    day: &dyn Fn(usize) -> Option<i64>,
+    k: usize,
+) -> Vec<Cluster> {
+    let k = k as f64;
     let density: Vec<f64> = nn
         .iter()
         .map(|list| list.iter().map(|nb| f64::from(nb.score)).sum::<f64>() / k)
         .collect();
-    let mut clusters: Vec<Cluster> = (0..n)
+    (0..matrix.n_rows())
         .map(|i| Cluster {
             members: vec![i],
             sum: unit_row(matrix, i),
@@ -160,18 +189,28 @@ pub fn stories_of_sources<V: Value>(
             alive: true,
             neighbours: BTreeSet::new(),
         })
-        .collect();
-    let floor = f64::from(params.threshold);
+        .collect()
+}
+
+/// Links every document to its neighbours at or above the threshold, and the candidate merges
+/// of those pairs that may merge.
+fn first_candidates<V: Value>(
+    clusters: &mut [Cluster],
+    nn: &Neighbors,
+    threshold: f32,
+    floor: f64,
+    matrix: &CsrMatrix<V>,
+) -> BinaryHeap<Candidate> {
     let mut heap = BinaryHeap::new();
     for (i, list) in nn.iter().enumerate() {
         for nb in list {
             let j = nb.index as usize;
-            if nb.score >= params.threshold && clusters[i].neighbours.insert(j) {
+            if nb.score >= threshold && clusters[i].neighbours.insert(j) {
                 clusters[j].neighbours.insert(i);
                 let (a, b) = (i.min(j), i.max(j));
                 let cross = sparse_dot(&clusters[a].sum, &clusters[b].sum);
                 let pair = Pair { a, b, cross };
-                if let Some(rel) = relative(&clusters, &pair, floor, matrix) {
+                if let Some(rel) = relative(clusters, &pair, floor, matrix) {
                     heap.push(Candidate {
                         rel,
                         a,
@@ -182,7 +221,18 @@ pub fn stories_of_sources<V: Value>(
             }
         }
     }
+    heap
+}
 
+/// Merges the best candidate first until none is left; a candidate is stale once either
+/// cluster has changed, and skipped when the merge would span more than the window.
+fn merge_all<V: Value>(
+    clusters: &mut [Cluster],
+    mut heap: BinaryHeap<Candidate>,
+    window: Option<i64>,
+    floor: f64,
+    matrix: &CsrMatrix<V>,
+) {
     let mut dense = vec![0.0f64; matrix.n_cols()];
     while let Some(c) = heap.pop() {
         let (a, b) = (c.a, c.b);
@@ -198,50 +248,73 @@ pub fn stories_of_sources<V: Value>(
         {
             continue;
         }
-        // Merge b into a.
-        let cb = std::mem::take(&mut clusters[b]);
-        let ca = &mut clusters[a];
-        ca.members.extend(cb.members);
-        ca.sum = sparse_add(&ca.sum, &cb.sum);
-        ca.density += cb.density;
-        ca.keyed.extend(cb.keyed);
-        ca.keyed.sort_unstable();
-        ca.span = span;
-        ca.version += 1;
-        ca.neighbours.extend(cb.neighbours);
-        ca.neighbours.remove(&a);
-        ca.neighbours.remove(&b);
-        for &(col, v) in &ca.sum {
-            dense[col as usize] = v;
-        }
-        let neighbours: Vec<usize> = clusters[a].neighbours.iter().copied().collect();
-        for &o in &neighbours {
-            clusters[o].neighbours.remove(&b);
-            clusters[o].neighbours.insert(a);
-            let cross: f64 = clusters[o]
-                .sum
-                .iter()
-                .map(|&(col, v)| dense[col as usize] * v)
-                .sum();
-            let (x, y) = (a.min(o), a.max(o));
-            let pair = Pair { a: x, b: y, cross };
-            if let Some(rel) = relative(&clusters, &pair, floor, matrix) {
-                heap.push(Candidate {
-                    rel,
-                    a: x,
-                    b: y,
-                    versions: (clusters[x].version, clusters[y].version),
-                });
-            }
-        }
-        for &(col, _) in &clusters[a].sum {
-            dense[col as usize] = 0.0;
+        merge_into(clusters, a, b, span);
+        reweigh_neighbours(clusters, a, b, &mut dense, &mut heap, floor, matrix);
+    }
+}
+
+/// Merges cluster `b` into `a`.
+fn merge_into(clusters: &mut [Cluster], a: usize, b: usize, span: Option<(i64, i64)>) {
+    let cb = std::mem::take(&mut clusters[b]);
+    let ca = &mut clusters[a];
+    ca.members.extend(cb.members);
+    ca.sum = sparse_add(&ca.sum, &cb.sum);
+    ca.density += cb.density;
+    ca.keyed.extend(cb.keyed);
+    ca.keyed.sort_unstable();
+    ca.span = span;
+    ca.version += 1;
+    ca.neighbours.extend(cb.neighbours);
+    ca.neighbours.remove(&a);
+    ca.neighbours.remove(&b);
+}
+
+/// After `b` merged into `a`: points `a`'s neighbours at `a` instead of `b`, and pushes their
+/// new candidate merges with `a`. `dense` is all zeros before and after (`a`'s sum scattered
+/// meanwhile).
+fn reweigh_neighbours<V: Value>(
+    clusters: &mut [Cluster],
+    a: usize,
+    b: usize,
+    dense: &mut [f64],
+    heap: &mut BinaryHeap<Candidate>,
+    floor: f64,
+    matrix: &CsrMatrix<V>,
+) {
+    for &(col, v) in &clusters[a].sum {
+        dense[col as usize] = v;
+    }
+    let neighbours: Vec<usize> = clusters[a].neighbours.iter().copied().collect();
+    for &o in &neighbours {
+        clusters[o].neighbours.remove(&b);
+        clusters[o].neighbours.insert(a);
+        let cross: f64 = clusters[o]
+            .sum
+            .iter()
+            .map(|&(col, v)| dense[col as usize] * v)
+            .sum();
+        let (x, y) = (a.min(o), a.max(o));
+        let pair = Pair { a: x, b: y, cross };
+        if let Some(rel) = relative(clusters, &pair, floor, matrix) {
+            heap.push(Candidate {
+                rel,
+                a: x,
+                b: y,
+                versions: (clusters[x].version, clusters[y].version),
+            });
         }
     }
+    for &(col, _) in &clusters[a].sum {
+        dense[col as usize] = 0.0;
+    }
+}
 
-    trace.mark("stories: clustered");
-    gather_copies(&mut clusters, matrix, &day);
-
+/// The living clusters as stories, largest first (ties by first member), and each row's story.
+fn numbered_stories(
+    clusters: &mut [Cluster],
+    n: usize,
+    params: &StoryParams,
+) -> (Vec<Story>, Vec<usize>) {
     let mut story_of = vec![0usize; n];
     let mut out: Vec<Story> = Vec::new();
     let mut alive: Vec<&mut Cluster> = clusters.iter_mut().filter(|c| c.alive).collect();
@@ -258,44 +331,54 @@ pub fn stories_of_sources<V: Value>(
         for &m in &c.members {
             story_of[m] = s;
         }
-        let mut terms: Vec<(u32, f64)> = match params.label_fold {
-            Some(v) if v > 0 => {
-                let mut folded: Vec<(u32, f64)> =
-                    c.sum.iter().map(|&(col, x)| (col % v as u32, x)).collect();
-                folded.sort_unstable_by_key(|t| t.0);
-                folded.dedup_by(|later, first| {
-                    let same = later.0 == first.0;
-                    if same {
-                        first.1 += later.1;
-                    }
-                    same
-                });
-                folded
-            }
-            _ => c.sum.clone(),
-        };
-        terms.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         out.push(Story {
+            terms: label_terms(&c.sum, params),
             docs: std::mem::take(&mut c.members),
-            terms: terms.iter().take(params.label_terms).map(|t| t.0).collect(),
             near_duplicates: Vec::new(),
         });
     }
+    (out, story_of)
+}
+
+/// A story's label: its heaviest columns (folded onto the model's when the rows have its
+/// columns twice), ties by column.
+fn label_terms(sum: &[(u32, f64)], params: &StoryParams) -> Vec<u32> {
+    let mut terms: Vec<(u32, f64)> = match params.label_fold {
+        Some(v) if v > 0 => {
+            let mut folded: Vec<(u32, f64)> =
+                sum.iter().map(|&(col, x)| (col % v as u32, x)).collect();
+            folded.sort_unstable_by_key(|t| t.0);
+            folded.dedup_by(|later, first| {
+                let same = later.0 == first.0;
+                if same {
+                    first.1 += later.1;
+                }
+                same
+            });
+            folded
+        }
+        _ => sum.to_vec(),
+    };
+    terms.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    terms.iter().take(params.label_terms).map(|t| t.0).collect()
+}
+
+/// Lists in each story its pairs of neighbours at or above `near`, each pair once.
+fn mark_near_duplicates(out: &mut [Story], nn: &Neighbors, story_of: &[usize], near: f32) {
     for (i, list) in nn.iter().enumerate() {
         for nb in list {
             let j = nb.index as usize;
             let pair_once = i < j || !nn.of(j).iter().any(|x| x.index as usize == i);
-            if nb.score >= params.near_duplicate && story_of[i] == story_of[j] && pair_once {
+            if nb.score >= near && story_of[i] == story_of[j] && pair_once {
                 out[story_of[i]]
                     .near_duplicates
                     .push((i.min(j), i.max(j), nb.score));
             }
         }
     }
-    for s in &mut out {
+    for s in out.iter_mut() {
         s.near_duplicates.sort_by_key(|d| (d.0, d.1));
     }
-    Ok(out)
 }
 
 /// Puts every set of identical rows (exact copies: the same columns and values, not empty) into
