@@ -14,7 +14,7 @@ use super::{InputArgs, SpaceArgs};
 use parallax::compare::report::Timeline;
 use parallax::compare::{self, CompareParams, Period, Report, ReportParams};
 use parallax::keywords::GroupBy;
-use parallax::keywords::keyness::{KeynessParams, Measure};
+use parallax::keywords::keyness::{KeynessMeasure, KeynessParams};
 use parallax::similarity::StoryParams;
 
 /// `parallax compare`.
@@ -49,8 +49,8 @@ pub struct CompareArgs {
     #[arg(short, default_value_t = StoryParams::default().k)]
     pub k: usize,
     /// Keyness statistic of each source against the rest: g2, chi2, logodds, pmi, logratio.
-    #[arg(long, default_value = "g2", value_parser = |s: &str| s.parse::<Measure>())]
-    pub measure: Measure,
+    #[arg(long, default_value = "g2", value_parser = |s: &str| s.parse::<KeynessMeasure>())]
+    pub measure: KeynessMeasure,
     /// Keyness: test only terms used at least N times in the whole corpus.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub min_count: u64,

@@ -13,7 +13,7 @@ use parallax::io::counts as keyness_counts;
 use parallax::io::rows::tsv_field;
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{
-    self, Comparison, Comparisons, GroupCounts, GroupKeyness, KeynessParams, Measure,
+    self, Comparison, Comparisons, GroupCounts, GroupKeyness, KeynessMeasure, KeynessParams,
 };
 use parallax::vectorize::{FittedVectorizer, Idf, Norm, Tf, Weighting};
 
@@ -38,7 +38,7 @@ pub struct KeynessArgs {
     /// Statistic to rank by: g2 (Dunning's log-likelihood), chi2, logodds (Monroe et al.,
     /// informative Dirichlet prior, z-score), pmi, logratio (Hardie).
     #[arg(long, default_value = "g2", value_parser = parse_measure)]
-    pub measure: Measure,
+    pub measure: KeynessMeasure,
     /// Yates' continuity correction for chi2.
     #[arg(long)]
     pub yates: bool,
@@ -69,12 +69,12 @@ pub struct KeynessArgs {
     pub space: SpaceArgs,
 }
 
-fn parse_measure(s: &str) -> std::result::Result<Measure, String> {
+fn parse_measure(s: &str) -> std::result::Result<KeynessMeasure, String> {
     s.parse()
 }
 
 /// Checks `--fdr Q`: a level in (0, 1], with a measure that has p-values.
-pub(super) fn check_fdr(fdr: Option<f64>, measure: Measure) -> Result<()> {
+pub(super) fn check_fdr(fdr: Option<f64>, measure: KeynessMeasure) -> Result<()> {
     let Some(q) = fdr else { return Ok(()) };
     if !(q > 0.0 && q <= 1.0) {
         bail!("--fdr {q}: must be within (0, 1]");
@@ -342,7 +342,7 @@ fn write_tsv(
     out: &mut impl Write,
     model: &FittedVectorizer,
     comparisons: &[Comparison],
-    measure: Measure,
+    measure: KeynessMeasure,
 ) -> Result<()> {
     writeln!(
         out,
@@ -374,7 +374,7 @@ fn write_table(
     out: &mut impl Write,
     model: &FittedVectorizer,
     comparisons: &[Comparison],
-    measure: Measure,
+    measure: KeynessMeasure,
 ) -> Result<()> {
     for (i, c) in comparisons.iter().enumerate() {
         if i > 0 {

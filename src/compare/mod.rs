@@ -33,7 +33,7 @@ use rustc_hash::FxHashMap;
 
 use crate::corpus::{Document, SetAside};
 use crate::error::{Error, Result};
-use crate::keywords::keyness::{GroupCounts, KeynessParams, KeynessRow, Measure, Table};
+use crate::keywords::keyness::{GroupCounts, KeynessMeasure, KeynessParams, KeynessRow, Table};
 use crate::matrix::CsrMatrix;
 use crate::similarity::{self, StoryParams, sparse_dot};
 use crate::vectorize::FittedVectorizer;
@@ -235,7 +235,7 @@ fn check_inputs(input: &Inputs, params: &ReportParams) -> Result<()> {
             "one row and one group per document",
         ));
     }
-    if params.keyness.measure == Measure::LogOdds && params.keyness.prior_scale <= 0.0 {
+    if params.keyness.measure == KeynessMeasure::LogOdds && params.keyness.prior_scale <= 0.0 {
         return Err(Error::param(
             "prior-scale",
             params.keyness.prior_scale,

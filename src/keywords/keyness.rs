@@ -2,8 +2,8 @@
 //!
 //! Every term gets a 2×2 table — its count in the target `a` and in the reference `b`, and the
 //! other tokens of each side `c = T − a`, `d = R − b` (`T`, `R` the totals, `N = T + R`) — and
-//! one [`Measure`] is computed on it, along with the Log Ratio effect size and, where the measure
-//! has one, a p-value and its Benjamini–Hochberg adjustment across the terms tested.
+//! one [`KeynessMeasure`] is computed on it, along with the Log Ratio effect size and, where the
+//! measure has one, a p-value and its Benjamini–Hochberg adjustment across the terms tested.
 //!
 //! | measure | value | p-value |
 //! |---|---|---|
@@ -44,7 +44,7 @@ use crate::matrix::CsrMatrix;
 
 /// The keyness statistic used to rank terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Measure {
+pub enum KeynessMeasure {
     /// Dunning's log-likelihood G² (4-cell), signed.
     G2,
     /// Pearson's χ², signed; Yates' correction if [`KeynessParams::yates`].
@@ -57,15 +57,15 @@ pub enum Measure {
     LogRatio,
 }
 
-impl std::str::FromStr for Measure {
+impl std::str::FromStr for KeynessMeasure {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         match s.to_ascii_lowercase().as_str() {
-            "g2" | "ll" | "lr" => Ok(Measure::G2),
-            "chi2" => Ok(Measure::Chi2),
-            "logodds" => Ok(Measure::LogOdds),
-            "pmi" => Ok(Measure::Pmi),
-            "logratio" => Ok(Measure::LogRatio),
+            "g2" | "ll" | "lr" => Ok(KeynessMeasure::G2),
+            "chi2" => Ok(KeynessMeasure::Chi2),
+            "logodds" => Ok(KeynessMeasure::LogOdds),
+            "pmi" => Ok(KeynessMeasure::Pmi),
+            "logratio" => Ok(KeynessMeasure::LogRatio),
             _ => Err(format!(
                 "unknown measure `{s}`; known: g2, chi2, logodds, pmi, logratio"
             )),
@@ -73,21 +73,24 @@ impl std::str::FromStr for Measure {
     }
 }
 
-impl Measure {
+impl KeynessMeasure {
     /// The name used on the command line and in output.
     pub fn name(self) -> &'static str {
         match self {
-            Measure::G2 => "g2",
-            Measure::Chi2 => "chi2",
-            Measure::LogOdds => "logodds",
-            Measure::Pmi => "pmi",
-            Measure::LogRatio => "logratio",
+            KeynessMeasure::G2 => "g2",
+            KeynessMeasure::Chi2 => "chi2",
+            KeynessMeasure::LogOdds => "logodds",
+            KeynessMeasure::Pmi => "pmi",
+            KeynessMeasure::LogRatio => "logratio",
         }
     }
 
     /// Whether the measure comes with a p-value.
     pub fn has_p_value(self) -> bool {
-        matches!(self, Measure::G2 | Measure::Chi2 | Measure::LogOdds)
+        matches!(
+            self,
+            KeynessMeasure::G2 | KeynessMeasure::Chi2 | KeynessMeasure::LogOdds
+        )
     }
 }
 
@@ -95,7 +98,7 @@ impl Measure {
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeynessParams {
     /// The statistic.
-    pub measure: Measure,
+    pub measure: KeynessMeasure,
     /// Yates' continuity correction for χ².
     pub yates: bool,
     /// Test only terms with at least this count in target and reference together (at least 1).
@@ -107,7 +110,7 @@ pub struct KeynessParams {
 impl Default for KeynessParams {
     fn default() -> Self {
         KeynessParams {
-            measure: Measure::G2,
+            measure: KeynessMeasure::G2,
             yates: false,
             min_count: 3.0,
             prior_scale: 1.0,
@@ -290,23 +293,23 @@ fn score(
     params: &KeynessParams,
 ) -> KeynessRow {
     let (statistic, p_value) = match params.measure {
-        Measure::G2 => {
+        KeynessMeasure::G2 => {
             let g = table.g2();
             (g, Some(chi2_sf(g.abs(), 1.0)))
         }
-        Measure::Chi2 => {
+        KeynessMeasure::Chi2 => {
             let x = table.chi2(params.yates);
             (x, Some(chi2_sf(x.abs(), 1.0)))
         }
-        Measure::LogOdds => {
+        KeynessMeasure::LogOdds => {
             // A term is in the background whenever it is in target or reference; the max()
             // keeps a caller's partial background from giving a zero prior.
             let alpha = params.prior_scale * background.max(table.target + table.reference);
             let z = table.log_odds_z(alpha, alpha_total.max(alpha));
             (z, Some(normal_two_sided(z)))
         }
-        Measure::Pmi => (table.pmi(), None),
-        Measure::LogRatio => (table.log_ratio(), None),
+        KeynessMeasure::Pmi => (table.pmi(), None),
+        KeynessMeasure::LogRatio => (table.log_ratio(), None),
     };
     KeynessRow {
         term,
@@ -541,7 +544,12 @@ mod tests {
         }
         let matrix = CsrMatrix::from_rows(60, &rows);
         let grouped = GroupCounts::from_rows(&matrix, &groups);
-        for measure in [Measure::G2, Measure::Chi2, Measure::LogOdds, Measure::Pmi] {
+        for measure in [
+            KeynessMeasure::G2,
+            KeynessMeasure::Chi2,
+            KeynessMeasure::LogOdds,
+            KeynessMeasure::Pmi,
+        ] {
             let params = KeynessParams {
                 measure,
                 min_count: 3.0,
@@ -659,11 +667,11 @@ mod tests {
             },
         );
         for measure in [
-            Measure::G2,
-            Measure::Chi2,
-            Measure::LogOdds,
-            Measure::Pmi,
-            Measure::LogRatio,
+            KeynessMeasure::G2,
+            KeynessMeasure::Chi2,
+            KeynessMeasure::LogOdds,
+            KeynessMeasure::Pmi,
+            KeynessMeasure::LogRatio,
         ] {
             let params = KeynessParams {
                 measure,
@@ -707,11 +715,11 @@ mod tests {
         assert_eq!(counts.docs, [2, 2, 1]);
         let b = counts.group("b").unwrap();
         for measure in [
-            Measure::G2,
-            Measure::Chi2,
-            Measure::LogOdds,
-            Measure::Pmi,
-            Measure::LogRatio,
+            KeynessMeasure::G2,
+            KeynessMeasure::Chi2,
+            KeynessMeasure::LogOdds,
+            KeynessMeasure::Pmi,
+            KeynessMeasure::LogRatio,
         ] {
             let params = KeynessParams {
                 measure,
