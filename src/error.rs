@@ -150,6 +150,25 @@ impl Error {
         }
     }
 
+    /// An input that cannot be used, for the reason given.
+    pub fn input(reason: impl Into<String>) -> Self {
+        Error::Input {
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// An input that cannot be used, for the reason given, because of `source`.
+    pub fn input_caused(
+        reason: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Input {
+            reason: reason.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
     /// The message with its sources, `: `-separated (what a user should read).
     pub fn message(&self) -> String {
         let mut out = self.to_string();

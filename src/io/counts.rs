@@ -18,23 +18,6 @@ use crate::keywords::keyness::GroupCounts;
 use crate::vectorize::{FittedVectorizer, Statistics, Tf, Vectorizer, VocabularyParams};
 use crate::{Error, Result};
 
-fn input_error(reason: impl Into<String>) -> Error {
-    Error::Input {
-        reason: reason.into(),
-        source: None,
-    }
-}
-
-fn caused(
-    reason: impl Into<String>,
-    source: impl std::error::Error + Send + Sync + 'static,
-) -> Error {
-    Error::Input {
-        reason: reason.into(),
-        source: Some(Box::new(source)),
-    }
-}
-
 /// Format tag of counts files.
 pub const COUNTS_FORMAT: &str = "parallax-keyness-counts";
 const COUNTS_VERSION: u32 = 1;
@@ -89,7 +72,7 @@ pub fn count(
     };
     let (model, matrix) = all
         .fit_transform::<f64>(docs)
-        .map_err(|e| caused("counting terms", e))?;
+        .map_err(|e| Error::input_caused("counting terms", e))?;
     let grouped = GroupCounts::from_rows(&matrix, groups);
     let mut out = BTreeMap::new();
     for (g, name) in grouped.names.iter().enumerate() {
@@ -144,12 +127,13 @@ pub fn write(path: &Path, counts: Counts, by: &str, tf: Tf) -> Result<()> {
 pub fn load_sum(paths: &[PathBuf], by: &str, tf: Tf) -> Result<Counts> {
     let mut sum: Option<(Counts, &Path)> = None;
     for path in paths {
-        let bytes =
-            std::fs::read(path).map_err(|e| caused(format!("reading {}", path.display()), e))?;
-        let file: CountsFile = serde_json::from_slice(&bytes)
-            .map_err(|e| caused(format!("{}: not a keyness counts file", path.display()), e))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::input_caused(format!("reading {}", path.display()), e))?;
+        let file: CountsFile = serde_json::from_slice(&bytes).map_err(|e| {
+            Error::input_caused(format!("{}: not a keyness counts file", path.display()), e)
+        })?;
         if file.format != COUNTS_FORMAT || file.version != COUNTS_VERSION {
-            return Err(input_error(format!(
+            return Err(Error::input(format!(
                 "{}: not a keyness counts file (format {} version {}; expected {COUNTS_FORMAT} version {COUNTS_VERSION})",
                 path.display(),
                 file.format,
@@ -157,14 +141,14 @@ pub fn load_sum(paths: &[PathBuf], by: &str, tf: Tf) -> Result<Counts> {
             )));
         }
         if file.by != by {
-            return Err(input_error(format!(
+            return Err(Error::input(format!(
                 "{}: counted --by {}, not --by {by}",
                 path.display(),
                 file.by
             )));
         }
         if file.tf != tf_name(tf) {
-            return Err(input_error(format!(
+            return Err(Error::input(format!(
                 "{}: counted with --tf {}, not --tf {}",
                 path.display(),
                 file.tf,
@@ -185,14 +169,14 @@ pub fn load_sum(paths: &[PathBuf], by: &str, tf: Tf) -> Result<Counts> {
             }
             Some((s, first)) => {
                 if s.analysis != analysis {
-                    return Err(input_error(format!(
+                    return Err(Error::input(format!(
                         "{}: its analysis settings differ from {}'s; count every part with the same analysis flags",
                         path.display(),
                         first.display()
                     )));
                 }
                 let overflow = || {
-                    input_error(format!(
+                    Error::input(format!(
                         "{}: its counts added to the files before it pass 2^64; the sum cannot be stored",
                         path.display()
                     ))
@@ -212,7 +196,7 @@ pub fn load_sum(paths: &[PathBuf], by: &str, tf: Tf) -> Result<Counts> {
             }
         }
     }
-    Ok(sum.ok_or_else(|| input_error("no counts files"))?.0)
+    Ok(sum.ok_or_else(|| Error::input("no counts files"))?.0)
 }
 
 impl Counts {
@@ -231,7 +215,7 @@ impl Counts {
     pub fn fit(self, settings: &Vectorizer) -> Result<(FittedVectorizer, GroupCounts, usize)> {
         let model = settings
             .fit_statistics(self.statistics)
-            .map_err(|e| caused("fitting the summed statistics", e))?;
+            .map_err(|e| Error::input_caused("fitting the summed statistics", e))?;
         let mut total = vec![0.0; model.n_terms()];
         let (mut names, mut counts, mut docs) = (Vec::new(), Vec::new(), Vec::new());
         for (name, g) in self.groups {

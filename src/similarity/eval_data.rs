@@ -22,23 +22,6 @@ use super::eval::{
 use crate::corpus::Document;
 use crate::{Error, Result};
 
-fn eval_error(reason: impl Into<String>) -> Error {
-    Error::Input {
-        reason: reason.into(),
-        source: None,
-    }
-}
-
-fn caused(
-    reason: impl Into<String>,
-    source: impl std::error::Error + Send + Sync + 'static,
-) -> Error {
-    Error::Input {
-        reason: reason.into(),
-        source: Some(Box::new(source)),
-    }
-}
-
 /// The gold documents that carry an event id, from a corpus read with the gold field names.
 #[derive(Debug, Clone)]
 pub struct GoldEvents<'a> {
@@ -70,7 +53,7 @@ pub fn gold_events<'a>(docs: &'a [Document], event_field: &str) -> Result<GoldEv
         .filter_map(|(i, e)| e.map(|e| (i, e)))
         .collect();
     if docs.is_empty() {
-        return Err(eval_error(format!(
+        return Err(Error::input(format!(
             "no document has an `{event_field}` field"
         )));
     }
@@ -197,9 +180,10 @@ pub fn score_stories(docs: &[Document], gold: &GoldEvents<'_>, pred: &StoryPred)
 }
 
 fn read_json(path: &Path) -> Result<Value> {
-    let bytes =
-        std::fs::read(path).map_err(|e| caused(format!("reading {}", path.display()), e))?;
-    serde_json::from_slice(&bytes).map_err(|e| caused(format!("{}: not JSON", path.display()), e))
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::input_caused(format!("reading {}", path.display()), e))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| Error::input_caused(format!("{}: not JSON", path.display()), e))
 }
 
 /// Reads a story prediction: the JSON of `parallax stories` (`{"stories": [{"id", "docs"}]}`),
@@ -210,7 +194,7 @@ fn read_json(path: &Path) -> Result<Value> {
 /// [`Error::Input`] when the file cannot be read, is not JSON, or has none of these shapes.
 pub fn read_story_pred(path: &Path) -> Result<StoryPred> {
     let value = read_json(path)?;
-    let bad = |what: &str| eval_error(format!("{}: {what}", path.display()));
+    let bad = |what: &str| Error::input(format!("{}: {what}", path.display()));
     let label = |v: &Value| match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -322,7 +306,7 @@ pub fn score_similarity(gold: &Scores, pred: &Scores) -> Result<SimilarityReport
             },
         ) => {
             if (rows, cols) != (pr, pc) {
-                return Err(eval_error(format!(
+                return Err(Error::input(format!(
                     "the gold matrix is {rows} × {cols} but the predicted one is {pr} × {pc}"
                 )));
             }
@@ -358,7 +342,7 @@ pub fn score_similarity(gold: &Scores, pred: &Scores) -> Result<SimilarityReport
             (g, p, missing)
         }
         _ => {
-            return Err(eval_error(
+            return Err(Error::input(
                 "cannot match a matrix against id pairs: give both as matrices (rows in input order, as \
                  `similar --matrix` writes them) or both as pairs",
             ));
@@ -406,8 +390,8 @@ pub fn read_scores(path: &Path, gold: bool) -> Result<Scores> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if ext.as_deref() == Some("npy") {
-        let bytes = std::fs::read(path).map_err(|e| caused("reading", e))?;
-        let m = crate::io::npz::read_npy(&bytes).map_err(eval_error)?;
+        let bytes = std::fs::read(path).map_err(|e| Error::input_caused("reading", e))?;
+        let m = crate::io::npz::read_npy(&bytes).map_err(Error::input)?;
         let (rows, cols) = m.dim();
         return Ok(Scores::Matrix {
             rows,
@@ -419,14 +403,14 @@ pub fn read_scores(path: &Path, gold: bool) -> Result<Scores> {
         let value = read_json(path)?;
         let obj = value
             .as_object()
-            .ok_or_else(|| eval_error("expected a JSON object of neighbour lists"))?;
+            .ok_or_else(|| Error::input("expected a JSON object of neighbour lists"))?;
         let mut pairs = Vec::new();
         for (id, list) in obj {
             for n in list.as_array().into_iter().flatten() {
                 let other = n.get("id").and_then(Value::as_str);
                 let score = n.get("score").and_then(Value::as_f64);
                 let (Some(other), Some(score)) = (other, score) else {
-                    return Err(eval_error(format!(
+                    return Err(Error::input(format!(
                         "neighbours of `{id}`: expected objects with \"id\" and \"score\""
                     )));
                 };
@@ -435,7 +419,7 @@ pub fn read_scores(path: &Path, gold: bool) -> Result<Scores> {
         }
         return Ok(Scores::Pairs(pairs));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| caused("reading", e))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::input_caused("reading", e))?;
     let lines: Vec<(usize, Vec<&str>)> = text
         .lines()
         .enumerate()
@@ -468,7 +452,7 @@ pub fn read_scores(path: &Path, gold: bool) -> Result<Scores> {
             (3, Some(s)) => {
                 let key = unordered(f[0].trim(), f[1].trim());
                 if gold && !seen.insert(key.clone()) {
-                    return Err(eval_error(format!(
+                    return Err(Error::input(format!(
                         "line {line}: the pair ({}, {}) is rated twice",
                         key.0, key.1
                     )));
@@ -477,14 +461,14 @@ pub fn read_scores(path: &Path, gold: bool) -> Result<Scores> {
             }
             (3, None) if k == 0 => {} // a header
             _ => {
-                return Err(eval_error(format!(
+                return Err(Error::input(format!(
                     "line {line}: expected `id_a, id_b, score` (tab- or comma-separated) or the rows of a square matrix"
                 )));
             }
         }
     }
     if pairs.is_empty() {
-        return Err(eval_error("no scores found"));
+        return Err(Error::input("no scores found"));
     }
     Ok(Scores::Pairs(pairs))
 }
