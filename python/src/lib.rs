@@ -9,11 +9,11 @@
 use std::path::Path;
 
 use numpy::{Element, IntoPyArray, PyArray1};
-use parallax::analysis::{AnalysisConfig, Filter, Language, stopwords};
+use parallax::analysis::{AnalysisConfig, Language, StopWords as StopWordSet, stopwords};
 use parallax::corpus::Document;
 use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{
-    DfLimit, FittedVectorizer, Idf, Norm, Tf, Vectorizer, VocabularyParams, Weighting,
+    DfLimit, FittedVectorizer, Idf, Norm, Preset, Tf, Vectorizer, VocabularyParams, Weighting,
 };
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -66,52 +66,41 @@ fn df_limit(name: &str, (kind, value): &(String, f64)) -> PyResult<DfLimit> {
     }
 }
 
-/// The analysis: the compat mode's base, then lowercase, stop words, stemming and n-grams.
+/// The analysis: the compat mode's settings, with lowercase, stop words, stemming and n-grams
+/// laid over them; `AnalysisSettings` puts each filter in its place.
 fn analysis(s: &Settings) -> PyResult<AnalysisConfig> {
     let language: Language = s
         .language
         .parse()
         .map_err(|e: String| bad("language", &s.language, &e))?;
-    let mut config = match s.compat.as_str() {
-        "sklearn" => AnalysisConfig::sklearn(),
-        "parallax" => AnalysisConfig::for_language(language),
+    let preset = match s.compat.as_str() {
+        "sklearn" => Preset::Sklearn,
+        "parallax" => Preset::Parallax,
         other => return Err(bad("compat", other, "supported: 'sklearn', 'parallax'")),
     };
-    if !s.lowercase {
-        config.filters.retain(|f| *f != Filter::Lowercase);
-    }
+    let mut settings = preset.analysis(language);
+    settings.lowercase = s.lowercase;
     if let Some(stop) = &s.stop_words {
-        let (name, words) = match stop {
-            StopWords::Name(n) if n == "english" => {
-                ("sklearn".to_string(), stopwords::sklearn_english())
-            }
+        settings.stop_words = Some(match stop {
+            StopWords::Name(n) if n == "english" => StopWordSet {
+                name: "sklearn".to_string(),
+                words: stopwords::sklearn_english(),
+            },
             StopWords::Name(n) => {
                 return Err(bad("stop_words", n, "supported: 'english' or a list"));
             }
-            StopWords::Words(w) => ("list".to_string(), w.iter().cloned().collect()),
-        };
-        config
-            .filters
-            .retain(|f| !matches!(f, Filter::StopWords { .. }));
-        // Stop words are matched before stemming, as the CLI does.
-        let at = config
-            .filters
-            .iter()
-            .position(|f| matches!(f, Filter::Stem { .. }))
-            .unwrap_or(config.filters.len());
-        config.filters.insert(at, Filter::StopWords { name, words });
+            StopWords::Words(w) => StopWordSet {
+                name: "list".to_string(),
+                words: w.iter().cloned().collect(),
+            },
+        });
     }
     // None keeps what the compat mode does (sklearn: no stemming; parallax: stemming).
     if let Some(stem) = s.stem {
-        config.filters.retain(|f| !matches!(f, Filter::Stem { .. }));
-        if stem {
-            config.filters.push(Filter::Stem { language });
-        }
+        settings.stem = stem.then_some(language);
     }
-    config.ngram_min = s.ngram_range.0;
-    config.ngram_max = s.ngram_range.1;
-    config.validate().map_err(to_py)?;
-    Ok(config)
+    (settings.ngram_min, settings.ngram_max) = s.ngram_range;
+    settings.config().map_err(to_py)
 }
 
 fn vectorizer(s: &Settings) -> PyResult<Vectorizer> {
