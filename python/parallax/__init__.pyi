@@ -26,14 +26,27 @@ def documents(
     titles: Optional[Sequence[Optional[str]]] = None,
     sources: Optional[Sequence[Optional[str]]] = None,
     dates: Optional[Sequence[Any]] = None,
+    fields: Optional[dict[str, str]] = None,
     on_error: Literal["fail", "skip"] = "fail",
+    date_order: Literal["auto", "mdy", "dmy"] = "auto",
+    date_format: Optional[str] = None,
+    date_min: Optional[str] = None,
+    date_max: Optional[str] = None,
+    max_doc_mb: Optional[int] = 256,
 ) -> Documents:
     """Documents every call takes, converted once (see the docstring for the inputs)."""
 
 def read_corpus(
     paths: Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]],
     as_frame: Optional[bool] = None,
+    *,
+    fields: Optional[dict[str, str]] = None,
     on_error: Literal["fail", "skip"] = "fail",
+    date_order: Literal["auto", "mdy", "dmy"] = "auto",
+    date_format: Optional[str] = None,
+    date_min: Optional[str] = None,
+    date_max: Optional[str] = None,
+    max_doc_mb: Optional[int] = 256,
 ) -> Table:
     """Reads documents as the CLI does: columns id, text, title, source, date, meta."""
 

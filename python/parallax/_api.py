@@ -58,28 +58,50 @@ def _text(value, row):
     raise ValueError(f"document {row}: `text` is a {type(value).__name__}, not str")
 
 
-def _records_of_frame(frame):
-    if "text" not in frame.columns:
+def _reading(fields, on_error, dates, date_format, date_min, date_max, max_doc_mb):
+    """The CLI's input options as the glue takes them; ``fields`` maps id, text, title, source,
+    date to the names the records use."""
+    names = dict(zip(_FIELDS, _FIELDS))
+    for key, name in (fields or {}).items():
+        if key not in names:
+            raise ValueError(f"fields: `{key}` is not one of {', '.join(_FIELDS)}")
+        names[key] = str(name)
+    return {
+        "fields": tuple(names[f] for f in _FIELDS),
+        "on_error": on_error,
+        "dates": dates,
+        "date_format": date_format,
+        "date_min": date_min,
+        "date_max": date_max,
+        "max_doc_mb": max_doc_mb,
+    }
+
+
+def _records_of_frame(frame, text):
+    if text not in frame.columns:
         raise ValueError(
-            f"a DataFrame of documents needs a `text` column (it has {list(frame.columns)})"
+            f"a DataFrame of documents needs a `{text}` column (it has {list(frame.columns)})"
         )
     names = [str(c) for c in frame.columns]
     for values in frame.itertuples(index=False, name=None):
         yield dict(zip(names, values))
 
 
-def _rows(records, extra):
+def _rows(records, extra, names):
+    """(id, text, title, source, date, meta) per record; ``names`` maps each field to the key
+    it has in the records."""
     rows = []
+    keys = set(names.values())
     for i, record in enumerate(records, start=1):
         if isinstance(record, str):
-            record = {"text": record}
+            record = {names["text"]: record}
         elif not hasattr(record, "get"):
             raise ValueError(
                 f"document {i}: a {type(record).__name__}; give texts (str), dicts or a DataFrame"
             )
-        if "text" not in record:
-            raise ValueError(f"document {i}: no `text` (it has {sorted(record)})")
-        values = {name: record.get(name) for name in _FIELDS}
+        if names["text"] not in record:
+            raise ValueError(f"document {i}: no `{names['text']}` (it has {sorted(record)})")
+        values = {name: record.get(names[name]) for name in _FIELDS}
         for name, column in extra.items():
             values[name] = column[i - 1]
         ident = _field(values["id"], "id", i)
@@ -88,7 +110,7 @@ def _rows(records, extra):
             if key == "meta" and isinstance(value, dict):
                 # A table from read_corpus, given back: its metadata as it was read.
                 meta.update((str(k), _field(v, k, i)) for k, v in value.items() if not _missing(v))
-            elif key not in _FIELDS and not _missing(value):
+            elif key not in keys and not _missing(value):
                 meta[str(key)] = _field(value, key, i)
         rows.append(
             (
@@ -103,21 +125,41 @@ def _rows(records, extra):
     return rows
 
 
-def documents(data, *, ids=None, titles=None, sources=None, dates=None, on_error="fail"):
+def documents(
+    data,
+    *,
+    ids=None,
+    titles=None,
+    sources=None,
+    dates=None,
+    fields=None,
+    on_error="fail",
+    date_order="auto",
+    date_format=None,
+    date_min=None,
+    date_max=None,
+    max_doc_mb=256,
+):
     """Documents every call takes, converted once.
 
-    ``data`` is a path (a file or directory, read as the CLI reads it; ``on_error="skip"``
-    skips bad records and counts them), a pandas DataFrame (a ``text`` column; ``id``,
-    ``title``, ``source``, ``date`` when present; other columns become metadata, usable as
-    ``by``/``per`` fields), a list of dicts with the same keys, a list (or iterable) of texts,
-    or :class:`Documents` (returned as is). ``ids``, ``titles``, ``sources`` and ``dates``
-    give a field for every document (one value each, in order). Dates may be ``datetime``,
-    ``date`` or text in any form the CLI reads; ids default to the position (from 0).
+    ``data`` is a path (a file or directory, read as the CLI reads it), a pandas DataFrame (a
+    ``text`` column; ``id``, ``title``, ``source``, ``date`` when present; other columns
+    become metadata, usable as ``by``/``per`` fields), a list of dicts with the same keys, a
+    list (or iterable) of texts, or :class:`Documents` (returned as is). ``ids``, ``titles``,
+    ``sources`` and ``dates`` give a field for every document (one value each, in order);
+    ids default to the position (from 0). ``fields`` renames what the records call a field,
+    e.g. ``{"text": "body", "source": "outlet"}`` (the CLI's ``--text-field`` and the like).
 
-    What is set aside (an unreadable date, a skipped record) is counted in
-    ``Documents.report()`` and announced with a :class:`ReadWarning`. Duplicate ids raise
-    ``ValueError``; an unreadable file ``OSError``.
+    Dates may be ``datetime``, ``date`` or text in any form the CLI reads: ``date_order``
+    (``"auto"``, ``"mdy"``, ``"dmy"``: the CLI's ``--dates``), ``date_format`` (a pattern such
+    as ``"%d.%m.%Y"``), ``date_min``/``date_max`` (``"YYYY-MM-DD"``, the plausible window)
+    decide how. A date that cannot be used is set aside as missing; reading files,
+    ``on_error="skip"`` skips bad records. Both are counted in ``Documents.report()`` and
+    announced with a :class:`ReadWarning`: nothing is dropped silently. Duplicate ids and bad
+    records (with ``on_error="fail"``) raise ``ValueError`` naming the file (or
+    ``<documents>``), the line (or position) and the field; an unreadable file ``OSError``.
     """
+    reading = _reading(fields, on_error, date_order, date_format, date_min, date_max, max_doc_mb)
     extra = {
         name: list(column)
         for name, column in (("id", ids), ("title", titles), ("source", sources), ("date", dates))
@@ -130,15 +172,15 @@ def documents(data, *, ids=None, titles=None, sources=None, dates=None, on_error
     if isinstance(data, (str, os.PathLike)):
         if extra:
             raise ValueError("ids, titles, sources and dates apply to texts, not to a path")
-        docs = Documents.read([os.fspath(data)], on_error)
+        docs = Documents.read([os.fspath(data)], reading)
     else:
+        names = dict(zip(_FIELDS, reading["fields"]))
         is_frame = hasattr(data, "columns") and hasattr(data, "itertuples")
-        records = list(_records_of_frame(data) if is_frame else data)
+        records = list(_records_of_frame(data, names["text"]) if is_frame else data)
         for name, column in extra.items():
             if len(column) != len(records):
                 raise ValueError(f"{name}s: {len(column)} values for {len(records)} documents")
-        rows = _rows(records, extra)
-        docs = Documents(rows)
+        docs = Documents(_rows(records, extra, names), reading)
     _announce(docs.report())
     return docs
 
@@ -158,18 +200,30 @@ def _announce(report):
         warnings.warn("parallax: " + "; ".join(notes), ReadWarning, stacklevel=3)
 
 
-def read_corpus(paths, as_frame=None, on_error="fail"):
+def read_corpus(
+    paths,
+    as_frame=None,
+    *,
+    fields=None,
+    on_error="fail",
+    date_order="auto",
+    date_format=None,
+    date_min=None,
+    date_max=None,
+    max_doc_mb=256,
+):
     """Reads documents as the CLI does: directories, JSONL, CSV/TSV, text files, ``.gz``.
 
-    ``paths`` is one path or a list. Returns a pandas DataFrame (columns id, text, title,
-    source, date, meta) when pandas is importable and ``as_frame`` is not False, else a list of
-    dicts. A missing or unreadable file raises ``OSError``, a malformed record ``ValueError``,
-    both with parallax's message (file, line, field); with ``on_error="skip"`` bad records are
-    skipped, counted and announced with a :class:`ReadWarning`.
+    ``paths`` is one path or a list; the input options are those of :func:`documents`.
+    Returns a pandas DataFrame (columns id, text, title, source, date, meta) when pandas is
+    importable and ``as_frame`` is not False, else a list of dicts. A missing or unreadable
+    file raises ``OSError``, a malformed record ``ValueError``, both with parallax's message
+    (file, line, field).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    docs = Documents.read([os.fspath(p) for p in paths], on_error)
+    reading = _reading(fields, on_error, date_order, date_format, date_min, date_max, max_doc_mb)
+    docs = Documents.read([os.fspath(p) for p in paths], reading)
     _announce(docs.report())
     columns = ("id", "text", "title", "source", "date", "meta")
     rows = docs.rows()

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use numpy::{IntoPyArray, PyArray2};
 use parallax::analysis::{AnalysisOptions, Language, StopWordList, StopWords as StopWordSet};
 use parallax::compare::{CompareParams, Period};
-use parallax::corpus::{self, DateRules, Document, OnError, ReadOptions, ReadReport};
+use parallax::corpus::{self, DateRules, Document, FieldNames, OnError, ReadOptions, ReadReport};
 use parallax::keywords::keyness::{Comparisons, GroupKeyness, KeynessMeasure, KeynessParams};
 use parallax::keywords::{KeywordParams, Per, RankKeywords};
 use parallax::similarity::{
@@ -50,8 +50,14 @@ impl Documents {
     /// aside, empty fields missing, duplicate ids an error); `name` stands for the file in
     /// messages, a row's position (from 1) for its line.
     #[new]
-    #[pyo3(signature = (rows, name = "<documents>"))]
-    fn new(py: Python<'_>, rows: Vec<DocumentRow>, name: &str) -> PyResult<Documents> {
+    #[pyo3(signature = (rows, reading, name = "<documents>"))]
+    fn new(
+        py: Python<'_>,
+        rows: Vec<DocumentRow>,
+        reading: ReadSettings,
+        name: &str,
+    ) -> PyResult<Documents> {
+        let dates = reading.options()?.dates;
         let docs = rows
             .into_iter()
             .map(|(id, text, title, source, date, meta)| Document {
@@ -64,7 +70,7 @@ impl Documents {
             })
             .collect();
         let corpus = py
-            .detach(|| corpus::from_documents(docs, name, &DateRules::default()))
+            .detach(|| corpus::from_documents(docs, name, &dates))
             .map_err(to_py)?;
         Ok(Documents {
             docs: Arc::new(corpus.docs),
@@ -72,20 +78,11 @@ impl Documents {
         })
     }
 
-    /// Reads paths as the CLI does (directories, JSONL, CSV/TSV, text files, `.gz`);
-    /// `on_error` is `fail` (the first bad record raises) or `skip` (counted in `report`).
+    /// Reads paths as the CLI does (directories, JSONL, CSV/TSV, text files, `.gz`), with the
+    /// CLI's input options.
     #[staticmethod]
-    #[pyo3(signature = (paths, on_error = "fail"))]
-    fn read(py: Python<'_>, paths: Vec<PathBuf>, on_error: &str) -> PyResult<Documents> {
-        let on_error = match on_error {
-            "fail" => OnError::Fail,
-            "skip" => OnError::Skip,
-            other => return Err(bad("on_error", other, "supported: 'fail', 'skip'")),
-        };
-        let options = ReadOptions {
-            on_error,
-            ..ReadOptions::default()
-        };
+    fn read(py: Python<'_>, paths: Vec<PathBuf>, reading: ReadSettings) -> PyResult<Documents> {
+        let options = reading.options()?;
         let corpus =
             run(py, None, move || corpus::read_inputs(&paths, &options))?.map_err(to_py)?;
         Ok(Documents {
@@ -136,6 +133,69 @@ impl Documents {
         }
         out.set_item("set_aside", set_aside)?;
         Ok(out)
+    }
+}
+
+/// The CLI's input options, one dict item each: `fields` (id, text, title, source, date: the
+/// names in JSONL and CSV records), `on_error` (`fail` or `skip`), `dates` (`auto`, `mdy`,
+/// `dmy`), `date_format` (a pattern such as `%d.%m.%Y`), `date_min` and `date_max`
+/// (`YYYY-MM-DD`, the plausible window), `max_doc_mb`.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct ReadSettings {
+    fields: (String, String, String, String, String),
+    on_error: String,
+    dates: String,
+    date_format: Option<String>,
+    date_min: Option<String>,
+    date_max: Option<String>,
+    max_doc_mb: Option<usize>,
+}
+
+impl ReadSettings {
+    fn options(&self) -> PyResult<ReadOptions> {
+        let defaults = DateRules::default();
+        let day = |name: &str, v: &Option<String>, default: i64| -> PyResult<i64> {
+            match v {
+                None => Ok(default),
+                Some(s) => parallax::dates::day_number(s)
+                    .filter(|_| s.len() == 10)
+                    .ok_or_else(|| bad(name, s, "not a date of the form YYYY-MM-DD")),
+            }
+        };
+        let dates = DateRules {
+            order: self
+                .dates
+                .parse()
+                .map_err(|e: String| bad("dates", &self.dates, &e))?,
+            pattern: self
+                .date_format
+                .as_deref()
+                .map(|p| p.parse().map_err(|e: String| bad("date_format", p, &e)))
+                .transpose()?,
+            earliest: day("date_min", &self.date_min, defaults.earliest)?,
+            latest: day("date_max", &self.date_max, defaults.latest)?,
+        };
+        if dates.earliest > dates.latest {
+            return Err(bad("date_min", &self.date_min, "later than date_max"));
+        }
+        let (id, text, title, source, date) = self.fields.clone();
+        Ok(ReadOptions {
+            fields: FieldNames {
+                id,
+                text,
+                title,
+                source,
+                date,
+            },
+            on_error: match self.on_error.as_str() {
+                "fail" => OnError::Fail,
+                "skip" => OnError::Skip,
+                other => return Err(bad("on_error", other, "supported: 'fail', 'skip'")),
+            },
+            dates,
+            max_doc_bytes: self.max_doc_mb.map(|mb| mb.saturating_mul(1 << 20)),
+        })
     }
 }
 

@@ -174,6 +174,28 @@ def test_a_set_aside_date_warns_and_is_counted():
     assert report["undated"] == 1 and report["set_aside"][0]["count"] == 1
 
 
+def test_input_options_are_the_clis(tmp_path):
+    path = write(
+        tmp_path / "outlets.jsonl",
+        '{"key": "a", "body": "Ferry strike.", "outlet": "x", "day": "3/4/2024"}\n'
+        '{"key": "b", "body": "Harbour levy.", "outlet": "y", "day": "30.04.2024"}\n',
+    )
+    fields = {"id": "key", "text": "body", "source": "outlet", "date": "day"}
+    with pytest.warns(parallax.ReadWarning, match="ambiguous date"):
+        docs = parallax.documents(path, fields=fields)
+    assert [r[4] for r in docs.rows()] == [None, "2024-04-30"]
+    dmy = parallax.documents(path, fields=fields, date_order="dmy")
+    assert [(r[0], r[3], r[4]) for r in dmy.rows()] == [("a", "x", "2024-04-03"), ("b", "y", "2024-04-30")]
+    records = [{"key": "a", "body": "Ferry strike.", "day": "2024-04-03", "desk": "city"}]
+    made = parallax.documents(records, fields={"id": "key", "text": "body", "date": "day"})
+    assert made.rows() == [("a", "Ferry strike.", None, None, "2024-04-03", {"desk": "city"})]
+    with pytest.warns(parallax.ReadWarning, match="implausible date"):
+        parallax.documents(["x"], dates=["1850-01-01"])
+    assert parallax.documents(["x"], dates=["1850-01-01"], date_min="1800-01-01").rows()[0][4] == "1850-01-01"
+    with pytest.raises(ValueError, match="fields: `body` is not one of"):
+        parallax.documents(["x"], fields={"body": "text"})
+
+
 @pytest.mark.parametrize(
     "data, kwargs, error, message",
     [
@@ -273,3 +295,16 @@ def test_ctrl_c_interrupts_a_long_call():
     waited = time.perf_counter() - started
     timer.join()
     assert waited < 1.5, f"returned {waited:.2f} s after the call began (signal at 0.3 s)"
+
+
+@needs_basil
+def test_the_readme_session_runs(tmp_path, monkeypatch):
+    readme = (ROOT / "python/README.md").read_text(encoding="utf-8")
+    session = readme.split("## A session\n\n```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    scope = {}
+    exec(session.replace("../shared/data/basil", str(BASIL.parent)), scope)
+    assert (tmp_path / "coverage.html").exists() and (tmp_path / "model.json").exists()
+    assert scope["X"].shape[0] == len(scope["tonight"]) and scope["model"].n_docs == 150
+    assert scope["both"].terms == scope["model"].terms
+    assert scope["stories"]["size"].sum() == 150
