@@ -34,13 +34,16 @@ def _missing(value):
     try:
         return bool(value != value)
     except (TypeError, ValueError):
-        return False
+        # pandas.NA compares to NA, whose truth is an error.
+        return type(value).__name__ == "NAType"
 
 
 def _field(value, name, row):
     """An optional field as text: dates and timestamps as YYYY-MM-DD, numbers as written."""
     if _missing(value):
         return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # a numpy scalar, as DataFrame columns give them
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
     if isinstance(value, datetime.date):

@@ -146,12 +146,13 @@ def test_texts_with_fields_and_a_data_frame_give_the_same_documents():
     dates = [datetime.date(2024, 3, 1), "2024-03-02", pd.Timestamp("2024-03-03 17:00")]
     a = parallax.documents(texts, ids=["a", "b", "c"], sources=["x", "y", "x"], dates=dates)
     frame = pd.DataFrame(
-        {"id": ["a", "b", "c"], "text": texts, "source": ["x", "y", "x"], "date": dates, "desk": ["f", None, "f"]}
+        {"id": ["a", "b", "c"], "text": texts, "source": ["x", "y", "x"], "date": dates, "desk": ["f", None, "f"],
+         "page": pd.array([1, 2, None], dtype="Int64")}
     )
     b = parallax.documents(frame)
     assert [r[:5] for r in a.rows()] == [r[:5] for r in b.rows()]
     assert [r[4] for r in b.rows()] == ["2024-03-01", "2024-03-02", "2024-03-03"]
-    assert [r[5] for r in b.rows()] == [{"desk": "f"}, {}, {"desk": "f"}]
+    assert [r[5] for r in b.rows()] == [{"desk": "f", "page": "1"}, {"page": "2"}, {"desk": "f"}]
     # A metadata column groups like any field.
     with pytest.warns(parallax.ReadWarning, match="1 document\\(s\\) without `desk` are left out"):
         ranked = parallax.keywords(frame, per="desk", n=2, as_frame=False)
