@@ -188,6 +188,14 @@ def documents(
     return docs
 
 
+# The CLI's flags named in the library's hints, as this package's arguments.
+_FLAGS = (
+    ("--dates mdy or --dates dmy", 'date_order="mdy" or "dmy"'),
+    ("--date-format", "date_format"),
+    ("--date-min and --date-max", "date_min and date_max"),
+)
+
+
 def _announce(report):
     # What the CLI reports even with --quiet: values left out. The rest is in report().
     notes = []
@@ -200,7 +208,10 @@ def _announce(report):
             f"(e.g. {kind['examples'][0]}): {kind['hint']}"
         )
     if notes:
-        warnings.warn("parallax: " + "; ".join(notes), ReadWarning, stacklevel=3)
+        text = "; ".join(notes)
+        for flag, argument in _FLAGS:
+            text = text.replace(flag, argument)
+        warnings.warn("parallax: " + text, ReadWarning, stacklevel=3)
 
 
 def read_corpus(

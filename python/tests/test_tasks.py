@@ -182,7 +182,7 @@ def test_input_options_are_the_clis(tmp_path):
         '{"key": "b", "body": "Harbour levy.", "outlet": "y", "day": "30.04.2024"}\n',
     )
     fields = {"id": "key", "text": "body", "source": "outlet", "date": "day"}
-    with pytest.warns(parallax.ReadWarning, match="ambiguous date"):
+    with pytest.warns(parallax.ReadWarning, match='ambiguous date.*give date_order="mdy" or "dmy"'):
         docs = parallax.documents(path, fields=fields)
     assert [r[4] for r in docs.rows()] == [None, "2024-04-30"]
     dmy = parallax.documents(path, fields=fields, date_order="dmy")
