@@ -64,7 +64,8 @@ pub struct KeywordsArgs {
     /// Extra weight of a candidate that occurs in the title (0 turns it off).
     #[arg(long, value_name = "T", help_heading = "Scoring")]
     pub title_weight: Option<f64>,
-    /// Keep candidates that only occur inside a better-ranked phrase.
+    /// Keep candidates that only occur inside a better-ranked phrase, and terms that occur
+    /// mostly inside one phrase.
     #[arg(long, help_heading = "Scoring")]
     pub keep_redundant: bool,
     #[command(flatten)]

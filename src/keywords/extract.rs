@@ -92,6 +92,9 @@ pub(crate) struct Candidate {
     /// Index of the first token of its first occurrence (title tokens first).
     pub first: u32,
     pub in_title: bool,
+    /// A single term most of whose occurrences (more than half) are inside one phrase
+    /// candidate: the phrase names the concept, and redundancy removal sets the term aside.
+    held: bool,
     /// The first surface seen (surface ids) and how often it was written.
     surface: (Key, u32),
     /// Other surfaces, if any.
@@ -114,6 +117,10 @@ pub(crate) struct Shared<'l> {
     params: KeywordParams,
     analyzed: &'l Analyzed<'l>,
     oov_idf: Option<f64>,
+    /// The idf of a term in every document (1 for the smooth and plain formulas, 0 for the
+    /// logarithms alone): the part of every idf that is not `ln(n/df)`, counted once in a
+    /// phrase's idf ([`Lexicon::phrase_idf`]).
+    idf_floor: f64,
     elisions: &'static [&'static str],
     /// Spelling id → surface id.
     raw_surface: Vec<u32>,
@@ -272,6 +279,7 @@ impl<'l> Shared<'l> {
             params: params.clone(),
             analyzed,
             oov_idf,
+            idf_floor: model.weighting().idf.weight(model.n_docs(), model.n_docs()),
             elisions,
             raw_surface,
             raw_term,
@@ -650,12 +658,19 @@ impl<'s, 'l> Lexicon<'s, 'l> {
         self.score(kept);
     }
 
+    /// The idf of a phrase the model does not have. [`PhraseIdf::Sum`] is the idf under
+    /// independence, `df(phrase)/n = Π df(w)/n`: the `ln(n/df)` parts of the words' idfs add
+    /// up, and the formula's constant part (`idf_floor`, the `+ 1` of the smooth idf) is
+    /// counted once, not once a word.
     fn phrase_idf(&self, words: &[u32], how: PhraseIdf) -> f64 {
         let idfs = words.iter().map(|&t| self.weights(t).0);
         match how {
             PhraseIdf::Max => idfs.fold(0.0, f64::max),
             PhraseIdf::Mean => idfs.sum::<f64>() / words.len() as f64,
-            PhraseIdf::Sum => idfs.sum(),
+            PhraseIdf::Sum => {
+                let floor = self.shared.idf_floor;
+                floor + idfs.map(|idf| idf - floor).sum::<f64>()
+            }
         }
     }
 
@@ -729,9 +744,11 @@ impl<'s, 'l> Lexicon<'s, 'l> {
     /// from that phrase: its tf becomes `tf(count − c)`, with `c` the count of the most frequent
     /// such phrase ("controller", 8 times, 5 of them in "PID controller", scores as a word seen
     /// 3 times). A term seen only inside the phrase keeps its score; redundancy removal sets it
-    /// aside ([`select`]).
+    /// aside ([`select`]). A term most of whose occurrences are inside one phrase, better or
+    /// not, is marked [`Candidate::held`].
     fn credit_words_apart(&self, cands: &mut [Candidate], tf: impl Fn(u32) -> f64) {
-        let mut inside = vec![0u32; cands.len()];
+        // Per candidate: (count of the most frequent better phrase containing it, of any).
+        let mut inside = vec![(0u32, 0u32); cands.len()];
         for phrase in cands.iter().filter(|c| c.len > 1) {
             for &t in phrase.words() {
                 // Terms that are no single-word candidate (numbers) keep an old generation.
@@ -740,12 +757,15 @@ impl<'s, 'l> Lexicon<'s, 'l> {
                     continue;
                 }
                 let word = &cands[i as usize];
+                let slot = &mut inside[i as usize];
                 if phrase.score > word.score {
-                    inside[i as usize] = inside[i as usize].max(phrase.count);
+                    slot.0 = slot.0.max(phrase.count);
                 }
+                slot.1 = slot.1.max(phrase.count);
             }
         }
-        for (c, &inside) in cands.iter_mut().zip(&inside) {
+        for (c, &(inside, held)) in cands.iter_mut().zip(&inside) {
+            c.held = 2 * u64::from(held) > u64::from(c.count);
             if inside > 0 && inside < c.count {
                 let all = tf(c.count);
                 if all > 0.0 {
@@ -793,6 +813,7 @@ impl<'s, 'l> Lexicon<'s, 'l> {
                 all,
                 |i| cands[order[i] as usize].words(),
                 |i| cands[order[i] as usize].count as u64,
+                |i| cands[order[i] as usize].held,
             );
             if picked.len() >= n || all {
                 let out: Vec<usize> = picked.into_iter().map(|i| order[i] as usize).collect();
@@ -843,6 +864,7 @@ impl Candidate {
             count: 0,
             first,
             in_title: false,
+            held: false,
             surface: (key, 0),
             more: Vec::new(),
             score: 0.0,
@@ -925,10 +947,12 @@ pub(crate) fn contains<T: PartialEq>(outer: &[T], inner: &[T]) -> bool {
 
 /// Picks the top `n` of `len` candidates ranked best first, without redundancy: a candidate
 /// that only ever occurs inside a longer chosen phrase (it is contained in the phrase and its
-/// count is no larger) is passed over, or set aside when the phrase comes after it. Candidates
-/// set aside fill the end of the list (if `fill`), in rank order, only if fewer than `n` others
-/// remain.
-/// `words(i)` and `count(i)` describe the `i`-th best candidate. Returns ranks, best first.
+/// count is no larger) is passed over, or set aside when the phrase comes after it; so is a
+/// term held by a phrase (`held(i)`: most of its occurrences are inside one phrase candidate,
+/// chosen or not). Candidates set aside fill the end of the list (if `fill`), in rank order,
+/// only if fewer than `n` others remain.
+/// `words(i)`, `count(i)` and `held(i)` describe the `i`-th best candidate. Returns ranks, best
+/// first.
 pub(crate) fn select<'a, T: PartialEq + 'a>(
     len: usize,
     n: usize,
@@ -936,6 +960,7 @@ pub(crate) fn select<'a, T: PartialEq + 'a>(
     fill: bool,
     words: impl Fn(usize) -> &'a [T],
     count: impl Fn(usize) -> u64,
+    held: impl Fn(usize) -> bool,
 ) -> Vec<usize> {
     let inside = |short: usize, long: usize| {
         let (s, l) = (words(short), words(long));
@@ -948,7 +973,7 @@ pub(crate) fn select<'a, T: PartialEq + 'a>(
             break;
         }
         if redundancy {
-            if chosen.iter().any(|&j| inside(i, j)) {
+            if held(i) || chosen.iter().any(|&j| inside(i, j)) {
                 aside.push(i);
                 continue;
             }

@@ -42,9 +42,10 @@
 //!   ([`crate::vectorize::Weighting`], TF-IDF with raw counts, smooth idf and L2 by default);
 //!   `α` = [`KeywordParams::idf_power`] (default 0.5: in a corpus of a few hundred documents the
 //!   rarest words are often incidental, so the idf is damped). A phrase's idf is the model's own
-//!   if it has n-grams (`--ngram 1..3`), else the sum of its words' ([`PhraseIdf::Sum`]: the
-//!   idf it would have if its words occurred independently), which lets a phrase outweigh its
-//!   words without a length bonus;
+//!   if it has n-grams (`--ngram 1..3`), else the idf it would have if its words occurred
+//!   independently ([`PhraseIdf::Sum`]: the `ln(n/df)` parts of its words' idfs added, the
+//!   formula's constant part, the `+ 1` of the smooth idf, counted once), which lets a phrase
+//!   outweigh its words without a length bonus;
 //! - `position = 1 + p / (1 + i / s)`, with `i` the index of the first token of the first
 //!   occurrence (stop words counted; the title comes first), `p` = [`KeywordParams::position`]
 //!   (default 1) and `s` = [`KeywordParams::position_scale`] (default 20 tokens): news puts
@@ -63,8 +64,10 @@
 //! phrase.
 //!
 //! Then **redundancy removal**: going down the ranking, a candidate is set aside if it only
-//! ever occurs inside a phrase already chosen (or chosen later); set-aside candidates only fill
-//! the end of the list when fewer than `n` others remain. Terms are reported as their most frequent
+//! ever occurs inside a phrase already chosen (or chosen later), and a term is set aside if
+//! more than half its occurrences are inside one phrase candidate, chosen or not (the phrase
+//! names the concept there); set-aside candidates only fill the end of the list when fewer
+//! than `n` others remain. Terms are reported as their most frequent
 //! surface form in the document (or group), with the stem, score and count.
 //!
 //! **Groups** (`--per source`, a story, the corpus) score a candidate by the mean of its
@@ -102,9 +105,10 @@ pub enum PhraseIdf {
     Max,
     /// The mean of its words' idfs.
     Mean,
-    /// The sum of its words' idfs: the idf the phrase would have if its words occurred
-    /// independently (`df(phrase)/n ≈ Π df(w)/n`), an upper bound for words that attract each
-    /// other.
+    /// The idf the phrase would have if its words occurred independently
+    /// (`df(phrase)/n ≈ Π df(w)/n`), an upper bound for words that attract each other: the sum
+    /// of its words' idfs, with the formula's constant part (the idf of a term in every
+    /// document: the `+ 1` of the smooth and plain idf) counted once, `c + Σ (idf(w) − c)`.
     #[default]
     Sum,
 }
@@ -140,7 +144,8 @@ pub struct KeywordParams {
     pub min_phrase_count: u32,
     /// Idf of phrases the model does not have.
     pub phrase_idf: PhraseIdf,
-    /// Skip candidates that only occur inside a chosen phrase.
+    /// Skip candidates that only occur inside a chosen phrase, and terms most of whose
+    /// occurrences are inside one phrase.
     pub redundancy: bool,
 }
 
@@ -439,6 +444,7 @@ impl GroupAgg {
             true,
             |i| &words[i][..],
             |i| terms[i].1.count,
+            |_| false,
         )
         .into_iter()
         .map(|i| {
@@ -568,11 +574,70 @@ mod tests {
     }
 
     #[test]
+    fn a_phrase_idf_counts_the_constant_part_once() {
+        // Smooth idf, `ln((1 + n)/(1 + df)) + 1`: under independence the `ln` parts add up and
+        // the `+ 1` is counted once: idf(harbour levy) = 2 · idf(harbour) − 1.
+        let mut texts = vec!["Harbour levy."];
+        texts.extend(["The weather was fine."; 9]);
+        let corpus = docs(&texts);
+        let v = Vectorizer {
+            weighting: crate::vectorize::Weighting {
+                norm: crate::vectorize::Norm::None,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let model = v.fit(&corpus).unwrap();
+        let params = KeywordParams {
+            position: 0.0,
+            word_length: 0.0,
+            ..Default::default()
+        };
+        let k = KeywordExtractor::new(&model, params)
+            .unwrap()
+            .document(&corpus[0]);
+        let score = |stem: &str| k.iter().find(|k| k.stem == stem).unwrap().score;
+        // Scores are tf · idf^0.5, tf = 1.
+        let (phrase, word) = (score("harbour levi"), score("harbour"));
+        assert!((phrase * phrase - (2.0 * word * word - 1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_word_held_by_a_phrase_is_set_aside() {
+        // "harbour": 3 times, 2 of them in "harbour levy" (more than half): the phrase names the
+        // concept, so the word is set aside, behind "ferries" (never in a phrase) although it
+        // scores higher; with --keep-redundant it is not.
+        let mut texts = vec!["Harbour levy rises. The harbour levy falls. A harbour. Ferries."];
+        texts.extend(["The weather was fine."; 9]);
+        let corpus = docs(&texts);
+        let model = Vectorizer::default().fit(&corpus).unwrap();
+        let rank = |redundancy| {
+            let params = KeywordParams {
+                n: 20,
+                redundancy,
+                ..Default::default()
+            };
+            KeywordExtractor::new(&model, params)
+                .unwrap()
+                .document(&corpus[0])
+        };
+        for redundancy in [true, false] {
+            let k = rank(redundancy);
+            let at = |stem: &str| k.iter().position(|k| k.stem == stem).unwrap();
+            assert!(k[at("harbour")].score > k[at("ferri")].score);
+            assert_eq!(at("harbour") > at("ferri"), redundancy, "{:?}", phrases(&k));
+        }
+    }
+
+    #[test]
     fn a_word_is_credited_with_its_occurrences_apart_from_a_better_phrase() {
-        let corpus = docs(&[
+        // A hundred documents: the phrase's idf counts the smooth idf's `+ 1` once, so in a
+        // smaller corpus "controller" (4 times, from the second token) outscores it.
+        let mut texts = vec![
             "PID controller tuning. The PID controller works; a PID controller and a controller.",
-            "The weather was fine.",
-        ]);
+        ];
+        texts.extend(["The weather was fine."; 99]);
+        let corpus = docs(&texts);
         let v = Vectorizer {
             weighting: crate::vectorize::Weighting {
                 norm: crate::vectorize::Norm::None,
@@ -603,11 +668,20 @@ mod tests {
         );
         let ratio = score(&with_phrases, "control") / score(&words, "control");
         assert!((ratio - 0.25).abs() < 1e-12, "{ratio}");
-        // "PID" never occurs apart: its score stays, and redundancy removal sets it aside, after
-        // "controller" (it only fills the list because fewer than 20 others remain).
+        // "PID" never occurs apart: its score stays, and redundancy removal sets it aside.
         assert_eq!(score(&with_phrases, "pid"), score(&words, "pid"));
-        let at = |x: &str| p.iter().position(|y| *y == x);
-        assert!(at("PID") > at("controller"), "{p:?}");
+        // "controller" is held by the phrase (3 of its 4 occurrences are in it): set aside too.
+        // Both only fill the list because fewer than 20 others remain, after every phrase, in
+        // rank order ("PID" keeps its score, "controller" is credited).
+        let at = |x: &str| p.iter().position(|y| *y == x).unwrap();
+        for phrase in [
+            "PID controller",
+            "PID controller tuning",
+            "PID controller works",
+        ] {
+            assert!(at(phrase) < at("PID"), "{p:?}");
+        }
+        assert!(at("PID") < at("controller"), "{p:?}");
     }
 
     #[test]
