@@ -17,6 +17,7 @@ mod preset;
 mod runs;
 mod stats;
 mod stream;
+mod summary;
 mod weighting;
 
 use rayon::prelude::*;
@@ -31,6 +32,7 @@ use runs::RunRows;
 pub use runs::{MergedBatch, MergedTerms, StatisticsRuns};
 pub use stats::{Statistics, TermStats};
 pub use stream::{RowBlock, StreamedMerge, StreamedRows, StreamedVectorize};
+pub use summary::CorpusSummary;
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
