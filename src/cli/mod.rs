@@ -9,7 +9,6 @@ pub mod output;
 pub mod similar;
 pub mod stats;
 pub mod stories;
-pub mod stream;
 pub mod threads;
 pub mod vectorize;
 
