@@ -13,7 +13,6 @@ use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::io::atomic::WriteLock;
 use parallax::io::model;
-use parallax::io::ordered::row_blocks;
 use parallax::io::rows::{
     OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, write_jsonl_rows, write_jsonl_sparse_rows,
     write_vectorized, write_vocabulary,
@@ -220,22 +219,10 @@ fn fit_write<V: Value>(
         path.write(|w| model::write_model(&model, w))?;
     }
     trace.mark("fitted");
-    // Rows are weighed and written block by block, so the whole matrix is never held; the
-    // Matrix Market header's count of stored values comes first, counted without weighing.
-    const BLOCK_ROWS: usize = 256;
-    let blocks = row_blocks(counts.n_rows(), BLOCK_ROWS);
-    let (nnz, empty_rows) = model.stored_values(&counts);
+    // Rows are weighed and written block by block, so the whole matrix is never held.
+    let format = args.format.into();
+    let (nnz, empty_rows) = write_vectorized::<V>(out.dir, format, &model, &counts, &docs)?;
     report.empty_rows = empty_rows;
-    let block = |r| model.weigh_counts::<V>(&counts, r);
-    write_vectorized(
-        out.dir,
-        args.format.into(),
-        &model,
-        &docs,
-        nnz,
-        &blocks,
-        &block,
-    )?;
     trace.mark("written");
     if !quiet {
         summary("vectorize", bytes, &report, model.n_terms(), nnz, started);

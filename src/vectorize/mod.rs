@@ -272,8 +272,9 @@ impl Vectorizer {
     }
 
     /// Fits from documents tokenized batch by batch; returns the model and the documents'
-    /// counts by column, to weigh block by block with [`FittedVectorizer::weigh_counts`] (so
-    /// a writer never needs the whole matrix at once). `empty_rows` is left at 0.
+    /// counts by column, which [`io::rows::write_vectorized`](crate::io::rows::write_vectorized)
+    /// weighs block by block as it writes them (so the whole matrix is never held).
+    /// `empty_rows` is left at 0.
     pub fn fit_tokens(
         &self,
         tokens: CorpusTokens,
@@ -573,7 +574,7 @@ impl FittedVectorizer {
 
     /// The stored values and the empty rows that weighing all of `counts` gives, counted
     /// without weighing (what a Matrix Market header needs before the rows).
-    pub fn stored_values(&self, counts: &ColumnCounts) -> (usize, usize) {
+    pub(crate) fn stored_values(&self, counts: &ColumnCounts) -> (usize, usize) {
         counts
             .rows
             .par_iter()
@@ -590,7 +591,7 @@ impl FittedVectorizer {
 
     /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model (or by
     /// `ColumnCounts::from_terms` with this model's columns; a column beyond them panics).
-    pub fn weigh_counts<V: Value>(
+    pub(crate) fn weigh_counts<V: Value>(
         &self,
         counts: &ColumnCounts,
         range: std::ops::Range<usize>,
