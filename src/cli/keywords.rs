@@ -9,13 +9,10 @@ use clap::Args;
 
 use super::output::{Format, Printable, report_reading};
 use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
-use parallax::corpus::Document;
 use parallax::io::model;
 use parallax::io::rows::tsv_field;
 use parallax::keywords::eval::{self as kw_eval, Gold};
-use parallax::keywords::{
-    self, GroupBy, Keyword, KeywordExtractor, KeywordParams, Per, RankKeywords,
-};
+use parallax::keywords::{self, Keyword, KeywordExtractor, KeywordParams, Per, RankKeywords};
 use parallax::similarity::SpaceModel;
 
 /// `parallax keywords`.
@@ -69,27 +66,6 @@ pub struct KeywordsArgs {
     pub keep_redundant: bool,
     #[command(flatten)]
     pub space: SpaceArgs,
-}
-
-fn per(spec: &str, docs: &[Document]) -> Result<Per> {
-    Ok(match spec {
-        "doc" | "document" => Per::Document,
-        "corpus" => Per::Corpus,
-        "story" => {
-            let field = if docs.iter().any(|d| d.meta.contains_key("story")) {
-                "story"
-            } else {
-                "event"
-            };
-            Per::Group(GroupBy::Field(field.into()))
-        }
-        other => Per::Group(
-            other
-                .parse()
-                .map_err(anyhow::Error::msg)
-                .with_context(|| format!("--per {other}"))?,
-        ),
-    })
 }
 
 fn flags_given(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Vec<&'static str> {
@@ -184,7 +160,9 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     report_reading(&corpus, quiet);
     trace("read");
     let docs = &corpus.docs;
-    let per = per(&args.per, docs)?;
+    let per = Per::from_spec(&args.per, docs)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("--per {}", args.per))?;
     let fitting = fitted.is_none();
     let task = RankKeywords {
         model: match (fitted, settings) {
@@ -269,14 +247,7 @@ fn keywords_streamed(
         Format::Table => {}
     }
     let report = args.input.read_chunked(quiet, &mut |chunk| {
-        let analyzed = model.analyze(&chunk.docs);
-        let ranked = extractor.documents_analyzed(&analyzed)?;
-        let results: Vec<(String, Vec<Keyword>)> = chunk
-            .docs
-            .iter()
-            .map(|d| d.id.clone())
-            .zip(ranked)
-            .collect();
+        let results = extractor.rankings(&chunk.docs);
         match args.format {
             Format::Json => write_json_entries(out, &results, written)?,
             Format::Tsv => write_tsv_rows(out, &results)?,
