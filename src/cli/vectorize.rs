@@ -14,14 +14,12 @@ use parallax::corpus::Document;
 use parallax::io::atomic::WriteLock;
 use parallax::io::model;
 use parallax::io::rows::{
-    OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, write_jsonl_rows, write_jsonl_sparse_rows,
-    write_vectorized, write_vocabulary,
+    OUTPUT_SET, write_jsonl_rows, write_jsonl_sparse_rows, write_vectorized, write_vocabulary,
 };
-use parallax::io::streamed::{FormattedRows, StreamedOutput, format_rows, temp_file};
+use parallax::io::streamed::{StreamedColumns, StreamedOutput};
 use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{
-    CountReport, FittedVectorizer, MergedTerms, RowBlock, StreamedVectorize, TransformOptions,
-    Vectorizer,
+    CountReport, FittedVectorizer, MergedTerms, StreamedVectorize, TransformOptions, Vectorizer,
 };
 
 /// `parallax vectorize`.
@@ -317,45 +315,11 @@ fn vectorize_streamed<V: Value>(
         path.write(|w| merged.write_model(w)).context("fitting")?;
     }
     // vocabulary.tsv is written as the columns are chosen, under a temporary name.
-    let (path, mut w) = temp_file(dir, "vocabulary.tsv")?;
-    let vocabulary = TempFile(path);
-    writeln!(w, "{VOCABULARY_HEADER}")?;
-    let (mut line, mut surfaces) = (VocabularyLine::default(), Vec::new());
-    let jsonl = args.format == MatrixFormat::Jsonl;
-    let rows = merged
-        .columns(&mut |col, term, surface, df, idf| {
-            if jsonl {
-                surfaces.push(surface.to_string());
-            }
-            let bytes = line.make(col, term, surface, df, idf);
-            w.write_all(bytes)
-                .map_err(|e| parallax::Error::io(&vocabulary.0, e))
-        })
-        .context("fitting")?;
-    w.finish()?;
-    trace.mark("fitted");
-    // The documents written are the ones fitted, so their stored values are known already.
-    let n_columns = rows.n_columns();
     let format = args.format.into();
-    let mut out = StreamedOutput::<V>::create(dir, format, n_columns, Some(rows.expected()))?;
-    let prepare = |block: &RowBlock<V>| -> Result<Option<FormattedRows>> {
-        let (docs, matrix) = (&block.docs, &block.matrix);
-        Ok(format_rows(
-            format,
-            &surfaces,
-            docs,
-            matrix,
-            block.first_row,
-        )?)
-    };
-    let report = rows.write(&prepare, &mut |block, formatted| match formatted {
-        Some(rows) => Ok(out.write_formatted(rows)?),
-        None => Ok(out.append(&surfaces, &block.docs, &block.matrix)?),
-    })?;
-    trace.mark("rows written");
-    let (_, nnz) = out.totals();
-    out.finish(|dir| vocabulary.rename_to(&dir.join("vocabulary.tsv")))?;
-    trace.mark("finished");
+    let columns = StreamedColumns::choose(dir, format, merged).context("fitting")?;
+    trace.mark("fitted");
+    let n_columns = columns.n_columns();
+    let (report, nnz) = columns.write::<V>()?;
     if !quiet {
         summary(
             "vectorize (streamed)",
@@ -367,23 +331,6 @@ fn vectorize_streamed<V: Value>(
         );
     }
     Ok(())
-}
-
-/// A file written under a temporary name in an output directory: removed if dropped before it
-/// is moved to its final name.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn rename_to(self, path: &Path) -> Result<()> {
-        std::fs::rename(&self.0, path).with_context(|| format!("writing {}", path.display()))?;
-        Ok(())
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {

@@ -7,6 +7,10 @@
 //! otherwise entries go to a temporary body file and the header is put in front at the end.
 //! `.npz` arrays go to temporary files, which are copied into the archive at the end. Every
 //! file appears under its final name only when complete.
+//!
+//! A streamed vectorize ([`StreamedVectorize`](crate::vectorize::StreamedVectorize)) writes its
+//! directory through [`StreamedColumns`]: vocabulary.tsv as the columns are chosen, then the
+//! rows, formatted in parallel while the blocks before them are written.
 
 use std::fs::File;
 use std::io::Write;
@@ -20,11 +24,13 @@ use super::mtx::{FORMAT_BLOCK_ROWS, write_matrix_market_header};
 use super::npz::NpzWriter;
 use super::ordered::row_blocks;
 use super::rows::{
-    DOCUMENTS_HEADER, MatrixFormat, write_document_rows, write_jsonl_rows, write_jsonl_sparse_rows,
+    DOCUMENTS_HEADER, MatrixFormat, VOCABULARY_HEADER, VocabularyLine, write_document_rows,
+    write_jsonl_rows, write_jsonl_sparse_rows,
 };
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
+use crate::vectorize::{CountReport, RowBlock, StreamedMerge, StreamedRows};
 
 /// An output directory being written row by row: the matrix (in any [`MatrixFormat`]) and
 /// documents.tsv, with vocabulary.tsv written at the end.
@@ -276,6 +282,102 @@ impl<V: Value> StreamedOutput<V> {
 /// Renames `from` to `to`, an error naming `to`.
 fn rename(from: &Path, to: &Path) -> Result<()> {
     std::fs::rename(from, to).map_err(|e| Error::io(to, e))
+}
+
+/// The columns of a streamed vectorize, chosen, with vocabulary.tsv written in the output
+/// directory under a temporary name (removed if this is dropped before the rows are written).
+pub struct StreamedColumns {
+    rows: StreamedRows,
+    dir: PathBuf,
+    format: MatrixFormat,
+    /// vocabulary.tsv under its temporary name.
+    vocabulary: TempPath,
+    /// Per column, its surface form (for JSONL rows by surface form only).
+    surfaces: Vec<String>,
+}
+
+/// A file under a temporary name, removed when dropped unless renamed before.
+struct TempPath(PathBuf);
+
+impl Drop for TempPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl StreamedColumns {
+    /// Chooses the columns of `merged`, as a fit on all its documents would, writing each to
+    /// vocabulary.tsv in `dir` (a staging directory) as it is chosen; the matrix will be
+    /// written in `format`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptyVocabulary`] if no term is left; [`Error::Io`] if a run cannot be read or
+    /// vocabulary.tsv cannot be written.
+    pub fn choose(dir: &Path, format: MatrixFormat, merged: StreamedMerge) -> Result<Self> {
+        let (path, mut w) = temp_file(dir, "vocabulary.tsv")?;
+        let vocabulary = TempPath(path);
+        let path = &vocabulary.0;
+        writeln!(w, "{VOCABULARY_HEADER}").map_err(|e| Error::io(path, e))?;
+        let (mut line, mut surfaces) = (VocabularyLine::default(), Vec::new());
+        let jsonl = format == MatrixFormat::Jsonl;
+        let rows = merged.columns(&mut |col, term, surface, df, idf| {
+            if jsonl {
+                surfaces.push(surface.to_string());
+            }
+            let bytes = line.make(col, term, surface, df, idf);
+            w.write_all(bytes).map_err(|e| Error::io(path, e))
+        })?;
+        w.finish().map_err(|e| Error::io(path, e))?;
+        Ok(StreamedColumns {
+            rows,
+            dir: dir.to_path_buf(),
+            format,
+            vocabulary,
+            surfaces,
+        })
+    }
+
+    /// Number of columns.
+    pub fn n_columns(&self) -> usize {
+        self.rows.n_columns()
+    }
+
+    /// Weighs the spilled counts into rows and writes them, a block at a time, each block
+    /// formatted on the thread pool while the blocks before it are written; then moves every
+    /// file of the directory to its final name. Returns what counting saw and the values
+    /// stored.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the spilled counts cannot be read back or a file cannot be written.
+    pub fn write<V: Value>(self) -> Result<(CountReport, usize)> {
+        let trace = crate::trace::Trace::start();
+        let StreamedColumns {
+            rows,
+            dir,
+            format,
+            vocabulary,
+            surfaces,
+        } = self;
+        // The documents written are the ones fitted, so their stored values are known already.
+        let mut out =
+            StreamedOutput::<V>::create(&dir, format, rows.n_columns(), Some(rows.expected()))?;
+        let prepare = |block: &RowBlock<V>| -> Result<Option<FormattedRows>> {
+            let (docs, matrix) = (&block.docs, &block.matrix);
+            format_rows(format, &surfaces, docs, matrix, block.first_row)
+                .map_err(|e| Error::io(&dir, e))
+        };
+        let report = rows.write(&prepare, &mut |block, formatted| match formatted {
+            Some(rows) => out.write_formatted(rows),
+            None => out.append(&surfaces, &block.docs, &block.matrix),
+        })?;
+        trace.mark("rows written");
+        let (_, nnz) = out.totals();
+        out.finish(|dir| rename(&vocabulary.0, &dir.join("vocabulary.tsv")))?;
+        trace.mark("finished");
+        Ok((report, nnz))
+    }
 }
 
 impl<V: Value> Drop for StreamedOutput<V> {
