@@ -120,10 +120,7 @@ pub fn keywords(docs: &[Document], task: &RankKeywords) -> Result<RankedKeywords
             ranked.into_iter().map(|(g, _, k)| (g, k)).collect()
         }
         Per::Group(by) => {
-            let groups: Vec<Option<String>> = docs
-                .iter()
-                .map(|d| by.key(d).map(|k| k.into_owned()))
-                .collect();
+            let groups = by.keys(docs);
             left_out = groups.iter().filter(|g| g.is_none()).count();
             if left_out == docs.len() {
                 return Err(Error::param("per", by, "no document has this field"));
