@@ -469,6 +469,11 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
 
 /// Builds the weighting from compat mode and flags.
 pub fn weighting(w: &WeightArgs) -> Weighting {
+    weighting_options(w).apply(preset(w.compat).weighting())
+}
+
+/// The parts of a weighting the flags give (`--compat` aside).
+pub fn weighting_options(w: &WeightArgs) -> WeightingOptions {
     let tf = w.tf.map(|tf| match tf {
         TfArg::Raw => Tf::Raw,
         TfArg::Binary => Tf::Binary,
@@ -479,12 +484,11 @@ pub fn weighting(w: &WeightArgs) -> Weighting {
             b: w.bm25_b,
         },
     });
-    let options = WeightingOptions {
+    WeightingOptions {
         tf,
         idf: w.idf,
         norm: w.norm,
-    };
-    options.apply(preset(w.compat).weighting())
+    }
 }
 
 /// Builds the vectorizer settings from all flags.
