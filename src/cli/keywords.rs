@@ -1,6 +1,5 @@
 //! `parallax keywords` and `eval keywords`.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -11,7 +10,7 @@ use super::output::{Format, Printable, report_reading};
 use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::io::model;
 use parallax::io::rows::tsv_field;
-use parallax::keywords::eval::{self as kw_eval, Gold};
+use parallax::keywords::eval as kw_eval;
 use parallax::keywords::{self, Keyword, KeywordExtractor, KeywordParams, Per, RankKeywords};
 use parallax::similarity::SpaceModel;
 
@@ -380,7 +379,16 @@ pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()>
     if args.k.is_empty() || args.k.contains(&0) {
         bail!("-k: cutoffs must be positive whole numbers");
     }
-    let gold = read_gold(&args.gold)?;
+    let dir = &args.gold;
+    let gold = kw_eval::read_gold(dir).map_err(|e| match e {
+        parallax::Error::Io { path, error } if path == *dir => {
+            anyhow::Error::new(error).context(format!("--gold {}", dir.display()))
+        }
+        e => e.into(),
+    })?;
+    if gold.is_empty() {
+        bail!("--gold {}: no .key files", dir.display());
+    }
     let text = std::fs::read_to_string(&args.pred)
         .with_context(|| format!("--pred {}", args.pred.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
@@ -403,33 +411,4 @@ pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()>
         report.documents, report.without_prediction, report.extra_predictions
     )?;
     Ok(())
-}
-
-fn read_gold(dir: &std::path::Path) -> Result<Gold> {
-    let mut gold = BTreeMap::new();
-    let entries = std::fs::read_dir(dir).with_context(|| format!("--gold {}", dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .with_context(|| format!("--gold {}", dir.display()))?
-            .path();
-        let (Some(stem), Some("key")) = (
-            path.file_stem().and_then(|s| s.to_str()),
-            path.extension().and_then(|e| e.to_str()),
-        ) else {
-            continue;
-        };
-        let bytes = std::fs::read(&path).with_context(|| path.display().to_string())?;
-        let text = String::from_utf8_lossy(&bytes);
-        let keys: Vec<String> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect();
-        gold.insert(stem.to_string(), keys);
-    }
-    if gold.is_empty() {
-        bail!("--gold {}: no .key files", dir.display());
-    }
-    Ok(gold)
 }

@@ -22,7 +22,7 @@ use parallax::analysis::{
 };
 use parallax::corpus::{
     Corpus, DateOrder, DatePattern, DateRules, FieldNames, OnError, Prepare, ReadOptions,
-    ReadReport, read_inputs, read_inputs_chunked, read_inputs_prepared,
+    ReadReport, input_size, read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
 use parallax::dates::day_number;
 use parallax::vectorize::{
@@ -220,21 +220,9 @@ impl InputArgs {
         self.inputs.iter().any(|p| p.as_os_str() == "-")
     }
 
-    /// Total size of the input files in bytes (directories counted by their text files).
+    /// Total size of the input files in bytes ([`input_size`]).
     pub fn size(&self) -> u64 {
-        self.inputs
-            .iter()
-            .map(|p| match std::fs::metadata(p) {
-                Ok(m) if m.is_dir() => walkdir::WalkDir::new(p)
-                    .into_iter()
-                    .filter_map(|e| e.ok()?.metadata().ok())
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len())
-                    .sum(),
-                Ok(m) => m.len(),
-                Err(_) => 0,
-            })
-            .sum()
+        input_size(&self.inputs)
     }
 
     fn options(&self) -> Result<ReadOptions> {

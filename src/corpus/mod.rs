@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 pub use date::{DateOrder, DatePattern, DateRules};
 pub use read::{
-    FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside, read_inputs,
+    FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside, input_size, read_inputs,
     read_inputs_chunked, read_inputs_prepared,
 };
 
