@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::output::{Format, Printable, report_reading};
-use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
+use super::{InputArgs, SpaceArgs};
 use parallax::io::model;
 use parallax::io::rows::tsv_field;
 use parallax::keywords::eval as kw_eval;
@@ -67,31 +67,6 @@ pub struct KeywordsArgs {
     pub space: SpaceArgs,
 }
 
-fn flags_given(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Vec<&'static str> {
-    let mut given = Vec::new();
-    let checks = [
-        (a.language.is_some(), "--language"),
-        (a.stem || a.no_stem, "--stem/--no-stem"),
-        (a.stopwords.is_some(), "--stopwords"),
-        (a.fold_accents, "--fold-accents"),
-        (a.ngram.is_some(), "--ngram"),
-        (v.min_df.is_some(), "--min-df"),
-        (v.max_df.is_some(), "--max-df"),
-        (v.max_features.is_some(), "--max-features"),
-        (v.vocabulary.is_some(), "--vocabulary"),
-        (w.compat.is_some(), "--compat"),
-        (w.tf.is_some(), "--tf"),
-        (w.idf.is_some(), "--idf"),
-        (w.norm.is_some(), "--norm"),
-    ];
-    for (set, name) in checks {
-        if set {
-            given.push(name);
-        }
-    }
-    given
-}
-
 pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Result<()> {
     let started = std::time::Instant::now();
     let mut params = KeywordParams {
@@ -128,7 +103,13 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     }
     let fitted = match &args.model {
         Some(path) => {
-            let given = flags_given(&args.space.analysis, &args.space.vocab, &args.space.weight);
+            let space = &args.space;
+            let given = [
+                space.analysis.given(),
+                space.vocab.given(),
+                space.weight.given(),
+            ]
+            .concat();
             if !given.is_empty() {
                 bail!(
                     "{} cannot be combined with --model: the model's analysis, vocabulary and weighting apply",
@@ -141,11 +122,7 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     };
     let settings = match &fitted {
         Some(_) => None,
-        None => Some(super::vectorizer(
-            &args.space.analysis,
-            &args.space.vocab,
-            &args.space.weight,
-        )?),
+        None => Some(args.space.vectorizer()?),
     };
     let trace = |what: &str| {
         if std::env::var_os("PARALLAX_TRACE").is_some() {
