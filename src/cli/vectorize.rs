@@ -264,12 +264,15 @@ fn spill_dir_for(model: &Path) -> PathBuf {
     }
 }
 
+/// What takes each chunk's documents and rows.
+type RowSink<'a, V> = dyn FnMut(&[Document], &CsrMatrix<V>) -> Result<()> + 'a;
+
 /// Transforms the input chunk by chunk, each chunk's rows given to `rows`; returns the
 /// counting report and text bytes.
 fn transform_streamed<V: Value>(
     model: &FittedVectorizer,
     input: &InputArgs,
-    rows: &mut dyn FnMut(&[Document], &CsrMatrix<V>) -> Result<()>,
+    rows: &mut RowSink<'_, V>,
     quiet: bool,
 ) -> Result<(CountReport, usize)> {
     let mut total = CountReport::default();
