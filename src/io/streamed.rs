@@ -51,11 +51,7 @@ pub struct StreamedOutput<V: Value> {
 
 /// A temporary file for `name` in `dir` (a staging directory), created exclusively, and its
 /// writer, which writes a long file past the page cache ([`OutFile`]).
-///
-/// # Errors
-///
-/// [`Error::Io`] if the file cannot be created (or is there already).
-pub fn temp_file(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
+fn temp_file(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
     let path = dir.join(format!(".{name}.part"));
     let file = super::atomic::new_file(&path).map_err(|e| Error::io(&path, e))?;
     Ok((path, OutFile::new(file, true)))
@@ -63,7 +59,7 @@ pub fn temp_file(dir: &Path, name: &str) -> Result<(PathBuf, OutFile)> {
 
 /// A block of rows turned into the bytes of an output directory's files, apart from writing
 /// them, so the next block can be made while one is written.
-pub struct FormattedRows {
+struct FormattedRows {
     documents: Vec<u8>,
     /// The matrix file's bytes, in pieces formatted in parallel.
     body: Vec<Vec<u8>>,
@@ -74,11 +70,7 @@ pub struct FormattedRows {
 /// Formats a block of rows, numbered from `first_row`, for an output directory whose matrix
 /// is in `format`; `surfaces` (per column) name the terms of JSONL rows. `None` for `.npz`,
 /// whose arrays are appended with [`StreamedOutput::append`].
-///
-/// # Errors
-///
-/// Those of serializing the documents' ids.
-pub fn format_rows<V: Value>(
+fn format_rows<V: Value>(
     format: MatrixFormat,
     surfaces: &[String],
     docs: &[Document],
@@ -197,11 +189,7 @@ impl<V: Value> StreamedOutput<V> {
 
     /// Writes rows that [`format_rows`] made for this output, numbered from the rows written
     /// so far.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Io`] if a file cannot be written.
-    pub fn write_formatted(&mut self, rows: FormattedRows) -> Result<()> {
+    fn write_formatted(&mut self, rows: FormattedRows) -> Result<()> {
         if let Some((path, w)) = &mut self.documents {
             w.write_all(&rows.documents)
                 .map_err(|e| Error::io(&*path, e))?;
@@ -227,10 +215,7 @@ impl<V: Value> StreamedOutput<V> {
     /// # Errors
     ///
     /// [`Error::Io`] if a file cannot be written or renamed; the errors `vocabulary` returns.
-    pub fn finish<E: From<Error>>(
-        mut self,
-        vocabulary: impl FnOnce(&Path) -> Result<(), E>,
-    ) -> Result<(), E> {
+    pub fn finish(mut self, vocabulary: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
         let dir = self.dir.clone();
         if let Some(npz) = self.npz.take() {
             write_new(&dir.join("matrix.npz"), |w| npz.finish(w))?;

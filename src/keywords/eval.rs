@@ -176,7 +176,7 @@ pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, S
 ///
 /// # Errors
 ///
-/// [`Error::Io`](crate::Error::Io) naming the directory if it cannot be listed, or the file
+/// [`Error::Io`] naming the directory if it cannot be listed, or the file
 /// that cannot be read.
 pub fn read_gold(dir: &Path) -> crate::Result<Gold> {
     let mut gold = BTreeMap::new();

@@ -127,7 +127,8 @@ impl CorpusTokens {
     }
 }
 
-/// Documents' term counts by column of a fitted model (made by [`Vectorizer::fit_tokens`]).
+/// Documents' term counts by column of a fitted model (made by [`Vectorizer::fit_tokens`],
+/// weighed and written by [`io::rows::write_vectorized`](crate::io::rows::write_vectorized)).
 pub struct ColumnCounts {
     /// Per document: (column, count), sorted by column.
     rows: Vec<Vec<(u32, u32)>>,
