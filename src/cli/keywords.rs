@@ -366,13 +366,13 @@ pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()>
     if gold.is_empty() {
         bail!("--gold {}: no .key files", dir.display());
     }
-    let text = std::fs::read_to_string(&args.pred)
-        .with_context(|| format!("--pred {}", args.pred.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("--pred {}: not JSON", args.pred.display()))?;
-    let predictions = kw_eval::predictions_from_json(&value)
-        .map_err(anyhow::Error::msg)
-        .with_context(|| format!("--pred {}", args.pred.display()))?;
+    let predictions = kw_eval::read_predictions(&args.pred).map_err(|e| {
+        let e = match e {
+            parallax::Error::Io { error, .. } => anyhow::Error::new(error),
+            e => e.into(),
+        };
+        e.context(format!("--pred {}", args.pred.display()))
+    })?;
     let report = kw_eval::evaluate(&gold, &predictions, &args.k);
     writeln!(out, "{:>4}  {:>7}  {:>7}  {:>7}", "k", "P", "R", "F1")?;
     for s in &report.scores {

@@ -170,6 +170,19 @@ pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, S
     Ok(out)
 }
 
+/// Reads predictions from a JSON file, as [`predictions_from_json`] takes them.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read; [`Error::Input`] if it is not JSON or not
+/// predictions.
+pub fn read_predictions(path: &Path) -> crate::Result<Predictions> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::input_caused("not JSON", e))?;
+    predictions_from_json(&value).map_err(Error::input)
+}
+
 /// Reads gold keys from a directory of `<doc-id>.key` files, one phrase a line (blank lines
 /// skipped, bytes that are not UTF-8 replaced); other files are ignored. An empty map if the
 /// directory holds no `.key` file.
