@@ -15,7 +15,7 @@
 //! | analyze | [`analysis`] | [`analysis::AnalysisSettings`] → [`analysis::AnalysisConfig`] → [`analysis::Analyzer`]: text → tokens → terms |
 //! | tokenize | `tokens` (internal) | documents → the tokenized corpus, each distinct spelling analyzed once |
 //! | fit and weigh | [`vectorize`] | [`vectorize::Vectorizer`] (or a [`vectorize::Preset`]) → [`vectorize::FittedVectorizer`] and a [`matrix::CsrMatrix`]; streamed: [`vectorize::StreamedVectorize`] |
-//! | save, write | [`io`] | models and shards ([`io::model`]), Matrix Market, npz, rows, atomic outputs |
+//! | save, write | [`io`] | models and shards ([`io::model`]), Matrix Market, npz, rows (chunk by chunk: [`io::streamed`]), atomic outputs |
 //! | compare documents | [`similarity`] | [`similarity::similar`] (exact top-k), [`similarity::find_stories`] |
 //! | key terms | [`keywords`] | [`keywords::keywords`], [`keywords::keyness::keyness`] |
 //! | the report | [`compare`] | [`compare::compare`] → [`compare::Report`], [`compare::html`] |
