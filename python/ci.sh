@@ -19,4 +19,7 @@ pip=(target/py-venv/bin/pip --quiet --disable-pip-version-check)
 # The pinned maturin from the requirements builds it (no isolated build env to download; its
 # hook runs `maturin` from PATH, hence the venv's bin first).
 PATH="$PWD/target/py-venv/bin:$PATH" CARGO_TARGET_DIR="$PWD/python/target" "${pip[@]}" install --no-build-isolation --force-reinstall --no-deps ./python
-target/py-venv/bin/python -m pytest -q python/tests
+# The tests compare the calls with the CLI's commands: the binary of `cargo test --release`
+# (a no-op when that ran first, as in the README's test command and .ci/run).
+cargo build --release --bin parallax --quiet
+PARALLAX_BIN="$PWD/target/release/parallax" target/py-venv/bin/python -m pytest -q python/tests

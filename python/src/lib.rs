@@ -1,12 +1,20 @@
 //! `parallax._parallax`: the glue between Python and the parallax library.
 //!
-//! Every call into the Rust library lives in this one file, so a change of the library's names
-//! is adapted here and nowhere else. The Python side (`parallax/sklearn.py`) validates
-//! scikit-learn's parameters and hands over plain values; this file turns them into parallax
-//! settings, runs the work with the GIL released (in a rayon pool of `n_jobs` threads), and
-//! hands the CSR arrays to numpy without copying them.
+//! Every call into the Rust library lives in this crate, so a change of the library's names
+//! is adapted here and nowhere else: this file holds the scikit-learn vectorizers' calls, the
+//! model and the runner; `tasks.rs` the documents and the tasks (similar, stories, keywords,
+//! keyness, compare). The Python side (`parallax/sklearn.py`, `parallax/_api.py`) validates
+//! parameters and hands over plain values; the glue turns them into parallax settings, runs
+//! the work without the GIL (in a rayon pool of `n_jobs` threads, Ctrl-C honoured), and hands
+//! results back: CSR arrays to numpy without copying them, tables as columns.
 
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+mod tasks;
 
 use numpy::{Element, IntoPyArray, PyArray1};
 use parallax::analysis::{AnalysisConfig, Language, StopWords as StopWordSet, stopwords};
@@ -15,7 +23,7 @@ use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{
     DfLimit, FittedVectorizer, Idf, Norm, Preset, Tf, Vectorizer, VocabularyParams, Weighting,
 };
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
@@ -137,16 +145,65 @@ fn documents(texts: Vec<String>) -> Vec<Document> {
         .collect()
 }
 
-/// Runs `f` in a pool of `n_jobs` threads (`None`: rayon's global pool, one thread a core).
-fn in_pool<T: Send>(n_jobs: Option<usize>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
-    match n_jobs {
-        None => Ok(f()),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
+/// The rayon pool of `n_jobs` threads (`None`: rayon's global pool, one thread a core).
+fn pool(n_jobs: Option<usize>) -> PyResult<Option<rayon::ThreadPool>> {
+    n_jobs
+        .map(|n| {
+            rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
-                .map_err(|e| bad("n_jobs", n, &e.to_string()))?;
-            Ok(pool.install(f))
+                .map_err(|e| bad("n_jobs", n, &e.to_string()))
+        })
+        .transpose()
+}
+
+/// Runs `work` (in a pool of `n_jobs` threads) on a thread of its own while the calling thread
+/// waits without the GIL, looking at Python's signal handlers every 50 ms, so that Ctrl-C
+/// raises `KeyboardInterrupt` at once. Interrupted work cannot be stopped inside the library:
+/// it finishes in the background and its result is dropped.
+fn run<T: Send + 'static>(
+    py: Python<'_>,
+    n_jobs: Option<usize>,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> PyResult<T> {
+    let pool = pool(n_jobs)?;
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("parallax".into())
+        .spawn(move || {
+            let out = std::panic::catch_unwind(AssertUnwindSafe(move || match pool {
+                Some(pool) => pool.install(work),
+                None => work(),
+            }));
+            let _ = tx.send(out);
+        })
+        .map_err(|e| PyRuntimeError::new_err(format!("cannot start a thread: {e}")))?;
+    let mut rx = rx;
+    loop {
+        // The receiver moves in and out: it may be sent to another thread, not shared.
+        let (back, got) = py.detach(move || {
+            let got = rx.recv_timeout(Duration::from_millis(50));
+            (rx, got)
+        });
+        rx = back;
+        match got {
+            Ok(Ok(out)) => return Ok(out),
+            Ok(Err(panic)) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                return Err(PyRuntimeError::new_err(format!(
+                    "parallax stopped on an internal error (please report it): {what}"
+                )));
+            }
+            Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(PyRuntimeError::new_err(
+                    "parallax's worker thread ended early",
+                ));
+            }
         }
     }
 }
@@ -214,16 +271,25 @@ impl<V: Value + Element> Csr<V> {
 /// A fitted parallax model (`FittedVectorizer`).
 #[pyclass(frozen, module = "parallax._parallax")]
 struct Model {
-    inner: FittedVectorizer,
+    inner: Arc<FittedVectorizer>,
+}
+
+impl Model {
+    fn new(inner: FittedVectorizer) -> Model {
+        Model {
+            inner: Arc::new(inner),
+        }
+    }
 }
 
 fn transform_as<'py, V: Value + Element>(
     py: Python<'py>,
-    model: &FittedVectorizer,
+    model: &Arc<FittedVectorizer>,
     docs: Vec<Document>,
     n_jobs: Option<usize>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let csr = py.detach(|| in_pool(n_jobs, || Csr::new(model.transform::<V>(&docs))))?;
+    let model = Arc::clone(model);
+    let csr = run(py, n_jobs, move || Csr::new(model.transform::<V>(&docs)))?;
     csr.into_py(py)
 }
 
@@ -233,15 +299,12 @@ fn fit_as<'py, V: Value + Element>(
     docs: Vec<Document>,
     n_jobs: Option<usize>,
 ) -> PyResult<(Model, Bound<'py, PyTuple>)> {
-    let (model, csr) = py
-        .detach(|| {
-            in_pool(n_jobs, || {
-                let (model, m) = vectorizer.fit_transform::<V>(&docs)?;
-                Ok::<_, parallax::Error>((model, Csr::new(m)))
-            })
-        })?
-        .map_err(to_py)?;
-    Ok((Model { inner: model }, csr.into_py(py)?))
+    let (model, csr) = run(py, n_jobs, move || {
+        let (model, m) = vectorizer.fit_transform::<V>(&docs)?;
+        Ok::<_, parallax::Error>((model, Csr::new(m)))
+    })?
+    .map_err(to_py)?;
+    Ok((Model::new(model), csr.into_py(py)?))
 }
 
 /// Fits on `texts`; with `transform`, also returns the matrix of the same texts as
@@ -259,10 +322,8 @@ fn fit<'py>(
     let vectorizer = vectorizer(&settings)?;
     let docs = documents(texts);
     if !transform {
-        let model = py
-            .detach(|| in_pool(n_jobs, || vectorizer.fit(&docs)))?
-            .map_err(to_py)?;
-        return Ok((Model { inner: model }, None));
+        let model = run(py, n_jobs, move || vectorizer.fit(&docs))?.map_err(to_py)?;
+        return Ok((Model::new(model), None));
     }
     let (model, csr) = match dtype {
         "float32" => fit_as::<f32>(py, vectorizer, docs, n_jobs)?,
@@ -319,11 +380,71 @@ impl Model {
         PyBytes::new(py, &parallax::io::model::to_json(&self.inner))
     }
 
+    /// The matrix of documents (their ids, titles and dates do not matter) as (data, indices,
+    /// indptr, shape).
+    #[pyo3(signature = (docs, dtype, n_jobs))]
+    fn transform_documents<'py>(
+        &self,
+        py: Python<'py>,
+        docs: &tasks::Documents,
+        dtype: &str,
+        n_jobs: Option<usize>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let docs = docs.docs.to_vec();
+        match dtype {
+            "float32" => transform_as::<f32>(py, &self.inner, docs, n_jobs),
+            "float64" => transform_as::<f64>(py, &self.inner, docs, n_jobs),
+            other => Err(bad("dtype", other, "supported: float32, float64")),
+        }
+    }
+
+    /// This model refitted with `docs` added (its own settings): what `fit --update` does.
+    #[pyo3(signature = (docs, n_jobs))]
+    fn update(
+        &self,
+        py: Python<'_>,
+        docs: &tasks::Documents,
+        n_jobs: Option<usize>,
+    ) -> PyResult<Model> {
+        let (model, docs) = (Arc::clone(&self.inner), Arc::clone(&docs.docs));
+        let updated = run(py, n_jobs, move || model.update(&docs))?.map_err(to_py)?;
+        Ok(Model::new(updated))
+    }
+
+    /// Saves the model as parallax's model JSON, atomically (what the CLI reads with --model).
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let model = Arc::clone(&self.inner);
+        py.detach(|| parallax::io::model::save(&model, &path))
+            .map_err(to_py)
+    }
+
+    /// Reads a model saved by `save` or by the CLI (`fit`, `vectorize --save-model`).
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Model> {
+        let model = py
+            .detach(|| parallax::io::model::load(&path))
+            .map_err(to_py)?;
+        Ok(Model::new(model))
+    }
+
+    /// One model of the documents of several (same analysis), with the first one's vocabulary
+    /// and weighting settings.
+    #[staticmethod]
+    fn merge(models: Vec<PyRef<'_, Model>>) -> PyResult<Model> {
+        let Some(first) = models.first() else {
+            return Err(bad("models", "[]", "give at least one model"));
+        };
+        let settings = Vectorizer::of(&first.inner);
+        let models: Vec<FittedVectorizer> = models.iter().map(|m| (*m.inner).clone()).collect();
+        let merged = parallax::vectorize::merge_models(&models, &settings).map_err(to_py)?;
+        Ok(Model::new(merged))
+    }
+
     /// Reads a model from parallax's model JSON, checking it as the CLI does.
     #[staticmethod]
     fn from_json(bytes: &[u8]) -> PyResult<Model> {
         let inner = parallax::io::model::from_json(bytes, Path::new("<pickle>")).map_err(to_py)?;
-        Ok(Model { inner })
+        Ok(Model::new(inner))
     }
 }
 
@@ -339,36 +460,12 @@ fn stop_words(language: &str) -> PyResult<Vec<String>> {
     Ok(stopwords::builtin(language).into_iter().collect())
 }
 
-/// Reads documents from paths (directories, JSONL, CSV/TSV, text files, `.gz`) with the CLI's
-/// defaults; returns (id, text, title, source, date, meta) per document, in input order.
-#[pyfunction]
-fn read_corpus(py: Python<'_>, paths: Vec<std::path::PathBuf>) -> PyResult<Vec<DocumentRow>> {
-    let options = parallax::corpus::ReadOptions::default();
-    let corpus = py
-        .detach(|| parallax::corpus::read_inputs(&paths, &options))
-        .map_err(to_py)?;
-    Ok(corpus
-        .docs
-        .into_iter()
-        .map(|d| (d.id, d.text, d.title, d.source, d.date, d.meta))
-        .collect())
-}
-
-type DocumentRow = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    std::collections::BTreeMap<String, String>,
-);
-
 /// The compiled part of the `parallax` Python package.
 #[pymodule]
 fn _parallax(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(stop_words, m)?)?;
-    m.add_function(wrap_pyfunction!(read_corpus, m)?)?;
+    tasks::register(m)?;
     m.add_class::<Model>()?;
     Ok(())
 }

@@ -35,14 +35,42 @@ pub(super) fn align(
             })
         })
         .collect();
-
-    // Mean cosine of each pair of sources, from sums of unit vectors.
     let sources: Vec<(usize, &Vec<usize>)> = by_source.iter().map(|(&g, r)| (g, r)).collect();
     let unit: FxHashMap<usize, Vec<(u32, f64)>> = by_source
         .values()
         .flatten()
         .map(|&i| (i, cx.units.row(i)))
         .collect();
+    let (source_pairs, cross) = source_means(&sources, &unit);
+    let mut pairs = Vec::new();
+    if cross <= MAX_PAIR_WORK {
+        pairs = best_pairs(&sources, &unit, cx);
+    } else {
+        notes.push(format!(
+            "{cross} article pairs across sources: only their means per pair of sources are given"
+        ));
+    }
+    let pairs_omitted = cross - pairs.len().min(cx.params.max_pairs);
+    pairs.truncate(cx.params.max_pairs);
+    let distinctive = distinctive_by_source(by_source, &sources, cx, &mut notes);
+    AlignedStory {
+        story,
+        label: label.to_string(),
+        articles,
+        source_pairs,
+        pairs,
+        pairs_omitted,
+        distinctive,
+        notes,
+    }
+}
+
+/// Mean cosine of each pair of sources, from sums of unit vectors; and the number of article
+/// pairs across sources.
+fn source_means(
+    sources: &[(usize, &Vec<usize>)],
+    unit: &FxHashMap<usize, Vec<(u32, f64)>>,
+) -> (Vec<SourcePair>, usize) {
     let sums: Vec<Vec<(u32, f64)>> = sources
         .iter()
         .map(|(_, rows)| sum_rows(rows.iter().map(|i| &unit[i])))
@@ -60,39 +88,47 @@ pub(super) fn align(
             });
         }
     }
+    (source_pairs, cross)
+}
 
-    // The best document pairs across sources.
+/// Every pair of articles across sources, best first (ties by the ids).
+fn best_pairs(
+    sources: &[(usize, &Vec<usize>)],
+    unit: &FxHashMap<usize, Vec<(u32, f64)>>,
+    cx: &Ctx,
+) -> Vec<DocPair> {
     let mut pairs = Vec::new();
-    if cross <= MAX_PAIR_WORK {
-        for x in 0..sources.len() {
-            for y in x + 1..sources.len() {
-                for &a in sources[x].1 {
-                    for &b in sources[y].1 {
-                        pairs.push(DocPair {
-                            a: cx.docs[a].id.clone(),
-                            b: cx.docs[b].id.clone(),
-                            score: sparse_dot(&unit[&a], &unit[&b]),
-                        });
-                    }
+    for x in 0..sources.len() {
+        for y in x + 1..sources.len() {
+            for &a in sources[x].1 {
+                for &b in sources[y].1 {
+                    pairs.push(DocPair {
+                        a: cx.docs[a].id.clone(),
+                        b: cx.docs[b].id.clone(),
+                        score: sparse_dot(&unit[&a], &unit[&b]),
+                    });
                 }
             }
         }
-        pairs.sort_by(|p, q| {
-            q.score
-                .total_cmp(&p.score)
-                .then_with(|| p.a.cmp(&q.a))
-                .then_with(|| p.b.cmp(&q.b))
-        });
-    } else {
-        notes.push(format!(
-            "{cross} article pairs across sources: only their means per pair of sources are given"
-        ));
     }
-    let pairs_omitted = cross - pairs.len().min(cx.params.max_pairs);
-    pairs.truncate(cx.params.max_pairs);
+    pairs.sort_by(|p, q| {
+        q.score
+            .total_cmp(&p.score)
+            .then_with(|| p.a.cmp(&q.a))
+            .then_with(|| p.b.cmp(&q.b))
+    });
+    pairs
+}
 
-    // Each source's articles against the other sources' articles in the story, on the columns
-    // the story uses: log-odds z-scores (no p-values: they are not shown per story).
+/// Each source's articles against the other sources' articles in the story, on the columns
+/// the story uses: log-odds z-scores (no p-values: they are not shown per story). A source
+/// without terms here gets a note.
+fn distinctive_by_source(
+    by_source: &BTreeMap<usize, Vec<usize>>,
+    sources: &[(usize, &Vec<usize>)],
+    cx: &Ctx,
+    notes: &mut Vec<String>,
+) -> Vec<SourceTerms> {
     let all: Vec<usize> = by_source.values().flatten().copied().collect();
     let mut columns: Vec<u32> = all
         .iter()
@@ -120,7 +156,7 @@ pub(super) fn align(
     } else {
         1.0
     };
-    let distinctive_terms = sources
+    sources
         .iter()
         .map(|&(g, rows)| {
             let target = side(rows);
@@ -166,16 +202,5 @@ pub(super) fn align(
                 terms,
             }
         })
-        .collect();
-
-    AlignedStory {
-        story,
-        label: label.to_string(),
-        articles,
-        source_pairs,
-        pairs,
-        pairs_omitted,
-        distinctive: distinctive_terms,
-        notes,
-    }
+        .collect()
 }

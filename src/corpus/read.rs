@@ -229,6 +229,36 @@ pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
     Ok(corpus)
 }
 
+/// Documents a program made (not read from files), checked and tidied as read ones are: empty
+/// optional fields become missing, a date becomes `YYYY-MM-DD` or is set aside and counted (by
+/// `dates`), and duplicate ids are an error. In messages `name` stands for the file and a
+/// document's position (from 1) for its line.
+///
+/// # Errors
+///
+/// [`Error::DuplicateId`] naming both positions.
+pub fn from_documents(docs: Vec<Document>, name: &str, dates: &DateRules) -> Result<Corpus> {
+    let mut report = ReadReport::default();
+    let mut docs = docs;
+    let origins: Vec<Location> = (1..=docs.len() as u64)
+        .map(|line| Location {
+            path: PathBuf::from(name),
+            line: Some(line),
+        })
+        .collect();
+    for (doc, at) in docs.iter_mut().zip(&origins) {
+        report.tidy(doc, at, dates);
+    }
+    report.empty_docs = count_empty(&docs);
+    let corpus = Corpus {
+        docs,
+        origins,
+        report,
+    };
+    check_unique_ids(&corpus)?;
+    Ok(corpus)
+}
+
 /// Reads inputs like [`read_inputs`], handing documents to `on_chunk` in input order, in chunks
 /// of about `chunk_bytes` of text, so memory stays bounded however large the input. Duplicate
 /// ids are checked across chunks. Returns what reading skipped or noticed.
@@ -546,6 +576,31 @@ pub(super) fn push<T: Send>(corpus: &mut Collector<T>, mut doc: Document, at: Lo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_made_by_a_program_are_tidied_as_read_ones() {
+        let mut a = Document::new("a", "Ferry strike.");
+        a.date = Some("March 3, 2021".into());
+        a.source = Some(" ".into());
+        let mut b = Document::new("b", "  ");
+        b.date = Some("03/04/2021".into());
+        let corpus = from_documents(vec![a, b], "<documents>", &DateRules::default()).unwrap();
+        assert_eq!(corpus.docs[0].date.as_deref(), Some("2021-03-03"));
+        assert_eq!(corpus.docs[0].source, None);
+        assert_eq!(corpus.docs[1].date, None);
+        let report = &corpus.report;
+        assert_eq!(
+            (report.empty_fields, report.empty_docs, report.undated),
+            (1, 1, 1)
+        );
+        assert_eq!(
+            report.set_aside[0].examples,
+            ["<documents>:2: `03/04/2021`"]
+        );
+        let twice = vec![Document::new("a", "x"), Document::new("a", "y")];
+        let err = from_documents(twice, "<documents>", &DateRules::default()).unwrap_err();
+        assert!(err.to_string().contains("<documents>:2"), "{err}");
+    }
 
     #[test]
     fn seen_ids_find_each_repeat_and_only_repeats() {

@@ -44,6 +44,10 @@ pub(crate) fn count(analyzer: &Analyzer, docs: &[Document]) -> Counted {
 
 /// Counts an analyzed corpus of `n_docs` documents; `surfaces` asks for surface-form counts
 /// too (fit needs them, transform not). The terms move from `lexed` into the result.
+///
+/// Long (about 210 lines): it is the counting loop of every fit and transform, one pass over
+/// the tokens with its tables hot in cache. Splitting it is left until a split can be timed
+/// against this one (`benches/old_vs_new.py`, alternating builds).
 pub(crate) fn count_lexed(
     analyzer: &Analyzer,
     lexed: &mut TokenizedCorpus,

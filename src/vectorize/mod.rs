@@ -18,6 +18,7 @@ mod runs;
 mod stats;
 mod stream;
 mod summary;
+mod update;
 mod weighting;
 
 use rayon::prelude::*;
@@ -33,6 +34,7 @@ pub use runs::{MergedBatch, MergedTerms, StatisticsRuns};
 pub use stats::{Statistics, TermStats};
 pub use stream::{RowBlock, StreamedMerge, StreamedRows, StreamedVectorize};
 pub use summary::CorpusSummary;
+pub use update::merge_models;
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
 use crate::analysis::{AnalysisConfig, Analyzer};
