@@ -15,12 +15,13 @@
 //! | analyze | [`analysis`] | [`analysis::AnalysisSettings`] → [`analysis::AnalysisConfig`] → [`analysis::Analyzer`]: text → tokens → terms |
 //! | tokenize | `tokens` (internal) | documents → the tokenized corpus, each distinct spelling analyzed once |
 //! | fit and weigh | [`vectorize`] | [`vectorize::Vectorizer`] (or a [`vectorize::Preset`]) → [`vectorize::FittedVectorizer`] and a [`matrix::CsrMatrix`]; streamed: [`vectorize::StreamedVectorize`] |
-//! | save, write | [`io`] | models and shards ([`io::model`]), Matrix Market, npz, rows, atomic outputs |
+//! | save, write | [`io`] | models and shards ([`io::model`]), Matrix Market, npz, rows (chunk by chunk: [`io::streamed`]), atomic outputs |
 //! | compare documents | [`similarity`] | [`similarity::similar`] (exact top-k), [`similarity::find_stories`] |
 //! | key terms | [`keywords`] | [`keywords::keywords`], [`keywords::keyness::keyness`] |
 //! | the report | [`compare`] | [`compare::compare`] → [`compare::Report`], [`compare::html`] |
 //!
-//! [`dates`] holds calendar arithmetic on day numbers, [`trace`] phase timings for developers.
+//! [`dates`] holds calendar arithmetic on day numbers, [`blocks`] the block a cluster puts each
+//! document in, [`trace`] phase timings for developers.
 //!
 //! ## Glossary
 //!
@@ -49,6 +50,9 @@
 //! - **keywords**: a document's or group's key terms and phrases; **keyness**: which terms one
 //!   group uses more than another, with effect sizes and p-values; the **report**: stories ×
 //!   sources, aligned versions and distinctive terms ([`compare::Report`]).
+//! - **block**: the documents that share a key (a field's value, or a window of days), named
+//!   by a stable hash of the key, so that a cluster groups them alike in any language
+//!   ([`blocks`]).
 //!
 //! ## In ten lines
 //!
@@ -76,6 +80,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod blocks;
 pub mod compare;
 pub mod corpus;
 pub mod dates;

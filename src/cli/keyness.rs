@@ -3,12 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use serde::Serialize;
 
 use super::output::{Format, Printable, report_reading};
 use super::{InputArgs, SpaceArgs, TfArg, WeightArgs};
+use parallax::Error;
 use parallax::io::counts as keyness_counts;
 use parallax::io::rows::tsv_field;
 use parallax::keywords::GroupBy;
@@ -154,10 +155,7 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
     let docs = &corpus.docs;
-    let groups: Vec<Option<String>> = docs
-        .iter()
-        .map(|d| by.key(d).map(|k| k.into_owned()))
-        .collect();
+    let groups = by.keys(docs);
     if let Some(path) = &args.counts_out {
         // A part of a corpus may have no document of any group: its statistics still count.
         let counts = keyness_counts::count(&settings, docs, &groups)?;
@@ -170,10 +168,8 @@ pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<
     if missing > 0 {
         eprintln!("parallax keyness: {missing} document(s) without `{by}` are left out");
     }
-    let (model, matrix) = settings
-        .fit_transform::<f64>(docs)
-        .context("counting terms")?;
-    let counts = GroupCounts::from_rows(&matrix, &groups);
+    let (model, counts) =
+        keyness::count_groups(docs, &settings, &groups).context("counting terms")?;
     score(
         args,
         &params,
@@ -198,53 +194,46 @@ fn score(
     started: std::time::Instant,
     out: &mut impl Write,
 ) -> Result<()> {
-    if counts.names.len() < 2 {
-        bail!(
+    let comparisons = match &args.target {
+        _ if args.all_pairs => Comparisons::AllPairs,
+        Some(target) => Comparisons::One {
+            target: target.clone(),
+            reference: match args.reference.as_deref() {
+                None | Some("rest") => None,
+                Some(name) => Some(name.to_string()),
+            },
+        },
+        None => Comparisons::EachAgainstRest,
+    };
+    let task = GroupKeyness {
+        keyness: params.clone(),
+        comparisons,
+        fdr: args.fdr,
+        top: args.n,
+    };
+    // The library's refusals, said with the flags.
+    let names = || counts.names.join(", ");
+    let comparisons = keyness::compare_groups(counts, &task).map_err(|e| match e {
+        Error::Param { name: "groups", .. } => anyhow!(
             "--by {}: need at least two groups, found {} ({})",
             args.by,
             counts.names.len(),
-            counts.names.join(", ")
-        );
-    }
-    let find = |name: &str, flag: &str| -> Result<usize> {
-        counts.group(name).with_context(|| {
-            format!(
-                "{flag} {name}: no such group; groups by {}: {}",
-                args.by,
-                counts.names.join(", ")
-            )
-        })
-    };
-    // The names are checked here too, for messages that name the flags.
-    let comparisons = if args.all_pairs {
-        Comparisons::AllPairs
-    } else if let Some(target) = &args.target {
-        let t = find(target, "--target")?;
-        let reference = match args.reference.as_deref() {
-            None | Some("rest") => None,
-            Some(name) => Some(name.to_string()),
-        };
-        if let Some(name) = &reference
-            && find(name, "--reference")? == t
-        {
-            bail!("--target and --reference are the same group");
-        }
-        Comparisons::One {
-            target: target.clone(),
-            reference,
-        }
-    } else {
-        Comparisons::EachAgainstRest
-    };
-    let comparisons = keyness::compare_groups(
-        counts,
-        &GroupKeyness {
-            keyness: params.clone(),
-            comparisons,
-            fdr: args.fdr,
-            top: args.n,
-        },
-    )?;
+            names()
+        ),
+        Error::Param {
+            name: name @ ("target" | "reference"),
+            value,
+            ..
+        } if counts.group(&value).is_none() => anyhow!(
+            "--{name} {value}: no such group; groups by {}: {}",
+            args.by,
+            names()
+        ),
+        Error::Param {
+            name: "reference", ..
+        } => anyhow!("--target and --reference are the same group"),
+        e => e.into(),
+    })?;
     match args.format {
         Format::Json => write_json(out, model, &comparisons, args)?,
         Format::Tsv => write_tsv(out, model, &comparisons, args.measure)?,

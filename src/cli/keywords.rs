@@ -1,6 +1,5 @@
 //! `parallax keywords` and `eval keywords`.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -8,14 +7,11 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use super::output::{Format, Printable, report_reading};
-use super::{AnalysisArgs, InputArgs, SpaceArgs, VocabArgs, WeightArgs};
-use parallax::corpus::Document;
+use super::{InputArgs, SpaceArgs};
 use parallax::io::model;
 use parallax::io::rows::tsv_field;
-use parallax::keywords::eval::{self as kw_eval, Gold};
-use parallax::keywords::{
-    self, GroupBy, Keyword, KeywordExtractor, KeywordParams, Per, RankKeywords,
-};
+use parallax::keywords::eval as kw_eval;
+use parallax::keywords::{self, Keyword, KeywordExtractor, KeywordParams, Per, RankKeywords};
 use parallax::similarity::SpaceModel;
 
 /// `parallax keywords`.
@@ -72,52 +68,6 @@ pub struct KeywordsArgs {
     pub space: SpaceArgs,
 }
 
-fn per(spec: &str, docs: &[Document]) -> Result<Per> {
-    Ok(match spec {
-        "doc" | "document" => Per::Document,
-        "corpus" => Per::Corpus,
-        "story" => {
-            let field = if docs.iter().any(|d| d.meta.contains_key("story")) {
-                "story"
-            } else {
-                "event"
-            };
-            Per::Group(GroupBy::Field(field.into()))
-        }
-        other => Per::Group(
-            other
-                .parse()
-                .map_err(anyhow::Error::msg)
-                .with_context(|| format!("--per {other}"))?,
-        ),
-    })
-}
-
-fn flags_given(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Vec<&'static str> {
-    let mut given = Vec::new();
-    let checks = [
-        (a.language.is_some(), "--language"),
-        (a.stem || a.no_stem, "--stem/--no-stem"),
-        (a.stopwords.is_some(), "--stopwords"),
-        (a.fold_accents, "--fold-accents"),
-        (a.ngram.is_some(), "--ngram"),
-        (v.min_df.is_some(), "--min-df"),
-        (v.max_df.is_some(), "--max-df"),
-        (v.max_features.is_some(), "--max-features"),
-        (v.vocabulary.is_some(), "--vocabulary"),
-        (w.compat.is_some(), "--compat"),
-        (w.tf.is_some(), "--tf"),
-        (w.idf.is_some(), "--idf"),
-        (w.norm.is_some(), "--norm"),
-    ];
-    for (set, name) in checks {
-        if set {
-            given.push(name);
-        }
-    }
-    given
-}
-
 pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Result<()> {
     let started = std::time::Instant::now();
     let mut params = KeywordParams {
@@ -154,7 +104,13 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     }
     let fitted = match &args.model {
         Some(path) => {
-            let given = flags_given(&args.space.analysis, &args.space.vocab, &args.space.weight);
+            let space = &args.space;
+            let given = [
+                space.analysis.given(),
+                space.vocab.given(),
+                space.weight.given(),
+            ]
+            .concat();
             if !given.is_empty() {
                 bail!(
                     "{} cannot be combined with --model: the model's analysis, vocabulary and weighting apply",
@@ -167,11 +123,7 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     };
     let settings = match &fitted {
         Some(_) => None,
-        None => Some(super::vectorizer(
-            &args.space.analysis,
-            &args.space.vocab,
-            &args.space.weight,
-        )?),
+        None => Some(args.space.vectorizer()?),
     };
     let trace = |what: &str| {
         if std::env::var_os("PARALLAX_TRACE").is_some() {
@@ -185,7 +137,9 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
     report_reading(&corpus, quiet);
     trace("read");
     let docs = &corpus.docs;
-    let per = per(&args.per, docs)?;
+    let per = Per::from_spec(&args.per, docs)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("--per {}", args.per))?;
     let fitting = fitted.is_none();
     let task = RankKeywords {
         model: match (fitted, settings) {
@@ -270,14 +224,7 @@ fn keywords_streamed(
         Format::Table => {}
     }
     let report = args.input.read_chunked(quiet, &mut |chunk| {
-        let analyzed = model.analyze(&chunk.docs);
-        let ranked = extractor.documents_analyzed(&analyzed)?;
-        let results: Vec<(String, Vec<Keyword>)> = chunk
-            .docs
-            .iter()
-            .map(|d| d.id.clone())
-            .zip(ranked)
-            .collect();
+        let results = extractor.rankings(&chunk.docs);
         match args.format {
             Format::Json => write_json_entries(out, &results, written)?,
             Format::Tsv => write_tsv_rows(out, &results)?,
@@ -410,14 +357,23 @@ pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()>
     if args.k.is_empty() || args.k.contains(&0) {
         bail!("-k: cutoffs must be positive whole numbers");
     }
-    let gold = read_gold(&args.gold)?;
-    let text = std::fs::read_to_string(&args.pred)
-        .with_context(|| format!("--pred {}", args.pred.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("--pred {}: not JSON", args.pred.display()))?;
-    let predictions = kw_eval::predictions_from_json(&value)
-        .map_err(anyhow::Error::msg)
-        .with_context(|| format!("--pred {}", args.pred.display()))?;
+    let dir = &args.gold;
+    let gold = kw_eval::read_gold(dir).map_err(|e| match e {
+        parallax::Error::Io { path, error } if path == *dir => {
+            anyhow::Error::new(error).context(format!("--gold {}", dir.display()))
+        }
+        e => e.into(),
+    })?;
+    if gold.is_empty() {
+        bail!("--gold {}: no .key files", dir.display());
+    }
+    let predictions = kw_eval::read_predictions(&args.pred).map_err(|e| {
+        let e = match e {
+            parallax::Error::Io { error, .. } => anyhow::Error::new(error),
+            e => e.into(),
+        };
+        e.context(format!("--pred {}", args.pred.display()))
+    })?;
     let report = kw_eval::evaluate(&gold, &predictions, &args.k);
     writeln!(out, "{:>4}  {:>7}  {:>7}  {:>7}", "k", "P", "R", "F1")?;
     for s in &report.scores {
@@ -433,33 +389,4 @@ pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()>
         report.documents, report.without_prediction, report.extra_predictions
     )?;
     Ok(())
-}
-
-fn read_gold(dir: &std::path::Path) -> Result<Gold> {
-    let mut gold = BTreeMap::new();
-    let entries = std::fs::read_dir(dir).with_context(|| format!("--gold {}", dir.display()))?;
-    for entry in entries {
-        let path = entry
-            .with_context(|| format!("--gold {}", dir.display()))?
-            .path();
-        let (Some(stem), Some("key")) = (
-            path.file_stem().and_then(|s| s.to_str()),
-            path.extension().and_then(|e| e.to_str()),
-        ) else {
-            continue;
-        };
-        let bytes = std::fs::read(&path).with_context(|| path.display().to_string())?;
-        let text = String::from_utf8_lossy(&bytes);
-        let keys: Vec<String> = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(String::from)
-            .collect();
-        gold.insert(stem.to_string(), keys);
-    }
-    if gold.is_empty() {
-        bail!("--gold {}: no .key files", dir.display());
-    }
-    Ok(gold)
 }

@@ -9,7 +9,6 @@ pub mod output;
 pub mod similar;
 pub mod stats;
 pub mod stories;
-pub mod stream;
 pub mod threads;
 pub mod vectorize;
 
@@ -23,7 +22,7 @@ use parallax::analysis::{
 };
 use parallax::corpus::{
     Corpus, DateOrder, DatePattern, DateRules, FieldNames, OnError, Prepare, ReadOptions,
-    ReadReport, read_inputs, read_inputs_chunked, read_inputs_prepared,
+    ReadReport, input_size, read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
 use parallax::dates::day_number;
 use parallax::vectorize::{
@@ -221,21 +220,9 @@ impl InputArgs {
         self.inputs.iter().any(|p| p.as_os_str() == "-")
     }
 
-    /// Total size of the input files in bytes (directories counted by their text files).
+    /// Total size of the input files in bytes ([`input_size`]).
     pub fn size(&self) -> u64 {
-        self.inputs
-            .iter()
-            .map(|p| match std::fs::metadata(p) {
-                Ok(m) if m.is_dir() => walkdir::WalkDir::new(p)
-                    .into_iter()
-                    .filter_map(|e| e.ok()?.metadata().ok())
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len())
-                    .sum(),
-                Ok(m) => m.len(),
-                Err(_) => 0,
-            })
-            .sum()
+        input_size(&self.inputs)
     }
 
     fn options(&self) -> Result<ReadOptions> {
@@ -392,32 +379,60 @@ pub struct WeightArgs {
 }
 
 impl AnalysisArgs {
+    /// The analysis flags given, by name.
+    pub fn given(&self) -> Vec<&'static str> {
+        given(&[
+            (self.language.is_some(), "--language"),
+            (self.stem || self.no_stem, "--stem/--no-stem"),
+            (self.stopwords.is_some(), "--stopwords"),
+            (self.fold_accents, "--fold-accents"),
+            (self.ngram.is_some(), "--ngram"),
+        ])
+    }
+
     /// True if any analysis flag was given.
     pub fn is_set(&self) -> bool {
-        self.language.is_some()
-            || self.stem
-            || self.no_stem
-            || self.stopwords.is_some()
-            || self.fold_accents
-            || self.ngram.is_some()
+        !self.given().is_empty()
     }
 }
 
 impl VocabArgs {
+    /// The vocabulary flags given, by name.
+    pub fn given(&self) -> Vec<&'static str> {
+        given(&[
+            (self.min_df.is_some(), "--min-df"),
+            (self.max_df.is_some(), "--max-df"),
+            (self.max_features.is_some(), "--max-features"),
+            (self.vocabulary.is_some(), "--vocabulary"),
+        ])
+    }
+
     /// True if any vocabulary flag was given.
     pub fn is_set(&self) -> bool {
-        self.min_df.is_some()
-            || self.max_df.is_some()
-            || self.max_features.is_some()
-            || self.vocabulary.is_some()
+        !self.given().is_empty()
     }
 }
 
 impl WeightArgs {
-    /// True if any weighting flag was given (the BM25 parameters count only with `--tf bm25`).
-    pub fn is_set(&self) -> bool {
-        self.compat.is_some() || self.tf.is_some() || self.idf.is_some() || self.norm.is_some()
+    /// The weighting flags given, by name (the BM25 parameters count only with `--tf bm25`).
+    pub fn given(&self) -> Vec<&'static str> {
+        given(&[
+            (self.compat.is_some(), "--compat"),
+            (self.tf.is_some(), "--tf"),
+            (self.idf.is_some(), "--idf"),
+            (self.norm.is_some(), "--norm"),
+        ])
     }
+
+    /// True if any weighting flag was given.
+    pub fn is_set(&self) -> bool {
+        !self.given().is_empty()
+    }
+}
+
+/// The names whose flag is set.
+fn given(flags: &[(bool, &'static str)]) -> Vec<&'static str> {
+    flags.iter().filter(|f| f.0).map(|f| f.1).collect()
 }
 
 impl Compat {
@@ -470,6 +485,11 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
 
 /// Builds the weighting from compat mode and flags.
 pub fn weighting(w: &WeightArgs) -> Weighting {
+    weighting_options(w).apply(preset(w.compat).weighting())
+}
+
+/// The parts of a weighting the flags give (`--compat` aside).
+pub fn weighting_options(w: &WeightArgs) -> WeightingOptions {
     let tf = w.tf.map(|tf| match tf {
         TfArg::Raw => Tf::Raw,
         TfArg::Binary => Tf::Binary,
@@ -480,15 +500,13 @@ pub fn weighting(w: &WeightArgs) -> Weighting {
             b: w.bm25_b,
         },
     });
-    let options = WeightingOptions {
+    WeightingOptions {
         tf,
         idf: w.idf,
         norm: w.norm,
-    };
-    options.apply(preset(w.compat).weighting())
+    }
 }
 
-/// Builds the vectorizer settings from all flags.
 /// The analysis, vocabulary and weighting flags together: everything that defines a TF-IDF
 /// space, shared by every command that builds one.
 #[derive(Args, Debug)]
@@ -502,20 +520,16 @@ pub struct SpaceArgs {
 }
 
 impl SpaceArgs {
-    /// The settings these flags describe.
+    /// The vectorizer settings these flags describe.
     pub fn vectorizer(&self) -> Result<Vectorizer> {
-        vectorizer(&self.analysis, &self.vocab, &self.weight)
+        let analysis = analysis_config(&self.analysis, self.weight.compat)?;
+        let vocabulary = vocabulary_params(&self.vocab, &analysis)?;
+        Ok(Vectorizer {
+            analysis,
+            vocabulary,
+            weighting: weighting(&self.weight),
+        })
     }
-}
-
-pub fn vectorizer(a: &AnalysisArgs, v: &VocabArgs, w: &WeightArgs) -> Result<Vectorizer> {
-    let analysis = analysis_config(a, w.compat)?;
-    let vocabulary = vocabulary_params(v, &analysis)?;
-    Ok(Vectorizer {
-        analysis,
-        vocabulary,
-        weighting: weighting(w),
-    })
 }
 
 /// Vocabulary settings; a `--vocabulary` file is analyzed with `analysis`.

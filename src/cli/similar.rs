@@ -15,7 +15,7 @@ use parallax::io::rows::tsv_field;
 use parallax::similarity::{
     self, DocumentSpace, Layout, MAX_DENSE, Measure, Neighbors, SimilarParams, SpaceModel,
 };
-use parallax::vectorize::{FittedVectorizer, Weighting};
+use parallax::vectorize::FittedVectorizer;
 
 /// `parallax similar`.
 #[derive(Args, Debug)]
@@ -87,26 +87,16 @@ impl SpaceFlags<'_> {
     /// Loads a saved model, refusing flags that would change its analysis or vocabulary; the
     /// weighting flags still apply.
     fn saved_model(&self, path: &Path) -> Result<FittedVectorizer> {
-        let a = &self.space.analysis;
-        let analysis_given = a.language.is_some()
-            || a.stem
-            || a.no_stem
-            || a.stopwords.is_some()
-            || a.fold_accents
-            || a.ngram.is_some();
-        let v = &self.space.vocab;
-        let vocab_given = v.min_df.is_some()
-            || v.max_df.is_some()
-            || v.max_features.is_some()
-            || v.vocabulary.is_some();
-        if analysis_given || vocab_given || self.space.weight.compat.is_some() {
+        let space = &self.space;
+        if space.analysis.is_set() || space.vocab.is_set() || space.weight.compat.is_some() {
             bail!(
                 "--model fixes the analysis and the vocabulary; drop the analysis, vocabulary and --compat \
                  flags (--tf, --idf and --norm may still change the weighting)"
             );
         }
         let model = model::load(path)?;
-        let chosen = overridden(*model.weighting(), &self.space.weight);
+        // The weighting flags given replace the model's parts.
+        let chosen = super::weighting_options(&self.space.weight).apply(*model.weighting());
         Ok(model.with_weighting(chosen))
     }
 
@@ -135,20 +125,6 @@ impl SpaceFlags<'_> {
             bail!("--measure bm25 has its own weighting; --tf, --idf and --norm apply to cosine");
         }
         self.document_space()
-    }
-}
-
-/// The model's weighting with the parts given on the command line replaced.
-fn overridden(base: Weighting, w: &WeightArgs) -> Weighting {
-    let flags = super::weighting(w);
-    Weighting {
-        tf: if w.tf.is_some() { flags.tf } else { base.tf },
-        idf: if w.idf.is_some() { flags.idf } else { base.idf },
-        norm: if w.norm.is_some() {
-            flags.norm
-        } else {
-            base.norm
-        },
     }
 }
 

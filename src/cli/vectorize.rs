@@ -9,17 +9,17 @@ use clap::Args;
 use rayon::prelude::*;
 
 use super::output::{Dtype, MatrixFormat, lock_output, report_read, stage_output, summary};
-use super::stream::{FormattedRows, StreamOut, format_rows};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
 use parallax::io::atomic::WriteLock;
 use parallax::io::model;
-use parallax::io::ordered::row_blocks;
-use parallax::io::rows::{OUTPUT_SET, VOCABULARY_HEADER, VocabularyLine, write_vectorized};
-use parallax::matrix::Value;
+use parallax::io::rows::{
+    OUTPUT_SET, write_jsonl_rows, write_jsonl_sparse_rows, write_vectorized, write_vocabulary,
+};
+use parallax::io::streamed::{StreamedColumns, StreamedOutput};
+use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{
-    CountReport, FittedVectorizer, MergedTerms, RowBlock, StreamedVectorize, TransformOptions,
-    Vectorizer,
+    CountReport, FittedVectorizer, MergedTerms, StreamedVectorize, TransformOptions, Vectorizer,
 };
 
 /// `parallax vectorize`.
@@ -217,22 +217,10 @@ fn fit_write<V: Value>(
         path.write(|w| model::write_model(&model, w))?;
     }
     trace.mark("fitted");
-    // Rows are weighed and written block by block, so the whole matrix is never held; the
-    // Matrix Market header's count of stored values comes first, counted without weighing.
-    const BLOCK_ROWS: usize = 256;
-    let blocks = row_blocks(counts.n_rows(), BLOCK_ROWS);
-    let (nnz, empty_rows) = model.stored_values(&counts);
+    // Rows are weighed and written block by block, so the whole matrix is never held.
+    let format = args.format.into();
+    let (nnz, empty_rows) = write_vectorized::<V>(out.dir, format, &model, &counts, &docs)?;
     report.empty_rows = empty_rows;
-    let block = |r| model.weigh_counts::<V>(&counts, r);
-    write_vectorized(
-        out.dir,
-        args.format.into(),
-        &model,
-        &docs,
-        nnz,
-        &blocks,
-        &block,
-    )?;
     trace.mark("written");
     if !quiet {
         summary("vectorize", bytes, &report, model.n_terms(), nnz, started);
@@ -276,11 +264,15 @@ fn spill_dir_for(model: &Path) -> PathBuf {
     }
 }
 
-/// Transforms the input chunk by chunk into `out`; returns the counting report and text bytes.
+/// What takes each chunk's documents and rows.
+type RowSink<'a, V> = dyn FnMut(&[Document], &CsrMatrix<V>) -> Result<()> + 'a;
+
+/// Transforms the input chunk by chunk, each chunk's rows given to `rows`; returns the
+/// counting report and text bytes.
 fn transform_streamed<V: Value>(
     model: &FittedVectorizer,
     input: &InputArgs,
-    out: &mut StreamOut<V>,
+    rows: &mut RowSink<'_, V>,
     quiet: bool,
 ) -> Result<(CountReport, usize)> {
     let mut total = CountReport::default();
@@ -289,7 +281,7 @@ fn transform_streamed<V: Value>(
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         let weighed = model.transform_with::<V>(&chunk.docs, &TransformOptions::default());
         let (matrix, r) = (weighed.matrix, weighed.report);
-        out.append(model.surfaces(), &chunk.docs, &matrix)?;
+        rows(&chunk.docs, &matrix)?;
         total.documents += r.documents;
         total.tokens += r.tokens;
         total.out_of_vocabulary += r.out_of_vocabulary;
@@ -326,44 +318,11 @@ fn vectorize_streamed<V: Value>(
         path.write(|w| merged.write_model(w)).context("fitting")?;
     }
     // vocabulary.tsv is written as the columns are chosen, under a temporary name.
-    let (path, mut w) = super::stream::temp(dir, "vocabulary.tsv")?;
-    let vocabulary = TempFile(path);
-    writeln!(w, "{VOCABULARY_HEADER}")?;
-    let (mut line, mut surfaces) = (VocabularyLine::default(), Vec::new());
-    let jsonl = args.format == MatrixFormat::Jsonl;
-    let rows = merged
-        .columns(&mut |col, term, surface, df, idf| {
-            if jsonl {
-                surfaces.push(surface.to_string());
-            }
-            let bytes = line.make(col, term, surface, df, idf);
-            w.write_all(bytes)
-                .map_err(|e| parallax::Error::io(&vocabulary.0, e))
-        })
-        .context("fitting")?;
-    w.finish()?;
+    let format = args.format.into();
+    let columns = StreamedColumns::choose(dir, format, merged).context("fitting")?;
     trace.mark("fitted");
-    // The documents written are the ones fitted, so their stored values are known already.
-    let n_columns = rows.n_columns();
-    let mut out = StreamOut::<V>::create(Some(dir), args.format, n_columns, Some(rows.expected()))?;
-    let prepare = |block: &RowBlock<V>| -> Result<Option<FormattedRows>> {
-        let (docs, matrix) = (&block.docs, &block.matrix);
-        Ok(format_rows(
-            args.format,
-            &surfaces,
-            docs,
-            matrix,
-            block.first_row,
-        )?)
-    };
-    let report = rows.write(&prepare, &mut |block, formatted| match formatted {
-        Some(rows) => out.write_formatted(rows),
-        None => out.append(&surfaces, &block.docs, &block.matrix),
-    })?;
-    trace.mark("rows written");
-    let (_, nnz) = out.totals();
-    out.finish(|dir| vocabulary.rename_to(&dir.join("vocabulary.tsv")))?;
-    trace.mark("finished");
+    let n_columns = columns.n_columns();
+    let (report, nnz) = columns.write::<V>()?;
     if !quiet {
         summary(
             "vectorize (streamed)",
@@ -375,23 +334,6 @@ fn vectorize_streamed<V: Value>(
         );
     }
     Ok(())
-}
-
-/// A file written under a temporary name in an output directory: removed if dropped before it
-/// is moved to its final name.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn rename_to(self, path: &Path) -> Result<()> {
-        std::fs::rename(&self.0, path).with_context(|| format!("writing {}", path.display()))?;
-        Ok(())
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
@@ -606,11 +548,37 @@ fn transform_write<V: Value>(
         .as_deref()
         .map(|dir| stage_output(dir, quiet))
         .transpose()?;
-    let dir = staged.as_ref().map(|s| s.path());
-    let mut out = StreamOut::<V>::create(dir, args.format, model.n_terms(), None)?;
-    let (report, bytes) = transform_streamed(model, &args.input, &mut out, quiet)?;
-    let (_, nnz) = out.totals();
-    out.finish(|dir| Ok(parallax::io::rows::write_vocabulary(dir, model)?))?;
+    let format = args.format.into();
+    let surfaces = model.surfaces();
+    let (report, bytes, nnz) = match &staged {
+        Some(staged) => {
+            let mut out =
+                StreamedOutput::<V>::create(staged.path(), format, model.n_terms(), None)?;
+            let mut rows = |docs: &[Document], matrix: &CsrMatrix<V>| -> Result<()> {
+                Ok(out.append(surfaces, docs, matrix)?)
+            };
+            let (report, bytes) = transform_streamed(model, &args.input, &mut rows, quiet)?;
+            let (_, nnz) = out.totals();
+            out.finish(|dir| write_vocabulary(dir, model))?;
+            (report, bytes, nnz)
+        }
+        // JSONL rows on stdout.
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout());
+            let mut nnz = 0;
+            let mut rows = |docs: &[Document], matrix: &CsrMatrix<V>| -> Result<()> {
+                match args.format {
+                    MatrixFormat::JsonlIndices => write_jsonl_sparse_rows(&mut w, docs, matrix)?,
+                    _ => write_jsonl_rows(&mut w, surfaces, docs, matrix)?,
+                }
+                nnz += matrix.nnz();
+                Ok(())
+            };
+            let (report, bytes) = transform_streamed(model, &args.input, &mut rows, quiet)?;
+            w.flush()?;
+            (report, bytes, nnz)
+        }
+    };
     if let Some(staged) = staged {
         staged.commit(OUTPUT_SET)?;
     }

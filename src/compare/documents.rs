@@ -71,10 +71,7 @@ pub fn compare(
         .map_err(|e: String| Error::param("by", &params.by, e))?;
     validate(&params.report)?;
     let counted = params.space.counted(&docs)?;
-    let groups: Vec<Option<String>> = docs
-        .iter()
-        .map(|d| by.key(d).map(|k| k.into_owned()))
-        .collect();
+    let groups = by.keys(&docs);
     for doc in &mut docs {
         doc.text = String::new();
     }

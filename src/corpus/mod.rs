@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 
 pub use date::{DateOrder, DatePattern, DateRules};
 pub use read::{
-    FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside, from_documents, read_inputs,
-    read_inputs_chunked, read_inputs_prepared,
+    FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside, from_documents, input_size,
+    read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
 
 use crate::error::Location;

@@ -286,6 +286,24 @@ pub fn read_inputs_prepared<T: Send>(
     read_chunks(paths, options, chunk_bytes, Some(prepare), on_chunk)
 }
 
+/// The total size of the input files in bytes (a directory counts every file below it; `-`
+/// and paths that cannot be read count 0): what a reader decides to stream by before reading.
+pub fn input_size(paths: &[PathBuf]) -> u64 {
+    paths
+        .iter()
+        .map(|p| match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walkdir::WalkDir::new(p)
+                .into_iter()
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum(),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// What [`read_inputs_prepared`] puts each group of documents through.
 pub type Prepare<'a, T> = dyn Fn(&[Document]) -> T + Sync + 'a;
 

@@ -6,6 +6,8 @@
 //! - [`npz`]: NumPy `.npy` arrays and the `.npz` archive of a sparse matrix;
 //! - [`rows`]: the rows, vocabulary and documents tables of an output directory (JSONL, TSV);
 //! - [`counts`]: keyness counts files (`keyness --counts-out`, summed by `keyness --counts`);
+//! - [`streamed`]: an output directory written chunk by chunk as its rows come (`transform`, a
+//!   streamed `vectorize`);
 //! - [`ordered`]: blocks formatted in parallel, written in order (for every text format);
 //! - [`atomic`]: outputs replaced whole (locks, exclusive temporaries, staged directories);
 //! - [`direct`]: long output files written past the page cache (direct I/O);
@@ -21,3 +23,4 @@ pub mod npz;
 pub mod ordered;
 pub mod rows;
 pub(crate) mod spill;
+pub mod streamed;

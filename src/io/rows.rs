@@ -10,11 +10,11 @@ use std::path::Path;
 use super::atomic::write_new;
 use super::mtx::write_matrix_market_header;
 use super::npz::NpzWriter;
-use super::ordered::write_in_order;
+use super::ordered::{row_blocks, write_in_order};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
-use crate::vectorize::FittedVectorizer;
+use crate::vectorize::{ColumnCounts, FittedVectorizer};
 
 /// How the matrix of an output directory is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,11 +64,13 @@ pub fn tsv_field(s: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-/// Writes vectorize's files into `dir`: the matrix (in `format`), vocabulary.tsv and
-/// documents.tsv. The matrix comes block by block from `block` (rows `range` at a time, for
-/// the ranges of `blocks` in order), so it is never held whole (`.npz` arrays go to temporary
-/// files in `dir` first); `nnz` is its number of stored values. `dir` is a directory nobody
+/// Writes vectorize's files into `dir`: the matrix (in `format`) of `counts` weighed with
+/// `model` (the counts [`Vectorizer::fit_tokens`](crate::vectorize::Vectorizer::fit_tokens)
+/// gives with it), vocabulary.tsv and documents.tsv (a row per document of `docs`, as
+/// counted). Rows are weighed block by block as they are written, so the whole matrix is never
+/// held (`.npz` arrays go to temporary files in `dir` first). `dir` is a directory nobody
 /// else writes (a [`StagedDir`](super::atomic::StagedDir)): the files are created new.
+/// Returns the matrix's stored values and empty rows.
 ///
 /// # Errors
 ///
@@ -77,11 +79,16 @@ pub fn write_vectorized<V: Value>(
     dir: &Path,
     format: MatrixFormat,
     model: &FittedVectorizer,
+    counts: &ColumnCounts,
     docs: &[Document],
-    nnz: usize,
-    blocks: &[Range<usize>],
-    block: &(dyn Fn(Range<usize>) -> CsrMatrix<V> + Sync),
-) -> Result<()> {
+) -> Result<(usize, usize)> {
+    // The Matrix Market header's count of stored values comes first, counted without
+    // weighing.
+    const BLOCK_ROWS: usize = 256;
+    let blocks = &row_blocks(counts.n_rows(), BLOCK_ROWS);
+    let (nnz, empty_rows) = model.stored_values(counts);
+    let block: &(dyn Fn(Range<usize>) -> CsrMatrix<V> + Sync) =
+        &|r| model.weigh_counts::<V>(counts, r);
     let cols = model.n_terms();
     // The matrix on one side, the two small tables on the other: the files are independent.
     let (matrix_written, tables_written) = rayon::join(
@@ -125,7 +132,8 @@ pub fn write_vectorized<V: Value>(
         },
     );
     matrix_written?;
-    tables_written
+    tables_written?;
+    Ok((nnz, empty_rows))
 }
 
 /// Header of documents.tsv.

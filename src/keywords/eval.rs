@@ -18,8 +18,10 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use super::porter;
+use crate::Error;
 
 /// Gold keys per document id.
 pub type Gold = BTreeMap<String, Vec<String>>;
@@ -166,6 +168,51 @@ pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, S
         out.insert(id.clone(), phrases);
     }
     Ok(out)
+}
+
+/// Reads predictions from a JSON file, as [`predictions_from_json`] takes them.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read; [`Error::Input`] if it is not JSON or not
+/// predictions.
+pub fn read_predictions(path: &Path) -> crate::Result<Predictions> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::input_caused("not JSON", e))?;
+    predictions_from_json(&value).map_err(Error::input)
+}
+
+/// Reads gold keys from a directory of `<doc-id>.key` files, one phrase a line (blank lines
+/// skipped, bytes that are not UTF-8 replaced); other files are ignored. An empty map if the
+/// directory holds no `.key` file.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming the directory if it cannot be listed, or the file
+/// that cannot be read.
+pub fn read_gold(dir: &Path) -> crate::Result<Gold> {
+    let mut gold = BTreeMap::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let (Some(stem), Some("key")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|e| e.to_str()),
+        ) else {
+            continue;
+        };
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let text = String::from_utf8_lossy(&bytes);
+        let keys: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        gold.insert(stem.to_string(), keys);
+    }
+    Ok(gold)
 }
 
 #[cfg(test)]

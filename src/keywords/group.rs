@@ -105,6 +105,15 @@ impl GroupBy {
     }
 }
 
+impl GroupBy {
+    /// The group of every document, in order ([`GroupBy::key`], owned).
+    pub fn keys(&self, docs: &[Document]) -> Vec<Option<String>> {
+        docs.iter()
+            .map(|d| self.key(d).map(|k| k.into_owned()))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,16 +124,12 @@ pub fn keyness(
 ) -> Result<Keyness> {
     let group_by: GroupBy = by.parse().map_err(|e: String| Error::param("by", by, e))?;
     params.keyness.validate()?;
-    let groups: Vec<Option<String>> = docs
-        .iter()
-        .map(|d| group_by.key(d).map(|k| k.into_owned()))
-        .collect();
+    let groups = group_by.keys(docs);
     let grouped_docs = groups.iter().filter(|g| g.is_some()).count();
     if grouped_docs == 0 {
         return Err(Error::param("by", by, "no document has this field"));
     }
-    let (model, matrix) = settings.fit_transform::<f64>(docs)?;
-    let counts = GroupCounts::from_rows(&matrix, &groups);
+    let (model, counts) = count_groups(docs, settings, &groups)?;
     let comparisons = compare_groups(&counts, params)?;
     Ok(Keyness {
         model,
@@ -141,6 +137,23 @@ pub fn keyness(
         grouped_docs,
         comparisons,
     })
+}
+
+/// Counts `docs` with `settings` (whose weighting should be counts, as for [`keyness`]) and
+/// sums their rows per group: `groups[i]` is document `i`'s group (`None` leaves it out).
+/// Returns the model, whose surface forms name the terms, and the counts.
+///
+/// # Errors
+///
+/// Fitting's errors.
+pub fn count_groups(
+    docs: &[Document],
+    settings: &Vectorizer,
+    groups: &[Option<String>],
+) -> Result<(FittedVectorizer, GroupCounts)> {
+    let (model, matrix) = settings.fit_transform::<f64>(docs)?;
+    let counts = GroupCounts::from_rows(&matrix, groups);
+    Ok((model, counts))
 }
 
 /// Makes the comparisons asked between groups already counted.

@@ -33,7 +33,7 @@
 //! ```
 
 pub use super::group_keyness::{
-    Comparison, Comparisons, GroupKeyness, Keyness, compare_groups, keyness,
+    Comparison, Comparisons, GroupKeyness, Keyness, compare_groups, count_groups, keyness,
 };
 
 use std::collections::BTreeMap;

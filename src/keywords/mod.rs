@@ -277,6 +277,25 @@ impl<'m> KeywordExtractor<'m> {
         Ok(parts.into_iter().flatten().collect())
     }
 
+    /// Each document's id and keywords, in order: [`KeywordExtractor::documents`] with the
+    /// ids (a chunk of a streamed `keywords --per doc`).
+    pub fn rankings(&self, docs: &[Document]) -> Vec<(String, Vec<Keyword>)> {
+        let analyzed = self.model.analyze(docs);
+        self.rankings_analyzed(&analyzed)
+            .expect("analyzed with the model's own pipeline")
+    }
+
+    /// Like [`KeywordExtractor::rankings`], for documents already analyzed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] if they went through another analysis than the model's.
+    pub fn rankings_analyzed(&self, analyzed: &Analyzed) -> Result<Vec<(String, Vec<Keyword>)>> {
+        let ranked = self.documents_analyzed(analyzed)?;
+        let ids = analyzed.docs().iter().map(|d| d.id.clone());
+        Ok(ids.zip(ranked).collect())
+    }
+
     fn shared<'l>(&self, analyzed: &'l Analyzed<'l>, params: &KeywordParams) -> Result<Shared<'l>>
     where
         'm: 'l,

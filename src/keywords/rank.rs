@@ -39,6 +39,31 @@ pub enum Per {
     Group(GroupBy),
 }
 
+impl Per {
+    /// What `spec` asks to rank: `doc` (or `document`), `corpus`, `story` (the `story` field
+    /// if any of `docs` has it, else `event`), or a group as [`GroupBy`] parses it (a field
+    /// name, `date:month`, ...).
+    ///
+    /// # Errors
+    ///
+    /// What [`GroupBy`]'s parser says of a spec it cannot read.
+    pub fn from_spec(spec: &str, docs: &[Document]) -> std::result::Result<Per, String> {
+        Ok(match spec {
+            "doc" | "document" => Per::Document,
+            "corpus" => Per::Corpus,
+            "story" => {
+                let field = if docs.iter().any(|d| d.meta.contains_key("story")) {
+                    "story"
+                } else {
+                    "event"
+                };
+                Per::Group(GroupBy::Field(field.into()))
+            }
+            other => Per::Group(other.parse()?),
+        })
+    }
+}
+
 /// Everything `keywords` can be asked: where idf comes from, what to rank, and how.
 #[derive(Debug, Clone)]
 pub struct RankKeywords {
@@ -88,20 +113,14 @@ pub fn keywords(docs: &[Document], task: &RankKeywords) -> Result<RankedKeywords
     let extractor = KeywordExtractor::new(&model, task.params.clone())?;
     let mut left_out = 0;
     let rankings = match &task.per {
-        Per::Document => {
-            let ranked = extractor.documents_analyzed(&analyzed)?;
-            docs.iter().map(|d| d.id.clone()).zip(ranked).collect()
-        }
+        Per::Document => extractor.rankings_analyzed(&analyzed)?,
         Per::Corpus => {
             let groups = vec![Some("corpus".to_string()); docs.len()];
             let ranked = extractor.groups_analyzed(&analyzed, &groups)?;
             ranked.into_iter().map(|(g, _, k)| (g, k)).collect()
         }
         Per::Group(by) => {
-            let groups: Vec<Option<String>> = docs
-                .iter()
-                .map(|d| by.key(d).map(|k| k.into_owned()))
-                .collect();
+            let groups = by.keys(docs);
             left_out = groups.iter().filter(|g| g.is_none()).count();
             if left_out == docs.len() {
                 return Err(Error::param("per", by, "no document has this field"));

@@ -17,6 +17,7 @@ mod preset;
 mod runs;
 mod stats;
 mod stream;
+mod summary;
 mod update;
 mod weighting;
 
@@ -32,6 +33,7 @@ use runs::RunRows;
 pub use runs::{MergedBatch, MergedTerms, StatisticsRuns};
 pub use stats::{Statistics, TermStats};
 pub use stream::{RowBlock, StreamedMerge, StreamedRows, StreamedVectorize};
+pub use summary::CorpusSummary;
 pub use update::merge_models;
 pub use weighting::{Idf, Norm, Tf, Weighting};
 
@@ -127,7 +129,8 @@ impl CorpusTokens {
     }
 }
 
-/// Documents' term counts by column of a fitted model (made by [`Vectorizer::fit_tokens`]).
+/// Documents' term counts by column of a fitted model (made by [`Vectorizer::fit_tokens`],
+/// weighed and written by [`io::rows::write_vectorized`](crate::io::rows::write_vectorized)).
 pub struct ColumnCounts {
     /// Per document: (column, count), sorted by column.
     rows: Vec<Vec<(u32, u32)>>,
@@ -272,8 +275,9 @@ impl Vectorizer {
     }
 
     /// Fits from documents tokenized batch by batch; returns the model and the documents'
-    /// counts by column, to weigh block by block with [`FittedVectorizer::weigh_counts`] (so
-    /// a writer never needs the whole matrix at once). `empty_rows` is left at 0.
+    /// counts by column, which [`io::rows::write_vectorized`](crate::io::rows::write_vectorized)
+    /// weighs block by block as it writes them (so the whole matrix is never held).
+    /// `empty_rows` is left at 0.
     pub fn fit_tokens(
         &self,
         tokens: CorpusTokens,
@@ -573,7 +577,7 @@ impl FittedVectorizer {
 
     /// The stored values and the empty rows that weighing all of `counts` gives, counted
     /// without weighing (what a Matrix Market header needs before the rows).
-    pub fn stored_values(&self, counts: &ColumnCounts) -> (usize, usize) {
+    pub(crate) fn stored_values(&self, counts: &ColumnCounts) -> (usize, usize) {
         counts
             .rows
             .par_iter()
@@ -590,7 +594,7 @@ impl FittedVectorizer {
 
     /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model (or by
     /// `ColumnCounts::from_terms` with this model's columns; a column beyond them panics).
-    pub fn weigh_counts<V: Value>(
+    pub(crate) fn weigh_counts<V: Value>(
         &self,
         counts: &ColumnCounts,
         range: std::ops::Range<usize>,
