@@ -538,8 +538,9 @@ def keywords(
     **space,
 ):
     """Key terms and phrases, as ``parallax keywords``: of each document (``per="document"``),
-    of all together (``"corpus"``) or of each group of a field (``"source"``, any metadata
-    field, ``"date:month"``, ``"date:week"``); ``phrases=False`` ranks single words.
+    of all together (``"corpus"``) or of each group of a field (``"source"``, ``"story"`` (the
+    ``story`` field, else ``event``), any metadata field, ``"date:month"``, ``"date:week"``);
+    ``phrases=False`` ranks single words.
 
     Returns a table: doc (or group), rank, phrase (as written), stem, score, count.
     """

@@ -565,11 +565,7 @@ fn keywords<'py>(
     settings: KeywordSettings,
     n_jobs: Option<usize>,
 ) -> PyResult<(Columns<'py>, usize)> {
-    let per_value = match per {
-        "doc" | "document" => Per::Document,
-        "corpus" => Per::Corpus,
-        field => Per::Group(field.parse().map_err(|e: String| bad("per", field, &e))?),
-    };
+    let per_value = Per::from_spec(per, &docs.docs).map_err(|e| bad("per", per, &e))?;
     let label = if per_value == Per::Document {
         "doc"
     } else {

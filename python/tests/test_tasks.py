@@ -74,7 +74,7 @@ def test_stories_are_the_cli_stories(basil):
 
 @needs_basil
 @needs_cli
-@pytest.mark.parametrize("per", ["document", "source", "corpus"])
+@pytest.mark.parametrize("per", ["document", "source", "corpus", "story"])
 def test_keywords_are_the_cli_keywords(basil, per):
     flag = "doc" if per == "document" else per
     expected = tsv(cli("keywords", BASIL, "-n", 5, "--per", flag, "--format", "tsv"))
