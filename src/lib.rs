@@ -36,14 +36,19 @@
 //! - **analysis**: normalizers, tokenizer, filters and n-gram range, as data
 //!   ([`analysis::AnalysisConfig`]), saved inside every model.
 //! - **tokenized corpus**: documents cut into tokens with every distinct spelling analyzed
-//!   once; a **tokenized batch** is documents tokenized but not yet added to one.
+//!   once; a **tokenized batch** is documents tokenized but not yet added to one. In the API:
+//!   [`vectorize::CorpusTokenizer`] (a corpus being tokenized batch by batch) and
+//!   [`vectorize::TokenizedDocuments`] (documents with their tokenized corpus, for keywords).
 //! - **statistics**: per term its document frequency, corpus frequency and surface-form counts,
-//!   plus document count and length: sums, so chunks, shards and nights merge exactly.
+//!   plus document count and length: sums, so chunks, shards and nights merge exactly;
+//!   [`vectorize::StreamedStatistics`] sums them chunk by chunk through sorted runs, merged
+//!   into [`vectorize::MergedStatistics`].
 //! - **vocabulary**: the terms kept as columns; **weighting**: tf × idf and a row norm; a
 //!   **preset**: another tool's analysis and weighting (`--compat`).
 //! - **model**: analysis, statistics, vocabulary and weighting together
 //!   ([`vectorize::FittedVectorizer`]), saved as one JSON file.
-//! - **counts** and **matrix**: documents × columns, raw or weighted ([`matrix::CsrMatrix`]).
+//! - **counts** and **matrix**: documents × columns, raw or weighted ([`vectorize::Counts`]
+//!   before weighting, [`matrix::CsrMatrix`]).
 //! - **space**: the rows documents are compared in ([`similarity::DocumentSpace`]: the story
 //!   space of title and body, or the plain TF-IDF rows); **neighbours**: each document's k most
 //!   similar; a **story**: documents of several sources reporting one event.

@@ -19,7 +19,8 @@ use parallax::io::rows::{
 use parallax::io::streamed::{StreamedColumns, StreamedOutput};
 use parallax::matrix::{CsrMatrix, Value};
 use parallax::vectorize::{
-    CountReport, FittedVectorizer, MergedTerms, StreamedVectorize, TransformOptions, Vectorizer,
+    CountReport, FittedVectorizer, MergedStatistics, StreamedVectorize, TransformOptions,
+    Vectorizer,
 };
 
 /// `parallax vectorize`.
@@ -238,7 +239,7 @@ pub(super) fn fit_streamed(
     input: &InputArgs,
     spill_dir: &Path,
     quiet: bool,
-) -> Result<MergedTerms> {
+) -> Result<MergedStatistics> {
     let trace = parallax::trace::Trace::start();
     let mut runs = settings.runs(spill_dir)?;
     let report = input.read_chunked(quiet, &mut |mut chunk| {

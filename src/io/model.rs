@@ -16,7 +16,8 @@ use super::atomic::write_atomic;
 use crate::analysis::AnalysisConfig;
 use crate::error::{Error, Result};
 use crate::vectorize::{
-    FittedVectorizer, MergedTerms, Statistics, TermStats, Vectorizer, VocabularyParams, Weighting,
+    FittedVectorizer, MergedStatistics, Statistics, TermStats, Vectorizer, VocabularyParams,
+    Weighting,
 };
 
 /// Format tag written in every model.
@@ -299,7 +300,7 @@ fn carry(error: Error) -> std::io::Error {
 /// Gives the merged terms batch by batch to `each`, in order: a thread of its own merges the
 /// next batch meanwhile.
 fn merged_batches(
-    merged: &mut MergedTerms,
+    merged: &mut MergedStatistics,
     mut each: impl FnMut(&[TermStats]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     std::thread::scope(|scope| {
@@ -336,7 +337,7 @@ fn column_row(term: &str, surface: &str, df: u64, out: &mut Vec<u8>) {
 
 /// The `statistics` object of merged statistics, its terms streamed; `each` sees every batch.
 fn merged_statistics_fields<'a>(
-    merged: &'a mut MergedTerms,
+    merged: &'a mut MergedStatistics,
     mut each: impl FnMut(&[TermStats]) -> std::io::Result<()> + 'a,
 ) -> Field<'a> {
     let (n_docs, total_len) = (merged.n_docs(), merged.total_len());
@@ -359,7 +360,7 @@ fn merged_statistics_fields<'a>(
 /// the bytes of [`write_shard`] of the same statistics. Returns the number of terms.
 pub fn write_shard_merged(
     analysis: &AnalysisConfig,
-    merged: &mut MergedTerms,
+    merged: &mut MergedStatistics,
     out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<usize> {
     let terms = std::cell::Cell::new(0);
@@ -387,7 +388,7 @@ pub fn write_shard_merged(
 /// columns. Library errors come back carried in the `io::Error` (see [`write_atomic`]).
 pub fn write_model_merged(
     settings: &Vectorizer,
-    merged: &mut MergedTerms,
+    merged: &mut MergedStatistics,
     out: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<usize> {
     let picker = RefCell::new(Some(settings.merged_picker(merged).map_err(carry)?));

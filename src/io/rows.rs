@@ -14,7 +14,7 @@ use super::ordered::{row_blocks, write_in_order};
 use crate::corpus::Document;
 use crate::error::{Error, Result};
 use crate::matrix::{CsrMatrix, Value};
-use crate::vectorize::{ColumnCounts, FittedVectorizer};
+use crate::vectorize::{Counts, FittedVectorizer};
 
 /// How the matrix of an output directory is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub fn write_vectorized<V: Value>(
     dir: &Path,
     format: MatrixFormat,
     model: &FittedVectorizer,
-    counts: &ColumnCounts,
+    counts: &Counts,
     docs: &[Document],
 ) -> Result<(usize, usize)> {
     // The Matrix Market header's count of stored values comes first, counted without

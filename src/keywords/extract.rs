@@ -1,7 +1,7 @@
 //! Candidates of one document and their scores.
 //!
 //! The corpus is tokenized and every distinct spelling analyzed once (shared with fitting, see
-//! [`crate::vectorize::Analyzed`]); [`Shared`] turns those spellings into surface and term ids
+//! [`crate::vectorize::TokenizedDocuments`]); [`Shared`] turns those spellings into surface and term ids
 //! with what scoring needs (idf, word-length factor), and a per-thread [`Lexicon`] scores one
 //! document at a time in reused buffers. Candidate keys are arrays of term ids; strings are
 //! only built for what is reported.
@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 use super::{KeywordParams, PhraseIdf};
 use crate::analysis::{Filter, Language, Span};
 use crate::corpus::Document;
-use crate::vectorize::{Analyzed, DfLimit, FittedVectorizer, Norm};
+use crate::vectorize::{DfLimit, FittedVectorizer, Norm, TokenizedDocuments};
 
 /// The longest phrase, in words.
 pub const MAX_WORDS: usize = 6;
@@ -115,7 +115,7 @@ pub(crate) enum AggKey {
 pub(crate) struct Shared<'l> {
     model: &'l FittedVectorizer,
     params: KeywordParams,
-    analyzed: &'l Analyzed<'l>,
+    analyzed: &'l TokenizedDocuments<'l>,
     oov_idf: Option<f64>,
     /// The idf of a term in every document (1 for the smooth and plain formulas, 0 for the
     /// logarithms alone): the part of every idf that is not `ln(n/df)`, counted once in a
@@ -189,7 +189,7 @@ fn term_info<'t>(text: Cow<'t, str>, idf: Option<f64>, params: &KeywordParams) -
 impl<'l> Shared<'l> {
     pub(crate) fn new(
         model: &'l FittedVectorizer,
-        analyzed: &'l Analyzed<'l>,
+        analyzed: &'l TokenizedDocuments<'l>,
         params: &KeywordParams,
     ) -> Self {
         let v = &model.vocabulary;

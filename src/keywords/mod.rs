@@ -95,7 +95,7 @@ pub use rank::{Per, RankKeywords, RankedKeywords, keywords};
 
 use crate::corpus::Document;
 use crate::error::{Error, Result};
-use crate::vectorize::{Analyzed, FittedVectorizer};
+use crate::vectorize::{FittedVectorizer, TokenizedDocuments};
 use extract::{AggKey, Candidate, Lexicon, Shared, select};
 
 /// How the idf of a phrase is estimated when the model has no n-gram for it.
@@ -252,16 +252,16 @@ impl<'m> KeywordExtractor<'m> {
 
     /// The keywords of every document, in order, computed in parallel.
     pub fn documents(&self, docs: &[Document]) -> Vec<Vec<Keyword>> {
-        let analyzed = self.model.analyze(docs);
-        self.documents_analyzed(&analyzed)
+        let analyzed = self.model.tokenize(docs);
+        self.documents_tokenized(&analyzed)
             .expect("analyzed with the model's own pipeline")
     }
 
     /// Like [`KeywordExtractor::documents`], for documents already analyzed (by
-    /// [`Vectorizer::fit_analyzed`](crate::vectorize::Vectorizer::fit_analyzed) or
-    /// [`FittedVectorizer::analyze`]), so they are not analyzed twice. Fails if they went
+    /// [`Vectorizer::fit_tokenized`](crate::vectorize::Vectorizer::fit_tokenized) or
+    /// [`FittedVectorizer::tokenize`]), so they are not analyzed twice. Fails if they went
     /// through another analysis than the model's.
-    pub fn documents_analyzed(&self, analyzed: &Analyzed) -> Result<Vec<Vec<Keyword>>> {
+    pub fn documents_tokenized(&self, analyzed: &TokenizedDocuments) -> Result<Vec<Vec<Keyword>>> {
         let shared = self.shared(analyzed, &self.params)?;
         let parts: Vec<Vec<Vec<Keyword>>> = (0..shared.n_chunks())
             .into_par_iter()
@@ -280,8 +280,8 @@ impl<'m> KeywordExtractor<'m> {
     /// Each document's id and keywords, in order: [`KeywordExtractor::documents`] with the
     /// ids (a chunk of a streamed `keywords --per doc`).
     pub fn rankings(&self, docs: &[Document]) -> Vec<(String, Vec<Keyword>)> {
-        let analyzed = self.model.analyze(docs);
-        self.rankings_analyzed(&analyzed)
+        let analyzed = self.model.tokenize(docs);
+        self.rankings_tokenized(&analyzed)
             .expect("analyzed with the model's own pipeline")
     }
 
@@ -290,13 +290,20 @@ impl<'m> KeywordExtractor<'m> {
     /// # Errors
     ///
     /// [`Error::Param`] if they went through another analysis than the model's.
-    pub fn rankings_analyzed(&self, analyzed: &Analyzed) -> Result<Vec<(String, Vec<Keyword>)>> {
-        let ranked = self.documents_analyzed(analyzed)?;
+    pub fn rankings_tokenized(
+        &self,
+        analyzed: &TokenizedDocuments,
+    ) -> Result<Vec<(String, Vec<Keyword>)>> {
+        let ranked = self.documents_tokenized(analyzed)?;
         let ids = analyzed.docs().iter().map(|d| d.id.clone());
         Ok(ids.zip(ranked).collect())
     }
 
-    fn shared<'l>(&self, analyzed: &'l Analyzed<'l>, params: &KeywordParams) -> Result<Shared<'l>>
+    fn shared<'l>(
+        &self,
+        analyzed: &'l TokenizedDocuments<'l>,
+        params: &KeywordParams,
+    ) -> Result<Shared<'l>>
     where
         'm: 'l,
     {
@@ -324,8 +331,8 @@ impl<'m> KeywordExtractor<'m> {
         docs: &[Document],
         groups: &[Option<String>],
     ) -> Vec<(String, usize, Vec<Keyword>)> {
-        let analyzed = self.model.analyze(docs);
-        self.groups_analyzed(&analyzed, groups)
+        let analyzed = self.model.tokenize(docs);
+        self.groups_tokenized(&analyzed, groups)
             .expect("analyzed with the model's own pipeline")
     }
 
@@ -333,9 +340,9 @@ impl<'m> KeywordExtractor<'m> {
     ///
     /// Sums run over fixed blocks of documents (set by the input), merged in order, so scores
     /// are the same for any thread count.
-    pub fn groups_analyzed(
+    pub fn groups_tokenized(
         &self,
-        analyzed: &Analyzed,
+        analyzed: &TokenizedDocuments,
         groups: &[Option<String>],
     ) -> Result<Vec<(String, usize, Vec<Keyword>)>> {
         assert_eq!(
@@ -826,9 +833,9 @@ mod tests {
             analysis: AnalysisConfig::sklearn(),
             ..Default::default()
         };
-        let (_, analyzed) = other.fit_analyzed(&corpus).unwrap();
+        let (_, analyzed) = other.fit_tokenized(&corpus).unwrap();
         let extractor = KeywordExtractor::new(&model, KeywordParams::default()).unwrap();
-        assert!(extractor.documents_analyzed(&analyzed).is_err());
+        assert!(extractor.documents_tokenized(&analyzed).is_err());
         let bad = KeywordParams {
             n: 0,
             ..Default::default()

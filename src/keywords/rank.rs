@@ -107,16 +107,16 @@ pub struct RankedKeywords {
 pub fn keywords(docs: &[Document], task: &RankKeywords) -> Result<RankedKeywords> {
     task.params.validate()?;
     let (model, analyzed) = match &task.model {
-        SpaceModel::Fitted(model) => (model.clone(), model.analyze(docs)),
-        SpaceModel::Fit(settings) => settings.fit_analyzed(docs)?,
+        SpaceModel::Fitted(model) => (model.clone(), model.tokenize(docs)),
+        SpaceModel::Fit(settings) => settings.fit_tokenized(docs)?,
     };
     let extractor = KeywordExtractor::new(&model, task.params.clone())?;
     let mut left_out = 0;
     let rankings = match &task.per {
-        Per::Document => extractor.rankings_analyzed(&analyzed)?,
+        Per::Document => extractor.rankings_tokenized(&analyzed)?,
         Per::Corpus => {
             let groups = vec![Some("corpus".to_string()); docs.len()];
-            let ranked = extractor.groups_analyzed(&analyzed, &groups)?;
+            let ranked = extractor.groups_tokenized(&analyzed, &groups)?;
             ranked.into_iter().map(|(g, _, k)| (g, k)).collect()
         }
         Per::Group(by) => {
@@ -125,7 +125,7 @@ pub fn keywords(docs: &[Document], task: &RankKeywords) -> Result<RankedKeywords
             if left_out == docs.len() {
                 return Err(Error::param("per", by, "no document has this field"));
             }
-            let ranked = extractor.groups_analyzed(&analyzed, &groups)?;
+            let ranked = extractor.groups_tokenized(&analyzed, &groups)?;
             ranked.into_iter().map(|(g, _, k)| (g, k)).collect()
         }
     };

@@ -30,7 +30,7 @@ pub use params::{DfLimit, VocabularyParams, read_vocabulary};
 pub use preset::{Preset, WeightingOptions};
 #[cfg(test)]
 use runs::RunRows;
-pub use runs::{MergedBatch, MergedTerms, StatisticsRuns};
+pub use runs::{MergedBatch, MergedStatistics, StreamedStatistics};
 pub use stats::{Statistics, TermStats};
 pub use stream::{RowBlock, StreamedMerge, StreamedRows, StreamedVectorize};
 pub use summary::CorpusSummary;
@@ -70,14 +70,14 @@ pub struct CountReport {
 
 /// Documents as one analysis pipeline cut and analyzed them (every distinct spelling analyzed
 /// once), kept for stages that read the tokens again, such as keywords. Made by
-/// [`Vectorizer::fit_analyzed`] or [`FittedVectorizer::analyze`].
-pub struct Analyzed<'a> {
+/// [`Vectorizer::fit_tokenized`] or [`FittedVectorizer::tokenize`].
+pub struct TokenizedDocuments<'a> {
     pub(crate) docs: &'a [Document],
     pub(crate) config: AnalysisConfig,
     pub(crate) lexed: TokenizedCorpus,
 }
 
-impl Analyzed<'_> {
+impl TokenizedDocuments<'_> {
     /// The documents.
     pub fn docs(&self) -> &[Document] {
         self.docs
@@ -101,24 +101,24 @@ type FittedCounts = (
 
 /// A corpus being tokenized batch by batch (made by [`Vectorizer::tokenizer`]): it keeps each
 /// batch's distinct spellings and token ids, not the texts.
-pub struct CorpusTokens {
+pub struct CorpusTokenizer {
     analyzer: Analyzer,
     lexer: TokenizedCorpusBuilder,
 }
 
-impl CorpusTokens {
+impl CorpusTokenizer {
     /// Tokenizes a batch of documents (in parallel); they follow the batches added before.
     pub fn add(&mut self, docs: &[Document]) {
         self.lexer.add(&self.analyzer, docs);
     }
 
     /// Tokenizes documents without adding them, so batches can be tokenized on many threads at
-    /// once (by a reader, say); [`CorpusTokens::push`] then adds them in order.
+    /// once (by a reader, say); [`CorpusTokenizer::push`] then adds them in order.
     pub fn tokenize(&self, docs: &[Document]) -> TokenizedBatch {
         TokenizedCorpusBuilder::tokenize(&self.analyzer, docs)
     }
 
-    /// Adds documents tokenized by [`CorpusTokens::tokenize`] after those added before.
+    /// Adds documents tokenized by [`CorpusTokenizer::tokenize`] after those added before.
     pub fn push(&mut self, docs: TokenizedBatch) {
         self.lexer.push(docs);
     }
@@ -131,14 +131,14 @@ impl CorpusTokens {
 
 /// Documents' term counts by column of a fitted model (made by [`Vectorizer::fit_tokens`],
 /// weighed and written by [`io::rows::write_vectorized`](crate::io::rows::write_vectorized)).
-pub struct ColumnCounts {
+pub struct Counts {
     /// Per document: (column, count), sorted by column.
     rows: Vec<Vec<(u32, u32)>>,
     /// Per document: kept single-term tokens (the length BM25 uses).
     doc_lens: Vec<u32>,
 }
 
-impl ColumnCounts {
+impl Counts {
     /// Counts by column from rows of (term id, count), each term id at most once a row, and
     /// each document's length (kept single-term tokens, what BM25 uses). `column[t]` is term
     /// `t`'s column, `None` if it has none (its counts are dropped); a term id beyond
@@ -147,12 +147,12 @@ impl ColumnCounts {
         mut rows: Vec<Vec<(u32, u32)>>,
         doc_lens: Vec<u32>,
         column: &[Option<u32>],
-    ) -> ColumnCounts {
+    ) -> Counts {
         assert_eq!(rows.len(), doc_lens.len(), "one length per row");
         rows.par_iter_mut()
             .with_min_len(256)
             .for_each(|row| to_columns(row, column));
-        ColumnCounts { rows, doc_lens }
+        Counts { rows, doc_lens }
     }
 
     /// Number of documents.
@@ -197,15 +197,15 @@ impl Vectorizer {
 
     /// Fits like [`Vectorizer::fit`] and keeps the corpus as analyzed, so later stages
     /// (keywords) reuse it instead of analyzing the documents again.
-    pub fn fit_analyzed<'a>(
+    pub fn fit_tokenized<'a>(
         &self,
         docs: &'a [Document],
-    ) -> Result<(FittedVectorizer, Analyzed<'a>)> {
+    ) -> Result<(FittedVectorizer, TokenizedDocuments<'a>)> {
         let (model, _, _, _, lexed) = self.fit_counts(docs, true)?;
         let lexed = lexed.expect("fit_counts keeps the analysis when asked");
         Ok((
             model,
-            Analyzed {
+            TokenizedDocuments {
                 docs,
                 config: self.analysis.clone(),
                 lexed,
@@ -266,9 +266,9 @@ impl Vectorizer {
 
     /// Starts tokenizing a corpus batch by batch, for [`Vectorizer::fit_tokens`]:
     /// once a batch is added its texts are no longer needed, so a reader can drop them.
-    pub fn tokenizer(&self) -> Result<CorpusTokens> {
+    pub fn tokenizer(&self) -> Result<CorpusTokenizer> {
         self.validate()?;
-        Ok(CorpusTokens {
+        Ok(CorpusTokenizer {
             analyzer: Analyzer::new(&self.analysis)?,
             lexer: TokenizedCorpusBuilder::default(),
         })
@@ -280,12 +280,12 @@ impl Vectorizer {
     /// `empty_rows` is left at 0.
     pub fn fit_tokens(
         &self,
-        tokens: CorpusTokens,
-    ) -> Result<(FittedVectorizer, ColumnCounts, CountReport)> {
+        tokens: CorpusTokenizer,
+    ) -> Result<(FittedVectorizer, Counts, CountReport)> {
         let lexed = tokens.lexer.finish(&tokens.analyzer);
         let (model, counted, term_to_col, report, _) =
             self.fit_lexed(&tokens.analyzer, lexed, false)?;
-        let counts = ColumnCounts::from_terms(counted.rows, counted.doc_lens, &term_to_col);
+        let counts = Counts::from_terms(counted.rows, counted.doc_lens, &term_to_col);
         Ok((model, counts, report))
     }
 
@@ -301,9 +301,9 @@ impl Vectorizer {
     /// Starts summing statistics chunk by chunk through sorted runs (a streamed `fit`, `fit
     /// --shard` or `fit --update`): memory stays bounded however large the vocabulary grows.
     /// Runs beyond an in-memory budget go to a temporary directory in `spill_dir`.
-    pub fn runs(&self, spill_dir: &std::path::Path) -> Result<StatisticsRuns> {
+    pub fn runs(&self, spill_dir: &std::path::Path) -> Result<StreamedStatistics> {
         self.validate()?;
-        Ok(StatisticsRuns::new(
+        Ok(StreamedStatistics::new(
             Analyzer::new(&self.analysis)?,
             spill_dir,
         ))
@@ -537,9 +537,10 @@ impl FittedVectorizer {
         model
     }
 
-    /// Analyzes documents with the model's analysis, once, for stages that reuse it (keywords).
-    pub fn analyze<'a>(&self, docs: &'a [Document]) -> Analyzed<'a> {
-        Analyzed {
+    /// Tokenizes documents with the model's analysis (every distinct spelling analyzed once),
+    /// for stages that read the tokens again (keywords).
+    pub fn tokenize<'a>(&self, docs: &'a [Document]) -> TokenizedDocuments<'a> {
+        TokenizedDocuments {
             docs,
             config: self.analysis.clone(),
             lexed: TokenizedCorpus::new(&self.analyzer, docs),
@@ -577,7 +578,7 @@ impl FittedVectorizer {
 
     /// The stored values and the empty rows that weighing all of `counts` gives, counted
     /// without weighing (what a Matrix Market header needs before the rows).
-    pub(crate) fn stored_values(&self, counts: &ColumnCounts) -> (usize, usize) {
+    pub(crate) fn stored_values(&self, counts: &Counts) -> (usize, usize) {
         counts
             .rows
             .par_iter()
@@ -593,10 +594,10 @@ impl FittedVectorizer {
     }
 
     /// Weighs rows `range` of counts made by [`Vectorizer::fit_tokens`] for this model (or by
-    /// `ColumnCounts::from_terms` with this model's columns; a column beyond them panics).
+    /// `Counts::from_terms` with this model's columns; a column beyond them panics).
     pub(crate) fn weigh_counts<V: Value>(
         &self,
-        counts: &ColumnCounts,
+        counts: &Counts,
         range: std::ops::Range<usize>,
     ) -> CsrMatrix<V> {
         self.weigh_columns(&counts.rows[range.clone()], &counts.doc_lens[range])
@@ -721,7 +722,7 @@ impl MergedColumns {
     }
 
     /// Weighs counts whose terms are columns already.
-    pub(crate) fn weigh_counts<V: Value>(&self, counts: &ColumnCounts) -> CsrMatrix<V> {
+    pub(crate) fn weigh_counts<V: Value>(&self, counts: &Counts) -> CsrMatrix<V> {
         let (rows, lens) = (&counts.rows, &counts.doc_lens);
         weigh_rows(&self.weighting, &self.idf, self.avg_doc_len, rows, lens)
     }
@@ -734,7 +735,7 @@ pub type ColumnSink<'a> = dyn FnMut(usize, &str, &str, u64, f64) -> Result<()> +
 impl Vectorizer {
     /// Checks the settings and the merged statistics as a fit does, and starts choosing the
     /// columns.
-    pub(crate) fn merged_picker(&self, merged: &MergedTerms) -> Result<ColumnPicker<'_>> {
+    pub(crate) fn merged_picker(&self, merged: &MergedStatistics) -> Result<ColumnPicker<'_>> {
         self.validate()?;
         if merged.n_docs() == 0 {
             return Err(Error::EmptyVocabulary("no documents to fit".into()));
@@ -749,7 +750,7 @@ impl Vectorizer {
     /// `--max-features` (whose columns are known only at the end of the first).
     pub(crate) fn columns_of_merged(
         &self,
-        merged: &mut MergedTerms,
+        merged: &mut MergedStatistics,
         column: &mut ColumnSink<'_>,
     ) -> Result<MergedColumns> {
         let picker = self.merged_picker(merged)?;

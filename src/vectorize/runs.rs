@@ -103,7 +103,7 @@ impl RunDir {
     }
 }
 
-/// One chunk's counts, from [`StatisticsRuns::add_rows`].
+/// One chunk's counts, from [`StreamedStatistics::add_rows`].
 pub(crate) struct RunRows {
     /// Per document: (term, count) sorted by term, a term being its place in the chunk's run.
     pub rows: Vec<Vec<(u32, u32)>>,
@@ -113,9 +113,9 @@ pub(crate) struct RunRows {
     pub tokens: u64,
 }
 
-/// Statistics summed chunk by chunk through sorted runs; [`StatisticsRuns::finish`] merges
+/// Statistics summed chunk by chunk through sorted runs; [`StreamedStatistics::finish`] merges
 /// them. Equal to [`Vectorizer::statistics`](super::Vectorizer::statistics) of all chunks.
-pub struct StatisticsRuns {
+pub struct StreamedStatistics {
     analyzer: Analyzer,
     dir: RunDir,
     runs: Vec<Run>,
@@ -124,10 +124,10 @@ pub struct StatisticsRuns {
     total_len: u64,
 }
 
-impl StatisticsRuns {
+impl StreamedStatistics {
     /// Starts summing; run files, if any, go to a directory made in `spill_dir`.
     pub(crate) fn new(analyzer: Analyzer, spill_dir: &Path) -> Self {
-        StatisticsRuns {
+        StreamedStatistics {
             analyzer,
             dir: RunDir::new(spill_dir),
             runs: Vec::new(),
@@ -143,14 +143,14 @@ impl StatisticsRuns {
         self.add_lexed(lexed, docs.len(), false).map(|_| ())
     }
 
-    /// Like [`StatisticsRuns::add`], emptying the documents' texts once they are tokenized:
+    /// Like [`StreamedStatistics::add`], emptying the documents' texts once they are tokenized:
     /// nothing after needs them, and they are a large part of a chunk's memory.
     pub fn add_releasing(&mut self, docs: &mut [Document]) -> Result<()> {
         let lexed = lex_releasing(&self.analyzer, docs);
         self.add_lexed(lexed, docs.len(), false).map(|_| ())
     }
 
-    /// Like [`StatisticsRuns::add_releasing`]; also returns the chunk's counts, each term named
+    /// Like [`StreamedStatistics::add_releasing`]; also returns the chunk's counts, each term named
     /// by its place in the chunk's run (a streamed `vectorize` spills them, and maps them to
     /// columns with [`Vectorizer::columns_of_merged`](super::Vectorizer::columns_of_merged)).
     pub(crate) fn add_rows(&mut self, docs: &mut [Document]) -> Result<RunRows> {
@@ -221,12 +221,12 @@ impl StatisticsRuns {
     }
 
     /// Readies the merge of the runs: their terms, summed, in term order.
-    pub fn finish(self) -> Result<MergedTerms> {
+    pub fn finish(self) -> Result<MergedStatistics> {
         self.finish_in_ranges(RANGE_SAMPLES)
     }
 
-    /// Like [`StatisticsRuns::finish`], with ranges of about `range_samples` samples.
-    pub(crate) fn finish_in_ranges(mut self, range_samples: usize) -> Result<MergedTerms> {
+    /// Like [`StreamedStatistics::finish`], with ranges of about `range_samples` samples.
+    pub(crate) fn finish_in_ranges(mut self, range_samples: usize) -> Result<MergedStatistics> {
         // Too many runs to merge at once: merge the oldest in groups into longer runs first.
         while self.runs.len() > MERGE_WIDTH {
             let group: Vec<Run> = self.runs.drain(..MERGE_WIDTH).collect();
@@ -292,7 +292,7 @@ impl StatisticsRuns {
             .step_by(range_samples)
             .map(|t| t.to_string())
             .collect();
-        Ok(MergedTerms {
+        Ok(MergedStatistics {
             runs,
             bounds,
             next_range: 0,
@@ -596,7 +596,7 @@ impl Merge {
 /// All runs, to be merged: the summed statistics term by term, in term order, with the
 /// document count and total length known from the start. The terms are cut into ranges that
 /// are merged apart, a few at a time in parallel, so memory holds only those few.
-pub struct MergedTerms {
+pub struct MergedStatistics {
     runs: Vec<Run>,
     /// The first term of each range but the first.
     bounds: Vec<String>,
@@ -609,7 +609,7 @@ pub struct MergedTerms {
     dir: RunDir,
 }
 
-impl MergedTerms {
+impl MergedStatistics {
     /// Documents counted.
     pub fn n_docs(&self) -> u64 {
         self.n_docs
@@ -768,7 +768,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (chunk, to_files) in [(60, false), (7, false), (7, true), (1, true)] {
             for range_samples in [1, 2, RANGE_SAMPLES] {
-                let mut runs = StatisticsRuns::new(analyzer(), dir.path());
+                let mut runs = StreamedStatistics::new(analyzer(), dir.path());
                 if to_files {
                     runs.in_memory = RUN_MEMORY; // every run to a file
                 }
@@ -800,7 +800,7 @@ mod tests {
             .collect();
         let whole = statistics_at_once(&all);
         let dir = tempfile::tempdir().unwrap();
-        let mut runs = StatisticsRuns::new(analyzer(), dir.path());
+        let mut runs = StreamedStatistics::new(analyzer(), dir.path());
         for doc in all.chunks(1) {
             runs.add(doc).unwrap();
         }
@@ -813,7 +813,7 @@ mod tests {
     #[test]
     fn a_cut_run_file_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
-        let mut runs = StatisticsRuns::new(analyzer(), dir.path());
+        let mut runs = StreamedStatistics::new(analyzer(), dir.path());
         runs.in_memory = RUN_MEMORY;
         runs.add(&[Document::new("d", "one two three four five")])
             .unwrap();

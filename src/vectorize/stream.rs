@@ -35,7 +35,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    ColumnCounts, ColumnSink, CountReport, MergedColumns, MergedTerms, StatisticsRuns, Vectorizer,
+    ColumnSink, CountReport, Counts, MergedColumns, MergedStatistics, StreamedStatistics,
+    Vectorizer,
 };
 use crate::corpus::Document;
 use crate::error::{Error, Result};
@@ -45,7 +46,7 @@ use crate::matrix::{CsrMatrix, Value};
 /// A vectorize in one streamed read, while the chunks come in.
 pub struct StreamedVectorize<'s> {
     settings: &'s Vectorizer,
-    runs: StatisticsRuns,
+    runs: StreamedStatistics,
     spill: Spill,
     /// Documents per chunk, in order.
     chunk_docs: Vec<usize>,
@@ -108,7 +109,7 @@ impl<'s> StreamedVectorize<'s> {
 /// A streamed vectorize's merged statistics, before the columns are chosen.
 pub struct StreamedMerge<'s> {
     settings: &'s Vectorizer,
-    merged: MergedTerms,
+    merged: MergedStatistics,
     spill: Spill,
     chunk_docs: Vec<usize>,
     tokens: u64,
@@ -239,7 +240,7 @@ impl StreamedRows {
         };
         let make = |(bytes, first_row, to_col): &Raw| -> Result<(RowBlock<V>, T), E> {
             let (docs, rows, lens) = decode_records(bytes, spill_path)?;
-            let counts = ColumnCounts::from_terms(rows, lens, to_col);
+            let counts = Counts::from_terms(rows, lens, to_col);
             let block = RowBlock {
                 docs,
                 matrix: columns.weigh_counts(&counts),

@@ -176,7 +176,7 @@ fn columns_of_merged_runs_weigh_as_the_fitted_model() {
         let mut weighed: CsrMatrix<f64> = CsrMatrix::new(model.n_terms());
         for (run, chunk) in rows.into_iter().enumerate() {
             let to_col = columns.run_columns(run);
-            let counts = ColumnCounts::from_terms(chunk.rows, chunk.doc_lens, &to_col);
+            let counts = Counts::from_terms(chunk.rows, chunk.doc_lens, &to_col);
             weighed.append(&columns.weigh_counts(&counts));
         }
         assert_eq!(weighed, model.transform::<f64>(&all), "{v:?}");
@@ -210,7 +210,7 @@ fn columns_of_merged_runs_follow_chunks_through_merged_groups() {
     let mut weighed: CsrMatrix<f64> = CsrMatrix::new(model.n_terms());
     for (chunk, counts) in rows.into_iter().enumerate() {
         let to_col = columns.run_columns(chunk);
-        let counts = ColumnCounts::from_terms(counts.rows, counts.doc_lens, &to_col);
+        let counts = Counts::from_terms(counts.rows, counts.doc_lens, &to_col);
         weighed.append(&columns.weigh_counts(&counts));
     }
     assert_eq!(weighed, model.transform::<f64>(&all));
