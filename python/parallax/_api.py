@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import numbers
 import os
 import warnings
 
@@ -21,6 +22,42 @@ _FIELDS = ("id", "text", "title", "source", "date")
 
 class ReadWarning(UserWarning):
     """Something in the documents was skipped or set aside (counted, never dropped silently)."""
+
+
+def _n_threads(n_jobs):
+    """Threads for ``n_jobs``, joblib's convention: None or -1 every core, -2 all but one, ..."""
+    if n_jobs is None or n_jobs == -1:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
+    if n_jobs < 0:
+        return max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
+    return int(n_jobs)
+
+
+def _check(ok, name, value, reason):
+    """The error the glue gives for a bad value, raised before any work."""
+    if not ok:
+        raise ValueError(f"invalid parameter `{name}` = {value!r}: {reason}")
+
+
+def _count(name, value, least=1, none=False):
+    """An integer parameter of at least ``least`` (or None when ``none``)."""
+    if none and value is None:
+        return None
+    _check(
+        isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= least,
+        name,
+        value,
+        f"must be an integer of at least {least}" + (" or None" if none else ""),
+    )
+    return int(value)
+
+
+def _refuse(space, names, why):
+    given = [n for n in names if space.get(n) not in (None, False)]
+    if given:
+        raise ValueError(f"{', '.join(given)}: {why}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -44,6 +81,8 @@ def _field(value, name, row):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()  # a numpy scalar, as DataFrame columns give them
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as JSON writes them, so groups match read files
     if isinstance(value, datetime.datetime):
         return value.date().isoformat()
     if isinstance(value, datetime.date):
@@ -95,6 +134,11 @@ def _rows(records, extra, names):
     it has in the records."""
     rows = []
     keys = set(names.values())
+    # Ids are positions only when no document has one: a mix could collide without a trace.
+    has_ids = "id" in extra or any(
+        not isinstance(r, str) and hasattr(r, "get") and not _missing(r.get(names["id"]))
+        for r in records
+    )
     for i, record in enumerate(records, start=1):
         if isinstance(record, str):
             record = {names["text"]: record}
@@ -107,7 +151,12 @@ def _rows(records, extra, names):
         values = {name: record.get(names[name]) for name in _FIELDS}
         for name, column in extra.items():
             values[name] = column[i - 1]
-        ident = _field(values["id"], "id", i)
+        ident = values["id"]
+        if isinstance(ident, float) and ident.is_integer():
+            ident = int(ident)  # an integer id column with gaps comes as floats
+        ident = _field(ident, "id", i)
+        if ident is None and has_ids:
+            raise ValueError(f"document {i}: `{names['id']}` is missing (other documents have one)")
         meta = {}
         for key, value in record.items():
             if key == "meta" and isinstance(value, dict):
@@ -150,8 +199,9 @@ def documents(
     become metadata, usable as ``by``/``per`` fields), a list of dicts with the same keys, a
     list (or iterable) of texts, or :class:`Documents` (returned as is). ``ids``, ``titles``,
     ``sources`` and ``dates`` give a field for every document (one value each, in order);
-    ids default to the position (from 0). ``fields`` renames what the records call a field,
-    e.g. ``{"text": "body", "source": "outlet"}`` (the CLI's ``--text-field`` and the like).
+    ids are the positions (from 0) when no document has one; when some have one, all must.
+    ``fields`` renames what the records call a field, e.g. ``{"text": "body", "source":
+    "outlet"}`` (the CLI's ``--text-field`` and the like).
 
     Dates may be ``datetime``, ``date`` or text in any form the CLI reads: ``date_order``
     (``"auto"``, ``"mdy"``, ``"dmy"``: the CLI's ``--dates``), ``date_format`` (a pattern such
@@ -264,9 +314,13 @@ def _table(columns, as_frame):
 def _df_limit(name, value):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be an int (documents) or a float (proportion), not {value!r}")
-    return ("count", float(value)) if isinstance(value, int) else ("proportion", float(value))
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value < 0:
+        raise ValueError(
+            f"{name} must be an int (documents) or a float (proportion) of at least 0, not {value!r}"
+        )
+    if isinstance(value, numbers.Integral):
+        return ("count", float(value))
+    return ("proportion", float(value))
 
 
 def _space(
@@ -308,6 +362,17 @@ def _space(
             raise ValueError(f"model must be a parallax.Model, not {type(model).__name__}")
     if isinstance(stop_words, (list, tuple, set, frozenset)):
         stop_words = sorted(str(w) for w in stop_words)
+    elif stop_words is not None:
+        _check(
+            stop_words in ("default", "none", "sklearn") or os.path.isfile(stop_words),
+            "stop_words",
+            stop_words,
+            "give 'default' (the language's list), 'none', 'sklearn', a file or a list of words",
+        )
+    max_features = _count("max_features", max_features, none=True)
+    if ngram_range is not None:
+        lo, hi = (_count("ngram_range", n) for n in ngram_range)
+        _check(lo <= hi, "ngram_range", ngram_range, "must be (min, max) with min <= max")
     return {
         **fixed,
         "model": None if model is None else model._inner,
@@ -357,12 +422,12 @@ class Model:
 
     def transform(self, docs, dtype="float64", n_jobs=None):
         """The documents' rows (``scipy.sparse.csr_matrix``), one column a term."""
-        return _matrix(self._inner.transform_documents(documents(docs), dtype, n_jobs))
+        return _matrix(self._inner.transform_documents(documents(docs), dtype, _n_threads(n_jobs)))
 
     def update(self, docs, n_jobs=None):
         """A new model: this one's documents plus ``docs``, with its own settings (equal to one
         fit of both); this model is unchanged."""
-        return Model(self._inner.update(documents(docs), n_jobs))
+        return Model(self._inner.update(documents(docs), _n_threads(n_jobs)))
 
     def save(self, path):
         """Writes the model JSON atomically."""
@@ -410,7 +475,8 @@ def _model_from_json(data):
 def fit(docs, *, n_jobs=None, **space):
     """Fits a :class:`Model` on documents (anything :func:`documents` takes).
     """
-    return Model(_parallax.fit_documents(documents(docs), _space(**space), n_jobs))
+    _refuse(space, ["model", "plain"], "fit makes a model from settings (no model, no space layout)")
+    return Model(_parallax.fit_documents(documents(docs), _space(**space), _n_threads(n_jobs)))
 
 
 fit.__doc__ += _SPACE_DOC
@@ -454,6 +520,9 @@ def similar(
 
     Returns a table: id, rank, neighbour, score, source (the neighbour's).
     """
+    k = _count("k", k)
+    _check(min_score >= 0, "min_score", min_score, "must be at least 0")
+    window_days = _count("window_days", window_days, least=0, none=True)
     table, _ = _parallax.similar(
         documents(docs),
         None if reference is None else documents(reference),
@@ -465,7 +534,7 @@ def similar(
         window_days,
         (bm25_k1, bm25_b),
         False,
-        n_jobs,
+        _n_threads(n_jobs),
     )
     return _table(table, as_frame)
 
@@ -473,6 +542,7 @@ def similar(
 def similarity_matrix(docs, reference=None, *, measure="cosine", n_jobs=None, **space):
     """Every pair's score as a dense numpy array (documents × reference, or × themselves), in
     the same space as :func:`similar`; for up to 20,000 documents a side."""
+    _check(measure in ("cosine", "jaccard", "bm25"), "measure", measure, "cosine, jaccard or bm25")
     _, matrix = _parallax.similar(
         documents(docs),
         None if reference is None else documents(reference),
@@ -484,7 +554,7 @@ def similarity_matrix(docs, reference=None, *, measure="cosine", n_jobs=None, **
         None,
         (1.2, 0.75),
         True,
-        n_jobs,
+        _n_threads(n_jobs),
     )
     return matrix
 
@@ -508,6 +578,10 @@ def stories(
     Returns one row per story, largest first: story, label (readable words), size, ids,
     sources, first_date, last_date, near_duplicates ((id, id, cosine) pairs).
     """
+    k = _count("k", k)
+    window_days = _count("window_days", window_days, least=0, none=True)
+    label_terms = _count("label_terms", label_terms)
+    _check(0 < near_duplicate <= 1, "near_duplicate", near_duplicate, "must be in (0, 1]")
     table = _parallax.stories(
         documents(docs),
         _space(**space),
@@ -516,7 +590,7 @@ def stories(
         window_days,
         near_duplicate,
         label_terms,
-        n_jobs,
+        _n_threads(n_jobs),
     )
     return _table(table, as_frame)
 
@@ -544,6 +618,11 @@ def keywords(
 
     Returns a table: doc (or group), rank, phrase (as written), stem, score, count.
     """
+    n = _count("n", n)
+    max_words = _count("max_words", max_words)
+    _refuse(space, ["plain"], "keywords rank terms; there is no space layout to choose")
+    if space.get("model") is not None:
+        _refuse(space, ["tf", "idf", "norm"], "the model's weighting applies with model")
     settings = {
         "n": n,
         "phrases": phrases,
@@ -554,7 +633,7 @@ def keywords(
         "title_weight": title_weight,
         "keep_redundant": keep_redundant,
     }
-    table, left_out = _parallax.keywords(documents(docs), _space(**space), per, settings, n_jobs)
+    table, left_out = _parallax.keywords(documents(docs), _space(**space), per, settings, _n_threads(n_jobs))
     if left_out:
         warnings.warn(
             f"parallax keywords: {left_out} document(s) without `{per}` are left out",
@@ -585,12 +664,19 @@ def keyness(
     """The words each group uses more than the others, with effect sizes, as
     ``parallax keyness``: each group of ``by`` against the rest, ``target`` against
     ``reference`` (a group, or the rest), or ``all_pairs``. ``measure``: g2, chi2, logodds,
-    log_ratio, pmi; ``fdr`` keeps rows whose Benjamini-Hochberg adjusted p is at most it;
-    ``binary=True`` counts documents instead of tokens.
+    logratio, pmi; ``fdr`` keeps rows whose Benjamini-Hochberg adjusted p is at most it;
+    ``binary=True`` counts documents instead of tokens. The analysis settings apply; keyness
+    compares counts, so ``tf``, ``idf``, ``norm``, ``model`` and ``plain`` do not.
 
     Returns a table: target, reference, term, surface, count_target, count_reference, the
     statistic (named after the measure), log_ratio, p, p_adjusted.
     """
+    top = _count("top", top)
+    _check(min_count >= 0, "min_count", min_count, "must be at least 0")
+    _check(not (all_pairs and (target or reference)), "all_pairs", all_pairs,
+           "compares every pair: give it without target and reference")
+    _refuse(space, ["model", "plain", "tf", "idf", "norm"],
+            "keyness compares counts of a fit on the documents (binary=True counts documents)")
     settings = {
         "target": target,
         "reference": reference,
@@ -603,7 +689,7 @@ def keyness(
         "top": top,
         "binary": binary,
     }
-    table, _, left_out = _parallax.keyness(documents(docs), _space(**space), by, settings, n_jobs)
+    table, _, left_out = _parallax.keyness(documents(docs), _space(**space), by, settings, _n_threads(n_jobs))
     if left_out:
         warnings.warn(
             f"parallax keyness: {left_out} document(s) without `{by}` are left out",
@@ -634,8 +720,14 @@ def compare(
     """The coverage report, as ``parallax compare``: stories across the sources of ``by``,
     who covered what and who skipped it, how close their versions are, each source's
     distinctive words. Returns the report as a dict (the CLI's ``--format json``); ``html``
-    also writes the page to that path (atomically).
+    also writes the page to that path (atomically; an interrupted call still writes it when
+    the work finishes in the background). ``measure`` is keyness's (g2, chi2, logodds,
+    logratio, pmi).
     """
+    k, top = _count("k", k), _count("top", top)
+    top_sources, top_stories = _count("top_sources", top_sources), _count("top_stories", top_stories)
+    window_days = _count("window_days", window_days, least=0, none=True)
+    _check(0 < threshold <= 1, "threshold", threshold, "must be in (0, 1]")
     settings = {
         "threshold": threshold,
         "k": k,
@@ -654,7 +746,7 @@ def compare(
         by,
         settings,
         None if html is None else os.fspath(html),
-        n_jobs,
+        _n_threads(n_jobs),
     )
     return json.loads(text)
 

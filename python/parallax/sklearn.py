@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse
 
 from parallax import _parallax
+from parallax._api import _n_threads
 
 __all__ = ["CountVectorizer", "TfidfVectorizer"]
 
@@ -78,17 +79,6 @@ def _df_limit(name, value):
             raise ValueError(f"{name} must be within [0.0, 1.0] when a float, got {value}")
         return ("proportion", float(value))
     raise ValueError(f"{name} must be an int or a float, got {value!r}")
-
-
-def _n_threads(n_jobs):
-    # joblib's convention: None uses every core, -1 every core, -2 all but one, ...
-    if n_jobs is None or n_jobs == -1:
-        return None
-    if not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(f"n_jobs must be None or a non-zero integer, got {n_jobs!r}")
-    if n_jobs < 0:
-        return max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
-    return int(n_jobs)
 
 
 class CountVectorizer(TransformerMixin, BaseEstimator):

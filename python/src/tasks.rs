@@ -177,7 +177,8 @@ impl ReadSettings {
             latest: day("date_max", &self.date_max, defaults.latest)?,
         };
         if dates.earliest > dates.latest {
-            return Err(bad("date_min", &self.date_min, "later than date_max"));
+            let date_min = self.date_min.as_deref().unwrap_or_default();
+            return Err(bad("date_min", date_min, "later than date_max"));
         }
         let (id, text, title, source, date) = self.fields.clone();
         Ok(ReadOptions {
@@ -676,7 +677,8 @@ fn keyness<'py>(
         },
         (None, true) => Comparisons::AllPairs,
         (None, false) if settings.reference.is_some() => {
-            return Err(bad("reference", settings.reference, "needs a target"));
+            let reference = settings.reference.unwrap_or_default();
+            return Err(bad("reference", reference, "needs a target"));
         }
         (None, false) => Comparisons::EachAgainstRest,
     };

@@ -163,8 +163,8 @@ def test_texts_with_fields_and_a_data_frame_give_the_same_documents():
 
 
 def test_records_without_pandas_shape():
-    docs = parallax.documents([{"id": "a", "text": "One.", "topic": 3}, {"text": "Two."}])
-    assert [r[0] for r in docs.rows()] == ["a", "1"]
+    docs = parallax.documents([{"text": "One.", "topic": 3}, {"text": "Two."}])
+    assert [r[0] for r in docs.rows()] == ["0", "1"]  # no document has an id: positions
     assert docs.rows()[0][5] == {"topic": "3"}
 
 
@@ -309,3 +309,36 @@ def test_the_readme_session_runs(tmp_path, monkeypatch):
     assert scope["X"].shape[0] == len(scope["tonight"]) and scope["model"].n_docs == 150
     assert scope["both"].terms == scope["model"].terms
     assert scope["stories"]["size"].sum() == 150
+
+
+def test_python_values_follow_the_readers_rules():
+    with pytest.raises(ValueError, match=r"<documents>:2: field `id`: empty id"):
+        parallax.documents([{"id": "a", "text": "x"}, {"id": "", "text": "y"}])
+    with pytest.raises(ValueError, match=r"document 2: `id` is missing \(other documents have one\)"):
+        parallax.documents([{"id": "1", "text": "x"}, {"text": "y"}])
+    rows = parallax.documents([{"id": 10.0, "text": "x", "flag": True}, {"id": 11, "text": "y", "flag": False}]).rows()
+    assert [(r[0], r[5]) for r in rows] == [("10", {"flag": "true"}), ("11", {"flag": "false"})]
+
+
+def test_parameters_the_cli_would_refuse_are_refused():
+    docs = ["Ferry strike ends at dawn.", "Council votes harbour levy.", "Ferry crews return."]
+    model = parallax.fit(docs)
+    for call, message in [
+        (lambda: parallax.fit(docs, model=model), "model"),
+        (lambda: parallax.keyness(docs, model=model), "model"),
+        (lambda: parallax.keywords(docs, plain=True), "plain"),
+        (lambda: parallax.keywords(docs, model=model, norm="l1"), "norm"),
+        (lambda: parallax.keyness(docs, top=0), "top"),
+        (lambda: parallax.keyness(docs, all_pairs=True, reference="x"), "all_pairs"),
+        (lambda: parallax.similar(docs, k=0), "`k` = 0"),
+        (lambda: parallax.similar(docs, window_days=-1), "window_days"),
+        (lambda: parallax.stories(docs, near_duplicate=2), "near_duplicate"),
+        (lambda: parallax.fit(docs, min_df=-1), "min_df"),
+        (lambda: parallax.fit(docs, max_features=0), "max_features"),
+        (lambda: parallax.fit(docs, stop_words="english"), "stop_words"),
+        (lambda: parallax.similar(docs, n_jobs=0), "n_jobs"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            call()
+    # joblib's convention, as parallax.sklearn: -1 is every core.
+    assert parallax.similar(docs, n_jobs=-1, as_frame=False) == parallax.similar(docs, n_jobs=1, as_frame=False)

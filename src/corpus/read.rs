@@ -229,14 +229,14 @@ pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
     Ok(corpus)
 }
 
-/// Documents a program made (not read from files), checked and tidied as read ones are: empty
-/// optional fields become missing, a date becomes `YYYY-MM-DD` or is set aside and counted (by
-/// `dates`), and duplicate ids are an error. In messages `name` stands for the file and a
-/// document's position (from 1) for its line.
+/// Documents a program made (not read from files), checked and tidied as read ones are: an
+/// empty id is an error, empty optional fields become missing, a date becomes `YYYY-MM-DD` or
+/// is set aside and counted (by `dates`), and duplicate ids are an error. In messages `name`
+/// stands for the file and a document's position (from 1) for its line.
 ///
 /// # Errors
 ///
-/// [`Error::DuplicateId`] naming both positions.
+/// [`Error::Field`] for an empty id, [`Error::DuplicateId`] naming both positions.
 pub fn from_documents(docs: Vec<Document>, name: &str, dates: &DateRules) -> Result<Corpus> {
     let mut report = ReadReport::default();
     let mut docs = docs;
@@ -246,6 +246,13 @@ pub fn from_documents(docs: Vec<Document>, name: &str, dates: &DateRules) -> Res
             line: Some(line),
         })
         .collect();
+    if let Some(i) = docs.iter().position(|d| d.id.is_empty()) {
+        return Err(Error::Field {
+            at: origins[i].clone(),
+            field: "id".to_string(),
+            message: "empty id".to_string(),
+        });
+    }
     for (doc, at) in docs.iter_mut().zip(&origins) {
         report.tidy(doc, at, dates);
     }
@@ -600,6 +607,9 @@ mod tests {
         let twice = vec![Document::new("a", "x"), Document::new("a", "y")];
         let err = from_documents(twice, "<documents>", &DateRules::default()).unwrap_err();
         assert!(err.to_string().contains("<documents>:2"), "{err}");
+        let blank = vec![Document::new("a", "x"), Document::new("", "y")];
+        let err = from_documents(blank, "<documents>", &DateRules::default()).unwrap_err();
+        assert_eq!(err.to_string(), "<documents>:2: field `id`: empty id");
     }
 
     #[test]
