@@ -294,6 +294,16 @@ def read_corpus(
     return _table({name: [row[i] for row in rows] for i, name in enumerate(columns)}, as_frame)
 
 
+def _left_out(task, count, field):
+    # What the CLI says on stderr when documents lack the grouping field.
+    if count:
+        warnings.warn(
+            f"parallax {task}: {count} document(s) without `{field}` are left out",
+            ReadWarning,
+            stacklevel=3,
+        )
+
+
 def _table(columns, as_frame):
     if as_frame is not False:
         try:
@@ -634,12 +644,7 @@ def keywords(
         "keep_redundant": keep_redundant,
     }
     table, left_out = _parallax.keywords(documents(docs), _space(**space), per, settings, _n_threads(n_jobs))
-    if left_out:
-        warnings.warn(
-            f"parallax keywords: {left_out} document(s) without `{per}` are left out",
-            ReadWarning,
-            stacklevel=2,
-        )
+    _left_out("keywords", left_out, per)
     return _table(table, as_frame)
 
 
@@ -689,13 +694,8 @@ def keyness(
         "top": top,
         "binary": binary,
     }
-    table, _, left_out = _parallax.keyness(documents(docs), _space(**space), by, settings, _n_threads(n_jobs))
-    if left_out:
-        warnings.warn(
-            f"parallax keyness: {left_out} document(s) without `{by}` are left out",
-            ReadWarning,
-            stacklevel=2,
-        )
+    table, left_out = _parallax.keyness(documents(docs), _space(**space), by, settings, _n_threads(n_jobs))
+    _left_out("keyness", left_out, by)
     return _table(table, as_frame)
 
 

@@ -40,7 +40,7 @@ fn bad(name: &str, value: impl std::fmt::Debug, reason: &str) -> PyErr {
     PyValueError::new_err(format!("invalid parameter `{name}` = {value:?}: {reason}"))
 }
 
-/// Stop words as Python gives them: a built-in list's name or the words.
+/// Stop words as Python gives them: a list's name or the words.
 #[derive(FromPyObject)]
 enum StopWords {
     Name(String),
@@ -66,6 +66,15 @@ struct Settings {
     norm: String,
 }
 
+/// Stop words given as a list of words.
+fn word_list(words: &[String]) -> StopWordSet {
+    StopWordSet {
+        name: "list".to_string(),
+        words: words.iter().cloned().collect(),
+    }
+}
+
+/// A document-frequency limit as Python sends it: (`count` or `proportion`, value).
 fn df_limit(name: &str, (kind, value): &(String, f64)) -> PyResult<DfLimit> {
     match kind.as_str() {
         "count" => Ok(DfLimit::Count(*value as u64)),
@@ -97,10 +106,7 @@ fn analysis(s: &Settings) -> PyResult<AnalysisConfig> {
             StopWords::Name(n) => {
                 return Err(bad("stop_words", n, "supported: 'english' or a list"));
             }
-            StopWords::Words(w) => StopWordSet {
-                name: "list".to_string(),
-                words: w.iter().cloned().collect(),
-            },
+            StopWords::Words(w) => word_list(w),
         });
     }
     // None keeps what the compat mode does (sklearn: no stemming; parallax: stemming).
@@ -111,13 +117,18 @@ fn analysis(s: &Settings) -> PyResult<AnalysisConfig> {
     settings.config().map_err(to_py)
 }
 
+/// A term-frequency name: raw, binary or log.
+fn tf(name: &str) -> PyResult<Tf> {
+    match name {
+        "raw" => Ok(Tf::Raw),
+        "binary" => Ok(Tf::Binary),
+        "log" => Ok(Tf::Log),
+        other => Err(bad("tf", other, "supported: raw, binary, log")),
+    }
+}
+
 fn vectorizer(s: &Settings) -> PyResult<Vectorizer> {
-    let tf = match s.tf.as_str() {
-        "raw" => Tf::Raw,
-        "binary" => Tf::Binary,
-        "log" => Tf::Log,
-        other => return Err(bad("tf", other, "supported: raw, binary, log")),
-    };
+    let tf = tf(&s.tf)?;
     let idf: Idf = s.idf.parse().map_err(|e: String| bad("idf", &s.idf, &e))?;
     let norm: Norm = s
         .norm

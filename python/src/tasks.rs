@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use numpy::{IntoPyArray, PyArray2};
-use parallax::analysis::{AnalysisOptions, Language, StopWordList, StopWords as StopWordSet};
+use parallax::analysis::{AnalysisOptions, Language, StopWordList};
 use parallax::compare::{CompareParams, Period};
 use parallax::corpus::{self, DateRules, Document, FieldNames, OnError, ReadOptions, ReadReport};
 use parallax::keywords::keyness::{Comparisons, GroupKeyness, KeynessMeasure, KeynessParams};
@@ -24,7 +24,7 @@ use parallax::vectorize::{
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::{Model, bad, run, to_py};
+use super::{Model, StopWords, bad, run, to_py};
 
 /// A document as Python hands it over and gets it back: (id, text, title, source, date, meta).
 type DocumentRow = (
@@ -200,14 +200,6 @@ impl ReadSettings {
     }
 }
 
-/// Stop words as Python gives them: a list name (`default`, `none`, `sklearn`; anything else
-/// is a file of words) or the words.
-#[derive(FromPyObject)]
-enum StopWords {
-    Name(String),
-    Words(Vec<String>),
-}
-
 /// The settings of a document space, one dict item each (all present, `None` = the preset's).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
@@ -238,23 +230,12 @@ fn parsed<T: std::str::FromStr<Err = String>>(
 }
 
 fn df_limit(name: &str, limit: &Option<(String, f64)>) -> PyResult<Option<DfLimit>> {
-    Ok(match limit {
-        None => None,
-        Some((kind, v)) if kind == "count" => Some(DfLimit::Count(*v as u64)),
-        Some((kind, v)) if kind == "proportion" => Some(DfLimit::Proportion(*v)),
-        Some((kind, _)) => return Err(bad(name, kind, "kind must be `count` or `proportion`")),
-    })
+    limit.as_ref().map(|l| super::df_limit(name, l)).transpose()
 }
 
 impl Space {
     fn tf(&self) -> PyResult<Option<Tf>> {
-        Ok(match self.tf.as_deref() {
-            None => None,
-            Some("raw") => Some(Tf::Raw),
-            Some("binary") => Some(Tf::Binary),
-            Some("log") => Some(Tf::Log),
-            Some(other) => return Err(bad("tf", other, "supported: raw, binary, log")),
-        })
+        self.tf.as_deref().map(super::tf).transpose()
     }
 
     fn weighting(&self) -> PyResult<WeightingOptions> {
@@ -285,10 +266,7 @@ impl Space {
             .apply(preset.analysis(options.language()))
             .map_err(to_py)?;
         if let Some(StopWords::Words(words)) = &self.stop_words {
-            settings.stop_words = Some(StopWordSet {
-                name: "list".to_string(),
-                words: words.iter().cloned().collect(),
-            });
+            settings.stop_words = Some(super::word_list(words));
         }
         let mut vocabulary = VocabularyParams {
             max_features: self.max_features,
@@ -344,6 +322,15 @@ fn columns<'py>(py: Python<'py>, named: Vec<(&str, Bound<'py, PyAny>)>) -> PyRes
 
 fn list<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: Vec<T>) -> PyResult<Bound<'py, PyAny>> {
     v.into_pyobject(py).map(Bound::into_any)
+}
+
+/// One column from each of `rows`.
+fn each<'py, R, T: IntoPyObject<'py>>(
+    py: Python<'py>,
+    rows: &[R],
+    value: impl Fn(&R) -> T,
+) -> PyResult<Bound<'py, PyAny>> {
+    list(py, rows.iter().map(value).collect())
 }
 
 /// Fits a model on documents.
@@ -482,31 +469,13 @@ fn stories<'py>(
     columns(
         py,
         vec![
-            ("story", list(py, records.iter().map(|r| r.id).collect())?),
-            (
-                "label",
-                list(py, records.iter().map(|r| r.label.clone()).collect())?,
-            ),
-            (
-                "size",
-                list(py, records.iter().map(|r| r.docs.len()).collect())?,
-            ),
-            (
-                "ids",
-                list(py, records.iter().map(|r| r.docs.clone()).collect())?,
-            ),
-            (
-                "sources",
-                list(py, records.iter().map(|r| r.sources.clone()).collect())?,
-            ),
-            (
-                "first_date",
-                list(py, records.iter().map(|r| r.first_date.clone()).collect())?,
-            ),
-            (
-                "last_date",
-                list(py, records.iter().map(|r| r.last_date.clone()).collect())?,
-            ),
+            ("story", each(py, &records, |r| r.id)?),
+            ("label", each(py, &records, |r| r.label.clone())?),
+            ("size", each(py, &records, |r| r.docs.len())?),
+            ("ids", each(py, &records, |r| r.docs.clone())?),
+            ("sources", each(py, &records, |r| r.sources.clone())?),
+            ("first_date", each(py, &records, |r| r.first_date.clone())?),
+            ("last_date", each(py, &records, |r| r.last_date.clone())?),
             ("near_duplicates", list(py, near)?),
         ],
     )
@@ -635,7 +604,7 @@ struct KeynessSettings {
 
 /// Each group's distinctive terms against the rest (or one group against another, or all
 /// pairs): (table of target, reference, term, surface, count_target, count_reference,
-/// statistic, log_ratio, p, p_adjusted; the measure's name; documents in no group).
+/// statistic (named after the measure), log_ratio, p, p_adjusted; documents in no group).
 #[pyfunction]
 #[pyo3(signature = (docs, space, by, settings, n_jobs))]
 fn keyness<'py>(
@@ -645,7 +614,7 @@ fn keyness<'py>(
     by: String,
     settings: KeynessSettings,
     n_jobs: Option<usize>,
-) -> PyResult<(Columns<'py>, &'static str, usize)> {
+) -> PyResult<(Columns<'py>, usize)> {
     let measure: KeynessMeasure = settings
         .measure
         .parse()
@@ -741,7 +710,7 @@ fn keyness<'py>(
             ("p_adjusted", list(py, t.9)?),
         ],
     )?;
-    Ok((table, measure.name(), left_out))
+    Ok((table, left_out))
 }
 
 fn docs_left_out(found: &parallax::keywords::keyness::Keyness) -> usize {

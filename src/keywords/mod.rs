@@ -511,6 +511,17 @@ mod tests {
     use crate::analysis::{AnalysisConfig, Language};
     use crate::vectorize::Vectorizer;
 
+    /// The default settings without row normalization, so scores can be compared by hand.
+    fn unnormalized() -> Vectorizer {
+        Vectorizer {
+            weighting: crate::vectorize::Weighting {
+                norm: crate::vectorize::Norm::None,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
     fn docs(texts: &[&str]) -> Vec<Document> {
         texts
             .iter()
@@ -606,14 +617,7 @@ mod tests {
         let mut texts = vec!["Harbour levy."];
         texts.extend(["The weather was fine."; 9]);
         let corpus = docs(&texts);
-        let v = Vectorizer {
-            weighting: crate::vectorize::Weighting {
-                norm: crate::vectorize::Norm::None,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let model = v.fit(&corpus).unwrap();
+        let model = unnormalized().fit(&corpus).unwrap();
         let params = KeywordParams {
             position: 0.0,
             word_length: 0.0,
@@ -664,14 +668,7 @@ mod tests {
         ];
         texts.extend(["The weather was fine."; 99]);
         let corpus = docs(&texts);
-        let v = Vectorizer {
-            weighting: crate::vectorize::Weighting {
-                norm: crate::vectorize::Norm::None,
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        let model = v.fit(&corpus).unwrap();
+        let model = unnormalized().fit(&corpus).unwrap();
         let rank = |phrases| {
             let params = KeywordParams {
                 phrases,
