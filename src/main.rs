@@ -39,7 +39,10 @@ fn main() -> ExitCode {
         Ok(Err(e)) => {
             // Messages quote the input (a CSV header, a field): no byte of it may drive the
             // terminal.
-            eprintln!("error: {}", cli::output::printable(&format!("{e:#}")));
+            eprintln!(
+                "error: {}",
+                parallax::io::terminal::printable(&format!("{e:#}"))
+            );
             ExitCode::from(1)
         }
         Err(_) => {

@@ -5,16 +5,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
-use serde::Serialize;
 
-use super::output::{Format, Printable, report_reading};
+use super::output::report_reading;
 use super::{InputArgs, SpaceArgs, TfArg, WeightArgs};
 use parallax::Error;
 use parallax::io::counts as keyness_counts;
-use parallax::io::rows::tsv_field;
+use parallax::io::tables::{self, Format};
 use parallax::keywords::GroupBy;
 use parallax::keywords::keyness::{
-    self, Comparison, Comparisons, GroupCounts, GroupKeyness, KeynessMeasure, KeynessParams,
+    self, Comparisons, GroupCounts, GroupKeyness, KeynessMeasure, KeynessParams,
 };
 use parallax::vectorize::{FittedVectorizer, Idf, Norm, Tf, Weighting};
 
@@ -110,7 +109,7 @@ fn count_weighting(w: &WeightArgs) -> Result<Weighting> {
     })
 }
 
-pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut impl Write) -> Result<()> {
+pub fn keyness(args: &KeynessArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let started = std::time::Instant::now();
     let by: GroupBy = args
         .by
@@ -192,7 +191,7 @@ fn score(
     grouped_docs: usize,
     quiet: bool,
     started: std::time::Instant,
-    out: &mut impl Write,
+    out: &mut dyn Write,
 ) -> Result<()> {
     let comparisons = match &args.target {
         _ if args.all_pairs => Comparisons::AllPairs,
@@ -234,11 +233,7 @@ fn score(
         } => anyhow!("--target and --reference are the same group"),
         e => e.into(),
     })?;
-    match args.format {
-        Format::Json => write_json(out, model, &comparisons, args)?,
-        Format::Tsv => write_tsv(out, model, &comparisons, args.measure)?,
-        Format::Table => write_table(&mut Printable(&mut *out), model, &comparisons, args.measure)?,
-    }
+    tables::write_keyness(out, args.format, model, &comparisons, args.measure)?;
     if !quiet {
         eprintln!(
             "parallax keyness: {} documents in {} groups by {}, {} comparison(s), {} terms; {:.2} s",
@@ -249,176 +244,6 @@ fn score(
             model.n_terms(),
             started.elapsed().as_secs_f64()
         );
-    }
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    term: &'a str,
-    surface: &'a str,
-    count_target: f64,
-    count_reference: f64,
-    statistic: f64,
-    log_ratio: f64,
-    p: Option<f64>,
-    p_adjusted: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct JsonComparison<'a> {
-    target: &'a str,
-    reference: &'a str,
-    measure: &'static str,
-    target_documents: usize,
-    reference_documents: usize,
-    target_tokens: f64,
-    reference_tokens: f64,
-    rows: Vec<JsonRow<'a>>,
-}
-
-fn write_json(
-    out: &mut impl Write,
-    model: &FittedVectorizer,
-    comparisons: &[Comparison],
-    args: &KeynessArgs,
-) -> Result<()> {
-    let list: Vec<JsonComparison> = comparisons
-        .iter()
-        .map(|c| JsonComparison {
-            target: &c.target,
-            reference: &c.reference,
-            measure: args.measure.name(),
-            target_documents: c.target_docs,
-            reference_documents: c.reference_docs,
-            target_tokens: c.target_total,
-            reference_tokens: c.reference_total,
-            rows: c
-                .rows
-                .iter()
-                .map(|r| JsonRow {
-                    term: &model.terms()[r.term],
-                    surface: model.surface(r.term),
-                    count_target: r.target,
-                    count_reference: r.reference,
-                    statistic: r.statistic,
-                    log_ratio: r.log_ratio,
-                    p: r.p_value,
-                    p_adjusted: r.p_adjusted,
-                })
-                .collect(),
-        })
-        .collect();
-    // Serialized first, so a closed pipe surfaces as an io::Error.
-    out.write_all(&serde_json::to_vec_pretty(&list)?)?;
-    writeln!(out)?;
-    Ok(())
-}
-
-fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        ryu::Buffer::new().format(v).to_string()
-    }
-}
-
-fn optional(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |p| ryu::Buffer::new().format(p).to_string())
-}
-
-fn write_tsv(
-    out: &mut impl Write,
-    model: &FittedVectorizer,
-    comparisons: &[Comparison],
-    measure: KeynessMeasure,
-) -> Result<()> {
-    writeln!(
-        out,
-        "target\treference\tterm\tsurface\tcount_target\tcount_reference\t{}\tlog_ratio\tp\tp_adjusted",
-        measure.name()
-    )?;
-    for c in comparisons {
-        for r in &c.rows {
-            writeln!(
-                out,
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                tsv_field(&c.target),
-                tsv_field(&c.reference),
-                tsv_field(&model.terms()[r.term]),
-                tsv_field(model.surface(r.term)),
-                number(r.target),
-                number(r.reference),
-                ryu::Buffer::new().format(r.statistic),
-                ryu::Buffer::new().format(r.log_ratio),
-                optional(r.p_value),
-                optional(r.p_adjusted)
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn write_table(
-    out: &mut impl Write,
-    model: &FittedVectorizer,
-    comparisons: &[Comparison],
-    measure: KeynessMeasure,
-) -> Result<()> {
-    for (i, c) in comparisons.iter().enumerate() {
-        if i > 0 {
-            writeln!(out)?;
-        }
-        writeln!(
-            out,
-            "{} vs {}  ({} docs, {} tokens vs {} docs, {} tokens)",
-            c.target,
-            c.reference,
-            c.target_docs,
-            number(c.target_total),
-            c.reference_docs,
-            number(c.reference_total)
-        )?;
-        if c.rows.is_empty() {
-            writeln!(out, "  (no term passes the filters)")?;
-            continue;
-        }
-        let width = c
-            .rows
-            .iter()
-            .map(|r| model.surface(r.term).chars().count())
-            .max()
-            .unwrap_or(4)
-            .clamp(4, 32);
-        let p_header = if measure.has_p_value() {
-            "       p    p_adj"
-        } else {
-            ""
-        };
-        writeln!(
-            out,
-            "  {:<width$}  {:>7}  {:>7}  {:>9}  {:>6}{p_header}",
-            "term",
-            "target",
-            "ref",
-            measure.name(),
-            "log2r"
-        )?;
-        for r in &c.rows {
-            write!(
-                out,
-                "  {:<width$}  {:>7}  {:>7}  {:>9.3}  {:>6.2}",
-                model.surface(r.term),
-                number(r.target),
-                number(r.reference),
-                r.statistic,
-                r.log_ratio
-            )?;
-            if let (Some(p), Some(q)) = (r.p_value, r.p_adjusted) {
-                write!(out, "  {p:>7.1e}  {q:>7.1e}")?;
-            }
-            writeln!(out)?;
-        }
     }
     Ok(())
 }

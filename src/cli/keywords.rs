@@ -6,12 +6,12 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Format, Printable, report_reading};
+use super::output::report_reading;
 use super::{InputArgs, SpaceArgs};
 use parallax::io::model;
-use parallax::io::rows::tsv_field;
+use parallax::io::tables::{Format, KeywordsWriter};
 use parallax::keywords::eval as kw_eval;
-use parallax::keywords::{self, Keyword, KeywordExtractor, KeywordParams, Per, RankKeywords};
+use parallax::keywords::{self, KeywordExtractor, KeywordParams, Per, RankKeywords};
 use parallax::similarity::SpaceModel;
 
 /// `parallax keywords`.
@@ -68,7 +68,7 @@ pub struct KeywordsArgs {
     pub space: SpaceArgs,
 }
 
-pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Result<()> {
+pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let started = std::time::Instant::now();
     let mut params = KeywordParams {
         n: args.n,
@@ -172,11 +172,9 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut impl Write) -> Resul
         "group"
     };
     trace("ranked");
-    match args.format {
-        Format::Json => write_json(out, &results)?,
-        Format::Tsv => write_tsv(out, label, &results)?,
-        Format::Table => write_table(&mut Printable(&mut *out), &results)?,
-    }
+    let mut table = KeywordsWriter::begin(out, args.format, label)?;
+    table.write(out, &results)?;
+    table.finish(out)?;
     if !quiet {
         eprintln!(
             "parallax keywords: {} documents, {} {}; {:.2} s",
@@ -202,7 +200,7 @@ fn keywords_streamed(
     settings: Option<parallax::vectorize::Vectorizer>,
     params: KeywordParams,
     quiet: bool,
-    out: &mut impl Write,
+    out: &mut dyn Write,
     started: std::time::Instant,
 ) -> Result<()> {
     let model = match (fitted, settings) {
@@ -217,116 +215,17 @@ fn keywords_streamed(
         (None, None) => unreachable!("either a model or settings"),
     };
     let extractor = KeywordExtractor::new(&model, params)?;
-    let mut written = 0usize;
-    match args.format {
-        Format::Json => out.write_all(b"{")?,
-        Format::Tsv => writeln!(out, "doc\trank\tphrase\tstem\tscore\tcount")?,
-        Format::Table => {}
-    }
+    let mut table = KeywordsWriter::begin(out, args.format, "doc")?;
     let report = args.input.read_chunked(quiet, &mut |chunk| {
-        let results = extractor.rankings(&chunk.docs);
-        match args.format {
-            Format::Json => write_json_entries(out, &results, written)?,
-            Format::Tsv => write_tsv_rows(out, &results)?,
-            Format::Table => write_table_entries(&mut Printable(&mut *out), &results, written)?,
-        }
-        written += results.len();
-        Ok(())
+        Ok(table.write(out, &extractor.rankings(&chunk.docs))?)
     })?;
-    if args.format == Format::Json {
-        out.write_all(if written == 0 { b"}\n" } else { b"\n}\n" })?;
-    }
+    let written = table.finish(out)?;
     super::output::report_read(&report, quiet);
     if !quiet {
         eprintln!(
             "parallax keywords: {written} documents, {written} rankings (streamed); {:.2} s",
             started.elapsed().as_secs_f64()
         );
-    }
-    Ok(())
-}
-
-fn write_json(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
-    out.write_all(b"{")?;
-    write_json_entries(out, results, 0)?;
-    out.write_all(if results.is_empty() { b"}\n" } else { b"\n}\n" })?;
-    Ok(())
-}
-
-/// The `"name": [...]` entries of the JSON object, `before` entries having been written.
-fn write_json_entries(
-    out: &mut impl Write,
-    results: &[(String, Vec<Keyword>)],
-    before: usize,
-) -> Result<()> {
-    for (i, (name, keywords)) in results.iter().enumerate() {
-        out.write_all(if before + i == 0 { b"\n  " } else { b",\n  " })?;
-        // Serialized first, so a closed pipe surfaces as an io::Error.
-        out.write_all(&serde_json::to_vec(name)?)?;
-        out.write_all(b": ")?;
-        out.write_all(&serde_json::to_vec(keywords)?)?;
-    }
-    Ok(())
-}
-
-fn write_tsv(out: &mut impl Write, label: &str, results: &[(String, Vec<Keyword>)]) -> Result<()> {
-    writeln!(out, "{label}\trank\tphrase\tstem\tscore\tcount")?;
-    write_tsv_rows(out, results)
-}
-
-fn write_tsv_rows(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
-    for (name, keywords) in results {
-        for (rank, k) in keywords.iter().enumerate() {
-            writeln!(
-                out,
-                "{}\t{}\t{}\t{}\t{}\t{}",
-                tsv_field(name),
-                rank + 1,
-                tsv_field(&k.phrase),
-                tsv_field(&k.stem),
-                ryu::Buffer::new().format(k.score),
-                k.count
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn write_table(out: &mut impl Write, results: &[(String, Vec<Keyword>)]) -> Result<()> {
-    write_table_entries(out, results, 0)
-}
-
-/// Table entries, `before` entries having been written.
-fn write_table_entries(
-    out: &mut impl Write,
-    results: &[(String, Vec<Keyword>)],
-    before: usize,
-) -> Result<()> {
-    for (i, (name, keywords)) in results.iter().enumerate() {
-        if before + i > 0 {
-            writeln!(out)?;
-        }
-        writeln!(out, "{name}")?;
-        if keywords.is_empty() {
-            writeln!(out, "  (no keywords)")?;
-            continue;
-        }
-        let width = keywords
-            .iter()
-            .map(|k| k.phrase.chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(48);
-        for (rank, k) in keywords.iter().enumerate() {
-            writeln!(
-                out,
-                "  {:>2}  {:<width$}  {:>7.4}  {:>4}",
-                rank + 1,
-                k.phrase,
-                k.score,
-                k.count
-            )?;
-        }
     }
     Ok(())
 }

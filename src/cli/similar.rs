@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 
-use super::output::{Format, Printable, report_reading};
+use super::output::report_reading;
 use super::{InputArgs, SpaceArgs, WeightArgs};
 use parallax::corpus::{Corpus, Document};
 use parallax::io::model;
-use parallax::io::rows::tsv_field;
+use parallax::io::tables::{self, Format};
 use parallax::similarity::{
-    self, DocumentSpace, Layout, MAX_DENSE, Measure, Neighbors, SimilarParams, SpaceModel,
+    self, DocumentSpace, Layout, MAX_DENSE, Measure, SimilarParams, SpaceModel,
 };
 use parallax::vectorize::FittedVectorizer;
 
@@ -206,8 +206,9 @@ pub fn similar(args: &SimilarArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         })?;
     }
     let neighbours = &found.neighbors;
-    let write =
-        |w: &mut dyn Write| write_neighbours(w, args.format, &corpus.docs, ref_all, neighbours);
+    let write = |w: &mut dyn Write| {
+        tables::write_neighbours(w, args.format, &corpus.docs, ref_all, neighbours)
+    };
     match &args.out {
         Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
@@ -253,94 +254,4 @@ fn dense_extension(path: &Path) -> Result<Dense> {
             path.display()
         ),
     }
-}
-
-fn score_text(score: f32) -> String {
-    ryu::Buffer::new().format(score).to_string()
-}
-
-fn write_neighbours(
-    out: &mut dyn Write,
-    format: Format,
-    queries: &[Document],
-    reference: &[Document],
-    nn: &Neighbors,
-) -> std::io::Result<()> {
-    let json = |s: &str| serde_json::to_string(s).expect("strings serialize");
-    match format {
-        Format::Json => {
-            out.write_all(b"{")?;
-            for (i, (doc, list)) in queries.iter().zip(nn.iter()).enumerate() {
-                write!(
-                    out,
-                    "{}\n  {}: [",
-                    if i == 0 { "" } else { "," },
-                    json(&doc.id)
-                )?;
-                for (j, n) in list.iter().enumerate() {
-                    let r = &reference[n.index as usize];
-                    let source = r.source.as_deref().map_or_else(|| "null".to_string(), json);
-                    write!(
-                        out,
-                        "{}{{\"id\": {}, \"score\": {}, \"source\": {source}}}",
-                        if j == 0 { "" } else { ", " },
-                        json(&r.id),
-                        score_text(n.score)
-                    )?;
-                }
-                out.write_all(b"]")?;
-            }
-            out.write_all(if queries.is_empty() { b"}\n" } else { b"\n}\n" })?;
-        }
-        Format::Tsv => {
-            writeln!(out, "id\trank\tneighbour\tscore\tsource")?;
-            for (doc, list) in queries.iter().zip(nn.iter()) {
-                for (rank, n) in list.iter().enumerate() {
-                    let r = &reference[n.index as usize];
-                    writeln!(
-                        out,
-                        "{}\t{}\t{}\t{}\t{}",
-                        tsv_field(&doc.id),
-                        rank + 1,
-                        tsv_field(&r.id),
-                        score_text(n.score),
-                        tsv_field(r.source.as_deref().unwrap_or(""))
-                    )?;
-                }
-            }
-        }
-        Format::Table => {
-            let out = &mut Printable(&mut *out);
-            let width = nn
-                .iter()
-                .flatten()
-                .map(|n| reference[n.index as usize].id.chars().count())
-                .max()
-                .unwrap_or(0);
-            for (i, (doc, list)) in queries.iter().zip(nn.iter()).enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                match &doc.source {
-                    Some(s) => writeln!(out, "{}  ({s})", doc.id)?,
-                    None => writeln!(out, "{}", doc.id)?,
-                }
-                if list.is_empty() {
-                    writeln!(out, "     (no neighbours)")?;
-                }
-                for (rank, n) in list.iter().enumerate() {
-                    let r = &reference[n.index as usize];
-                    writeln!(
-                        out,
-                        "  {:>3}  {:.4}  {:<width$}  {}",
-                        rank + 1,
-                        n.score,
-                        r.id,
-                        r.source.as_deref().unwrap_or("")
-                    )?;
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -6,12 +6,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use super::output::{Format, Printable, report_reading};
+use super::output::report_reading;
 use super::similar::SpaceFlags;
 use super::{InputArgs, SpaceArgs};
-use parallax::corpus::Document;
-use parallax::io::rows::tsv_field;
-use parallax::similarity::{self, FindStories, StoryParams, StoryRecord};
+use parallax::io::tables::{self, Format};
+use parallax::similarity::{self, FindStories, StoryParams};
 
 /// `parallax stories`.
 #[derive(Args, Debug)]
@@ -60,12 +59,6 @@ pub(super) fn parse_window(s: &str) -> Result<Window, String> {
     }
 }
 
-/// A story ready to print: its record (what the JSON holds) and its documents.
-struct Shown<'a> {
-    record: StoryRecord,
-    docs: Vec<&'a Document>,
-}
-
 pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Result<()> {
     let started = std::time::Instant::now();
     if !(args.threshold > 0.0 && args.threshold <= 1.0) {
@@ -92,118 +85,20 @@ pub fn stories(args: &StoriesArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         },
     };
     let found = similarity::find_stories(docs, &params).context("fitting")?;
-    let shown: Vec<Shown> = found
-        .records
-        .into_iter()
-        .zip(&found.stories)
-        .map(|(record, s)| Shown {
-            record,
-            docs: s.docs.iter().map(|&i| &docs[i]).collect(),
-        })
-        .collect();
-
-    let write = |w: &mut dyn Write| write_stories(w, args.format, &shown);
+    let write = |w: &mut dyn Write| tables::write_stories(w, args.format, docs, &found);
     match &args.out {
         Some(path) => parallax::io::atomic::write_atomic(path, |w| write(w))?,
         None => write(stdout)?,
     }
     if !quiet {
-        let multi = shown.iter().filter(|s| s.docs.len() > 1).count();
-        let across = shown.iter().filter(|s| s.record.sources.len() > 1).count();
+        let multi = found.stories.iter().filter(|s| s.docs.len() > 1).count();
+        let across = found.records.iter().filter(|r| r.sources.len() > 1).count();
         eprintln!(
             "parallax stories: {} documents → {} stories ({multi} with several documents, {across} across sources); {:.2} s",
             docs.len(),
-            shown.len(),
+            found.stories.len(),
             started.elapsed().as_secs_f64()
         );
-    }
-    Ok(())
-}
-
-fn write_stories(out: &mut dyn Write, format: Format, stories: &[Shown]) -> std::io::Result<()> {
-    match format {
-        Format::Json => {
-            // One story a line; the fields are `StoryRecord`'s, as in `compare --format json`.
-            out.write_all(b"{\"stories\": [")?;
-            for (id, s) in stories.iter().enumerate() {
-                let line = serde_json::to_string(&s.record).expect("a story serializes");
-                write!(out, "{}\n  {line}", if id == 0 { "" } else { "," })?;
-            }
-            out.write_all(if stories.is_empty() {
-                b"]}\n"
-            } else {
-                b"\n]}\n"
-            })?;
-        }
-        Format::Tsv => {
-            writeln!(out, "story\tid\tsource\tdate\tlabel")?;
-            for (id, s) in stories.iter().enumerate() {
-                for d in &s.docs {
-                    writeln!(
-                        out,
-                        "{id}\t{}\t{}\t{}\t{}",
-                        tsv_field(&d.id),
-                        tsv_field(d.source.as_deref().unwrap_or("")),
-                        tsv_field(d.date.as_deref().unwrap_or("")),
-                        tsv_field(&s.record.label)
-                    )?;
-                }
-            }
-        }
-        Format::Table => {
-            let out = &mut Printable(&mut *out);
-            let width = |f: &dyn Fn(&Document) -> usize| {
-                stories
-                    .iter()
-                    .flat_map(|s| s.docs.iter())
-                    .map(|d| f(d))
-                    .max()
-                    .unwrap_or(0)
-            };
-            let id_w = width(&|d| d.id.chars().count());
-            let src_w = width(&|d| d.source.as_deref().map_or(0, |s| s.chars().count()));
-            for (id, s) in stories.iter().enumerate() {
-                if id > 0 {
-                    writeln!(out)?;
-                }
-                let n = s.docs.len();
-                let r = &s.record;
-                let mut about = format!("{n} document{}", if n == 1 { "" } else { "s" });
-                if !r.sources.is_empty() {
-                    about += &format!(", {}", r.sources.join(" "));
-                }
-                if let (Some(a), Some(b)) = (&r.first_date, &r.last_date) {
-                    about += &if a == b {
-                        format!(", {a}")
-                    } else {
-                        format!(", {a} .. {b}")
-                    };
-                }
-                writeln!(
-                    out,
-                    "story {id}: {}  ({about})",
-                    if r.label.is_empty() {
-                        "(no terms)"
-                    } else {
-                        &r.label
-                    }
-                )?;
-                for d in &s.docs {
-                    let line = format!(
-                        "  {:<id_w$}  {:<src_w$}  {:<10}  {}",
-                        d.id,
-                        d.source.as_deref().unwrap_or(""),
-                        d.date.as_deref().map_or("", |x| &x[..x.len().min(10)]),
-                        d.title.as_deref().unwrap_or("")
-                    );
-                    writeln!(out, "{}", line.trim_end())?;
-                }
-                for near in &r.near_duplicates {
-                    let [a, b] = &near.docs;
-                    writeln!(out, "  near-duplicates: {a} ≈ {b} ({:.3})", near.score)?;
-                }
-            }
-        }
     }
     Ok(())
 }

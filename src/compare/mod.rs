@@ -17,6 +17,7 @@ mod align;
 mod documents;
 pub mod html;
 pub mod report;
+pub mod summary;
 mod timeline;
 
 use align::{Ctx, align};

@@ -8,6 +8,9 @@
 //! - [`counts`]: keyness counts files (`keyness --counts-out`, summed by `keyness --counts`);
 //! - [`streamed`]: an output directory written chunk by chunk as its rows come (`transform`, a
 //!   streamed `vectorize`);
+//! - [`tables`]: the result tables of `similar`, `stories`, `keywords`, `keyness` and `stats`
+//!   (aligned text, JSON, TSV);
+//! - [`terminal`]: text for people made safe to print (no escapes from the data);
 //! - [`ordered`]: blocks formatted in parallel, written in order (for every text format);
 //! - [`atomic`]: outputs replaced whole (locks, exclusive temporaries, staged directories);
 //! - [`direct`]: long output files written past the page cache (direct I/O);
@@ -24,3 +27,5 @@ pub mod ordered;
 pub mod rows;
 pub(crate) mod spill;
 pub mod streamed;
+pub mod tables;
+pub mod terminal;

@@ -11,7 +11,7 @@ use crate::corpus::{Corpus, Document};
 use crate::error::Result;
 
 /// What a corpus holds, counted with one analysis.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CorpusSummary {
     /// Documents read.
     pub documents: usize,

@@ -83,6 +83,20 @@ def commands(shared, quick):
                                            "--fdr", "0.05"]),
                 (f"{name}-compare", ["compare", data, "--html", "{out}/r.html", "--format", "json"]),
                 (f"{name}-compare-table", ["compare", data]),
+                # Every table in its other formats.
+                (f"{name}-stats-tsv", ["stats", data, "--format", "tsv"]),
+                (f"{name}-similar-tsv", ["similar", data, "-k", "3", "--format", "tsv"]),
+                (f"{name}-stories-tsv", ["stories", data, "--format", "tsv"]),
+                (f"{name}-keywords-tsv", ["keywords", data, "-n", "5", "--format", "tsv"]),
+                (f"{name}-keywords-group-tsv", ["keywords", data, "--per", "source", "--format", "tsv"]),
+                (f"{name}-keywords-table", ["keywords", data, "-n", "5"]),
+                (f"{name}-keywords-streamed", ["keywords", data, "-n", "5", "--stream", "--chunk-mb", "1"]),
+                (f"{name}-keywords-streamed-json", ["keywords", data, "-n", "5", "--stream", "--chunk-mb",
+                                                   "1", "--format", "json"]),
+                (f"{name}-keywords-streamed-tsv", ["keywords", data, "-n", "5", "--stream", "--chunk-mb",
+                                                  "1", "--format", "tsv"]),
+                (f"{name}-keyness-tsv", ["keyness", data, "--by", "source", "--format", "tsv"]),
+                (f"{name}-keyness-pmi", ["keyness", data, "--by", "source", "--measure", "pmi"]),
             ]
     out += [
         ("eval-stories", ["stories", basil, "--format", "json", "--then", "eval", "stories",
