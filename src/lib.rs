@@ -15,13 +15,14 @@
 //! | analyze | [`analysis`] | [`analysis::AnalysisSettings`] → [`analysis::AnalysisConfig`] → [`analysis::Analyzer`]: text → tokens → terms |
 //! | tokenize | `tokens` (internal) | documents → the tokenized corpus, each distinct spelling analyzed once |
 //! | fit and weigh | [`vectorize`] | [`vectorize::Vectorizer`] (or a [`vectorize::Preset`]) → [`vectorize::FittedVectorizer`] and a [`matrix::CsrMatrix`]; streamed: [`vectorize::StreamedVectorize`] |
-//! | save, write | [`io`] | models and shards ([`io::model`]), Matrix Market, npz, rows (chunk by chunk: [`io::streamed`]), atomic outputs |
+//! | save, write | [`io`] | models and shards ([`io::model`]), Matrix Market, npz, rows (chunk by chunk: [`io::streamed`]), result tables ([`io::tables`]), atomic outputs |
 //! | compare documents | [`similarity`] | [`similarity::similar`] (exact top-k), [`similarity::find_stories`] |
 //! | key terms | [`keywords`] | [`keywords::keywords`], [`keywords::keyness::keyness`] |
-//! | the report | [`compare`] | [`compare::compare`] → [`compare::Report`], [`compare::html`] |
+//! | the report | [`compare`] | [`compare::compare`] → [`compare::Report`], [`compare::html`], [`compare::summary`] |
 //!
 //! [`dates`] holds calendar arithmetic on day numbers, [`blocks`] the block a cluster puts each
-//! document in, [`trace`] phase timings for developers.
+//! document in, [`threads`] the pinned worker pool the CLI runs in, [`trace`] phase timings for
+//! developers.
 //!
 //! ## Glossary
 //!
@@ -94,6 +95,7 @@ pub mod io;
 pub mod keywords;
 pub mod matrix;
 pub mod similarity;
+pub mod threads;
 mod tokens;
 pub mod trace;
 pub mod vectorize;

@@ -24,9 +24,19 @@ fn main() -> ExitCode {
         eprintln!("error: --threads must be at least 1");
         return ExitCode::from(1);
     }
-    if let Err(e) = cli::threads::start(cli.threads) {
-        eprintln!("error: {e:#}");
-        return ExitCode::from(2);
+    match parallax::threads::start(cli.threads) {
+        Ok(pool) if pool.capped() => eprintln!(
+            "parallax: --threads {} capped at {} ({} per core, {} cores)",
+            cli.threads.unwrap_or(0),
+            pool.threads.unwrap_or(0),
+            parallax::threads::MAX_THREADS_PER_CORE,
+            pool.cores
+        ),
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
     }
     match std::panic::catch_unwind(|| run(&cli)) {
         Ok(Ok(())) => ExitCode::SUCCESS,

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use serde_json::Value;
 
 use parallax::corpus::{FieldNames, ReadOptions, read_inputs};
+use parallax::io::tables::{self, Format};
 use parallax::similarity::eval_data::{
     StoriesEval, gold_events, read_scores, read_story_pred, score_similarity, score_stories,
 };
@@ -32,15 +32,6 @@ pub enum EvalCommand {
     Keywords(crate::cli::keywords::EvalKeywordsArgs),
 }
 
-/// Output format of `eval` (a table or one JSON object).
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EvalFormat {
-    /// Aligned lines for people.
-    Table,
-    /// One JSON object.
-    Json,
-}
-
 /// `parallax eval stories`.
 #[derive(Args, Debug)]
 pub struct EvalStoriesArgs {
@@ -61,7 +52,7 @@ pub struct EvalStoriesArgs {
     pub source_field: String,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: EvalFormat,
+    pub format: Format,
 }
 
 /// `parallax eval similarity`.
@@ -77,7 +68,7 @@ pub struct EvalSimilarityArgs {
     pub pred: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
-    pub format: EvalFormat,
+    pub format: Format,
 }
 
 pub fn eval(args: &EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
@@ -88,56 +79,8 @@ pub fn eval(args: &EvalArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     }
 }
 
-/// Prints a flat JSON object as a table, or as JSON, keeping the fields in declaration order.
-fn report(out: &mut dyn Write, format: EvalFormat, value: &impl Serialize) -> Result<()> {
-    // Serialized text keeps the struct's field order; a `Value` map would sort the keys.
-    let text = serde_json::to_string(value)?;
-    let mut fields: Vec<(String, Value)> = Vec::new();
-    let mut de = serde_json::Deserializer::from_str(&text);
-    serde::Deserializer::deserialize_map(&mut de, OrderedFields(&mut fields))?;
-    match format {
-        EvalFormat::Json => {
-            writeln!(out, "{{")?;
-            for (i, (k, v)) in fields.iter().enumerate() {
-                let comma = if i + 1 < fields.len() { "," } else { "" };
-                writeln!(out, "  {}: {v}{comma}", serde_json::to_string(k)?)?;
-            }
-            writeln!(out, "}}")?;
-        }
-        EvalFormat::Table => {
-            for (k, v) in &fields {
-                let v = match v {
-                    Value::Number(n) if n.is_f64() => {
-                        format!("{:.4}", n.as_f64().unwrap_or(f64::NAN))
-                    }
-                    Value::Null => "-".into(),
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                writeln!(out, "{:<30} {v}", k.replace('_', " "))?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Collects a JSON object's fields in document order.
-struct OrderedFields<'a>(&'a mut Vec<(String, Value)>);
-
-impl<'de> serde::de::Visitor<'de> for OrderedFields<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a JSON object")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> std::result::Result<(), A::Error> {
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
-            self.0.push((k, v));
-        }
-        Ok(())
-    }
+fn report(out: &mut dyn Write, format: Format, value: &impl Serialize) -> Result<()> {
+    Ok(tables::write_fields(out, format, value)?)
 }
 
 fn stories(args: &EvalStoriesArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {

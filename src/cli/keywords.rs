@@ -9,7 +9,7 @@ use clap::Args;
 use super::output::report_reading;
 use super::{InputArgs, SpaceArgs};
 use parallax::io::model;
-use parallax::io::tables::{Format, KeywordsWriter};
+use parallax::io::tables::{self, Format, KeywordsWriter};
 use parallax::keywords::eval as kw_eval;
 use parallax::keywords::{self, KeywordExtractor, KeywordParams, Per, RankKeywords};
 use parallax::similarity::SpaceModel;
@@ -248,6 +248,9 @@ pub struct EvalKeywordsArgs {
         default_value = "5,10"
     )]
     pub k: Vec<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
 }
 
 /// Scores predictions against gold keys and prints a table: P, R and F1 at each cutoff
@@ -274,18 +277,5 @@ pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()>
         e.context(format!("--pred {}", args.pred.display()))
     })?;
     let report = kw_eval::evaluate(&gold, &predictions, &args.k);
-    writeln!(out, "{:>4}  {:>7}  {:>7}  {:>7}", "k", "P", "R", "F1")?;
-    for s in &report.scores {
-        writeln!(
-            out,
-            "{:>4}  {:>7.2}  {:>7.2}  {:>7.2}",
-            s.k, s.precision, s.recall, s.f1
-        )?;
-    }
-    writeln!(
-        out,
-        "{} documents with gold keys, {} without a prediction; {} predicted documents have no gold keys",
-        report.documents, report.without_prediction, report.extra_predictions
-    )?;
-    Ok(())
+    Ok(tables::write_keyword_scores(out, args.format, &report)?)
 }

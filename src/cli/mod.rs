@@ -9,7 +9,6 @@ pub mod output;
 pub mod similar;
 pub mod stats;
 pub mod stories;
-pub mod threads;
 pub mod vectorize;
 
 use std::path::PathBuf;
@@ -287,19 +286,6 @@ fn display_paths(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-/// Compatibility modes: reproduce another tool's default TF-IDF exactly.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Compat {
-    /// scikit-learn TfidfVectorizer(): (?u)\b\w\w+\b, lowercase, smooth idf, L2.
-    Sklearn,
-    /// gensim simple_preprocess + TfidfModel: log2(N/df), L2, zero weights dropped.
-    Gensim,
-    /// quanteda dfm_tfidf: count · log10(N/df), no normalization.
-    Quanteda,
-    /// Spark MLlib RegexTokenizer + IDF: count · ln((N+1)/(df+1)), no normalization.
-    Spark,
-}
-
 /// Analysis flags.
 #[derive(Args, Debug, Clone, Default)]
 pub struct AnalysisArgs {
@@ -360,7 +346,7 @@ pub enum TfArg {
 pub struct WeightArgs {
     /// Reproduce another tool's defaults exactly (analysis and weighting); other flags override.
     #[arg(long, value_enum, help_heading = "Weighting")]
-    pub compat: Option<Compat>,
+    pub compat: Option<Preset>,
     /// Term frequency.
     #[arg(long, value_enum, help_heading = "Weighting")]
     pub tf: Option<TfArg>,
@@ -435,25 +421,8 @@ fn given(flags: &[(bool, &'static str)]) -> Vec<&'static str> {
     flags.iter().filter(|f| f.0).map(|f| f.1).collect()
 }
 
-impl Compat {
-    /// The library preset this mode names.
-    pub fn preset(self) -> Preset {
-        match self {
-            Compat::Sklearn => Preset::Sklearn,
-            Compat::Gensim => Preset::Gensim,
-            Compat::Quanteda => Preset::Quanteda,
-            Compat::Spark => Preset::Spark,
-        }
-    }
-}
-
-/// The preset of a `--compat` value (parallax's own without one).
-fn preset(compat: Option<Compat>) -> Preset {
-    compat.map_or(Preset::Parallax, Compat::preset)
-}
-
 /// Builds the analysis config from compat mode and flags.
-pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<AnalysisConfig> {
+pub fn analysis_config(a: &AnalysisArgs, compat: Option<Preset>) -> Result<AnalysisConfig> {
     let stem = if a.no_stem {
         Some(false)
     } else if a.stem {
@@ -470,7 +439,7 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
     };
     // Only reading a stop-word file can fail here.
     let mut settings = options
-        .apply(preset(compat).analysis(options.language()))
+        .apply(compat.unwrap_or_default().analysis(options.language()))
         .map_err(|e| match &a.stopwords {
             Some(spec) => anyhow::Error::new(e).context(format!("--stopwords {spec}")),
             None => e.into(),
@@ -485,7 +454,7 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Compat>) -> Result<Analy
 
 /// Builds the weighting from compat mode and flags.
 pub fn weighting(w: &WeightArgs) -> Weighting {
-    weighting_options(w).apply(preset(w.compat).weighting())
+    weighting_options(w).apply(w.compat.unwrap_or_default().weighting())
 }
 
 /// The parts of a weighting the flags give (`--compat` aside).

@@ -8,13 +8,14 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use rayon::prelude::*;
 
-use super::output::{Dtype, MatrixFormat, lock_output, report_read, stage_output, summary};
+use super::output::{Dtype, lock_output, report_read, stage_output, summary};
 use super::{InputArgs, SpaceArgs, VocabArgs, WeightArgs};
 use parallax::corpus::Document;
-use parallax::io::atomic::WriteLock;
+use parallax::io::atomic::{WriteLock, directory_of, same_directory, scratch_directory_for};
 use parallax::io::model;
 use parallax::io::rows::{
-    OUTPUT_SET, write_jsonl_rows, write_jsonl_sparse_rows, write_vectorized, write_vocabulary,
+    MatrixFormat, OUTPUT_SET, write_jsonl_rows, write_jsonl_sparse_rows, write_vectorized,
+    write_vocabulary,
 };
 use parallax::io::streamed::{StreamedColumns, StreamedOutput};
 use parallax::matrix::{CsrMatrix, Value};
@@ -102,7 +103,7 @@ pub fn vectorize(args: &VectorizeArgs, quiet: bool) -> Result<()> {
     let in_set = args
         .model
         .as_deref()
-        .is_some_and(|m| same_dir(parallax::io::atomic::directory_of(m), &args.out));
+        .is_some_and(|m| same_directory(directory_of(m), &args.out));
     let model_lock = match &args.model {
         Some(m) if !in_set => Some(lock_output(m, quiet)?),
         _ => None,
@@ -160,14 +161,6 @@ impl ModelOut<'_> {
     }
 }
 
-/// Whether two paths name one directory (the same path, or the same directory on disk).
-fn same_dir(a: &Path, b: &Path) -> bool {
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
-    }
-}
-
 /// Text per batch when vectorizing in memory: each batch is tokenized as soon as it is read
 /// and its texts dropped, so the texts of the whole corpus are never held at once.
 const BATCH_BYTES: usize = 8 << 20;
@@ -219,7 +212,7 @@ fn fit_write<V: Value>(
     }
     trace.mark("fitted");
     // Rows are weighed and written block by block, so the whole matrix is never held.
-    let format = args.format.into();
+    let format = args.format;
     let (nnz, empty_rows) = write_vectorized::<V>(out.dir, format, &model, &counts, &docs)?;
     report.empty_rows = empty_rows;
     trace.mark("written");
@@ -254,17 +247,6 @@ pub(super) fn fit_streamed(
     Ok(merged)
 }
 
-/// Where a streamed fit sets its runs aside: beside the model it writes (its disk, which the
-/// user chose), or the system's temporary directory if the model goes to a device.
-fn spill_dir_for(model: &Path) -> PathBuf {
-    let dir = parallax::io::atomic::directory_of(model);
-    if parallax::io::atomic::is_device(model) || !dir.is_dir() {
-        std::env::temp_dir()
-    } else {
-        dir.to_path_buf()
-    }
-}
-
 /// What takes each chunk's documents and rows.
 type RowSink<'a, V> = dyn FnMut(&[Document], &CsrMatrix<V>) -> Result<()> + 'a;
 
@@ -281,12 +263,8 @@ fn transform_streamed<V: Value>(
     let report = input.read_chunked(quiet, &mut |chunk| {
         bytes += chunk.docs.iter().map(|d| d.text.len()).sum::<usize>();
         let weighed = model.transform_with::<V>(&chunk.docs, &TransformOptions::default());
-        let (matrix, r) = (weighed.matrix, weighed.report);
-        rows(&chunk.docs, &matrix)?;
-        total.documents += r.documents;
-        total.tokens += r.tokens;
-        total.out_of_vocabulary += r.out_of_vocabulary;
-        total.empty_rows += r.empty_rows;
+        rows(&chunk.docs, &weighed.matrix)?;
+        total += &weighed.report;
         Ok(())
     })?;
     report_read(&report, quiet);
@@ -319,7 +297,7 @@ fn vectorize_streamed<V: Value>(
         path.write(|w| merged.write_model(w)).context("fitting")?;
     }
     // vocabulary.tsv is written as the columns are chosen, under a temporary name.
-    let format = args.format.into();
+    let format = args.format;
     let columns = StreamedColumns::choose(dir, format, merged).context("fitting")?;
     trace.mark("fitted");
     let n_columns = columns.n_columns();
@@ -353,7 +331,7 @@ pub fn fit(args: &FitArgs, quiet: bool) -> Result<()> {
         );
     }
     let lock = lock_output(out, quiet)?;
-    let mut merged = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?;
+    let mut merged = fit_streamed(&settings, &args.input, &scratch_directory_for(out), quiet)?;
     let n_docs = merged.n_docs();
     let trace = parallax::trace::Trace::start();
     if args.shard {
@@ -410,15 +388,12 @@ fn update(
     let lock = lock_output(out, quiet)?;
     let old = model::load(base)?;
     let settings = Vectorizer::of(&old);
-    let added = fit_streamed(&settings, &args.input, &spill_dir_for(out), quiet)?.collect()?;
+    let added =
+        fit_streamed(&settings, &args.input, &scratch_directory_for(out), quiet)?.collect()?;
     let added_docs = added.n_docs;
-    let merged = old.statistics().try_merge(&added).with_context(|| {
-        format!(
-            "{}: its counts plus the inputs' pass 2^64; the model cannot be updated",
-            base.display()
-        )
-    })?;
-    let model = settings.fit_statistics(merged).context("refitting")?;
+    let model = old
+        .update_statistics(&added)
+        .with_context(|| format!("updating {}", base.display()))?;
     lock.write_file(|w| model::write_model(&model, w))?;
     if !quiet {
         eprintln!(
@@ -462,27 +437,7 @@ pub fn merge(args: &MergeArgs, quiet: bool) -> Result<()> {
         );
     }
     let lock = lock_output(&args.model, quiet)?;
-    let mut analysis = None;
-    let mut merged = parallax::vectorize::Statistics::default();
-    for path in &args.shards {
-        let (a, stats) = model::load_statistics(path)?;
-        match &analysis {
-            None => analysis = Some((a, path)),
-            Some((first, first_path)) if *first != a => bail!(
-                "{}: its analysis settings differ from {}'s; shards must be fitted with the same analysis flags",
-                path.display(),
-                first_path.display()
-            ),
-            Some(_) => {}
-        }
-        merged = merged.try_merge(&stats).with_context(|| {
-            format!(
-                "{}: its counts added to the shards before it pass 2^64; the sum cannot be stored",
-                path.display()
-            )
-        })?;
-    }
-    let (analysis, _) = analysis.expect("clap requires at least one shard");
+    let (analysis, merged) = model::sum_statistics(&args.shards)?;
     if args.shard {
         if args.vocab.is_set() || args.weight.is_set() {
             bail!(
@@ -549,7 +504,7 @@ fn transform_write<V: Value>(
         .as_deref()
         .map(|dir| stage_output(dir, quiet))
         .transpose()?;
-    let format = args.format.into();
+    let format = args.format;
     let surfaces = model.surfaces();
     let (report, bytes, nnz) = match &staged {
         Some(staged) => {

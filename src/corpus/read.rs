@@ -126,6 +126,89 @@ pub struct SetAside {
 const SET_ASIDE_EXAMPLES: usize = 5;
 
 impl ReadReport {
+    /// Writes what reading skipped or noticed, a line each, as the CLI prints it on stderr.
+    /// Skipped records and set-aside values are always written (data was left out); the rest
+    /// (undated and empty documents, empty fields, ignored files) only with `all`.
+    pub fn write_notes(&self, out: &mut dyn std::io::Write, all: bool) -> std::io::Result<()> {
+        use crate::io::terminal::printable;
+        if self.skipped_count > 0 {
+            let n = self.skipped_count;
+            writeln!(
+                out,
+                "parallax: skipped {n} bad record(s) (--on-error skip):"
+            )?;
+            for message in &self.skipped {
+                writeln!(out, "  {}", printable(message))?;
+            }
+            if n > self.skipped.len() {
+                writeln!(out, "  ... and {} more", n - self.skipped.len())?;
+            }
+        }
+        for kind in &self.set_aside {
+            let (n, what, hint) = (kind.count, kind.kind, kind.hint);
+            writeln!(
+                out,
+                "parallax: {n} {what}(s) kept as undated ({hint}), e.g.:"
+            )?;
+            for example in &kind.examples {
+                writeln!(out, "  {}", printable(example))?;
+            }
+        }
+        if !all {
+            return Ok(());
+        }
+        if self.undated > 0 {
+            writeln!(
+                out,
+                "parallax: {} document(s) have no usable date",
+                self.undated
+            )?;
+        }
+        if self.empty_fields > 0 {
+            writeln!(
+                out,
+                "parallax: {} optional field value(s) were empty and count as missing",
+                self.empty_fields
+            )?;
+        }
+        if self.empty_docs > 0 {
+            writeln!(
+                out,
+                "parallax: {} document(s) have no text; they are kept as empty rows",
+                self.empty_docs
+            )?;
+        }
+        let is_readme = |p: &&PathBuf| {
+            p.file_stem()
+                .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+        };
+        let (readmes, others): (Vec<_>, Vec<_>) = self.ignored_files.iter().partition(is_readme);
+        if !readmes.is_empty() {
+            let n = readmes.len();
+            writeln!(
+                out,
+                "parallax: ignored {n} README file(s) in input directories"
+            )?;
+        }
+        if !others.is_empty() {
+            let names: Vec<String> = others
+                .iter()
+                .take(3)
+                .map(|p| p.display().to_string())
+                .collect();
+            let more = if others.len() > 3 { ", ..." } else { "" };
+            writeln!(
+                out,
+                "parallax: ignored {} entr{} of input directories that are not .txt/.md documents \
+                 (give .jsonl/.csv files as inputs of their own): {}{more}",
+                others.len(),
+                if others.len() == 1 { "y" } else { "ies" },
+                names.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+
     /// Turns the optional fields of a document just read into their final form: empty values
     /// become missing ones, and a date becomes `YYYY-MM-DD` or, when it cannot be used, a
     /// missing date counted under its kind.

@@ -680,6 +680,26 @@ pub fn is_device(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
+/// Whether two paths name one directory (the same path, or the same directory on disk).
+pub fn same_directory(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => std::path::absolute(a).ok() == std::path::absolute(b).ok(),
+    }
+}
+
+/// Where temporary files made while writing `path` go: beside it (its disk, which the user
+/// chose), or the system's temporary directory if `path` is a device or its directory does
+/// not exist yet.
+pub fn scratch_directory_for(path: &Path) -> std::path::PathBuf {
+    let dir = directory_of(path);
+    if is_device(path) || !dir.is_dir() {
+        std::env::temp_dir()
+    } else {
+        dir.to_path_buf()
+    }
+}
+
 /// The directory a file path is in (`.` for a bare name).
 pub fn directory_of(path: &Path) -> &Path {
     path.parent()

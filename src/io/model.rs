@@ -609,6 +609,37 @@ pub fn load_statistics(path: &Path) -> Result<(AnalysisConfig, Statistics)> {
     statistics_from_value(value, &bytes, path)
 }
 
+/// Sums the statistics of shards (or models) fitted with one analysis, as `parallax merge`
+/// does: the result is what fitting all their documents at once would count.
+///
+/// # Errors
+///
+/// Those of [`load_statistics`]; [`Error::Input`] if no path is given, if a shard's analysis
+/// differs from the first's, or if a count passes 2^64.
+pub fn sum_statistics(paths: &[std::path::PathBuf]) -> Result<(AnalysisConfig, Statistics)> {
+    let Some(first_path) = paths.first() else {
+        return Err(Error::input("no shards to merge"));
+    };
+    let (analysis, mut sum) = load_statistics(first_path)?;
+    for path in &paths[1..] {
+        let (a, stats) = load_statistics(path)?;
+        if a != analysis {
+            return Err(Error::input(format!(
+                "{}: its analysis settings differ from {}'s; shards must be fitted with the same analysis flags",
+                path.display(),
+                first_path.display()
+            )));
+        }
+        sum = sum.try_merge(&stats).ok_or_else(|| {
+            Error::input(format!(
+                "{}: its counts added to the shards before it pass 2^64; the sum cannot be stored",
+                path.display()
+            ))
+        })?;
+    }
+    Ok((analysis, sum))
+}
+
 /// Reads the statistics and analysis of a shard or model already parsed as JSON (`bytes` is its
 /// text, needed for a model); `path` names it in errors.
 ///

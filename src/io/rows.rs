@@ -17,17 +17,34 @@ use crate::matrix::{CsrMatrix, Value};
 use crate::vectorize::{Counts, FittedVectorizer};
 
 /// How the matrix of an output directory is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// (The `help` texts are the CLI's `--format` help.)
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MatrixFormat {
     /// `matrix.mtx`: Matrix Market coordinate (see [`super::mtx`]).
+    #[value(help = "matrix.mtx: Matrix Market coordinate (scipy.io.mmread, R Matrix, MATLAB)")]
     Mtx,
     /// `matrix.npz`: the `scipy.sparse.save_npz` layout (see [`super::npz`]).
+    #[value(help = "matrix.npz: scipy.sparse.save_npz layout (scipy.sparse.load_npz)")]
     Npz,
     /// `rows.jsonl`: `{"id": ..., "terms": {"surface": weight, ...}}`.
+    #[value(
+        help = "rows.jsonl (or stdout without --out): {\"id\": ..., \"terms\": {\"surface\": weight, ...}}"
+    )]
     Jsonl,
     /// `rows.jsonl`: `{"id": ..., "indices": [column, ...], "values": [weight, ...]}`, columns
     /// ascending.
+    #[value(
+        help = "rows.jsonl (or stdout without --out): {\"id\": ..., \"indices\": [column, ...], \"values\": \
+                [weight, ...]}, columns ascending: a sparse row for Spark MLlib, pandas or scipy"
+    )]
     JsonlIndices,
+}
+
+impl MatrixFormat {
+    /// True for the formats written as `rows.jsonl` (which may also go to stdout).
+    pub fn is_jsonl(self) -> bool {
+        matches!(self, MatrixFormat::Jsonl | MatrixFormat::JsonlIndices)
+    }
 }
 
 /// The files of an output directory: all replaced together, whichever of them a run writes.

@@ -14,6 +14,7 @@ use super::rows::tsv_field;
 use super::terminal::Printable;
 use crate::corpus::Document;
 use crate::keywords::Keyword;
+use crate::keywords::eval::EvalReport;
 use crate::keywords::keyness::{Comparison, KeynessMeasure};
 use crate::similarity::{FoundStories, Neighbors};
 use crate::vectorize::{CorpusSummary, FittedVectorizer};
@@ -518,6 +519,108 @@ pub fn write_corpus_summary(
     Ok(())
 }
 
+/// A flat object (an evaluation's scores) a field a line, in the order its fields are
+/// declared: `name  value` for people (floats to four decimals, `-` for none), `field\tvalue`
+/// in TSV, or indented JSON.
+pub fn write_fields(out: &mut dyn Write, format: Format, value: &impl Serialize) -> io::Result<()> {
+    use serde_json::Value;
+    // Serialized text keeps the struct's field order; a `Value` map would sort the keys.
+    let text = serde_json::to_string(value).map_err(io::Error::other)?;
+    let mut fields: Vec<(String, Value)> = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde::Deserializer::deserialize_map(&mut de, OrderedFields(&mut fields))
+        .map_err(io::Error::other)?;
+    let plain = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match format {
+        Format::Json => {
+            writeln!(out, "{{")?;
+            for (i, (k, v)) in fields.iter().enumerate() {
+                let comma = if i + 1 < fields.len() { "," } else { "" };
+                writeln!(out, "  {}: {v}{comma}", json_string(k))?;
+            }
+            writeln!(out, "}}")?;
+        }
+        Format::Tsv => {
+            writeln!(out, "field\tvalue")?;
+            for (k, v) in &fields {
+                writeln!(out, "{}\t{}", tsv_field(k), tsv_field(&plain(v)))?;
+            }
+        }
+        Format::Table => {
+            let out = &mut Printable(out);
+            for (k, v) in &fields {
+                let v = match v {
+                    Value::Number(n) if n.is_f64() => {
+                        format!("{:.4}", n.as_f64().unwrap_or(f64::NAN))
+                    }
+                    Value::Null => "-".into(),
+                    other => plain(other),
+                };
+                writeln!(out, "{:<30} {v}", k.replace('_', " "))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The scores of `eval keywords`: P, R and F1 at each cutoff (percent), then how many
+/// documents were scored; as aligned lines, one JSON object, or TSV (a row per cutoff).
+pub fn write_keyword_scores(out: &mut dyn Write, format: Format, r: &EvalReport) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, r).map_err(io::Error::other)?;
+            writeln!(out)
+        }
+        Format::Tsv => {
+            writeln!(out, "k\tprecision\trecall\tf1")?;
+            for s in &r.scores {
+                let f = |v: f64| ryu::Buffer::new().format(v).to_string();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    s.k,
+                    f(s.precision),
+                    f(s.recall),
+                    f(s.f1)
+                )?;
+            }
+            Ok(())
+        }
+        Format::Table => {
+            writeln!(out, "{:>4}  {:>7}  {:>7}  {:>7}", "k", "P", "R", "F1")?;
+            for s in &r.scores {
+                let (k, p, r, f1) = (s.k, s.precision, s.recall, s.f1);
+                writeln!(out, "{k:>4}  {p:>7.2}  {r:>7.2}  {f1:>7.2}")?;
+            }
+            writeln!(
+                out,
+                "{} documents with gold keys, {} without a prediction; {} predicted documents have no gold keys",
+                r.documents, r.without_prediction, r.extra_predictions
+            )
+        }
+    }
+}
+
+/// Collects a JSON object's fields in document order.
+struct OrderedFields<'a>(&'a mut Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::de::Visitor<'de> for OrderedFields<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+            self.0.push((k, v));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -603,6 +706,43 @@ mod tests {
                 .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\u{202e}')
         );
         assert!(text.contains("\\u{1b}]0;title\\u{7}"), "{text}");
+    }
+
+    #[test]
+    fn fields_keep_their_declared_order_in_every_format() {
+        #[derive(Serialize)]
+        struct Scores {
+            zeta: f64,
+            alpha: usize,
+            missing: Option<f64>,
+            kind: &'static str,
+        }
+        let scores = Scores {
+            zeta: 0.123456,
+            alpha: 3,
+            missing: None,
+            kind: "stories",
+        };
+        let written = |format| {
+            let mut out = Vec::new();
+            write_fields(&mut out, format, &scores).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            written(Format::Table),
+            format!(
+                "{:<30} 0.1235\n{:<30} 3\n{:<30} -\n{:<30} stories\n",
+                "zeta", "alpha", "missing", "kind"
+            )
+        );
+        assert_eq!(
+            written(Format::Tsv),
+            "field\tvalue\nzeta\t0.123456\nalpha\t3\nmissing\t\nkind\tstories\n"
+        );
+        let json = written(Format::Json);
+        assert!(json.find("zeta").unwrap() < json.find("alpha").unwrap());
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["missing"], serde_json::Value::Null);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub type Gold = BTreeMap<String, Vec<String>>;
 pub type Predictions = BTreeMap<String, Vec<String>>;
 
 /// Scores at one cutoff, in percent.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Scores {
     /// The cutoff.
     pub k: usize,
@@ -42,7 +42,7 @@ pub struct Scores {
 }
 
 /// Scores at every cutoff, and coverage of the predictions.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EvalReport {
     /// One entry per cutoff, in the order asked.
     pub scores: Vec<Scores>,

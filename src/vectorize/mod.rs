@@ -68,6 +68,16 @@ pub struct CountReport {
     pub empty_rows: usize,
 }
 
+impl std::ops::AddAssign<&CountReport> for CountReport {
+    /// Adds the report of another chunk of documents.
+    fn add_assign(&mut self, other: &CountReport) {
+        self.documents += other.documents;
+        self.tokens += other.tokens;
+        self.out_of_vocabulary += other.out_of_vocabulary;
+        self.empty_rows += other.empty_rows;
+    }
+}
+
 /// Documents as one analysis pipeline cut and analyzed them (every distinct spelling analyzed
 /// once), kept for stages that read the tokens again, such as keywords. Made by
 /// [`Vectorizer::fit_tokenized`] or [`FittedVectorizer::tokenize`].

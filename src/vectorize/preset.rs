@@ -18,23 +18,29 @@ use crate::analysis::Tokenizer;
 use crate::analysis::{AnalysisConfig, AnalysisOptions, AnalysisSettings, Language, Normalizer};
 use crate::error::Result;
 
-/// A starting point for the analysis and the weighting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// A starting point for the analysis and the weighting. (The `help` texts are the CLI's
+/// `--compat` help; parallax's own preset is what no `--compat` gives.)
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Preset {
     /// parallax: NFKC, quote folding, UAX #29 words, lowercase, the language's stop words,
     /// Snowball stemming; scikit-learn's weighting (smooth idf, L2).
     #[default]
+    #[value(skip)]
     Parallax,
     /// scikit-learn `TfidfVectorizer()`: `(?u)\b\w\w+\b`, lowercase, smooth idf, L2.
+    #[value(help = "scikit-learn TfidfVectorizer(): (?u)\\b\\w\\w+\\b, lowercase, smooth idf, L2")]
     Sklearn,
     /// gensim `simple_preprocess` + `TfidfModel`: alphabetic tokens of 2–15 characters,
     /// lowercase, log2(N/df), L2.
+    #[value(help = "gensim simple_preprocess + TfidfModel: log2(N/df), L2, zero weights dropped")]
     Gensim,
     /// quanteda `dfm_tfidf`: NFKC, UAX #29 words, lowercase, count · log10(N/df), no
     /// normalization.
+    #[value(help = "quanteda dfm_tfidf: count · log10(N/df), no normalization")]
     Quanteda,
     /// Spark MLlib `RegexTokenizer` + `IDF`: whitespace tokens, lowercase,
     /// count · ln((N+1)/(df+1)), no normalization.
+    #[value(help = "Spark MLlib RegexTokenizer + IDF: count · ln((N+1)/(df+1)), no normalization")]
     Spark,
 }
 

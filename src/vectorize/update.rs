@@ -16,14 +16,22 @@ impl FittedVectorizer {
     /// [`Error::Input`] if a count would pass 2^64 (a model read from a file can hold any
     /// counts); [`Error::EmptyVocabulary`] if pruning leaves no term.
     pub fn update(&self, docs: &[Document]) -> Result<FittedVectorizer> {
-        let settings = Vectorizer::of(self);
-        let added = settings.statistics(docs)?;
-        let merged = self.statistics().try_merge(&added).ok_or_else(|| {
+        self.update_statistics(&Vectorizer::of(self).statistics(docs)?)
+    }
+
+    /// [`FittedVectorizer::update`] from the statistics of the added documents (counted with
+    /// this model's analysis, e.g. chunk by chunk with [`Vectorizer::runs`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`FittedVectorizer::update`].
+    pub fn update_statistics(&self, added: &Statistics) -> Result<FittedVectorizer> {
+        let merged = self.statistics().try_merge(added).ok_or_else(|| {
             Error::input(
                 "the model's counts plus the documents' pass 2^64; the model cannot be updated",
             )
         })?;
-        settings.fit_statistics(merged)
+        Vectorizer::of(self).fit_statistics(merged)
     }
 }
 

@@ -1,4 +1,6 @@
-//! The worker threads: rayon's global pool, one worker pinned to each core it may use.
+//! The worker threads: rayon's global pool, one worker pinned to each core it may use. A
+//! program using the crate may start it with [`start`] (as the CLI does) or leave rayon's
+//! default pool; the results are the same, only the time differs.
 //!
 //! Left to itself, the Linux scheduler sometimes wakes a worker on the core another worker is
 //! busy on while the second core sits idle, and leaves it there for milliseconds. On this
@@ -9,11 +11,11 @@
 //! is not (pinning two workers of a 64-core machine would put every run on the same two
 //! cores), and neither is any pool when `PARALLAX_PIN=0`.
 
-use anyhow::{Result, bail};
+use crate::error::{Error, Result};
 
 /// At most this many workers per core: more only share the cores and cost memory (each has a
 /// stack and scratch buffers). 100,000 threads once ran for 11 minutes at a load of 4,400.
-const MAX_THREADS_PER_CORE: usize = 8;
+pub const MAX_THREADS_PER_CORE: usize = 8;
 
 /// The workers to start for `--threads requested`: at most [`MAX_THREADS_PER_CORE`] per core
 /// this process may use; the second value says the request was capped.
@@ -22,25 +24,43 @@ pub fn capped(requested: usize, cores: usize) -> (usize, bool) {
     (requested.min(most), requested > most)
 }
 
+/// The pool [`start`] started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Started {
+    /// Workers asked for (`None`: rayon's default, one per core).
+    pub requested: Option<usize>,
+    /// Workers started, when asked for: at most [`MAX_THREADS_PER_CORE`] per core.
+    pub threads: Option<usize>,
+    /// The cores this process may run on.
+    pub cores: usize,
+}
+
+impl Started {
+    /// True if fewer workers were started than asked for.
+    pub fn capped(&self) -> bool {
+        self.requested != self.threads
+    }
+}
+
 /// Starts the global pool with `threads` workers (at least one; rayon's default when `None`),
-/// pinned as the module says. A request beyond [`MAX_THREADS_PER_CORE`] per core is capped,
-/// and said so on stderr.
-pub fn start(threads: Option<usize>) -> Result<()> {
+/// pinned as the module says. A request beyond [`MAX_THREADS_PER_CORE`] per core is capped
+/// ([`Started::capped`]).
+///
+/// # Errors
+/// [`Error::Param`] for `Some(0)` threads or when the pool cannot be started (the global pool
+/// starts once per process).
+pub fn start(threads: Option<usize>) -> Result<Started> {
+    if threads == Some(0) {
+        return Err(Error::param("threads", 0, "must be at least 1"));
+    }
     let cores = allowed_cores();
     let available = if cores.is_empty() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
         cores.len()
     };
-    let threads = threads.map(|requested| {
-        let (n, was_capped) = capped(requested, available);
-        if was_capped {
-            eprintln!(
-                "parallax: --threads {requested} capped at {n} ({MAX_THREADS_PER_CORE} per core, {available} cores)"
-            );
-        }
-        n
-    });
+    let requested = threads;
+    let threads = threads.map(|requested| capped(requested, available).0);
     let pin = std::env::var_os("PARALLAX_PIN").is_none_or(|v| v != "0");
     let mut pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0));
     if pin {
@@ -53,12 +73,18 @@ pub fn start(threads: Option<usize>) -> Result<()> {
         });
     }
     if let Err(e) = pool.build_global() {
-        match threads {
-            Some(n) => bail!("cannot start {n} threads: {e}"),
-            None => bail!("cannot start the worker threads: {e}"),
-        }
+        let n = threads.map_or("the worker".to_string(), |n| n.to_string());
+        return Err(Error::param(
+            "threads",
+            n,
+            format!("cannot start the threads: {e}"),
+        ));
     }
-    Ok(())
+    Ok(Started {
+        requested,
+        threads,
+        cores: available,
+    })
 }
 
 /// The cores this process may run on, in order (empty where that cannot be known).
