@@ -68,29 +68,52 @@ pub struct KeywordsArgs {
     pub space: SpaceArgs,
 }
 
+impl KeywordsArgs {
+    /// The scoring settings: the library's defaults with the flags given laid over them.
+    fn params(&self) -> Result<KeywordParams> {
+        let defaults = KeywordParams::default();
+        let params = KeywordParams {
+            n: self.n,
+            phrases: !self.words,
+            max_words: self.max_words,
+            redundancy: !self.keep_redundant,
+            position: self.position.unwrap_or(defaults.position),
+            title: self.title_weight.unwrap_or(defaults.title),
+            word_length: self.word_length.unwrap_or(defaults.word_length),
+            idf_power: self.idf_power.unwrap_or(defaults.idf_power),
+            group_idf_power: self.idf_power.unwrap_or(defaults.group_idf_power),
+            ..defaults
+        };
+        params.validate()?;
+        Ok(params)
+    }
+
+    /// The saved model (no analysis, vocabulary or weighting flag may change it), or the
+    /// settings to fit idf on the input.
+    fn space_model(&self) -> Result<SpaceModel> {
+        let Some(path) = &self.model else {
+            return Ok(SpaceModel::Fit(self.space.vectorizer()?));
+        };
+        let space = &self.space;
+        let given = [
+            space.analysis.given(),
+            space.vocab.given(),
+            space.weight.given(),
+        ]
+        .concat();
+        if !given.is_empty() {
+            bail!(
+                "{} cannot be combined with --model: the model's analysis, vocabulary and weighting apply",
+                given.join(", ")
+            );
+        }
+        Ok(SpaceModel::Fitted(model::load(path)?))
+    }
+}
+
 pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut dyn Write) -> Result<()> {
     let started = std::time::Instant::now();
-    let mut params = KeywordParams {
-        n: args.n,
-        phrases: !args.words,
-        max_words: args.max_words,
-        redundancy: !args.keep_redundant,
-        ..KeywordParams::default()
-    };
-    if let Some(p) = args.position {
-        params.position = p;
-    }
-    if let Some(t) = args.title_weight {
-        params.title = t;
-    }
-    if let Some(b) = args.word_length {
-        params.word_length = b;
-    }
-    if let Some(a) = args.idf_power {
-        params.idf_power = a;
-        params.group_idf_power = a;
-    }
-    params.validate()?;
+    let params = args.params()?;
     let per_doc = args.per == "doc";
     let stream =
         args.stream || (per_doc && args.input.size() >= super::vectorize::STREAM_FROM_BYTES);
@@ -102,51 +125,22 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut dyn Write) -> Result
             "--stream without --model reads the input twice (fit, then rank), which stdin cannot be; give a file or a --model"
         );
     }
-    let fitted = match &args.model {
-        Some(path) => {
-            let space = &args.space;
-            let given = [
-                space.analysis.given(),
-                space.vocab.given(),
-                space.weight.given(),
-            ]
-            .concat();
-            if !given.is_empty() {
-                bail!(
-                    "{} cannot be combined with --model: the model's analysis, vocabulary and weighting apply",
-                    given.join(", ")
-                );
-            }
-            Some(model::load(path)?)
-        }
-        None => None,
-    };
-    let settings = match &fitted {
-        Some(_) => None,
-        None => Some(args.space.vectorizer()?),
-    };
-    let trace = |what: &str| {
-        if std::env::var_os("PARALLAX_TRACE").is_some() {
-            eprintln!("keywords: {what}: {:?}", started.elapsed())
-        }
-    };
-    if stream && (fitted.is_some() || !args.input.has_stdin()) {
-        return keywords_streamed(args, fitted, settings, params, quiet, out, started);
+    let model = args.space_model()?;
+    let fitting = matches!(model, SpaceModel::Fit(_));
+    // An automatic stream from stdin without a model is read in memory (one read).
+    if stream && (!fitting || !args.input.has_stdin()) {
+        return keywords_streamed(args, model, params, quiet, out, started);
     }
+    let trace = parallax::trace::Trace::start();
     let corpus = args.input.read()?;
     report_reading(&corpus, quiet);
-    trace("read");
+    trace.mark("keywords: read");
     let docs = &corpus.docs;
     let per = Per::from_spec(&args.per, docs)
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("--per {}", args.per))?;
-    let fitting = fitted.is_none();
     let task = RankKeywords {
-        model: match (fitted, settings) {
-            (Some(m), _) => SpaceModel::Fitted(m),
-            (None, Some(s)) => SpaceModel::Fit(s),
-            (None, None) => unreachable!("either a model or settings"),
-        },
+        model,
         per: per.clone(),
         params,
     };
@@ -157,34 +151,24 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut dyn Write) -> Result
         e if fitting => anyhow::Error::new(e).context("fitting idf on the input"),
         e => e.into(),
     })?;
-    if ranked.left_out > 0 {
-        if let Per::Group(by) = &per {
-            eprintln!(
-                "parallax keywords: {} document(s) without `{by}` are left out",
-                ranked.left_out
-            );
-        }
+    if let (true, Per::Group(by)) = (ranked.left_out > 0, &per) {
+        let n = ranked.left_out;
+        eprintln!("parallax keywords: {n} document(s) without `{by}` are left out");
     }
+    trace.mark("keywords: ranked");
     let results = ranked.rankings;
-    let label = if matches!(per, Per::Document) {
-        "doc"
-    } else {
-        "group"
+    let (label, what) = match per {
+        Per::Document => ("doc", "rankings"),
+        _ => ("group", "groups"),
     };
-    trace("ranked");
     let mut table = KeywordsWriter::begin(out, args.format, label)?;
     table.write(out, &results)?;
     table.finish(out)?;
     if !quiet {
         eprintln!(
-            "parallax keywords: {} documents, {} {}; {:.2} s",
+            "parallax keywords: {} documents, {} {what}; {:.2} s",
             docs.len(),
             results.len(),
-            if matches!(per, Per::Document) {
-                "rankings"
-            } else {
-                "groups"
-            },
             started.elapsed().as_secs_f64()
         );
     }
@@ -196,23 +180,21 @@ pub fn keywords(args: &KeywordsArgs, quiet: bool, out: &mut dyn Write) -> Result
 /// bytes as in memory.
 fn keywords_streamed(
     args: &KeywordsArgs,
-    fitted: Option<parallax::vectorize::FittedVectorizer>,
-    settings: Option<parallax::vectorize::Vectorizer>,
+    model: SpaceModel,
     params: KeywordParams,
     quiet: bool,
     out: &mut dyn Write,
     started: std::time::Instant,
 ) -> Result<()> {
-    let model = match (fitted, settings) {
-        (Some(m), _) => m,
-        (None, Some(s)) => {
+    let model = match model {
+        SpaceModel::Fitted(m) => m,
+        SpaceModel::Fit(s) => {
             let merged =
                 super::vectorize::fit_streamed(&s, &args.input, &std::env::temp_dir(), true)?;
             let stats = merged.collect()?;
             s.fit_statistics(stats)
                 .context("fitting idf on the input")?
         }
-        (None, None) => unreachable!("either a model or settings"),
     };
     let extractor = KeywordExtractor::new(&model, params)?;
     let mut table = KeywordsWriter::begin(out, args.format, "doc")?;

@@ -226,6 +226,51 @@ pub(super) fn sources(out: &mut String, report: &Report, view: &View) {
         out.push_str("<p>No document had a source.</p>\n</section>\n");
         return;
     }
+    source_bars(out, report, view);
+    let tail: Vec<usize> = (0..report.sources.len())
+        .filter(|&s| report.sources[s].documents < TAIL_DOCUMENTS)
+        .collect();
+    if !tail.is_empty() && report.sources.len() > view.shown.len() {
+        let docs: usize = tail.iter().map(|&s| report.sources[s].documents).sum();
+        w!(
+            out,
+            "<p class=\"meta\">The long tail: {} have fewer than {TAIL_DOCUMENTS} articles each \
+             ({} in all).</p>\n",
+            plural(tail.len(), "source", "sources"),
+            plural(docs, "article", "articles")
+        );
+    }
+    let mut order: Vec<usize> = (0..report.sources.len()).collect();
+    order.sort_by(|&a, &b| {
+        report.sources[b]
+            .documents
+            .cmp(&report.sources[a].documents)
+            .then(a.cmp(&b))
+    });
+    source_table(out, report, view.shown);
+    if view.others > 0 {
+        let rest = &order[view.shown.len()..];
+        let listed = &rest[..rest.len().min(MAX_LISTED)];
+        w!(
+            out,
+            "<details><summary>The other {}</summary>\n",
+            plural(rest.len(), "source", "sources")
+        );
+        source_table(out, report, listed);
+        if rest.len() > listed.len() {
+            w!(
+                out,
+                "<p>{} more are in the JSON (<code>sources</code>).</p>\n",
+                thousands(rest.len() - listed.len())
+            );
+        }
+        out.push_str("</details>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+/// The articles of the shown sources (and of the others together) as horizontal bars.
+fn source_bars(out: &mut String, report: &Report, view: &View) {
     let mut bars: Vec<(String, usize)> = view
         .shown
         .iter()
@@ -270,70 +315,32 @@ pub(super) fn sources(out: &mut String, report: &Report, view: &View) {
         );
     }
     out.push_str("</svg>\n");
-    let tail: Vec<usize> = (0..report.sources.len())
-        .filter(|&s| report.sources[s].documents < TAIL_DOCUMENTS)
-        .collect();
-    if !tail.is_empty() && report.sources.len() > view.shown.len() {
-        let docs: usize = tail.iter().map(|&s| report.sources[s].documents).sum();
+}
+
+/// The table of sources `rows`: articles, stories, shared, skipped and exclusive stories.
+fn source_table(out: &mut String, report: &Report, rows: &[usize]) {
+    out.push_str(
+        "<div class=\"scroll\"><table>\n<thead><tr><th>Source</th><th class=\"n\">Articles</th>\
+         <th class=\"n\">Stories</th>\
+         <th class=\"n\" title=\"Stories other sources carried too\">Shared</th>\
+         <th class=\"n\" title=\"Stories two or more other sources carried and this one did not\">Skipped</th>\
+         <th class=\"n\" title=\"Stories only this source carried\">Only here</th></tr></thead>\n<tbody>\n",
+    );
+    for &s in rows {
+        let s = &report.sources[s];
         w!(
             out,
-            "<p class=\"meta\">The long tail: {} have fewer than {TAIL_DOCUMENTS} articles each \
-             ({} in all).</p>\n",
-            plural(tail.len(), "source", "sources"),
-            plural(docs, "article", "articles")
+            "<tr><th>{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
+            esc(&s.name),
+            s.documents,
+            s.stories,
+            s.shared_stories,
+            s.skipped,
+            s.exclusive
         );
     }
-    let mut order: Vec<usize> = (0..report.sources.len()).collect();
-    order.sort_by(|&a, &b| {
-        report.sources[b]
-            .documents
-            .cmp(&report.sources[a].documents)
-            .then(a.cmp(&b))
-    });
-    let table = |out: &mut String, rows: &[usize]| {
-        out.push_str(
-            "<div class=\"scroll\"><table>\n<thead><tr><th>Source</th><th class=\"n\">Articles</th>\
-             <th class=\"n\">Stories</th>\
-             <th class=\"n\" title=\"Stories other sources carried too\">Shared</th>\
-             <th class=\"n\" title=\"Stories two or more other sources carried and this one did not\">Skipped</th>\
-             <th class=\"n\" title=\"Stories only this source carried\">Only here</th></tr></thead>\n<tbody>\n",
-        );
-        for &s in rows {
-            let s = &report.sources[s];
-            w!(
-                out,
-                "<tr><th>{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-                 <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-                esc(&s.name),
-                s.documents,
-                s.stories,
-                s.shared_stories,
-                s.skipped,
-                s.exclusive
-            );
-        }
-        out.push_str("</tbody>\n</table></div>\n");
-    };
-    table(out, view.shown);
-    if view.others > 0 {
-        let rest = &order[view.shown.len()..];
-        let listed = &rest[..rest.len().min(MAX_LISTED)];
-        w!(
-            out,
-            "<details><summary>The other {}</summary>\n",
-            plural(rest.len(), "source", "sources")
-        );
-        table(out, listed);
-        if rest.len() > listed.len() {
-            w!(
-                out,
-                "<p>{} more are in the JSON (<code>sources</code>).</p>\n",
-                thousands(rest.len() - listed.len())
-            );
-        }
-        out.push_str("</details>\n");
-    }
-    out.push_str("</section>\n");
+    out.push_str("</tbody>\n</table></div>\n");
 }
 
 // Stories --------------------------------------------------------------------------------------

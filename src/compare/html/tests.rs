@@ -48,7 +48,8 @@ fn story(id: usize, label: &str, docs: &[&str], sources: &[&str]) -> StoryRecord
 }
 
 /// Three sources (klaxon 0, ledger 1, weekly 2), two stories (one shared by all), dates
-/// over three days.
+/// over three days. (Long because it is one whole report written out as data, every field of
+/// which some test reads; split, the fixture could not be read as one.)
 fn sample() -> Report {
     let keyness = |source: &str, documents, terms| SourceKeyness {
         source: source.to_string(),
