@@ -477,6 +477,32 @@ fn eval_keywords_by_hand() {
                     \x20  5    20.00    25.00    22.22\n\
                     2 documents with gold keys, 1 without a prediction; 1 predicted documents have no gold keys\n";
     assert_eq!(r.stdout, expected);
+    // The same scores as JSON (for programs) and as TSV, unrounded.
+    let args = [
+        "eval",
+        "keywords",
+        "--gold",
+        "keys",
+        "--pred",
+        "pred.json",
+        "-k",
+        "2,5",
+    ];
+    let json = run(dir.path(), &[&args[..], &["--format", "json"]].concat());
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v["documents"], 2);
+    assert_eq!(v["without_prediction"], 1);
+    assert_eq!(v["scores"][1]["k"], 5);
+    assert!(
+        (v["scores"][1]["f1"].as_f64().unwrap() - 100.0 * 2.0 / 9.0).abs() < 1e-9,
+        "{v}"
+    );
+    let tsv = run(dir.path(), &[&args[..], &["--format", "tsv"]].concat());
+    let lines: Vec<&str> = tsv.stdout.lines().collect();
+    assert_eq!(lines[0], "k\tprecision\trecall\tf1");
+    assert!(lines[1].starts_with("2\t25.0\t12.5\t16.66"), "{}", tsv.stdout);
+    assert_eq!(lines.len(), 3);
 }
 
 /// F1@10 of `keywords --per doc` on a keyphrase set, scored by `eval keywords`.
