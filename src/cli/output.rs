@@ -1,5 +1,6 @@
-//! Output helpers: output formats as flags, output directories, terminal printing, the run
-//! summary. The file formats themselves are in [`parallax::io`].
+//! Output helpers: the matrix's value type as a flag, output locks and staged directories, what
+//! reading skipped (on stderr), the run's one-line summary. The file formats and the result
+//! tables are in [`parallax::io`].
 
 use std::path::Path;
 

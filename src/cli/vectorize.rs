@@ -212,8 +212,7 @@ fn fit_write<V: Value>(
     }
     trace.mark("fitted");
     // Rows are weighed and written block by block, so the whole matrix is never held.
-    let format = args.format;
-    let (nnz, empty_rows) = write_vectorized::<V>(out.dir, format, &model, &counts, &docs)?;
+    let (nnz, empty_rows) = write_vectorized::<V>(out.dir, args.format, &model, &counts, &docs)?;
     report.empty_rows = empty_rows;
     trace.mark("written");
     if !quiet {
@@ -297,8 +296,7 @@ fn vectorize_streamed<V: Value>(
         path.write(|w| merged.write_model(w)).context("fitting")?;
     }
     // vocabulary.tsv is written as the columns are chosen, under a temporary name.
-    let format = args.format;
-    let columns = StreamedColumns::choose(dir, format, merged).context("fitting")?;
+    let columns = StreamedColumns::choose(dir, args.format, merged).context("fitting")?;
     trace.mark("fitted");
     let n_columns = columns.n_columns();
     let (report, nnz) = columns.write::<V>()?;
@@ -504,12 +502,11 @@ fn transform_write<V: Value>(
         .as_deref()
         .map(|dir| stage_output(dir, quiet))
         .transpose()?;
-    let format = args.format;
     let surfaces = model.surfaces();
     let (report, bytes, nnz) = match &staged {
         Some(staged) => {
             let mut out =
-                StreamedOutput::<V>::create(staged.path(), format, model.n_terms(), None)?;
+                StreamedOutput::<V>::create(staged.path(), args.format, model.n_terms(), None)?;
             let mut rows = |docs: &[Document], matrix: &CsrMatrix<V>| -> Result<()> {
                 Ok(out.append(surfaces, docs, matrix)?)
             };
