@@ -84,6 +84,7 @@
 //! ```
 
 #![warn(missing_docs)]
+#![warn(clippy::missing_errors_doc)]
 
 pub mod analysis;
 pub mod blocks;

@@ -139,6 +139,12 @@ impl<V: Value> CsrMatrix<V> {
     }
 
     /// Checks raw parts (from outside) and builds a matrix, or says what is wrong.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] (`matrix`) if `indptr` does not start at 0, end at the number of
+    /// `indices` and never decrease, `indices` and `data` differ in length, or a row's columns
+    /// are unsorted, repeated or not below `n_cols`.
     pub fn try_new(
         n_cols: usize,
         indptr: Vec<usize>,

@@ -135,6 +135,10 @@ impl AnalysisConfig {
     }
 
     /// Checks the n-gram range.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] (`--ngram`) unless 1 <= `ngram_min` <= `ngram_max` <= 8.
     pub fn validate(&self) -> Result<()> {
         if self.ngram_min == 0 || self.ngram_min > self.ngram_max || self.ngram_max > 8 {
             return Err(Error::param(
@@ -192,6 +196,10 @@ pub struct Token {
 
 impl Analyzer {
     /// Compiles a config.
+    ///
+    /// # Errors
+    ///
+    /// As [`AnalysisConfig::validate`]: [`Error::Param`] for an n-gram range it rejects.
     pub fn new(config: &AnalysisConfig) -> Result<Self> {
         config.validate()?;
         let filters = config

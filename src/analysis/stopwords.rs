@@ -24,6 +24,10 @@ pub fn sklearn_english() -> BTreeSet<String> {
 }
 
 /// A list from a file: one word per line, `#` starts a comment, case folded to lowercase.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read or is not UTF-8.
 pub fn from_file(path: &Path) -> Result<BTreeSet<String>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     Ok(words_of(&text))

@@ -13,6 +13,10 @@ const SHOWN_STORIES: usize = 15;
 
 /// The terminal summary: the shown sources and stories in full, the rest in a line each.
 /// Every string from the data goes through [`printable`], so it cannot drive the terminal.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_summary(out: &mut dyn Write, r: &Report) -> std::io::Result<()> {
     let out = &mut Printable(out);
     let names = Names::new(r);

@@ -116,6 +116,13 @@ pub fn today() -> i64 {
 
 impl DateRules {
     /// The day a date value names, or why it was set aside.
+    ///
+    /// # Errors
+    ///
+    /// [`DateIssue::Ambiguous`] for a day-and-month form that reads both ways under
+    /// [`DateOrder::Auto`]; [`DateIssue::Unreadable`] for a form not read (or not the
+    /// `pattern`); [`DateIssue::Impossible`] for a day that does not exist;
+    /// [`DateIssue::OutOfRange`] for a day outside `earliest..=latest`.
     pub fn read(&self, value: &str) -> Result<i64, DateIssue> {
         let value = value.trim();
         let (y, m, d) = match &self.pattern {

@@ -129,6 +129,10 @@ impl ReadReport {
     /// Writes what reading skipped or noticed, a line each, as the CLI prints it on stderr.
     /// Skipped records and set-aside values are always written (data was left out); the rest
     /// (undated and empty documents, empty fields, ignored files) only with `all`.
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing to `out`.
     pub fn write_notes(&self, out: &mut dyn std::io::Write, all: bool) -> std::io::Result<()> {
         use crate::io::terminal::printable;
         if self.skipped_count > 0 {
@@ -294,6 +298,14 @@ impl ReadReport {
 /// A path may be a directory (every `*.txt`/`*.md` below it, sorted by path; id = relative path
 /// without extension; source = first-level subdirectory), a `.jsonl`/`.ndjson`, `.csv` or `.tsv`
 /// file, a single `.txt`/`.md` file, or `-` for JSONL on stdin. A `.gz` suffix is decompressed.
+///
+/// # Errors
+///
+/// [`Error::Io`] if an input cannot be read (or decompressed); [`Error::Unsupported`] for a
+/// file of another format; [`Error::DuplicateId`] naming both places. For a record that cannot
+/// be read, [`Error::Malformed`], [`Error::Field`], [`Error::Utf8`] or [`Error::TooLarge`]
+/// naming it, unless `on_error` is [`OnError::Skip`], which skips and counts it instead (but
+/// not a bad CSV header, nor a file of an input directory: those stop the read either way).
 pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
     let mut corpus = Collector {
         dates: options.dates.clone(),
@@ -352,6 +364,10 @@ pub fn from_documents(docs: Vec<Document>, name: &str, dates: &DateRules) -> Res
 /// Reads inputs like [`read_inputs`], handing documents to `on_chunk` in input order, in chunks
 /// of about `chunk_bytes` of text, so memory stays bounded however large the input. Duplicate
 /// ids are checked across chunks. Returns what reading skipped or noticed.
+///
+/// # Errors
+///
+/// Those of [`read_inputs`], and any error `on_chunk` returns (which stops the read).
 pub fn read_inputs_chunked(
     paths: &[PathBuf],
     options: &ReadOptions,
@@ -366,6 +382,10 @@ pub fn read_inputs_chunked(
 /// read: each chunk comes with the results, in order, for groups of its documents that together
 /// are the whole chunk. A memory-mapped JSONL file is parsed and prepared in one parallel pass,
 /// group by group, while its lines are fresh in cache; other inputs are prepared chunk by chunk.
+///
+/// # Errors
+///
+/// As [`read_inputs_chunked`].
 pub fn read_inputs_prepared<T: Send>(
     paths: &[PathBuf],
     options: &ReadOptions,

@@ -35,6 +35,11 @@ impl WriteLock {
     /// Locks writing `target`, a file or an output directory, whose directory must exist.
     /// When another run holds the lock, calls `waiting` with the lock file's path and waits
     /// for it. Then removes the temporaries killed runs left for `target`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if `target` cannot be resolved or names no file (ends in `..` or `/`),
+    /// or its lock file cannot be opened or locked.
     pub fn acquire(target: &Path, waiting: impl FnOnce(&Path)) -> Result<WriteLock> {
         // A symbolic link to a directory is followed: the link stays, its directory is replaced.
         // So is `.` or `..`, which name no entry of a parent directory.
@@ -88,6 +93,12 @@ impl WriteLock {
     /// place, so a failed or killed run never leaves a half-written file where a complete one is
     /// expected. A target that exists but is not a regular file (`/dev/null`, a named pipe) is
     /// written in place: renaming over it would replace the device or pipe itself.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file if it (or its temporary) cannot be created, written,
+    /// synced or renamed into place, or if `write` fails; a library [`Error`] that `write`
+    /// carried inside its `io::Error` is returned as it is.
     pub fn write_file(
         &self,
         write: impl FnOnce(&mut OutFile) -> std::io::Result<()>,
@@ -127,6 +138,10 @@ impl WriteLock {
 }
 
 /// Writes `path` whole or not at all, holding its lock meanwhile (see [`WriteLock`]).
+///
+/// # Errors
+///
+/// Those of [`WriteLock::acquire`] and [`WriteLock::write_file`].
 pub fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut OutFile) -> std::io::Result<()>,
@@ -136,6 +151,12 @@ pub fn write_atomic(
 
 /// Writes a new file at `path`, created exclusively, in a directory nobody else writes (a
 /// [`StagedDir`]); removed again if writing fails.
+///
+/// # Errors
+///
+/// [`Error::Io`] naming `path` if it exists already or cannot be created or written, or if
+/// `write` fails; a library [`Error`] that `write` carried inside its `io::Error` is returned
+/// as it is.
 pub fn write_new(
     path: &Path,
     write: impl FnOnce(&mut OutFile) -> std::io::Result<()>,
@@ -156,6 +177,11 @@ pub fn write_new(
 
 /// Creates `path` exclusively for writing (never through a symbolic link), readable as the
 /// user's umask allows.
+///
+/// # Errors
+///
+/// Any error of creating the file; [`std::io::ErrorKind::AlreadyExists`] if `path` exists
+/// (even as a dangling symbolic link).
 pub fn new_file(path: &Path) -> std::io::Result<File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -173,6 +199,11 @@ pub struct StagedDir {
 impl StagedDir {
     /// Makes a fresh staging directory beside the target of `lock` (a directory, created with
     /// its parents if missing).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the target if it exists and is not a directory, is or holds the
+    /// current directory, names no file, or if the staging directory cannot be made.
     pub fn begin(lock: WriteLock) -> Result<StagedDir> {
         let target = lock.target();
         let old = std::fs::metadata(target).ok();
@@ -215,6 +246,13 @@ impl StagedDir {
     /// Syncs the new set and swaps it in for the target directory. Entries of the old
     /// directory other than `replaced` names and temporaries (a model saved there, notes) are
     /// carried over first, as hard links (or copies), so the swap keeps them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the target if the new set cannot be synced, the old entries
+    /// carried over, or the directories swapped; of kind
+    /// [`Interrupted`](std::io::ErrorKind::Interrupted) if the process is ending on a signal
+    /// (see [`ending_on_signal`]), when nothing is swapped in.
     pub fn commit(self, replaced: &[&str]) -> Result<()> {
         let target = self.lock.target().to_path_buf();
         let staging = self.staging.0.clone();

@@ -65,6 +65,10 @@ impl OutFile {
     }
 
     /// Writes what is buffered and returns the file.
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing the buffered bytes to the file.
     pub fn finish(mut self) -> std::io::Result<File> {
         // Whole blocks go directly; the tail, not a whole block, through the page cache.
         let mut tail = 0;

@@ -236,6 +236,10 @@ fn json_value(value: impl serde::Serialize) -> serde_json::Value {
 }
 
 /// Writes a model as JSON (what [`to_json`] returns), streaming its term lists.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_model(
     model: &FittedVectorizer,
     out: &mut (dyn std::io::Write + Send),
@@ -272,6 +276,10 @@ pub fn to_json(model: &FittedVectorizer) -> Vec<u8> {
 }
 
 /// Writes shard statistics (from `fit --shard`) as JSON, streaming the term list.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_shard(
     analysis: &AnalysisConfig,
     stats: &Statistics,
@@ -358,6 +366,11 @@ fn merged_statistics_fields<'a>(
 
 /// Writes the statistics a streamed `fit --shard` merged, term by term as they are merged:
 /// the bytes of [`write_shard`] of the same statistics. Returns the number of terms.
+///
+/// # Errors
+///
+/// Any error of writing to `out`; an [`Error::Io`] of reading a run file comes carried in the
+/// `io::Error` (as [`write_atomic`] unwraps it).
 pub fn write_shard_merged(
     analysis: &AnalysisConfig,
     merged: &mut MergedStatistics,
@@ -386,6 +399,12 @@ pub fn write_shard_merged(
 /// Neither list is ever whole in memory. The bytes are those of [`write_model`] of the model
 /// [`Vectorizer::fit_statistics`] learns from the same statistics. Returns the number of
 /// columns. Library errors come back carried in the `io::Error` (see [`write_atomic`]).
+///
+/// # Errors
+///
+/// Any error of writing to `out`; carried in it, [`Error::Param`] for a setting
+/// [`Vectorizer::validate`] rejects, [`Error::EmptyVocabulary`] for no documents or no term kept,
+/// and [`Error::Io`] for a run or scratch file that cannot be read or written.
 pub fn write_model_merged(
     settings: &Vectorizer,
     merged: &mut MergedStatistics,

@@ -10,6 +10,10 @@ use super::ordered::{row_blocks, write_in_order};
 use crate::matrix::{CsrMatrix, VALUE_LEN, Value};
 
 /// The Matrix Market header for a real coordinate matrix.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_matrix_market_header(
     out: &mut impl Write,
     rows: usize,
@@ -25,6 +29,10 @@ impl<V: Value> CsrMatrix<V> {
     /// Writes Matrix Market `coordinate real general` (1-based), as `scipy.io.mmread` reads it.
     /// Rows are formatted in parallel blocks and written in order, so the bytes do not depend
     /// on the thread count.
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing to `out`.
     pub fn write_matrix_market(&self, out: &mut (impl Write + Send)) -> std::io::Result<()> {
         write_matrix_market_header(out, self.n_rows(), self.n_cols(), self.nnz())?;
         self.write_matrix_market_entries(out, 0)
@@ -69,6 +77,10 @@ impl<V: Value> CsrMatrix<V> {
 
     /// Writes only the entries, numbering rows from `first_row` (0-based): for a matrix written
     /// in pieces, whose header ([`write_matrix_market_header`]) comes last.
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing to `out`.
     pub fn write_matrix_market_entries(
         &self,
         out: &mut (impl Write + Send),

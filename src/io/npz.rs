@@ -203,6 +203,10 @@ fn npz_small_entries<'a, W: Write + ?Sized>(n_rows: usize, n_cols: usize) -> [Zi
 impl<V: Value> CsrMatrix<V> {
     /// Writes the `.npz` layout of `scipy.sparse.save_npz` (uncompressed), which
     /// `scipy.sparse.load_npz` reads: `data`, `indices` (int32), `indptr` (int64), `format`, `shape`.
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing to `out`.
     pub fn write_npz(&self, out: &mut impl Write) -> std::io::Result<()> {
         self.write_npz_zip64_from(out, ZIP64_FROM)
     }
@@ -336,6 +340,10 @@ impl Drop for NpzPart {
 
 impl<V: Value> NpzWriter<V> {
     /// Starts a matrix of `n_cols` columns, with its temporary files in `dir`.
+    ///
+    /// # Errors
+    ///
+    /// Any error of creating or writing the temporary files in `dir`.
     pub fn create(dir: &std::path::Path, n_cols: usize) -> std::io::Result<Self> {
         let part = |array: &str| NpzPart::create(dir, array);
         let mut indptr = part("indptr")?;
@@ -352,6 +360,10 @@ impl<V: Value> NpzWriter<V> {
     }
 
     /// Appends the rows of a block (with the same columns).
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing the temporary files.
     pub fn append(&mut self, block: &CsrMatrix<V>) -> std::io::Result<()> {
         assert_eq!(self.n_cols, block.n_cols(), "column counts differ");
         let (mut data, mut indices, mut indptr) = (Vec::new(), Vec::new(), Vec::new());
@@ -370,6 +382,11 @@ impl<V: Value> NpzWriter<V> {
     }
 
     /// Writes the archive to `out`; the temporary files are removed.
+    ///
+    /// # Errors
+    ///
+    /// Any error of flushing or reading back the temporary files (also if one no longer holds
+    /// what was written), or of writing to `out`.
     pub fn finish(mut self, out: &mut impl Write) -> std::io::Result<()> {
         let n = |len: u64| format!("({len},)");
         let (nnz, rows) = (self.nnz, self.n_rows as u64);
@@ -390,6 +407,10 @@ impl<V: Value> NpzWriter<V> {
 
 /// Writes a matrix in NumPy's `.npy` format (version 1.0, little-endian `f4`, C order), which
 /// `numpy.load` reads.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_npy(m: &Array2<f32>, out: &mut impl Write) -> std::io::Result<()> {
     let (r, c) = m.dim();
     out.write_all(&npy_header("<f4", &format!("({r}, {c})")))?;
@@ -405,6 +426,12 @@ pub fn write_npy(m: &Array2<f32>, out: &mut impl Write) -> std::io::Result<()> {
 }
 
 /// Reads a 2-D `.npy` array of little-endian `f4` or `f8` (C or Fortran order) as `f64`.
+///
+/// # Errors
+///
+/// A message saying what is wrong if the bytes are not a `.npy` file of version 1, 2 or 3,
+/// its header is unreadable, its dtype is not `<f4` or `<f8`, its shape is not 2-D, or the data
+/// does not fill the shape.
 pub fn read_npy(bytes: &[u8]) -> std::result::Result<Array2<f64>, String> {
     if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
         return Err("not a .npy file (no \\x93NUMPY magic)".into());

@@ -226,6 +226,10 @@ impl VocabularyLine {
 }
 
 /// documents.tsv lines, numbering rows from `first_row`.
+///
+/// # Errors
+///
+/// Any error of writing to `w`.
 pub fn write_document_rows(
     w: &mut impl Write,
     docs: &[Document],
@@ -246,6 +250,10 @@ pub fn write_document_rows(
 
 /// One JSON object per document: its id and its weights keyed by surface form (a surface form
 /// belongs to one term only, so keys never collide), in column order.
+///
+/// # Errors
+///
+/// Any error of writing to `w`.
 pub fn write_jsonl_rows<V: Value>(
     w: &mut impl Write,
     surfaces: &[String],
@@ -268,6 +276,10 @@ pub fn write_jsonl_rows<V: Value>(
 }
 
 /// One JSON object per document: its id, its column ids (ascending) and their weights.
+///
+/// # Errors
+///
+/// Any error of writing to `w`.
 pub fn write_jsonl_sparse_rows<V: Value>(
     w: &mut impl Write,
     docs: &[Document],

@@ -42,6 +42,10 @@ fn json_bytes(value: &impl Serialize) -> io::Result<Vec<u8>> {
 
 /// The neighbours of `similar`: for each query document, its list of `reference` documents
 /// (the query documents themselves when they are compared with each other).
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_neighbours(
     out: &mut dyn Write,
     format: Format,
@@ -130,6 +134,10 @@ pub fn write_neighbours(
 /// The stories of `stories` over its documents `docs`. The JSON holds one story a line with
 /// [`crate::similarity::StoryRecord`]'s fields (as `compare --format json` does); the TSV one
 /// document a line.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_stories(
     out: &mut dyn Write,
     format: Format,
@@ -226,6 +234,10 @@ pub struct KeywordsWriter {
 impl KeywordsWriter {
     /// Starts the table (the JSON object's brace, the TSV header); `label` names the first
     /// column: `doc` for rankings per document, `group` for groups.
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing to `out`.
     pub fn begin(out: &mut dyn Write, format: Format, label: &str) -> io::Result<KeywordsWriter> {
         match format {
             Format::Json => out.write_all(b"{")?,
@@ -236,6 +248,10 @@ impl KeywordsWriter {
     }
 
     /// Writes the next rankings: (document or group name, its keywords, best first).
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing to `out`.
     pub fn write(
         &mut self,
         out: &mut dyn Write,
@@ -296,6 +312,10 @@ impl KeywordsWriter {
     }
 
     /// Ends the table; returns the number of rankings written.
+    ///
+    /// # Errors
+    ///
+    /// Any error of writing to `out`.
     pub fn finish(self, out: &mut dyn Write) -> io::Result<usize> {
         if self.format == Format::Json {
             out.write_all(if self.written == 0 { b"}\n" } else { b"\n}\n" })?;
@@ -342,6 +362,10 @@ struct KeynessJson<'a> {
 }
 
 /// The comparisons of `keyness`, their terms named by `model` (stem and surface form).
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_keyness(
     out: &mut dyn Write,
     format: Format,
@@ -470,6 +494,10 @@ fn write_keyness_table(
 }
 
 /// The corpus summary of `stats`: the JSON object, or one field a line.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_corpus_summary(
     out: &mut dyn Write,
     format: Format,
@@ -522,6 +550,11 @@ pub fn write_corpus_summary(
 /// A flat object (an evaluation's scores) a field a line, in the order its fields are
 /// declared: `name  value` for people (floats to four decimals, `-` for none), `field\tvalue`
 /// in TSV, or indented JSON.
+///
+/// # Errors
+///
+/// Any error of writing to `out`; an error of kind
+/// [`Other`](std::io::ErrorKind::Other) if `value` does not serialize to a JSON object.
 pub fn write_fields(out: &mut dyn Write, format: Format, value: &impl Serialize) -> io::Result<()> {
     use serde_json::Value;
     // Serialized text keeps the struct's field order; a `Value` map would sort the keys.
@@ -569,6 +602,10 @@ pub fn write_fields(out: &mut dyn Write, format: Format, value: &impl Serialize)
 
 /// The scores of `eval keywords`: P, R and F1 at each cutoff (percent), then how many
 /// documents were scored; as aligned lines, one JSON object, or TSV (a row per cutoff).
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_keyword_scores(out: &mut dyn Write, format: Format, r: &EvalReport) -> io::Result<()> {
     match format {
         Format::Json => {

@@ -140,6 +140,11 @@ pub fn evaluate(gold: &Gold, predictions: &Predictions, ks: &[usize]) -> EvalRep
 
 /// Reads predictions from JSON: `{"doc-id": [entry, ...]}` where an entry is a string or an
 /// object whose `phrase`, `surface` or `term` field holds the phrase.
+///
+/// # Errors
+///
+/// A message naming the place if `value` is not an object, a document's value is not a list,
+/// or an entry is neither a string nor an object.
 pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, String> {
     let object = value
         .as_object()

@@ -120,6 +120,11 @@ impl Default for KeynessParams {
 
 impl KeynessParams {
     /// Checks the settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] for a `min_count` below 1 (or NaN) or a `prior_scale` that is not a
+    /// positive number.
     pub fn validate(&self) -> Result<()> {
         if self.min_count.is_nan() || self.min_count < 1.0 {
             return Err(Error::param(

@@ -172,6 +172,12 @@ impl Default for KeywordParams {
 
 impl KeywordParams {
     /// Checks the settings.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] naming the setting: `n` 0, `max_words` outside 1..=[`MAX_WORDS`], a
+    /// negative or non-finite weight or power, a `position_scale` or `length` that is not a
+    /// positive number, or `word_chars` 0.
     pub fn validate(&self) -> Result<()> {
         if self.n == 0 {
             return Err(Error::param("-n", 0, "must be at least 1"));
@@ -233,6 +239,10 @@ pub struct KeywordExtractor<'m> {
 
 impl<'m> KeywordExtractor<'m> {
     /// Checks the settings and binds them to a model.
+    ///
+    /// # Errors
+    ///
+    /// As [`KeywordParams::validate`].
     pub fn new(model: &'m FittedVectorizer, params: KeywordParams) -> Result<Self> {
         params.validate()?;
         Ok(KeywordExtractor { model, params })
@@ -261,6 +271,10 @@ impl<'m> KeywordExtractor<'m> {
     /// [`Vectorizer::fit_tokenized`](crate::vectorize::Vectorizer::fit_tokenized) or
     /// [`FittedVectorizer::tokenize`]), so they are not analyzed twice. Fails if they went
     /// through another analysis than the model's.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] if they went through another analysis than the model's.
     pub fn documents_tokenized(&self, analyzed: &TokenizedDocuments) -> Result<Vec<Vec<Keyword>>> {
         let shared = self.shared(analyzed, &self.params)?;
         let parts: Vec<Vec<Vec<Keyword>>> = (0..shared.n_chunks())
@@ -340,6 +354,10 @@ impl<'m> KeywordExtractor<'m> {
     ///
     /// Sums run over fixed blocks of documents (set by the input), merged in order, so scores
     /// are the same for any thread count.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] if they went through another analysis than the model's.
     pub fn groups_tokenized(
         &self,
         analyzed: &TokenizedDocuments,

@@ -17,6 +17,11 @@ pub const MAX_DENSE: usize = 20_000;
 /// Every query row's score against every reference row (`reference = None`: the rows against
 /// themselves, the diagonal holding each row's score with itself). Refuses more than
 /// [`MAX_DENSE`] rows or columns.
+///
+/// # Errors
+///
+/// [`Error::Param`] for more than [`MAX_DENSE`] rows or columns, queries and reference with
+/// different numbers of columns, or a value that is not finite.
 pub fn dense_scores<V: Value>(
     queries: &CsrMatrix<V>,
     reference: Option<&CsrMatrix<V>>,
@@ -44,6 +49,10 @@ pub fn dense_scores<V: Value>(
 
 /// Writes a matrix as CSV: one row a line, values comma-separated, no header (`numpy.loadtxt(f,
 /// delimiter=",")` reads it back). Values are the shortest decimals that read back exactly.
+///
+/// # Errors
+///
+/// Any error of writing to `out`.
 pub fn write_csv(m: &Array2<f32>, out: &mut impl Write) -> std::io::Result<()> {
     let mut buf = ryu::Buffer::new();
     let mut line = Vec::new();

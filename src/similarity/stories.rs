@@ -86,6 +86,11 @@ pub struct Story {
 /// Groups the rows of `matrix` into stories; every row is in exactly one story (a story may have
 /// one document). `days[i]` is row i's date as a day number (see
 /// [`day_number`](crate::dates::day_number)), used by the window. Stories come largest first, then by first document; deterministic.
+///
+/// # Errors
+///
+/// [`Error::Param`] for a `threshold` outside (0, 1], `days` that are not one per row, `k` 0,
+/// a value of `matrix` that is not finite, or 2^32 rows or more.
 pub fn stories<V: Value>(
     matrix: &CsrMatrix<V>,
     days: Option<&[Option<i64>]>,
@@ -97,6 +102,10 @@ pub fn stories<V: Value>(
 /// Like [`stories`], knowing each row's source (`sources[i]`, `None` if unknown): cross pairs
 /// from one source count as cosine 0 when two clusters are weighed for a merge, since an outlet
 /// rarely runs two versions of one event (within the window, or in an undated corpus).
+///
+/// # Errors
+///
+/// As [`stories`]; also [`Error::Param`] for `sources` that are not one per row.
 pub fn stories_of_sources<V: Value>(
     matrix: &CsrMatrix<V>,
     days: Option<&[Option<i64>]>,

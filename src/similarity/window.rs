@@ -21,6 +21,10 @@ use crate::matrix::{CsrMatrix, Value};
 /// The k best neighbours of every row of `matrix` (never itself) among the rows whose dates
 /// are at most `window` days from its own (rows without a date meet every row) and that
 /// `allow(query, row)` accepts. The same as [`top_k_with`] with that filter, faster.
+///
+/// # Errors
+///
+/// As [`top_k_with`].
 pub fn top_k_within_days<V, F>(
     matrix: &CsrMatrix<V>,
     days: &[Option<i64>],

@@ -201,12 +201,21 @@ impl std::fmt::Debug for Analyzer {
 
 impl Vectorizer {
     /// Learns the vocabulary, document frequencies and surface forms from `docs`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] for a setting [`Vectorizer::validate`] rejects; [`Error::EmptyVocabulary`]
+    /// for no documents, or if `min_df` and `max_df` keep no term.
     pub fn fit(&self, docs: &[Document]) -> Result<FittedVectorizer> {
         Ok(self.fit_counts(docs, false)?.0)
     }
 
     /// Fits like [`Vectorizer::fit`] and keeps the corpus as analyzed, so later stages
     /// (keywords) reuse it instead of analyzing the documents again.
+    ///
+    /// # Errors
+    ///
+    /// As [`Vectorizer::fit`].
     pub fn fit_tokenized<'a>(
         &self,
         docs: &'a [Document],
@@ -276,6 +285,10 @@ impl Vectorizer {
 
     /// Starts tokenizing a corpus batch by batch, for [`Vectorizer::fit_tokens`]:
     /// once a batch is added its texts are no longer needed, so a reader can drop them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] for a setting [`Vectorizer::validate`] rejects.
     pub fn tokenizer(&self) -> Result<CorpusTokenizer> {
         self.validate()?;
         Ok(CorpusTokenizer {
@@ -288,6 +301,10 @@ impl Vectorizer {
     /// counts by column, which [`io::rows::write_vectorized`](crate::io::rows::write_vectorized)
     /// weighs block by block as it writes them (so the whole matrix is never held).
     /// `empty_rows` is left at 0.
+    ///
+    /// # Errors
+    ///
+    /// As [`Vectorizer::fit`].
     pub fn fit_tokens(
         &self,
         tokens: CorpusTokenizer,
@@ -301,6 +318,11 @@ impl Vectorizer {
 
     /// Counts documents into statistics only (for `fit --shard` and `fit --update`): no
     /// vocabulary is chosen, nothing is weighted.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] for an n-gram range [`AnalysisConfig::validate`] rejects (the other
+    /// settings are not used, nor checked).
     pub fn statistics(&self, docs: &[Document]) -> Result<Statistics> {
         let analyzer = Analyzer::new(&self.analysis)?;
         let mut lexed = TokenizedCorpus::new(&analyzer, docs);
@@ -311,6 +333,11 @@ impl Vectorizer {
     /// Starts summing statistics chunk by chunk through sorted runs (a streamed `fit`, `fit
     /// --shard` or `fit --update`): memory stays bounded however large the vocabulary grows.
     /// Runs beyond an in-memory budget go to a temporary directory in `spill_dir`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] for a setting [`Vectorizer::validate`] rejects (the directory is made
+    /// only when a run first goes to a file).
     pub fn runs(&self, spill_dir: &std::path::Path) -> Result<StreamedStatistics> {
         self.validate()?;
         Ok(StreamedStatistics::new(
@@ -329,6 +356,11 @@ impl Vectorizer {
     }
 
     /// Checks every setting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] naming the setting: as [`AnalysisConfig::validate`],
+    /// [`VocabularyParams::validate`] and [`Weighting::validate`].
     pub fn validate(&self) -> Result<()> {
         self.analysis.validate()?;
         self.vocabulary.validate()?;
@@ -337,6 +369,12 @@ impl Vectorizer {
 
     /// Learns a model from statistics (a fit, or merged shards): chooses the columns, their
     /// surface forms and idf.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] for a setting [`Vectorizer::validate`] rejects, or for statistics
+    /// [`Statistics::validate`] rejects; [`Error::EmptyVocabulary`] for statistics of no documents,
+    /// or if `min_df` and `max_df` keep no term.
     pub fn fit_statistics(&self, statistics: Statistics) -> Result<FittedVectorizer> {
         Ok(self.fit_columns(statistics)?.0)
     }

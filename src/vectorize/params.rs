@@ -130,6 +130,11 @@ impl Default for VocabularyParams {
 
 impl VocabularyParams {
     /// Checks the settings that do not depend on the corpus.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] for a `--min-df` or `--max-df` proportion outside 0.0..=1.0,
+    /// `--max-features` 0, or a fixed vocabulary that is empty or not sorted and unique.
     pub fn validate(&self) -> Result<()> {
         for (name, limit) in [("--min-df", self.min_df), ("--max-df", self.max_df)] {
             if let DfLimit::Proportion(p) = limit

@@ -138,6 +138,11 @@ impl StreamedStatistics {
     }
 
     /// Counts a chunk of documents and sets its statistics aside as one run.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if the run goes to a file (the runs in memory are full) and its directory
+    /// or file cannot be created or written.
     pub fn add(&mut self, docs: &[Document]) -> Result<()> {
         let lexed = TokenizedCorpus::new(&self.analyzer, docs);
         self.add_lexed(lexed, docs.len(), false).map(|_| ())
@@ -145,6 +150,10 @@ impl StreamedStatistics {
 
     /// Like [`StreamedStatistics::add`], emptying the documents' texts once they are tokenized:
     /// nothing after needs them, and they are a large part of a chunk's memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`StreamedStatistics::add`].
     pub fn add_releasing(&mut self, docs: &mut [Document]) -> Result<()> {
         let lexed = lex_releasing(&self.analyzer, docs);
         self.add_lexed(lexed, docs.len(), false).map(|_| ())
@@ -221,6 +230,11 @@ impl StreamedStatistics {
     }
 
     /// Readies the merge of the runs: their terms, summed, in term order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if there are too many runs to merge at once and merging some of them into
+    /// a longer run file fails to read or write a run file.
     pub fn finish(self) -> Result<MergedStatistics> {
         self.finish_in_ranges(RANGE_SAMPLES)
     }
@@ -621,6 +635,10 @@ impl MergedStatistics {
     }
 
     /// The terms of the next range, in term order; empty after the last.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if a run file cannot be read.
     pub fn next_batch(&mut self) -> Result<MergedBatch> {
         if self.ready.is_empty() {
             let n_ranges = self.bounds.len() + 1;
@@ -685,6 +703,10 @@ impl MergedStatistics {
     }
 
     /// Everything, in memory.
+    ///
+    /// # Errors
+    ///
+    /// As [`MergedStatistics::next_batch`].
     pub fn collect(mut self) -> Result<Statistics> {
         let mut terms = Vec::new();
         loop {

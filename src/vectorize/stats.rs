@@ -153,6 +153,12 @@ impl Statistics {
     }
 
     /// Checks what a file could have broken: order, uniqueness, counts.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] (`statistics`) naming the first fault in term order: terms not sorted
+    /// and unique, a df above the document count or the term's cf, or surface forms not sorted and
+    /// unique.
     pub fn validate(&self) -> Result<()> {
         let bad = |reason: String| Error::param("statistics", "terms", reason);
         // Checked in parallel; the first fault in term order is reported.

@@ -153,6 +153,11 @@ impl Weighting {
     };
 
     /// Checks the BM25 parameters (the other components have no free parameters).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Param`] for a BM25 `k1` that is not a positive number or a `b` outside
+    /// 0.0..=1.0.
     pub fn validate(&self) -> crate::Result<()> {
         if let Tf::Bm25 { k1, b } = self.tf {
             if !(k1.is_finite() && k1 > 0.0) {

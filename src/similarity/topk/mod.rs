@@ -249,11 +249,21 @@ impl Neighbors {
 /// assert!(nn.of(2).is_empty()); // shares no term with any other row
 /// # Ok::<(), parallax::Error>(())
 /// ```
+///
+/// # Errors
+///
+/// [`Error::Param`] for a `k` of 0, a `min_score` that is negative or not finite, a value of
+/// `matrix` that is not finite, or 2^32 rows or more.
 pub fn top_k<V: Value>(matrix: &CsrMatrix<V>, search: &Search) -> Result<Neighbors> {
     top_k_with(matrix, None, search, |_, _| true)
 }
 
 /// The k most similar rows of `reference` for each row of `queries` (same columns).
+///
+/// # Errors
+///
+/// As [`top_k`], for the values of both matrices and the rows of `reference`; also
+/// [`Error::Param`] if `queries` and `reference` differ in their number of columns.
 pub fn top_k_against<V: Value>(
     queries: &CsrMatrix<V>,
     reference: &CsrMatrix<V>,
@@ -267,6 +277,10 @@ pub fn top_k_against<V: Value>(
 /// example only across sources, or within a date window). It is called often: keep it cheap.
 ///
 /// Query rows are processed in parallel; the result does not depend on the thread count.
+///
+/// # Errors
+///
+/// As [`top_k_against`] (with `reference = None`, as [`top_k`]).
 pub fn top_k_with<V, F>(
     queries: &CsrMatrix<V>,
     reference: Option<&CsrMatrix<V>>,
