@@ -501,7 +501,11 @@ fn eval_keywords_by_hand() {
     let tsv = run(dir.path(), &[&args[..], &["--format", "tsv"]].concat());
     let lines: Vec<&str> = tsv.stdout.lines().collect();
     assert_eq!(lines[0], "k\tprecision\trecall\tf1");
-    assert!(lines[1].starts_with("2\t25.0\t12.5\t16.66"), "{}", tsv.stdout);
+    assert!(
+        lines[1].starts_with("2\t25.0\t12.5\t16.66"),
+        "{}",
+        tsv.stdout
+    );
     assert_eq!(lines.len(), 3);
 }
 
