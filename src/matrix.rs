@@ -162,8 +162,9 @@ impl<V: Value> CsrMatrix<V> {
             ));
         }
         for (r, w) in indptr.windows(2).enumerate() {
-            if w[0] > w[1] {
-                return Err(bad(format!("indptr decreases at row {r}")));
+            // A later drop would be found by the next pair; the slice needs both ends in range.
+            if w[0] > w[1] || w[1] > indices.len() {
+                return Err(bad(format!("indptr decreases or passes nnz at row {r}")));
             }
             let row = &indices[w[0]..w[1]];
             if row.windows(2).any(|p| p[0] >= p[1]) || row.iter().any(|&c| c as usize >= n_cols) {
@@ -320,6 +321,9 @@ mod tests {
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 2], vec![1, 0], vec![1.0, 1.0]).is_err());
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![5], vec![1.0]).is_err());
         assert!(CsrMatrix::<f64>::try_new(2, vec![0, 1], vec![1], vec![1.0]).is_ok());
+        // Ends right, passes nnz in between: an error, not a slice out of range.
+        let over = CsrMatrix::<f64>::try_new(2, vec![0, 5, 2], vec![0, 1], vec![1.0, 1.0]);
+        assert!(over.is_err());
     }
 
     #[test]

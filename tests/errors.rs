@@ -119,6 +119,25 @@ fn invalid_utf8_in_text_file() {
         )),
         "{err}"
     );
+    // Under --on-error skip it is skipped and counted, as a text file given alone is.
+    let run = run_in(
+        dir.path(),
+        &["stats", "docs", "--on-error", "skip", "--format", "json"],
+    )
+    .ok();
+    assert!(
+        run.stderr.contains("skipped 1 bad record"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("bad.md: invalid UTF-8"),
+        "{}",
+        run.stderr
+    );
+    let stats: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(stats["documents"], 1);
+    assert_eq!(stats["skipped_records"], 1);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::read::{Collector, Format, ReadOptions, check_size, format_of, push};
+use super::read::{Collector, Format, OnError, ReadOptions, check_size, format_of, push};
 use super::{Document, frontmatter};
 use crate::error::{Error, Location, Result};
 
@@ -74,7 +74,10 @@ pub(super) fn read_dir<T: Send>(
     }
     // Byte order of the relative path: stable across platforms and thread counts.
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    let docs: Vec<Result<(Document, Location)>> = files
+    // A file that cannot be read stops the read (as an input that cannot be read does); a
+    // file read but unusable as a document (not UTF-8, too large) is a bad record, skipped
+    // under `--on-error skip` as a text file given alone is.
+    let docs: Vec<Result<(Result<Document>, Location)>> = files
         .par_iter()
         .map(|(rel, depth, path)| {
             let gz = rel.ends_with(".gz");
@@ -91,14 +94,17 @@ pub(super) fn read_dir<T: Send>(
                 line: None,
             };
             Ok((
-                text_document(&bytes, id, source, &at, options.max_doc_bytes)?,
+                text_document(&bytes, id, source, &at, options.max_doc_bytes),
                 at,
             ))
         })
         .collect();
     for doc in docs {
-        let (doc, at) = doc?;
-        push(corpus, doc, at);
+        match doc? {
+            (Ok(doc), at) => push(corpus, doc, at),
+            (Err(e), _) if options.on_error == OnError::Skip => corpus.report.skip(&e),
+            (Err(e), _) => return Err(e),
+        }
     }
     Ok(())
 }

@@ -304,8 +304,9 @@ impl ReadReport {
 /// [`Error::Io`] if an input cannot be read (or decompressed); [`Error::Unsupported`] for a
 /// file of another format; [`Error::DuplicateId`] naming both places. For a record that cannot
 /// be read, [`Error::Malformed`], [`Error::Field`], [`Error::Utf8`] or [`Error::TooLarge`]
-/// naming it, unless `on_error` is [`OnError::Skip`], which skips and counts it instead (but
-/// not a bad CSV header, nor a file of an input directory: those stop the read either way).
+/// naming it, unless `on_error` is [`OnError::Skip`], which skips and counts it instead (a
+/// file of an input directory too, when it is read but is no usable document; a bad CSV
+/// header, or a file that cannot be read, stops the read either way).
 pub fn read_inputs(paths: &[PathBuf], options: &ReadOptions) -> Result<Corpus> {
     let mut corpus = Collector {
         dates: options.dates.clone(),

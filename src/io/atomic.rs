@@ -197,8 +197,8 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
-    /// Makes a fresh staging directory beside the target of `lock` (a directory, created with
-    /// its parents if missing).
+    /// Makes a fresh staging directory beside the target of `lock` (a directory, which
+    /// [`StagedDir::commit`] creates if missing; its parent must exist).
     ///
     /// # Errors
     ///

@@ -470,7 +470,11 @@ pub fn read_npy(bytes: &[u8]) -> std::result::Result<Array2<f64>, String> {
     };
     let fortran = field("fortran_order")?.starts_with("True");
     let shape = field("shape")?;
-    let shape = &shape[1..shape.find(')').ok_or("bad shape in the .npy header")?];
+    let shape = shape
+        .strip_prefix('(')
+        .and_then(|s| s.split_once(')'))
+        .ok_or("bad shape in the .npy header")?
+        .0;
     let dims: Vec<usize> = shape
         .split(',')
         .map(str::trim)
@@ -481,10 +485,10 @@ pub fn read_npy(bytes: &[u8]) -> std::result::Result<Array2<f64>, String> {
         return Err(format!("expected a 2-D array, found shape ({shape})"));
     };
     let data = &bytes[start + header_len..];
-    if data.len() != r * c * width {
+    let expected = r.checked_mul(c).and_then(|n| n.checked_mul(width));
+    if expected != Some(data.len()) {
         return Err(format!(
-            "expected {} bytes of data for shape ({r}, {c}), found {}",
-            r * c * width,
+            "expected {r} × {c} values of {width} bytes for shape ({r}, {c}), found {} bytes",
             data.len()
         ));
     }
@@ -624,5 +628,27 @@ mod tests {
         let back = read_npy(&bytes).unwrap();
         assert_eq!(back, m.mapv(|v| v as f64));
         assert!(read_npy(b"nope").is_err());
+    }
+
+    #[test]
+    fn crafted_npy_headers_are_errors_not_panics() {
+        let npy = |header: &str, data: &[u8]| {
+            let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+            bytes.extend((header.len() as u16).to_le_bytes());
+            bytes.extend(header.as_bytes());
+            bytes.extend(data);
+            bytes
+        };
+        for shape in ["", ")", "é", "(", "(3, 3"] {
+            let header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}}}");
+            assert!(read_npy(&npy(&header, &[])).is_err(), "{shape}");
+        }
+        // Sizes whose product passes usize: a mismatch, not an overflow.
+        let huge = format!(
+            "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, 4), }}",
+            usize::MAX / 2
+        );
+        let e = read_npy(&npy(&huge, &[0; 8])).unwrap_err();
+        assert!(e.contains("found 8 bytes"), "{e}");
     }
 }

@@ -144,7 +144,8 @@ pub fn evaluate(gold: &Gold, predictions: &Predictions, ks: &[usize]) -> EvalRep
 /// # Errors
 ///
 /// A message naming the place if `value` is not an object, a document's value is not a list,
-/// or an entry is neither a string nor an object.
+/// or an entry is neither a string nor an object with a non-empty `phrase`, `surface` or
+/// `term` field.
 pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, String> {
     let object = value
         .as_object()
@@ -156,17 +157,19 @@ pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, S
             .ok_or_else(|| format!("`{id}`: expected a list of phrases"))?;
         let mut phrases = Vec::with_capacity(list.len());
         for (i, entry) in list.iter().enumerate() {
+            // An object without a usable phrase is an error, not an empty prediction that
+            // would take a rank and miss silently.
             let phrase = match entry {
-                serde_json::Value::String(s) => s.as_str(),
+                serde_json::Value::String(s) => Some(s.as_str()),
                 serde_json::Value::Object(o) => ["phrase", "surface", "term"]
                     .iter()
-                    .find_map(|f| o.get(*f).and_then(|v| v.as_str()).filter(|s| !s.is_empty()))
-                    .unwrap_or(""),
-                _ => {
-                    return Err(format!(
-                        "`{id}`[{i}]: expected a string or an object with a `phrase` field"
-                    ));
-                }
+                    .find_map(|f| o.get(*f).and_then(|v| v.as_str()).filter(|s| !s.is_empty())),
+                _ => None,
+            };
+            let Some(phrase) = phrase else {
+                return Err(format!(
+                    "`{id}`[{i}]: expected a string or an object with a `phrase` field"
+                ));
             };
             phrases.push(phrase.to_string());
         }
@@ -271,5 +274,8 @@ mod tests {
         assert_eq!(p["a"], ["x", "y"]);
         assert!(predictions_from_json(&serde_json::json!([1])).is_err());
         assert!(predictions_from_json(&serde_json::json!({"a": [1]})).is_err());
+        // An object without a phrase is refused, not counted as an empty prediction.
+        let e = predictions_from_json(&serde_json::json!({"a": [{"score": 1}]})).unwrap_err();
+        assert!(e.contains("`a`[0]"), "{e}");
     }
 }
