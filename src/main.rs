@@ -24,13 +24,14 @@ fn main() -> ExitCode {
         eprintln!("error: --threads must be at least 1");
         return ExitCode::from(1);
     }
+    use parallax::threads::{MAX_THREADS_PER_CORE, Started};
     match parallax::threads::start(cli.threads) {
-        Ok(pool) if pool.capped() => eprintln!(
-            "parallax: --threads {} capped at {} ({} per core, {} cores)",
-            cli.threads.unwrap_or(0),
-            pool.threads.unwrap_or(0),
-            parallax::threads::MAX_THREADS_PER_CORE,
-            pool.cores
+        Ok(Started {
+            requested: Some(asked),
+            threads: Some(n),
+            cores,
+        }) if asked != n => eprintln!(
+            "parallax: --threads {asked} capped at {n} ({MAX_THREADS_PER_CORE} per core, {cores} cores)"
         ),
         Ok(_) => {}
         Err(e) => {

@@ -162,9 +162,12 @@ impl<V: Value> CsrMatrix<V> {
             ));
         }
         for (r, w) in indptr.windows(2).enumerate() {
-            // A later drop would be found by the next pair; the slice needs both ends in range.
-            if w[0] > w[1] || w[1] > indices.len() {
-                return Err(bad(format!("indptr decreases or passes nnz at row {r}")));
+            if w[0] > w[1] {
+                return Err(bad(format!("indptr decreases at row {r}")));
+            }
+            // The last entry is nnz, but one between may pass it: the slice needs both ends.
+            if w[1] > indices.len() {
+                return Err(bad(format!("indptr passes nnz at row {r}")));
             }
             let row = &indices[w[0]..w[1]];
             if row.windows(2).any(|p| p[0] >= p[1]) || row.iter().any(|&c| c as usize >= n_cols) {

@@ -1,6 +1,9 @@
 //! The worker threads: rayon's global pool, one worker pinned to each core it may use. A
 //! program using the crate may start it with [`start`] (as the CLI does) or leave rayon's
-//! default pool; the results are the same, only the time differs.
+//! default pool; the results are the same, only the time differs. [`start`] sets up the pool
+//! of the whole process, once, before any parallel work: a program that runs rayon work of
+//! its own, or hosts other libraries that do, should build its own pool instead, with
+//! [`capped`] for its size.
 //!
 //! Left to itself, the Linux scheduler sometimes wakes a worker on the core another worker is
 //! busy on while the second core sits idle, and leaves it there for milliseconds. On this
@@ -17,11 +20,18 @@ use crate::error::{Error, Result};
 /// stack and scratch buffers). 100,000 threads once ran for 11 minutes at a load of 4,400.
 pub const MAX_THREADS_PER_CORE: usize = 8;
 
-/// The workers to start for `--threads requested`: at most [`MAX_THREADS_PER_CORE`] per core
-/// this process may use; the second value says the request was capped.
-pub fn capped(requested: usize, cores: usize) -> (usize, bool) {
-    let most = cores.max(1).saturating_mul(MAX_THREADS_PER_CORE);
-    (requested.min(most), requested > most)
+/// The workers to start when `requested` are asked for on `cores` cores: at most
+/// [`MAX_THREADS_PER_CORE`] per core.
+pub fn capped(requested: usize, cores: usize) -> usize {
+    requested.min(cores.max(1).saturating_mul(MAX_THREADS_PER_CORE))
+}
+
+/// The cores this process may run on (its affinity where that is known), at least 1.
+pub fn available_cores() -> usize {
+    match allowed_cores().len() {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
 }
 
 /// The pool [`start`] started.
@@ -29,38 +39,29 @@ pub fn capped(requested: usize, cores: usize) -> (usize, bool) {
 pub struct Started {
     /// Workers asked for (`None`: rayon's default, one per core).
     pub requested: Option<usize>,
-    /// Workers started, when asked for: at most [`MAX_THREADS_PER_CORE`] per core.
+    /// Workers started, when asked for: at most [`MAX_THREADS_PER_CORE`] per core, so fewer
+    /// than asked for when the request was capped.
     pub threads: Option<usize>,
     /// The cores this process may run on.
     pub cores: usize,
 }
 
-impl Started {
-    /// True if fewer workers were started than asked for.
-    pub fn capped(&self) -> bool {
-        self.requested != self.threads
-    }
-}
-
 /// Starts the global pool with `threads` workers (at least one; rayon's default when `None`),
 /// pinned as the module says. A request beyond [`MAX_THREADS_PER_CORE`] per core is capped
-/// ([`Started::capped`]).
+/// (see [`Started::threads`]).
 ///
 /// # Errors
-/// [`Error::Param`] for `Some(0)` threads or when the pool cannot be started (the global pool
-/// starts once per process).
+///
+/// [`Error::Param`] for `Some(0)` threads; [`Error::Input`] when the pool cannot be started
+/// (it starts once per process, and the system may refuse threads).
 pub fn start(threads: Option<usize>) -> Result<Started> {
     if threads == Some(0) {
         return Err(Error::param("threads", 0, "must be at least 1"));
     }
     let cores = allowed_cores();
-    let available = if cores.is_empty() {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        cores.len()
-    };
+    let available = available_cores();
     let requested = threads;
-    let threads = threads.map(|requested| capped(requested, available).0);
+    let threads = threads.map(|requested| capped(requested, available));
     let pin = std::env::var_os("PARALLAX_PIN").is_none_or(|v| v != "0");
     let mut pool = rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0));
     if pin {
@@ -73,12 +74,8 @@ pub fn start(threads: Option<usize>) -> Result<Started> {
         });
     }
     if let Err(e) = pool.build_global() {
-        let n = threads.map_or("the worker".to_string(), |n| n.to_string());
-        return Err(Error::param(
-            "threads",
-            n,
-            format!("cannot start the threads: {e}"),
-        ));
+        let which = threads.map_or("the worker".to_string(), |n| n.to_string());
+        return Err(Error::input(format!("cannot start {which} threads: {e}")));
     }
     Ok(Started {
         requested,
@@ -127,11 +124,11 @@ mod tests {
 
     #[test]
     fn absurd_thread_counts_are_capped() {
-        assert_eq!(capped(100_000, 2), (16, true));
-        assert_eq!(capped(16, 2), (16, false));
-        assert_eq!(capped(3, 2), (3, false));
-        assert_eq!(capped(usize::MAX, usize::MAX), (usize::MAX, false));
-        assert_eq!(capped(5, 0), (5, false));
+        assert_eq!(capped(100_000, 2), 16);
+        assert_eq!(capped(16, 2), 16);
+        assert_eq!(capped(3, 2), 3);
+        assert_eq!(capped(usize::MAX, usize::MAX), usize::MAX);
+        assert_eq!(capped(5, 0), 5);
     }
 
     #[test]

@@ -156,10 +156,12 @@ fn documents(texts: Vec<String>) -> Vec<Document> {
         .collect()
 }
 
-/// The rayon pool of `n_jobs` threads (`None`: rayon's global pool, one thread a core).
+/// The rayon pool of `n_jobs` threads (`None`: rayon's global pool, one thread a core),
+/// capped as the CLI caps `--threads` (more only share the cores and cost memory).
 fn pool(n_jobs: Option<usize>) -> PyResult<Option<rayon::ThreadPool>> {
     n_jobs
         .map(|n| {
+            let n = parallax::threads::capped(n, parallax::threads::available_cores());
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()

@@ -235,8 +235,8 @@ pub struct EvalKeywordsArgs {
     pub format: Format,
 }
 
-/// Scores predictions against gold keys and prints a table: P, R and F1 at each cutoff
-/// (percent, averaged per document; every gold key counts, absent or not).
+/// Scores predictions against gold keys and prints P, R and F1 at each cutoff (percent,
+/// averaged per document; every gold key counts, absent or not) as `--format` asks.
 pub fn eval_keywords(args: &EvalKeywordsArgs, out: &mut dyn Write) -> Result<()> {
     if args.k.is_empty() || args.k.contains(&0) {
         bail!("-k: cutoffs must be positive whole numbers");

@@ -760,6 +760,18 @@ fn centroid_cosines(vectors: &[Vec<(u32, f64)>], n_cols: usize) -> Vec<Vec<f64>>
         .collect()
 }
 
+/// `s` cut to `max` characters (at least 1), with an ellipsis when cut: for labels in the page
+/// and the summary.
+pub(crate) fn cut(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => s.into(),
+        Some(_) => {
+            let end = s.char_indices().nth(max - 1).map_or(s.len(), |(i, _)| i);
+            format!("{}…", &s[..end]).into()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 
+use super::cut;
 use super::report::{Report, Timeline};
 use crate::io::terminal::{Printable, printable};
 
@@ -271,17 +272,6 @@ fn more(out: &mut dyn Write, total: usize, shown: usize) -> std::io::Result<()> 
         )?;
     }
     Ok(())
-}
-
-/// At most `max` characters, with an ellipsis when cut.
-fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
 }
 
 /// Counts as block characters, at most `width` wide (periods are summed into buckets).

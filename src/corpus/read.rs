@@ -198,7 +198,7 @@ impl ReadReport {
             let names: Vec<String> = others
                 .iter()
                 .take(3)
-                .map(|p| p.display().to_string())
+                .map(|p| printable(&p.display().to_string()).into_owned())
                 .collect();
             let more = if others.len() > 3 { ", ..." } else { "" };
             writeln!(

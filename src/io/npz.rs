@@ -363,9 +363,20 @@ impl<V: Value> NpzWriter<V> {
     ///
     /// # Errors
     ///
-    /// Any error of writing the temporary files.
+    /// An `InvalidInput` error if the block has other columns; any error of writing the
+    /// temporary files.
     pub fn append(&mut self, block: &CsrMatrix<V>) -> std::io::Result<()> {
-        assert_eq!(self.n_cols, block.n_cols(), "column counts differ");
+        if self.n_cols != block.n_cols() {
+            let message = format!(
+                "a block of {} columns for a matrix of {}",
+                block.n_cols(),
+                self.n_cols
+            );
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                message,
+            ));
+        }
         let (mut data, mut indices, mut indptr) = (Vec::new(), Vec::new(), Vec::new());
         block.npz_bytes(&mut data, &mut indices, &mut indptr, self.nnz);
         self.data.push(&data)?;

@@ -1,5 +1,5 @@
-//! The result tables of `similar`, `stories`, `keywords`, `keyness` and `stats`, each in three
-//! [`Format`]s: aligned text for people, one JSON document, and TSV with a header. The JSON and
+//! The result tables of `similar`, `stories`, `keywords`, `keyness`, `stats` and `eval`, each
+//! in three [`Format`]s: aligned text for people, one JSON document, and TSV with a header. The JSON and
 //! TSV forms are what programs read (the Spark driver parses them); the text form goes through
 //! [`Printable`], so no id, title or source can drive a terminal.
 //!
@@ -35,6 +35,23 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
 }
 
+/// The shortest text that reads back to `v` exactly.
+fn exact(v: impl ryu::Float) -> String {
+    ryu::Buffer::new().format(v).to_string()
+}
+
+/// Refuses parts of a result that do not belong together (a table from one run's documents
+/// and another's neighbours), which would otherwise index out of range or be cut short.
+fn check(consistent: bool, what: &str) -> io::Result<()> {
+    match consistent {
+        true => Ok(()),
+        false => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            what.to_string(),
+        )),
+    }
+}
+
 /// Serialized first, so that a closed pipe surfaces as an `io::Error` of the write.
 fn json_bytes(value: &impl Serialize) -> io::Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(io::Error::other)
@@ -53,7 +70,15 @@ pub fn write_neighbours(
     reference: &[Document],
     nn: &Neighbors,
 ) -> io::Result<()> {
-    let score = |s: f32| ryu::Buffer::new().format(s).to_string();
+    check(
+        queries.len() == nn.n_rows()
+            && nn
+                .iter()
+                .flatten()
+                .all(|n| (n.index as usize) < reference.len()),
+        "neighbours of other documents than those given",
+    )?;
+    let score = |s: f32| exact(s);
     match format {
         Format::Json => {
             out.write_all(b"{")?;
@@ -144,12 +169,21 @@ pub fn write_stories(
     docs: &[Document],
     found: &FoundStories,
 ) -> io::Result<()> {
+    check(
+        found.records.len() == found.stories.len()
+            && found
+                .stories
+                .iter()
+                .flat_map(|s| &s.docs)
+                .all(|&i| i < docs.len()),
+        "stories of other documents than those given",
+    )?;
     let stories = found.records.iter().zip(&found.stories);
     match format {
         Format::Json => {
             out.write_all(b"{\"stories\": [")?;
             for (id, record) in found.records.iter().enumerate() {
-                let line = serde_json::to_string(record).expect("a story serializes");
+                let line = serde_json::to_string(record).map_err(io::Error::other)?;
                 write!(out, "{}\n  {line}", if id == 0 { "" } else { "," })?;
             }
             let end: &[u8] = if found.records.is_empty() {
@@ -209,7 +243,7 @@ pub fn write_stories(
                         "  {:<id_w$}  {:<src_w$}  {:<10}  {}",
                         d.id,
                         d.source.as_deref().unwrap_or(""),
-                        d.date.as_deref().map_or("", |x| &x[..x.len().min(10)]),
+                        d.date.as_deref().map_or("", day_of),
                         d.title.as_deref().unwrap_or("")
                     );
                     writeln!(out, "{}", line.trim_end())?;
@@ -277,7 +311,7 @@ impl KeywordsWriter {
                             rank + 1,
                             tsv_field(&k.phrase),
                             tsv_field(&k.stem),
-                            ryu::Buffer::new().format(k.score),
+                            exact(k.score),
                             k.count
                         )?;
                     }
@@ -329,12 +363,19 @@ fn count_text(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
-        ryu::Buffer::new().format(v).to_string()
+        exact(v)
     }
 }
 
 fn optional(v: Option<f64>) -> String {
-    v.map_or_else(String::new, |p| ryu::Buffer::new().format(p).to_string())
+    v.map_or_else(String::new, exact)
+}
+
+/// The day of a date: its first ten characters (`YYYY-MM-DD` of a timestamp).
+fn day_of(date: &str) -> &str {
+    date.char_indices()
+        .nth(10)
+        .map_or(date, |(i, _)| &date[..i])
 }
 
 #[derive(Serialize)]
@@ -428,8 +469,8 @@ fn write_keyness_tsv(
                 tsv_field(model.surface(r.term)),
                 count_text(r.target),
                 count_text(r.reference),
-                ryu::Buffer::new().format(r.statistic),
-                ryu::Buffer::new().format(r.log_ratio),
+                exact(r.statistic),
+                exact(r.log_ratio),
                 optional(r.p_value),
                 optional(r.p_adjusted)
             )?;
@@ -615,15 +656,8 @@ pub fn write_keyword_scores(out: &mut dyn Write, format: Format, r: &EvalReport)
         Format::Tsv => {
             writeln!(out, "k\tprecision\trecall\tf1")?;
             for s in &r.scores {
-                let f = |v: f64| ryu::Buffer::new().format(v).to_string();
-                writeln!(
-                    out,
-                    "{}\t{}\t{}\t{}",
-                    s.k,
-                    f(s.precision),
-                    f(s.recall),
-                    f(s.f1)
-                )?;
+                let (p, r, f1) = (exact(s.precision), exact(s.recall), exact(s.f1));
+                writeln!(out, "{}\t{p}\t{r}\t{f1}", s.k)?;
             }
             Ok(())
         }
@@ -780,6 +814,33 @@ mod tests {
         assert!(json.find("zeta").unwrap() < json.find("alpha").unwrap());
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["missing"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn parts_of_different_runs_are_refused_not_indexed() {
+        let docs = vec![Document::new("a", "x"), Document::new("b", "y")];
+        let search = crate::similarity::Search::new(1);
+        let matrix =
+            crate::matrix::CsrMatrix::<f32>::try_new(1, vec![0, 1, 2], vec![0, 0], vec![1.0, 1.0])
+                .unwrap();
+        let nn = crate::similarity::top_k(&matrix, &search).unwrap();
+        let mut out = Vec::new();
+        write_neighbours(&mut out, Format::Tsv, &docs, &docs, &nn).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "id\trank\tneighbour\tscore\tsource\na\t1\tb\t1.0\t\nb\t1\ta\t1.0\t\n"
+        );
+        // Neighbours of two documents, written against one: an error, not a panic.
+        let e = write_neighbours(&mut Vec::new(), Format::Tsv, &docs[..1], &docs[..1], &nn)
+            .unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    fn a_day_is_cut_by_characters() {
+        assert_eq!(day_of("2024-05-06T10:00:00Z"), "2024-05-06");
+        assert_eq!(day_of("2024-01-0€ later"), "2024-01-0€");
+        assert_eq!(day_of("short"), "short");
     }
 
     #[test]

@@ -157,8 +157,8 @@ pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, S
             .ok_or_else(|| format!("`{id}`: expected a list of phrases"))?;
         let mut phrases = Vec::with_capacity(list.len());
         for (i, entry) in list.iter().enumerate() {
-            // An object without a usable phrase is an error, not an empty prediction that
-            // would take a rank and miss silently.
+            // An object without a usable phrase is a file of another shape (another field
+            // name): an error, not an empty prediction that scoring would drop without a word.
             let phrase = match entry {
                 serde_json::Value::String(s) => Some(s.as_str()),
                 serde_json::Value::Object(o) => ["phrase", "surface", "term"]
@@ -168,7 +168,7 @@ pub fn predictions_from_json(value: &serde_json::Value) -> Result<Predictions, S
             };
             let Some(phrase) = phrase else {
                 return Err(format!(
-                    "`{id}`[{i}]: expected a string or an object with a `phrase` field"
+                    "`{id}`[{i}]: expected a string or an object with a non-empty `phrase` (or `surface`, `term`) field"
                 ));
             };
             phrases.push(phrase.to_string());
@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(p["a"], ["x", "y"]);
         assert!(predictions_from_json(&serde_json::json!([1])).is_err());
         assert!(predictions_from_json(&serde_json::json!({"a": [1]})).is_err());
-        // An object without a phrase is refused, not counted as an empty prediction.
+        // An object without a phrase is refused, not read as an empty prediction.
         let e = predictions_from_json(&serde_json::json!({"a": [{"score": 1}]})).unwrap_err();
         assert!(e.contains("`a`[0]"), "{e}");
     }

@@ -357,17 +357,17 @@ impl<'m> KeywordExtractor<'m> {
     ///
     /// # Errors
     ///
-    /// [`Error::Param`] if they went through another analysis than the model's.
+    /// [`Error::Param`] if they went through another analysis than the model's, or if
+    /// `groups` does not hold one entry per document.
     pub fn groups_tokenized(
         &self,
         analyzed: &TokenizedDocuments,
         groups: &[Option<String>],
     ) -> Result<Vec<(String, usize, Vec<Keyword>)>> {
-        assert_eq!(
-            analyzed.docs().len(),
-            groups.len(),
-            "one group per document"
-        );
+        if analyzed.docs().len() != groups.len() {
+            let reason = format!("one per document: {} documents", analyzed.docs().len());
+            return Err(Error::param("groups", groups.len(), reason));
+        }
         let params = KeywordParams {
             idf_power: self.params.group_idf_power,
             ..self.params.clone()

@@ -19,12 +19,14 @@ impl FittedVectorizer {
         self.update_statistics(&Vectorizer::of(self).statistics(docs)?)
     }
 
-    /// [`FittedVectorizer::update`] from the statistics of the added documents (counted with
-    /// this model's analysis, e.g. chunk by chunk with [`Vectorizer::runs`]).
+    /// [`FittedVectorizer::update`] from the statistics of the added documents, which must be
+    /// counted with this model's analysis (e.g. chunk by chunk with [`Vectorizer::runs`]):
+    /// statistics carry no analysis, so counts of another one cannot be told apart.
     ///
     /// # Errors
     ///
-    /// As [`FittedVectorizer::update`].
+    /// As [`FittedVectorizer::update`]; also [`Error::Param`] if `added` is not valid
+    /// statistics (terms unsorted or repeated, a document frequency above the document count).
     pub fn update_statistics(&self, added: &Statistics) -> Result<FittedVectorizer> {
         let merged = self.statistics().try_merge(added).ok_or_else(|| {
             Error::input(

@@ -26,12 +26,12 @@
 //!
 //! Every string from the data is HTML-escaped; the same report gives the same bytes.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::{self, Display, Write};
 
 use sha2::{Digest, Sha256};
 
+use super::cut;
 use super::report::{AlignedStory, KeyTerm, Report, SourceKeyness, Timeline};
 
 /// Bars per source in the keyness charts (and rows in their tables).
@@ -171,17 +171,6 @@ impl Display for Esc<'_> {
 
 fn esc(s: &str) -> Esc<'_> {
     Esc(s)
-}
-
-/// `s` cut to `max` characters, with an ellipsis when cut.
-fn cut(s: &str, max: usize) -> Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => Cow::Borrowed(s),
-        Some(_) => {
-            let end = s.char_indices().nth(max - 1).map_or(s.len(), |(i, _)| i);
-            Cow::Owned(format!("{}…", &s[..end]))
-        }
-    }
 }
 
 /// A number with `digits` decimals, never `-0.00`.
