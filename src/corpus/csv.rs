@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::Document;
+use super::collect::{Collector, FieldNames, OnError, ReadOptions, check_size, push};
 use super::jsonl::RawRecord;
-use super::read::{Collector, FieldNames, OnError, ReadOptions, check_size, push};
 use crate::error::{Error, Location, Result};
 
 pub(super) fn parse_csv<T: Send>(

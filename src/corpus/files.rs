@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::read::{Collector, Format, OnError, ReadOptions, check_size, format_of, push};
+use super::collect::{Collector, Format, OnError, ReadOptions, check_size, format_of, push};
 use super::{Document, frontmatter};
 use crate::error::{Error, Location, Result};
 

@@ -10,7 +10,7 @@ use serde::de::{DeserializeSeed, Error as _, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::Document;
-use super::read::{Collector, FieldNames, OnError, Prepare, ReadOptions, check_size, push};
+use super::collect::{Collector, FieldNames, OnError, Prepare, ReadOptions, check_size, push};
 use crate::error::{Error, Location, Result};
 
 /// Bytes of JSONL parsed at a time (a block's lines in parallel).

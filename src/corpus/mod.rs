@@ -7,6 +7,7 @@
 //! # Ok::<(), parallax::Error>(())
 //! ```
 
+mod collect;
 mod csv;
 pub mod date;
 mod files;
@@ -16,10 +17,10 @@ mod read;
 
 use std::collections::BTreeMap;
 
+pub use collect::{FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside};
 pub use date::{DateOrder, DatePattern, DateRules};
 pub use read::{
-    FieldNames, OnError, Prepare, ReadOptions, ReadReport, SetAside, from_documents, input_size,
-    read_inputs, read_inputs_chunked, read_inputs_prepared,
+    from_documents, input_size, read_inputs, read_inputs_chunked, read_inputs_prepared,
 };
 
 use crate::error::Location;
