@@ -762,13 +762,8 @@ fn compare(
     report.keyness.min_count = settings.min_count;
     report.fdr = settings.fdr;
     report.top_terms = settings.top;
-    report.period = match settings.period.as_deref() {
-        None | Some("auto") => None,
-        Some("day") => Some(Period::Day),
-        Some("week") => Some(Period::Week),
-        Some("month") => Some(Period::Month),
-        Some(other) => return Err(bad("period", other, "supported: auto, day, week, month")),
-    };
+    let period = settings.period.as_deref().unwrap_or("auto");
+    report.period = Period::choice(period).map_err(|e| bad("period", period, &e))?;
     report.top_sources = settings.top_sources;
     report.top_stories = settings.top_stories;
     let set_aside = docs.report.set_aside.clone();

@@ -61,8 +61,8 @@ pub struct CompareArgs {
     pub n: usize,
     /// Timeline period: day, week, month, or auto (days up to a 90-day span, weeks up to two
     /// years, months beyond).
-    #[arg(long, value_enum, default_value = "auto")]
-    pub period: PeriodArg,
+    #[arg(long, default_value = "auto", value_parser = |s: &str| Period::choice(s).map(PeriodChoice))]
+    pub period: PeriodChoice,
     /// Sources drawn in full in the summary, the page's charts and matrices, and the dense
     /// centroid matrix of the JSON: the N largest; the others are grouped as "other".
     #[arg(long, value_name = "N", default_value_t = ReportParams::default().top_sources)]
@@ -89,18 +89,9 @@ pub enum CompareFormat {
     Json,
 }
 
-/// `--period`.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PeriodArg {
-    /// Days for spans up to 90 days, weeks up to two years, months beyond.
-    Auto,
-    /// One bar per day.
-    Day,
-    /// One bar per week, Monday to Sunday.
-    Week,
-    /// One bar per calendar month.
-    Month,
-}
+/// `--period`: a period, or `None` for auto.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodChoice(pub Option<Period>);
 
 pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Result<()> {
     let started = std::time::Instant::now();
@@ -132,12 +123,7 @@ pub fn compare(args: &CompareArgs, quiet: bool, stdout: &mut dyn Write) -> Resul
         keyness,
         fdr: args.fdr,
         top_terms: args.n,
-        period: match args.period {
-            PeriodArg::Auto => None,
-            PeriodArg::Day => Some(Period::Day),
-            PeriodArg::Week => Some(Period::Week),
-            PeriodArg::Month => Some(Period::Month),
-        },
+        period: args.period.0,
         top_sources: args.top_sources,
         top_stories: args.top_stories,
         ..Default::default()

@@ -51,6 +51,24 @@ pub enum Period {
     Month,
 }
 
+impl Period {
+    /// The period named `day`, `week` or `month`, or `None` for `auto` (the report chooses by
+    /// the span of the dates: see [`ReportParams::period`]).
+    ///
+    /// # Errors
+    ///
+    /// A message listing the names for any other text.
+    pub fn choice(name: &str) -> std::result::Result<Option<Period>, String> {
+        match name {
+            "auto" => Ok(None),
+            "day" => Ok(Some(Period::Day)),
+            "week" => Ok(Some(Period::Week)),
+            "month" => Ok(Some(Period::Month)),
+            _ => Err("the period is one of auto, day, week, month".to_string()),
+        }
+    }
+}
+
 /// Settings of the report itself, given the rows (see [`report_from_rows`]).
 #[derive(Debug, Clone)]
 pub struct ReportParams {
