@@ -456,28 +456,6 @@ fn eval_keywords_by_hand() {
         r#"{"a": [{"phrase": "Military base", "stem": "x", "score": 1, "count": 1}, "Russian", "syria", "Syria"], "c": ["x"]}"#,
     )
     .unwrap();
-    let r = run(
-        dir.path(),
-        &[
-            "eval",
-            "keywords",
-            "--gold",
-            "keys",
-            "--pred",
-            "pred.json",
-            "-k",
-            "2,5",
-        ],
-    );
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    // a@2: "militari base" hits, "russian" misses: P 1/2, R 1/4, F1 1/3; b scores 0.
-    // a@5: 3 distinct predictions, 2 hits: P 2/5, R 2/4, F1 4/9.
-    let expected = "   k        P        R       F1\n\
-                    \x20  2    25.00    12.50    16.67\n\
-                    \x20  5    20.00    25.00    22.22\n\
-                    2 documents with gold keys, 1 without a prediction; 1 predicted documents have no gold keys\n";
-    assert_eq!(r.stdout, expected);
-    // The same scores as JSON (for programs) and as TSV, unrounded.
     let args = [
         "eval",
         "keywords",
@@ -488,6 +466,16 @@ fn eval_keywords_by_hand() {
         "-k",
         "2,5",
     ];
+    let r = run(dir.path(), &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // a@2: "militari base" hits, "russian" misses: P 1/2, R 1/4, F1 1/3; b scores 0.
+    // a@5: 3 distinct predictions, 2 hits: P 2/5, R 2/4, F1 4/9.
+    let expected = "   k        P        R       F1\n\
+                    \x20  2    25.00    12.50    16.67\n\
+                    \x20  5    20.00    25.00    22.22\n\
+                    2 documents with gold keys, 1 without a prediction; 1 predicted documents have no gold keys\n";
+    assert_eq!(r.stdout, expected);
+    // The same scores as JSON (for programs) and as TSV, unrounded.
     let json = run(dir.path(), &[&args[..], &["--format", "json"]].concat());
     assert_eq!(json.code, 0, "{}", json.stderr);
     let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();

@@ -73,19 +73,16 @@ fn parse_measure(s: &str) -> std::result::Result<KeynessMeasure, String> {
     s.parse()
 }
 
-/// Checks `--fdr Q`: a level in (0, 1], with a measure that has p-values.
+/// Checks `--fdr Q` before any work, in the flag's words ([`KeynessParams::check_fdr`]).
 pub(super) fn check_fdr(fdr: Option<f64>, measure: KeynessMeasure) -> Result<()> {
-    let Some(q) = fdr else { return Ok(()) };
-    if !(q > 0.0 && q <= 1.0) {
-        bail!("--fdr {q}: must be within (0, 1]");
-    }
-    if !measure.has_p_value() {
-        bail!(
-            "--fdr needs a measure with p-values (g2, chi2, logodds); {} has none",
-            measure.name()
-        );
-    }
-    Ok(())
+    let params = KeynessParams {
+        measure,
+        ..Default::default()
+    };
+    params.check_fdr(fdr).map_err(|e| match e {
+        Error::Param { value, reason, .. } => anyhow!("--fdr {value}: {reason}"),
+        e => e.into(),
+    })
 }
 
 /// What keyness counts: tokens (`--tf raw`, the default) or documents (`--tf binary`).

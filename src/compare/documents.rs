@@ -108,18 +108,7 @@ fn validate(params: &ReportParams) -> Result<()> {
             return Err(Error::param(name, 0, "must be at least 1"));
         }
     }
-    if let Some(q) = params.fdr {
-        if !(q > 0.0 && q <= 1.0) {
-            return Err(Error::param("fdr", q, "must be within (0, 1]"));
-        }
-        if !params.keyness.measure.has_p_value() {
-            return Err(Error::param(
-                "fdr",
-                q,
-                "needs a measure with p-values (g2, chi2, logodds)",
-            ));
-        }
-    }
+    params.keyness.check_fdr(params.fdr)?;
     params.keyness.validate()
 }
 

@@ -165,15 +165,7 @@ pub fn count_groups(
 /// p-values, or invalid keyness settings.
 pub fn compare_groups(counts: &GroupCounts, params: &GroupKeyness) -> Result<Vec<Comparison>> {
     params.keyness.validate()?;
-    if let Some(q) = params.fdr
-        && !(q > 0.0 && q <= 1.0 && params.keyness.measure.has_p_value())
-    {
-        return Err(Error::param(
-            "fdr",
-            q,
-            "must be within (0, 1], with a measure that has p-values",
-        ));
-    }
+    params.keyness.check_fdr(params.fdr)?;
     let n = counts.names.len();
     if n < 2 {
         return Err(Error::param("groups", n, "need at least two groups"));

@@ -142,6 +142,27 @@ impl KeynessParams {
         }
         Ok(())
     }
+
+    /// Checks a false-discovery-rate level for these settings: within (0, 1], with a measure
+    /// that has p-values.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Param`] named `fdr` for a level outside (0, 1] or a measure without p-values.
+    pub fn check_fdr(&self, fdr: Option<f64>) -> Result<()> {
+        let Some(q) = fdr else { return Ok(()) };
+        if !(q > 0.0 && q <= 1.0) {
+            return Err(Error::param("fdr", q, "must be within (0, 1]"));
+        }
+        if !self.measure.has_p_value() {
+            let reason = format!(
+                "needs a measure with p-values (g2, chi2, logodds); {} has none",
+                self.measure.name()
+            );
+            return Err(Error::param("fdr", q, reason));
+        }
+        Ok(())
+    }
 }
 
 /// One term's counts on each side and the side totals.
