@@ -298,13 +298,7 @@ impl Space {
             }
             None => SpaceModel::Fit(self.vectorizer()?),
         };
-        let layout = if self.plain || self.compat.is_some() {
-            Layout::Plain
-        } else {
-            Layout::Story {
-                sublinear_tf: self.tf.is_none(),
-            }
-        };
+        let layout = Layout::chosen(self.plain, self.compat.is_some(), self.tf.is_some());
         Ok(DocumentSpace { model, layout })
     }
 }

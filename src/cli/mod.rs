@@ -430,26 +430,31 @@ pub fn analysis_config(a: &AnalysisArgs, compat: Option<Preset>) -> Result<Analy
     } else {
         None
     };
+    let ngram = match &a.ngram {
+        Some(range) => Some(
+            parse_ngram_range(range)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("--ngram {range}"))?,
+        ),
+        None => None,
+    };
     let options = AnalysisOptions {
         language: a.language,
         stem,
         stop_words: a.stopwords.as_deref().map(StopWordList::parse),
         fold_accents: a.fold_accents,
-        ngram: None,
+        ngram,
     };
-    // Only reading a stop-word file can fail here.
-    let mut settings = options
-        .apply(compat.unwrap_or_default().analysis(options.language()))
-        .map_err(|e| match &a.stopwords {
-            Some(spec) => anyhow::Error::new(e).context(format!("--stopwords {spec}")),
-            None => e.into(),
-        })?;
-    if let Some(range) = &a.ngram {
-        (settings.ngram_min, settings.ngram_max) = parse_ngram_range(range)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("--ngram {range}"))?;
-    }
-    Ok(settings.config()?)
+    let preset = compat.unwrap_or_default();
+    preset
+        .analysis_config(&options)
+        .map_err(|e| match (&e, &a.stopwords) {
+            // Reading a stop-word file is the one I/O here.
+            (parallax::Error::Io { .. }, Some(spec)) => {
+                anyhow::Error::new(e).context(format!("--stopwords {spec}"))
+            }
+            _ => e.into(),
+        })
 }
 
 /// Builds the weighting from compat mode and flags.

@@ -108,13 +108,8 @@ impl SpaceFlags<'_> {
             Some(path) => SpaceModel::Fitted(self.saved_model(path)?),
             None => SpaceModel::Fit(self.space.vectorizer()?),
         };
-        let layout = if self.plain || self.space.weight.compat.is_some() {
-            Layout::Plain
-        } else {
-            Layout::Story {
-                sublinear_tf: self.space.weight.tf.is_none(),
-            }
-        };
+        let weight = &self.space.weight;
+        let layout = Layout::chosen(self.plain, weight.compat.is_some(), weight.tf.is_some());
         Ok(DocumentSpace { model, layout })
     }
 

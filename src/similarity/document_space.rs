@@ -50,6 +50,20 @@ pub enum Layout {
     Plain,
 }
 
+impl Layout {
+    /// The layout the CLI's and Python's settings ask for: plain when asked (`plain`) or when
+    /// a compatibility preset was chosen (its numbers are another tool's), else the story
+    /// layout, with sublinear tf unless a tf was chosen.
+    pub fn chosen(plain: bool, preset_chosen: bool, tf_chosen: bool) -> Layout {
+        match plain || preset_chosen {
+            true => Layout::Plain,
+            false => Layout::Story {
+                sublinear_tf: !tf_chosen,
+            },
+        }
+    }
+}
+
 /// Which space to compare documents in: a model (fitted here or given) and a layout.
 /// The default is the story space of the default settings.
 #[derive(Debug, Clone)]
