@@ -28,7 +28,12 @@ pub fn capped(requested: usize, cores: usize) -> usize {
 
 /// The cores this process may run on (its affinity where that is known), at least 1.
 pub fn available_cores() -> usize {
-    match allowed_cores().len() {
+    count_cores(&allowed_cores())
+}
+
+/// How many `cores` there are, or what the system says where they are unknown (empty).
+fn count_cores(cores: &[usize]) -> usize {
+    match cores.len() {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
@@ -59,7 +64,7 @@ pub fn start(threads: Option<usize>) -> Result<Started> {
         return Err(Error::param("threads", 0, "must be at least 1"));
     }
     let cores = allowed_cores();
-    let available = available_cores();
+    let available = count_cores(&cores);
     let requested = threads;
     let threads = threads.map(|requested| capped(requested, available));
     let pin = std::env::var_os("PARALLAX_PIN").is_none_or(|v| v != "0");
